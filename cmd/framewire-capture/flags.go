@@ -1,0 +1,165 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// options are the client's flags.
+type options struct {
+	server      string
+	source      string
+	name        string
+	quality     int
+	width       int
+	height      int
+	maxFPS      float64
+	window      int
+	json        bool
+	quiet       bool
+	conf        float64
+	classes     []string
+	saveEvery   int
+	saveOnlyDet bool
+	maxMsgMB    int
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	var resize, classes string
+	fs := flag.NewFlagSet("framewire-capture", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage: framewire-capture --source SRC [flags]
+
+Streams SRC to a framewire server over one long-lived gRPC call and prints a
+line per processed frame, then a summary. The server writes the annotated
+JPEGs and predictions.jsonl under <its --out>/<--name>/.
+
+SRC is one of:
+  0, 1, ...            a webcam index (/dev/video0, ...)      live
+  /dev/video0          a video device                         live
+  video.mp4            a video file                           every frame, in order
+  rtsp://..., http://  a network stream                       live
+  'videotestsrc ! ... ! appsink'  a GStreamer pipeline        live
+A live source never queues: while the server is busy the newest frame
+replaces the unsent one and the drop is counted. A file loses nothing.
+
+Exit status is 0 only when the stream completed.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.server, "server", "127.0.0.1:5005", "server `address` (host:port)")
+	fs.StringVar(&o.source, "source", "", "`SRC` to stream: webcam index, device, video file, URL or GStreamer pipeline (required)")
+	fs.StringVar(&o.name, "name", "", "stream `name`, the server's output folder (default: from the source, e.g. vtest for vtest.avi, webcam0 for 0)")
+	fs.IntVar(&o.quality, "quality", 90, "JPEG quality of the frames sent, 1..100")
+	fs.StringVar(&resize, "resize", "", "resize frames before sending: `WxH`, or W alone to keep the aspect ratio")
+	fs.Float64Var(&o.maxFPS, "max-fps", 0, "send at most this many frames a second (0 = as fast as the source gives them); a file is paced, a live source skips frames")
+	fs.Float64Var(&o.maxFPS, "fps", 0, "same as --max-fps")
+	fs.IntVar(&o.window, "window", 0, "most frames sent and not yet answered (0 = 2 for live sources, 8 for files; the server may lower it)")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per result line: seq, detections, latency_ms, error, ...")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the summary")
+	fs.Float64Var(&o.conf, "conf", 0, "ask the server to keep only detections scoring at least this (0..1; 0 = the server's threshold)")
+	fs.StringVar(&classes, "classes", "", "ask the server to keep only these labels, comma-separated (e.g. person,car)")
+	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
+	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
+	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
+	}
+	if o.source == "" {
+		return nil, fmt.Errorf("--source is required (see --help)")
+	}
+	if o.quality < 1 || o.quality > 100 {
+		return nil, fmt.Errorf("--quality must be 1..100, got %d", o.quality)
+	}
+	if o.conf < 0 || o.conf > 1 {
+		return nil, fmt.Errorf("--conf must be 0..1, got %v", o.conf)
+	}
+	if o.window < 0 || o.saveEvery < 0 || o.maxFPS < 0 || o.maxMsgMB <= 0 {
+		return nil, fmt.Errorf("--window, --save-every and --max-fps must not be negative, --max-msg-mb must be positive")
+	}
+	var err error
+	if o.width, o.height, err = parseResize(resize); err != nil {
+		return nil, err
+	}
+	for _, c := range strings.Split(classes, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			o.classes = append(o.classes, c)
+		}
+	}
+	if o.name == "" {
+		o.name = nameFromSource(o.source)
+	}
+	return o, nil
+}
+
+// parseResize reads "WxH" or "W".
+func parseResize(s string) (w, h int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	ws, hs, both := strings.Cut(strings.ToLower(s), "x")
+	if w, err = strconv.Atoi(ws); err != nil || w <= 0 {
+		return 0, 0, fmt.Errorf("--resize %q: want WxH or W with positive numbers", s)
+	}
+	if both {
+		if h, err = strconv.Atoi(hs); err != nil || h <= 0 {
+			return 0, 0, fmt.Errorf("--resize %q: want WxH or W with positive numbers", s)
+		}
+	}
+	return w, h, nil
+}
+
+// nameFromSource derives a stream name the server accepts: letters,
+// digits, '.', '_' and '-', not starting with '.'.
+func nameFromSource(src string) string {
+	var base string
+	switch {
+	case isDigits(src):
+		base = "webcam" + src
+	case strings.Contains(src, "!"):
+		base = "pipeline"
+	case strings.Contains(src, "://"):
+		_, rest, _ := strings.Cut(src, "://")
+		base = strings.TrimSuffix(rest, "/")
+	default:
+		base = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
+	}
+	b := []byte(base)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+		if !ok {
+			b[i] = '-'
+		}
+	}
+	name := strings.TrimLeft(string(b), ".-")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	if name == "" {
+		name = "stream"
+	}
+	return name
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

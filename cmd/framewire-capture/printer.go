@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// printer writes results to out (a line each, text or JSON) and the
+// summary to errOut. Used from one goroutine.
+type printer struct {
+	out, errOut io.Writer
+	json, quiet bool
+}
+
+func newPrinter(out, errOut io.Writer, asJSON, quiet bool) *printer {
+	return &printer{out: out, errOut: errOut, json: asJSON, quiet: quiet}
+}
+
+// resultLine is the --json form of one result.
+type resultLine struct {
+	Seq        int64            `json:"seq"`
+	Detections []detectionLine  `json:"detections"`
+	LatencyMS  float64          `json:"latency_ms"`
+	Width      int32            `json:"width,omitempty"`
+	Height     int32            `json:"height,omitempty"`
+	Channel    int32            `json:"channel,omitempty"`
+	Mean       float32          `json:"mean"`
+	Output     string           `json:"output,omitempty"`
+	TimingsUs  *pb.StageTimings `json:"timings_us,omitempty"`
+	Error      string           `json:"error,omitempty"`
+}
+
+type detectionLine struct {
+	Label   string  `json:"label"`
+	ClassID int32   `json:"class_id"`
+	Score   float32 `json:"score"`
+	Box     boxLine `json:"box"`
+}
+
+type boxLine struct {
+	X      float32 `json:"x"`
+	Y      float32 `json:"y"`
+	Width  float32 `json:"width"`
+	Height float32 `json:"height"`
+}
+
+func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
+	if p.quiet {
+		return
+	}
+	ms := float64(latency.Microseconds()) / 1000
+	if p.json {
+		l := resultLine{
+			Seq: r.GetSeq(), LatencyMS: ms, Width: r.GetWidth(), Height: r.GetHeight(),
+			Channel: r.GetChannel(), Mean: r.GetMean(), Output: r.GetOutputPath(),
+			TimingsUs: r.GetTimings(), Error: r.GetError(),
+			Detections: make([]detectionLine, len(r.GetDetections())),
+		}
+		for i, d := range r.GetDetections() {
+			b := d.GetBox()
+			l.Detections[i] = detectionLine{Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
+				Box: boxLine{X: b.GetX(), Y: b.GetY(), Width: b.GetWidth(), Height: b.GetHeight()}}
+		}
+		b, _ := json.Marshal(l)
+		fmt.Fprintf(p.out, "%s\n", b)
+		return
+	}
+	if r.GetError() != "" {
+		fmt.Fprintf(p.out, "frame %6d  error: %s\n", r.GetSeq(), r.GetError())
+		return
+	}
+	var dets []string
+	for _, d := range r.GetDetections() {
+		b := d.GetBox()
+		dets = append(dets, fmt.Sprintf("%s %.2f [%.0f,%.0f %.0fx%.0f]", d.GetLabel(), d.GetScore(), b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()))
+	}
+	what := "nothing found"
+	if len(dets) > 0 {
+		what = strings.Join(dets, ", ")
+	}
+	fmt.Fprintf(p.out, "frame %6d  %7.1f ms  %s\n", r.GetSeq(), ms, what)
+}
+
+// summaryLine is the --json form of the summary.
+type summaryLine struct {
+	Read      int64   `json:"read"`
+	Sent      int64   `json:"sent"`
+	Processed int64   `json:"processed"`
+	Dropped   int64   `json:"dropped"`
+	Failed    int64   `json:"failed"`
+	FPS       float64 `json:"fps"`
+	P50MS     float64 `json:"latency_p50_ms"`
+	P95MS     float64 `json:"latency_p95_ms"`
+	Seconds   float64 `json:"seconds"`
+}
+
+func (p *printer) summary(s *stream.Summary) {
+	if p.json {
+		b, _ := json.Marshal(map[string]summaryLine{"summary": {
+			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
+			FPS:     s.FPS(),
+			P50MS:   float64(s.Latency.Quantile(0.5).Microseconds()) / 1000,
+			P95MS:   float64(s.Latency.Quantile(0.95).Microseconds()) / 1000,
+			Seconds: s.Duration.Seconds(),
+		}})
+		fmt.Fprintf(p.errOut, "%s\n", b)
+		return
+	}
+	fmt.Fprintf(p.errOut, "summary: %s\n", s)
+}

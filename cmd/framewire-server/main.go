@@ -1,0 +1,160 @@
+// Command framewire-server serves the ImageProcedure gRPC service: the
+// tutorial's ImageMeanWH and the StreamFrames call that runs a detector on
+// every frame and writes annotated JPEGs and predictions.jsonl under --out.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server"
+	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/stream"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "framewire-server:", err)
+		}
+		stop()
+		os.Exit(2)
+	}
+}
+
+// options are the server's flags.
+type options struct {
+	listen      string
+	out         string
+	model       string
+	modelFile   string
+	labels      string
+	conf        float64
+	nms         float64
+	workers     int
+	window      int
+	maxMsgMB    int
+	maxPixels   int64
+	jpegQuality int
+	drain       time.Duration
+	logJSON     bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("framewire-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage: framewire-server [flags]
+
+Serves /ImageProcedure/ImageMeanWH (the tutorial's unary call) and
+/ImageProcedure/StreamFrames: every frame of every stream goes through the
+model; annotated JPEGs and predictions.jsonl are written to <out>/<stream name>/.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
+	fs.StringVar(&o.out, "out", "framewire-out", "output `folder`: <out>/<stream name>/<seq>.jpg and predictions.jsonl")
+	fs.StringVar(&o.model, "model", detect.KindBlazeFace, "model `kind`: "+strings.Join(detect.Kinds(), ", ")+" (mean = pixel statistics only, no network)")
+	fs.StringVar(&o.modelFile, "model-file", "", "ONNX model `file` (default: the file the set-up installs for --model:\n"+
+		"nanodet: "+detect.DefaultModelFile(detect.KindNanodet)+"\nblazeface: "+detect.DefaultModelFile(detect.KindBlazeFace)+")")
+	fs.StringVar(&o.labels, "labels", "", "class labels `file`, one per line, for nanodet (default: the built-in COCO 80 labels)")
+	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default: nanodet 0.4, blazeface 0.6)")
+	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default: nanodet 0.5, blazeface 0.3)")
+	fs.IntVar(&o.workers, "workers", 0, "frames processed at once, each worker with its own copy of the model (0 = one per CPU)")
+	fs.IntVar(&o.window, "window", stream.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
+	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message accepted or sent, in MiB (a 1920x1080 raw frame as the tutorial's base64 is 8.3 MB)")
+	fs.Int64Var(&o.maxPixels, "max-pixels", server.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
+	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
+	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM or SIGINT, how long to let running streams finish before closing them")
+	fs.BoolVar(&o.logJSON, "log-json", false, "log JSON lines instead of text")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
+	}
+	if o.maxMsgMB <= 0 {
+		return nil, fmt.Errorf("--max-msg-mb must be positive")
+	}
+	if o.jpegQuality < 1 || o.jpegQuality > 100 {
+		return nil, fmt.Errorf("--jpeg-quality must be 1..100, got %d", o.jpegQuality)
+	}
+	return o, nil
+}
+
+// run serves until ctx ends, then drains: running streams get up to
+// --drain to finish before they are cut.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
+	if o.logJSON {
+		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(handler)
+
+	pipeline, err := server.NewPipeline(server.Config{
+		OutDir: o.out,
+		Model: detect.Config{
+			Kind: o.model, ModelFile: o.modelFile, LabelsFile: o.labels,
+			Conf: float32(o.conf), NMS: float32(o.nms),
+		},
+		Workers:     o.workers,
+		MaxPixels:   o.maxPixels,
+		JPEGQuality: o.jpegQuality,
+	})
+	if err != nil {
+		return err
+	}
+	defer pipeline.Close()
+
+	lis, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	maxMsg := o.maxMsgMB << 20
+	srv := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg))
+	pb.RegisterImageProcedureServer(srv, server.NewService(pipeline, stream.ServerConfig{MaxWindow: o.window}))
+
+	log.Info("serving", "addr", lis.Addr().String(), "model", o.model, "out", o.out)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("draining", "timeout", o.drain)
+	stopped := make(chan struct{})
+	go func() { srv.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(o.drain):
+		log.Warn("drain timeout: closing the remaining streams")
+		srv.Stop()
+		<-stopped
+	}
+	<-served
+	log.Info("stopped")
+	return nil
+}

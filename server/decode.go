@@ -1,0 +1,125 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"image/png"
+
+	"gocv.io/x/gocv"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// DefaultMaxPixels is the largest frame accepted when no limit is set:
+// 8K UHD (7680x4320).
+const DefaultMaxPixels = 7680 * 4320
+
+// errBadFrame marks frames that cannot be decoded: the client's fault.
+var errBadFrame = errors.New("bad frame")
+
+// checkFrame validates f's size from its header bytes alone, before any
+// pixels are allocated, so that a small file claiming a huge image (a
+// decompression bomb) is refused cheaply.
+func checkFrame(f *pb.Frame, maxPixels int64) error {
+	if len(f.GetData()) == 0 {
+		return fmt.Errorf("%w: no image bytes", errBadFrame)
+	}
+	var w, h int64
+	switch f.GetEncoding() {
+	case pb.Encoding_ENCODING_JPEG, pb.Encoding_ENCODING_PNG:
+		decodeConfig := jpeg.DecodeConfig
+		if f.GetEncoding() == pb.Encoding_ENCODING_PNG {
+			decodeConfig = png.DecodeConfig
+		}
+		cfg, err := decodeConfig(bytes.NewReader(f.GetData()))
+		if err != nil {
+			return fmt.Errorf("%w: not a readable %s: %v", errBadFrame, encodingName(f.GetEncoding()), err)
+		}
+		w, h = int64(cfg.Width), int64(cfg.Height)
+	case pb.Encoding_ENCODING_RAW_BGR:
+		w, h = int64(f.GetWidth()), int64(f.GetHeight())
+		if w <= 0 || h <= 0 {
+			return fmt.Errorf("%w: raw BGR needs a positive width and height, got %dx%d", errBadFrame, w, h)
+		}
+		if w*h > maxPixels {
+			break
+		}
+		if want := w * h * 3; int64(len(f.GetData())) != want {
+			return fmt.Errorf("%w: raw BGR %dx%d needs %d bytes, got %d", errBadFrame, w, h, want, len(f.GetData()))
+		}
+	default:
+		return fmt.Errorf("%w: unknown encoding %d", errBadFrame, f.GetEncoding())
+	}
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("%w: image has no pixels (%dx%d)", errBadFrame, w, h)
+	}
+	if w*h > maxPixels {
+		return fmt.Errorf("%w: %dx%d is %d pixels, above the limit of %d", errBadFrame, w, h, w*h, maxPixels)
+	}
+	return nil
+}
+
+func encodingName(e pb.Encoding) string {
+	switch e {
+	case pb.Encoding_ENCODING_PNG:
+		return "PNG"
+	case pb.Encoding_ENCODING_RAW_BGR:
+		return "raw BGR"
+	}
+	return "JPEG"
+}
+
+// decodeFrame turns a checked frame into an 8-bit Mat with its original
+// channel count (1, 3 or 4). The caller owns the Mat. A raw BGR Mat shares
+// f.Data, which must outlive it.
+func decodeFrame(f *pb.Frame) (gocv.Mat, error) {
+	if f.GetEncoding() == pb.Encoding_ENCODING_RAW_BGR {
+		m, err := gocv.NewMatFromBytes(int(f.GetHeight()), int(f.GetWidth()), gocv.MatTypeCV8UC3, f.GetData())
+		if err != nil {
+			return gocv.Mat{}, fmt.Errorf("%w: raw BGR: %v", errBadFrame, err)
+		}
+		return m, nil
+	}
+	m, err := gocv.IMDecode(f.GetData(), gocv.IMReadUnchanged)
+	if err != nil || m.Empty() {
+		m.Close()
+		return gocv.Mat{}, fmt.Errorf("%w: %s data could not be decoded (truncated or corrupt)", errBadFrame, encodingName(f.GetEncoding()))
+	}
+	if m.Type()&7 != gocv.MatTypeCV8U&7 {
+		m.Close()
+		return gocv.Mat{}, fmt.Errorf("%w: only 8-bit images are accepted", errBadFrame)
+	}
+	return m, nil
+}
+
+// toBGR returns img as 3-channel BGR: img itself when it already is one
+// (ok false), otherwise a converted copy that the caller must close.
+func toBGR(img gocv.Mat) (out gocv.Mat, converted bool, err error) {
+	var code gocv.ColorConversionCode
+	switch img.Channels() {
+	case 3:
+		return img, false, nil
+	case 1:
+		code = gocv.ColorGrayToBGR
+	case 4:
+		code = gocv.ColorBGRAToBGR
+	default:
+		return gocv.Mat{}, false, fmt.Errorf("%w: %d channels", errBadFrame, img.Channels())
+	}
+	out = gocv.NewMat()
+	gocv.CvtColor(img, &out, code)
+	return out, true, nil
+}
+
+// pixelMean is the mean of all bytes of img (every channel of every pixel).
+func pixelMean(img gocv.Mat) float32 {
+	s := img.Mean()
+	v := [4]float64{s.Val1, s.Val2, s.Val3, s.Val4}
+	var sum float64
+	for _, x := range v[:img.Channels()] {
+		sum += x
+	}
+	return float32(sum / float64(img.Channels()))
+}

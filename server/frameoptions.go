@@ -1,0 +1,60 @@
+package server
+
+import (
+	"fmt"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/detect"
+)
+
+// frameOptions are a stream's per-frame choices, checked once at Open.
+// Read-only after construction, so safe for concurrent use.
+type frameOptions struct {
+	conf        float32
+	classes     map[string]bool // nil = all
+	saveEvery   int64
+	onlyWithDet bool
+	returnJPEG  bool
+}
+
+func newFrameOptions(o *pb.StreamOptions) (frameOptions, error) {
+	f := frameOptions{
+		conf:        o.GetConf(),
+		saveEvery:   int64(o.GetSaveEvery()),
+		onlyWithDet: o.GetSaveOnlyDetections(),
+		returnJPEG:  o.GetReturnJpeg(),
+	}
+	if f.conf < 0 || f.conf > 1 {
+		return f, fmt.Errorf("option conf %v is outside 0..1", f.conf)
+	}
+	if f.saveEvery < 0 {
+		return f, fmt.Errorf("option save_every %d is negative", f.saveEvery)
+	}
+	if f.saveEvery == 0 {
+		f.saveEvery = 1
+	}
+	if len(o.GetClasses()) > 0 {
+		f.classes = map[string]bool{}
+		for _, c := range o.GetClasses() {
+			f.classes[c] = true
+		}
+	}
+	return f, nil
+}
+
+// keep filters dets in place by score and class.
+func (f frameOptions) keep(dets []detect.Detection) []detect.Detection {
+	out := dets[:0]
+	for _, d := range dets {
+		if d.Score < f.conf || f.classes != nil && !f.classes[d.Label] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// save says whether frame seq with n detections gets an image on disk.
+func (f frameOptions) save(seq int64, n int) bool {
+	return seq%f.saveEvery == 0 && (!f.onlyWithDet || n > 0)
+}

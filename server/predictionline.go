@@ -1,0 +1,50 @@
+package server
+
+import (
+	"path"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// predictionLine is one line of predictions.jsonl.
+type predictionLine struct {
+	Seq             int64            `json:"seq"`
+	CaptureUnixNano int64            `json:"capture_unix_nano"`
+	Width           int32            `json:"width"`
+	Height          int32            `json:"height"`
+	Channel         int32            `json:"channel"`
+	Mean            float32          `json:"mean"`
+	Detections      []lineDetection  `json:"detections"`
+	Image           string           `json:"image,omitempty"`
+	TimingsUs       *pb.StageTimings `json:"timings_us,omitempty"`
+	Error           string           `json:"error,omitempty"`
+}
+
+type lineDetection struct {
+	Label   string     `json:"label"`
+	ClassID int32      `json:"class_id"`
+	Score   float32    `json:"score"`
+	Box     [4]float32 `json:"box"` // x, y, width, height in frame pixels
+}
+
+func newPredictionLine(r *pb.FrameResult) predictionLine {
+	l := predictionLine{
+		Seq: r.GetSeq(), CaptureUnixNano: r.GetCaptureUnixNano(),
+		Width: r.GetWidth(), Height: r.GetHeight(),
+		Channel: r.GetChannel(), Mean: r.GetMean(),
+		Detections: make([]lineDetection, len(r.GetDetections())),
+		TimingsUs:  r.GetTimings(),
+		Error:      r.GetError(),
+	}
+	if r.GetOutputPath() != "" {
+		l.Image = path.Base(r.GetOutputPath())
+	}
+	for i, d := range r.GetDetections() {
+		b := d.GetBox()
+		l.Detections[i] = lineDetection{
+			Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
+			Box: [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
+		}
+	}
+	return l
+}

@@ -1,0 +1,138 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/detect"
+)
+
+// session is one stream's use of the pipeline. Process runs concurrently
+// (on the pool's workers); Commit and Close run on the stream's sender.
+type session struct {
+	p    *Pipeline
+	name string
+	dir  *streamDir
+	opts frameOptions
+}
+
+// Ready reports the frames already recorded in the stream's folder.
+func (s *session) Ready() *pb.StreamReady {
+	return &pb.StreamReady{Done: s.dir.done, Model: s.p.cfg.Model.Kind}
+}
+
+// Process validates, decodes, detects, draws, encodes and writes one frame
+// on a pool worker. It never returns nil.
+func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	r := &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Timings: &pb.StageTimings{}}
+	if err := checkFrame(f, s.p.cfg.MaxPixels); err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	queued := time.Now()
+	err := s.p.pool.do(ctx, func(w *worker) {
+		r.Timings.QueueUs = time.Since(queued).Microseconds()
+		if err := s.processOn(w, f, r); err != nil {
+			r.Error = err.Error()
+		}
+	})
+	if err != nil {
+		r.Error = fmt.Sprintf("frame not processed: %v", err)
+	}
+	return r
+}
+
+// processOn does the pixel work of one frame on worker w, filling r.
+func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
+	t := time.Now()
+	img, err := decodeFrame(f)
+	if err != nil {
+		return err
+	}
+	defer img.Close()
+	r.Width, r.Height = int32(img.Cols()), int32(img.Rows())
+	r.Channel = int32(img.Channels())
+	r.Mean = pixelMean(img)
+	bgr, converted, err := toBGR(img)
+	if err != nil {
+		return err
+	}
+	if converted {
+		defer bgr.Close()
+	}
+	r.Timings.DecodeUs = lap(&t)
+
+	dets, err := w.det.Detect(bgr)
+	if err != nil {
+		return fmt.Errorf("detect: %w", err)
+	}
+	dets = s.opts.keep(dets)
+	r.Detections = toProtoDetections(dets)
+	r.Timings.InferenceUs = lap(&t)
+
+	save := s.opts.save(f.GetSeq(), len(dets))
+	if !save && !s.opts.returnJPEG {
+		return nil
+	}
+	detect.Draw(&bgr, dets)
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, bgr, []int{gocv.IMWriteJpegQuality, s.p.cfg.JPEGQuality})
+	if err != nil {
+		return fmt.Errorf("encode annotated image: %w", err)
+	}
+	jpg := bytes.Clone(buf.GetBytes()) // GetBytes points into C memory that Close frees
+	buf.Close()
+	r.Timings.AnnotateUs = lap(&t)
+
+	if s.opts.returnJPEG {
+		r.AnnotatedJpeg = jpg
+	}
+	if save {
+		if err := s.dir.writeImage(f.GetSeq(), jpg); err != nil {
+			return err
+		}
+		r.OutputPath = path.Join(s.name, imageName(f.GetSeq()))
+	}
+	r.Timings.WriteUs = lap(&t)
+	return nil
+}
+
+// lap returns the microseconds since *t and restarts *t.
+func lap(t *time.Time) int64 {
+	now := time.Now()
+	d := now.Sub(*t)
+	*t = now
+	return d.Microseconds()
+}
+
+func toProtoDetections(dets []detect.Detection) []*pb.Detection {
+	out := make([]*pb.Detection, len(dets))
+	for i, d := range dets {
+		out[i] = &pb.Detection{
+			Label: d.Label, ClassId: int32(d.ClassID), Score: d.Score,
+			Box: &pb.Box{X: d.Box.X, Y: d.Box.Y, Width: d.Box.W, Height: d.Box.H},
+		}
+	}
+	return out
+}
+
+// Commit appends r's line to predictions.jsonl.
+func (s *session) Commit(r *pb.FrameResult) error {
+	line, err := json.Marshal(newPredictionLine(r))
+	if err != nil {
+		return fmt.Errorf("encode prediction line: %w", err)
+	}
+	return s.dir.appendLine(append(line, '\n'))
+}
+
+// Close closes the folder and frees the stream's name.
+func (s *session) Close() error {
+	defer s.p.release(s.name)
+	return s.dir.Close()
+}

@@ -1,0 +1,186 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// maxStreamName is the longest stream name accepted, in bytes.
+const maxStreamName = 128
+
+// predictionsFile is the name of the per-stream JSON Lines file.
+const predictionsFile = "predictions.jsonl"
+
+// checkStreamName accepts names made of letters, digits, '.', '_' and '-',
+// not starting with '.', so that a name is always one plain folder inside
+// the output folder.
+func checkStreamName(name string) error {
+	if name == "" {
+		return errors.New("stream name is empty")
+	}
+	if len(name) > maxStreamName {
+		return fmt.Errorf("stream name is %d bytes long, the limit is %d", len(name), maxStreamName)
+	}
+	if name[0] == '.' {
+		return fmt.Errorf("stream name %q must not start with '.'", name)
+	}
+	for _, c := range []byte(name) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+		if !ok {
+			return fmt.Errorf("stream name %q has %q: only letters, digits, '.', '_' and '-' are allowed", name, c)
+		}
+	}
+	return nil
+}
+
+// streamDir is one stream's output folder: one <seq>.jpg per frame and
+// predictions.jsonl with one line per frame. Images are written to a
+// temporary name and renamed, so a final name never holds a partial file.
+// writeImage is safe for concurrent use; appendLine and Close are called
+// from one goroutine.
+type streamDir struct {
+	path  string
+	jsonl *os.File
+	size  int64 // bytes of complete lines in jsonl
+	// done lists the sequence numbers already recorded when the folder was
+	// opened, as sorted half-open ranges.
+	done []*pb.SeqRange
+}
+
+// openStreamDir creates or reopens <root>/<name>. A predictions file that
+// ends in a torn line (a crash in the middle of a write) is cut back to its
+// last complete line.
+func openStreamDir(root, name string) (*streamDir, error) {
+	if err := checkStreamName(name); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(root, name)
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(path, predictionsFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open predictions file: %w", err)
+	}
+	done, size, err := repairPredictions(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	return &streamDir{path: path, jsonl: f, size: size, done: done}, nil
+}
+
+// repairPredictions reads the sequence numbers recorded in f, cuts a torn
+// last line and leaves the offset at the end for appending. It returns the
+// recorded sequence numbers and the size of the repaired file.
+func repairPredictions(f *os.File) ([]*pb.SeqRange, int64, error) {
+	var seqs []int64
+	var good int64 // bytes up to the end of the last complete line
+	r := bufio.NewReaderSize(f, 1<<16)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var l struct {
+				Seq *int64 `json:"seq"`
+			}
+			if json.Unmarshal(bytes.TrimSpace(line), &l) == nil && l.Seq != nil {
+				seqs = append(seqs, *l.Seq)
+			}
+			good += int64(len(line))
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := f.Truncate(good); err != nil {
+		return nil, 0, fmt.Errorf("cut torn line: %w", err)
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		return nil, 0, err
+	}
+	return seqRanges(seqs), good, nil
+}
+
+// seqRanges folds sequence numbers into sorted half-open ranges.
+func seqRanges(seqs []int64) []*pb.SeqRange {
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	var out []*pb.SeqRange
+	for _, s := range seqs {
+		if n := len(out); n > 0 && out[n-1].End == s {
+			out[n-1].End++
+			continue
+		}
+		out = append(out, &pb.SeqRange{Start: s, End: s + 1})
+	}
+	return out
+}
+
+// imageName is the file name of frame seq's annotated image.
+func imageName(seq int64) string {
+	return fmt.Sprintf("%08d.jpg", seq)
+}
+
+// writeImage writes data as the image of frame seq, atomically.
+func (d *streamDir) writeImage(seq int64, data []byte) error {
+	final := filepath.Join(d.path, imageName(seq))
+	tmp, err := os.CreateTemp(d.path, ".tmp-*.jpg")
+	if err != nil {
+		return fmt.Errorf("write image %d: %w", seq, err)
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), final)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write image %d: %w", seq, err)
+	}
+	return nil
+}
+
+// appendLine appends one complete line (with its newline) in one write. A
+// failed write is cut back, so the file never keeps half a line.
+func (d *streamDir) appendLine(line []byte) error {
+	if _, err := d.jsonl.Write(line); err != nil {
+		if terr := d.jsonl.Truncate(d.size); terr == nil {
+			_, _ = d.jsonl.Seek(d.size, io.SeekStart)
+		}
+		return fmt.Errorf("append to %s: %w", predictionsFile, err)
+	}
+	d.size += int64(len(line))
+	return nil
+}
+
+// Close closes the predictions file.
+func (d *streamDir) Close() error {
+	return d.jsonl.Close()
+}
+
+// checkDirWritable creates dir if needed and proves a file can be made in it.
+func checkDirWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return fmt.Errorf("output folder %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

@@ -1,0 +1,289 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// testService serves StreamFrames with Serve and a handler of the test's.
+type testService struct {
+	pb.UnimplementedImageProcedureServer
+	h   Handler
+	cfg ServerConfig
+}
+
+func (s *testService) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
+	return Serve(call, s.h, s.cfg)
+}
+
+// dial starts a server over bufconn and returns a Client for it.
+func dial(t *testing.T, h Handler, cfg ServerConfig) *Client {
+	t.Helper()
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer()
+	pb.RegisterImageProcedureServer(srv, &testService{h: h, cfg: cfg})
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient("passthrough:///bufconn",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return NewClient(pb.NewImageProcedureClient(conn))
+}
+
+// countSource yields n frames with seq 0..n-1, then io.EOF.
+type countSource struct {
+	n, next int64
+}
+
+func (s *countSource) Next(ctx context.Context) (*pb.Frame, error) {
+	if s.next >= s.n {
+		return nil, io.EOF
+	}
+	f := &pb.Frame{Seq: s.next, CaptureUnixNano: time.Now().UnixNano(), Data: []byte(fmt.Sprint(s.next))}
+	s.next++
+	return f, nil
+}
+
+// echoHandler processes a frame by echoing its data as the label of one
+// detection; gate, when set, holds every Process until it can receive.
+type echoHandler struct {
+	gate      chan struct{}
+	inFlight  atomic.Int64
+	maxFlight atomic.Int64
+	mu        sync.Mutex
+	committed []int64
+	closed    bool
+	openErr   error
+}
+
+func (h *echoHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) {
+	if h.openErr != nil {
+		return nil, h.openErr
+	}
+	return h, nil
+}
+func (h *echoHandler) Ready() *pb.StreamReady { return &pb.StreamReady{Model: "echo"} }
+func (h *echoHandler) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	n := h.inFlight.Add(1)
+	for {
+		m := h.maxFlight.Load()
+		if n <= m || h.maxFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	defer h.inFlight.Add(-1)
+	if h.gate != nil {
+		<-h.gate
+	}
+	if string(f.Data) == "bad" {
+		return &pb.FrameResult{Seq: f.Seq, CaptureUnixNano: f.CaptureUnixNano, Error: "bad frame"}
+	}
+	return &pb.FrameResult{Seq: f.Seq, CaptureUnixNano: f.CaptureUnixNano,
+		Detections: []*pb.Detection{{Label: string(f.Data)}}}
+}
+func (h *echoHandler) Commit(r *pb.FrameResult) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.committed = append(h.committed, r.Seq)
+	return nil
+}
+func (h *echoHandler) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	return nil
+}
+
+func TestFiniteStreamInOrderNothingLost(t *testing.T) {
+	h := &echoHandler{}
+	c := dial(t, h, ServerConfig{MaxWindow: 4})
+	const n = 500
+	var got []int64
+	sum, err := c.Run(context.Background(), &countSource{n: n}, ClientConfig{
+		Header: &pb.StreamHeader{Name: "file", FrameCount: n, Window: 16},
+		OnResult: func(r *pb.FrameResult, _ time.Duration) {
+			if r.Detections[0].Label != fmt.Sprint(r.Seq) {
+				t.Errorf("result %d carries %q", r.Seq, r.Detections[0].Label)
+			}
+			got = append(got, r.Seq)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("got %d results, want %d", len(got), n)
+	}
+	for i, s := range got {
+		if s != int64(i) {
+			t.Fatalf("result %d has seq %d", i, s)
+		}
+	}
+	if sum.Read != n || sum.Sent != n || sum.Processed != n || sum.Dropped != 0 || sum.Failed != 0 {
+		t.Errorf("summary %+v", sum)
+	}
+	if sum.Ready.Window != 4 {
+		t.Errorf("granted window %d, want the server's limit 4", sum.Ready.Window)
+	}
+	if sum.Server == nil || sum.Server.Received != n || sum.Server.Processed != n {
+		t.Errorf("server summary %v", sum.Server)
+	}
+	if m := h.maxFlight.Load(); m > 4 {
+		t.Errorf("%d frames in flight at once, window is 4", m)
+	}
+	if len(h.committed) != n || !h.closed {
+		t.Errorf("committed %d, closed %v", len(h.committed), h.closed)
+	}
+}
+
+// liveSource yields frames as fast as it is asked, forever, until ctx ends.
+type liveSource struct{ next int64 }
+
+func (s *liveSource) Next(ctx context.Context) (*pb.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	f := &pb.Frame{Seq: s.next, CaptureUnixNano: time.Now().UnixNano(), Data: []byte("x")}
+	s.next++
+	return f, nil
+}
+
+func TestLiveStreamDropsNewestWins(t *testing.T) {
+	h := &echoHandler{gate: make(chan struct{})}
+	c := dial(t, h, ServerConfig{MaxWindow: 2})
+	stop := make(chan struct{})
+	var results []int64
+	// Let 20 frames through the server one at a time, then stop reading
+	// and let everything left through.
+	go func() {
+		for range 20 {
+			h.gate <- struct{}{}
+		}
+		close(stop)
+		close(h.gate)
+	}()
+	sum, err := c.Run(context.Background(), &liveSource{}, ClientConfig{
+		Header:   &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
+		Stop:     stop,
+		OnResult: func(r *pb.FrameResult, _ time.Duration) { results = append(results, r.Seq) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Dropped == 0 {
+		t.Errorf("a fast live source with a slow server dropped nothing: %+v", sum)
+	}
+	if sum.Read != sum.Sent+sum.Dropped {
+		t.Errorf("read %d != sent %d + dropped %d", sum.Read, sum.Sent, sum.Dropped)
+	}
+	if int64(len(results)) != sum.Sent || sum.Processed != sum.Sent {
+		t.Errorf("sent %d, %d results, processed %d", sum.Sent, len(results), sum.Processed)
+	}
+	for i := 1; i < len(results); i++ {
+		if results[i] <= results[i-1] {
+			t.Fatalf("results out of order: %v", results)
+		}
+	}
+	if m := h.maxFlight.Load(); m > 2 {
+		t.Errorf("%d frames in flight, window 2", m)
+	}
+}
+
+// listSource yields the given frames in order.
+type listSource struct{ frames []*pb.Frame }
+
+func (s *listSource) Next(ctx context.Context) (*pb.Frame, error) {
+	if len(s.frames) == 0 {
+		return nil, io.EOF
+	}
+	f := s.frames[0]
+	s.frames = s.frames[1:]
+	return f, nil
+}
+
+func TestBadFramesAreResultsNotFailures(t *testing.T) {
+	h := &echoHandler{}
+	c := dial(t, h, ServerConfig{})
+	src := &listSource{frames: []*pb.Frame{
+		{Seq: 0, Data: []byte("a")},
+		{Seq: 1, Data: []byte("bad")},
+		{Seq: 1, Data: []byte("dup")},
+		{Seq: 0, Data: []byte("old")},
+		{Seq: 5, Data: []byte("b")},
+	}}
+	var errs []string
+	sum, err := c.Run(context.Background(), src, ClientConfig{
+		Header:   &pb.StreamHeader{Name: "x"},
+		OnResult: func(r *pb.FrameResult, _ time.Duration) { errs = append(errs, r.Error) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Processed != 2 || sum.Failed != 3 {
+		t.Errorf("processed %d failed %d, want 2 and 3", sum.Processed, sum.Failed)
+	}
+	if errs[0] != "" || errs[1] != "bad frame" || errs[2] == "" || errs[3] == "" || errs[4] != "" {
+		t.Errorf("per-frame errors %q", errs)
+	}
+	// Rejected duplicates are not recorded; processed and failed frames are.
+	if fmt.Sprint(h.committed) != "[0 1 5]" {
+		t.Errorf("committed %v, want [0 1 5]", h.committed)
+	}
+}
+
+func TestStreamRefusals(t *testing.T) {
+	h := &echoHandler{openErr: errors.New("stream name \"..\" escapes the output folder")}
+	c := dial(t, h, ServerConfig{})
+	_, err := c.Run(context.Background(), &countSource{n: 1}, ClientConfig{Header: &pb.StreamHeader{Name: ".."}})
+	if status.Code(errors.Unwrap(err)) != codes.InvalidArgument {
+		t.Errorf("open error: got %v, want InvalidArgument", err)
+	}
+
+	// A call whose first message is a frame is refused.
+	c = dial(t, &echoHandler{}, ServerConfig{})
+	call, err := c.rpc.StreamFrames(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: &pb.Frame{}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := call.Recv(); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("frame before header: got %v, want InvalidArgument", err)
+	}
+}
+
+func TestHistogramQuantiles(t *testing.T) {
+	var h Histogram
+	for i := 1; i <= 1000; i++ {
+		h.Add(time.Duration(i) * time.Millisecond)
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 500 * time.Millisecond}, {0.95, 950 * time.Millisecond}, {1, time.Second}} {
+		got := h.Quantile(c.q)
+		if got < c.want || float64(got) > float64(c.want)*1.02 {
+			t.Errorf("q%.2f = %v, want %v within +2%%", c.q, got, c.want)
+		}
+	}
+}

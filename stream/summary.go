@@ -1,0 +1,39 @@
+package stream
+
+import (
+	"fmt"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// Summary counts what happened to one stream on the client side.
+type Summary struct {
+	Live bool
+	// Read frames from the source; Sent to the server; Processed and
+	// Failed as the results said; Dropped replaced in the live mailbox
+	// before they could be sent.
+	Read, Sent, Processed, Failed, Dropped int64
+	Duration                               time.Duration
+	// Latency is capture-to-result time of every result.
+	Latency Histogram
+	// Ready is the server's answer to the header; Server its closing
+	// summary (nil when the call did not complete).
+	Ready  *pb.StreamReady
+	Server *pb.StreamSummary
+}
+
+// FPS returns results received per second of the run.
+func (s *Summary) FPS() float64 {
+	if s.Duration <= 0 {
+		return 0
+	}
+	return float64(s.Processed+s.Failed) / s.Duration.Seconds()
+}
+
+// String is a one-line human summary.
+func (s *Summary) String() string {
+	return fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
+		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
+		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
+}
