@@ -3,12 +3,12 @@ module github.com/framewire/framewire
 go 1.26.0
 
 require (
+	gocv.io/x/gocv v0.31.0
 	google.golang.org/grpc v1.85.0
 	google.golang.org/protobuf v1.36.12
 )
 
 require (
-	gocv.io/x/gocv v0.31.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 	golang.org/x/text v0.42.0 // indirect

@@ -1,0 +1,64 @@
+package capture
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// defaultQuality is the JPEG quality used when Options.Quality is 0.
+const defaultQuality = 90
+
+// Options controls how frames are encoded and paced. The zero value encodes at
+// JPEG quality 90, keeps the source size and does not cap the frame rate.
+type Options struct {
+	// Quality is the JPEG quality 1..100; 0 means 90.
+	Quality int
+	// Width and Height resize frames before encoding; 0,0 keeps the source size.
+	// If only one is set the other follows from the source aspect ratio.
+	Width, Height int
+	// MaxFPS caps the frame rate; 0 means no cap. Live sources drop frames that
+	// arrive too early, finite sources make Next wait.
+	MaxFPS float64
+}
+
+// normalize validates o and fills in defaults.
+func (o Options) normalize() (Options, error) {
+	if o.Quality == 0 {
+		o.Quality = defaultQuality
+	}
+	if o.Quality < 1 || o.Quality > 100 {
+		return o, fmt.Errorf("invalid JPEG quality %d: want 1..100 (0 for %d)", o.Quality, defaultQuality)
+	}
+	if o.Width < 0 || o.Height < 0 {
+		return o, fmt.Errorf("invalid size %dx%d: want non-negative width and height", o.Width, o.Height)
+	}
+	if o.MaxFPS < 0 || math.IsNaN(o.MaxFPS) || math.IsInf(o.MaxFPS, 0) {
+		return o, fmt.Errorf("invalid MaxFPS %v: want a finite value >= 0", o.MaxFPS)
+	}
+	return o, nil
+}
+
+// interval is the minimum time between two frames, 0 when there is no cap.
+func (o Options) interval() time.Duration {
+	if o.MaxFPS == 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / o.MaxFPS)
+}
+
+// outputSize returns the size frames of srcW x srcH are encoded at.
+func (o Options) outputSize(srcW, srcH int) (w, h int) {
+	switch {
+	case o.Width == 0 && o.Height == 0:
+		return srcW, srcH
+	case o.Width > 0 && o.Height > 0:
+		return o.Width, o.Height
+	case srcW <= 0 || srcH <= 0:
+		return srcW, srcH
+	case o.Width > 0:
+		return o.Width, max(1, (o.Width*srcH+srcW/2)/srcW)
+	default:
+		return max(1, (o.Height*srcW+srcH/2)/srcH), o.Height
+	}
+}

@@ -1,0 +1,307 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	framewirepb "github.com/framewire/framewire/proto"
+)
+
+// skipChunk is how many frames SkipTo grabs between position checks.
+const skipChunk = 64
+
+// VideoSource reads frames from one source and encodes them as JPEG.
+//
+// A VideoSource owns an OpenCV capture and two Mats that are reused for every
+// frame; Close releases them. Next, SkipTo and Close must not be called
+// concurrently (one reader goroutine owns the source); Info may be called from
+// any goroutine.
+type VideoSource struct {
+	spec sourceSpec
+	info Info
+	opts Options
+
+	vc     *gocv.VideoCapture
+	frame  gocv.Mat // last frame read; owned here, reused for every read
+	scaled gocv.Mat // resize target; owned here, reused for every frame
+	params []int    // IMEncode parameters
+
+	read      int64     // frames read from the source so far
+	pending   bool      // frame holds frame read-1, read by Open and not yet returned
+	pendingAt time.Time // when the pending frame was read
+	done      error     // sticky end-of-stream error (io.EOF for finite sources)
+	closed    bool
+
+	pace  pacer
+	timer *time.Timer // reused for MaxFPS waits on finite sources
+}
+
+// Open opens spec and reads its first frame, which the first Next returns.
+//
+// spec is interpreted as: all digits, a webcam index N (/dev/videoN); /dev/...,
+// a device path; rtsp://, rtsps://, http:// or https://, a URL; containing
+// '!', a GStreamer pipeline (its sink must be appsink); anything else, a file
+// that must exist and be readable. A missing webcam, device or file fails
+// without touching OpenCV, and errors name the source. Opening a URL may block
+// for as long as the OpenCV backend's connection timeout.
+//
+// The caller owns the returned VideoSource and must Close it.
+func Open(spec string, opts Options) (*VideoSource, error) {
+	sp, err := parseSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	opts, err = opts.normalize()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", sp.name(), err)
+	}
+	if err := checkLocal(sp); err != nil {
+		return nil, err
+	}
+	vc, err := openCapture(sp)
+	if err != nil {
+		return nil, err
+	}
+	s := &VideoSource{
+		spec:   sp,
+		opts:   opts,
+		vc:     vc,
+		frame:  gocv.NewMat(),
+		scaled: gocv.NewMat(),
+		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
+		pace:   pacer{interval: opts.interval()},
+	}
+	if !s.readFrame() {
+		// Close of gocv objects cannot fail; the read failure is the news.
+		_ = s.Close()
+		return nil, fmt.Errorf("open %s: OpenCV opened it but could not read a first frame (%s)", sp.name(), firstReadHint(sp.kind))
+	}
+	s.pending, s.pendingAt = true, time.Now()
+	s.info = s.describe()
+	return s, nil
+}
+
+// describe builds the Info of a freshly opened source whose first frame is in s.frame.
+func (s *VideoSource) describe() Info {
+	count := finite(s.vc.Get(gocv.VideoCaptureFrameCount))
+	info := Info{
+		Source: s.spec.raw,
+		Kind:   s.spec.kind,
+		FPS:    finite(s.vc.Get(gocv.VideoCaptureFPS)),
+	}
+	switch s.spec.kind {
+	case KindFile:
+		info.Live = false
+	case KindURL:
+		// RTSP is always live; an HTTP stream is live unless it has a length.
+		info.Live = s.spec.rtsp || count < 1
+	default:
+		info.Live = true
+	}
+	if !info.Live {
+		info.FrameCount = int64(count)
+	}
+	info.Width, info.Height = s.opts.outputSize(s.frame.Cols(), s.frame.Rows())
+	return info
+}
+
+// finite returns v, or 0 when v is negative, NaN or infinite (what OpenCV
+// backends report for unknown properties).
+func finite(v float64) float64 {
+	if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
+// Info describes the source. It does not change after Open and is safe to call
+// from any goroutine.
+func (s *VideoSource) Info() Info { return s.info }
+
+// Next returns the next frame, JPEG-encoded. Seq is the index of the frame as
+// read from the source (0-based; live sources count frames dropped by MaxFPS,
+// so gaps show), CaptureUnixNano is the time right after the read, and
+// Width/Height are those of the encoded image. The returned Frame and its Data
+// belong to the caller.
+//
+// Next returns io.EOF at the end of a finite source. When a live source stops
+// delivering frames it returns an error wrapping io.ErrUnexpectedEOF. Both are
+// sticky. ctx cancels MaxFPS waiting; a read already in progress inside OpenCV
+// is not interrupted.
+func (s *VideoSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
+	if s.closed {
+		return nil, fmt.Errorf("next frame of %s: source is closed", s.spec.name())
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.pending {
+		s.pending = false
+		s.pace.sent(time.Now())
+		return s.encode(s.read-1, s.pendingAt)
+	}
+	if s.done != nil {
+		return nil, s.done
+	}
+	if s.info.Live {
+		return s.nextLive(ctx)
+	}
+	return s.nextFinite(ctx)
+}
+
+// nextLive reads frames until one may be sent under MaxFPS, dropping the rest.
+func (s *VideoSource) nextLive(ctx context.Context) (*framewirepb.Frame, error) {
+	for {
+		if !s.readFrame() {
+			s.done = fmt.Errorf("read frame %d from %s: no frame (stream ended or device lost): %w",
+				s.read, s.spec.name(), io.ErrUnexpectedEOF)
+			return nil, s.done
+		}
+		at := time.Now()
+		if s.pace.allow(at) {
+			s.pace.sent(at)
+			return s.encode(s.read-1, at)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// nextFinite waits for the MaxFPS schedule, then reads one frame.
+func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error) {
+	if err := s.sleep(ctx, s.pace.wait(time.Now())); err != nil {
+		return nil, err
+	}
+	if !s.readFrame() {
+		s.done = io.EOF
+		return nil, s.done
+	}
+	at := time.Now()
+	s.pace.sent(at)
+	return s.encode(s.read-1, at)
+}
+
+// sleep waits for d or until ctx is done, reusing one timer.
+func (s *VideoSource) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	if s.timer == nil {
+		s.timer = time.NewTimer(d)
+	} else {
+		s.timer.Reset(d)
+	}
+	select {
+	case <-s.timer.C:
+		return nil
+	case <-ctx.Done():
+		s.timer.Stop()
+		return ctx.Err()
+	}
+}
+
+// readFrame reads the next frame into s.frame and counts it.
+func (s *VideoSource) readFrame() bool {
+	if !s.vc.Read(&s.frame) || s.frame.Empty() {
+		return false
+	}
+	s.read++
+	return true
+}
+
+// encode resizes s.frame if asked to and JPEG-encodes it into a new Frame.
+func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error) {
+	img := s.frame
+	w, h := s.opts.outputSize(img.Cols(), img.Rows())
+	if w != img.Cols() || h != img.Rows() {
+		interp := gocv.InterpolationLinear
+		if w < img.Cols() && h < img.Rows() {
+			interp = gocv.InterpolationArea
+		}
+		gocv.Resize(s.frame, &s.scaled, image.Pt(w, h), 0, 0, interp)
+		img = s.scaled
+	}
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, s.params)
+	if err != nil {
+		return nil, fmt.Errorf("encode frame %d of %s as JPEG: %w", seq, s.spec.name(), err)
+	}
+	defer buf.Close()
+	n := buf.Len()
+	if n == 0 {
+		return nil, fmt.Errorf("encode frame %d of %s as JPEG: OpenCV produced no data", seq, s.spec.name())
+	}
+	data := make([]byte, n)
+	copy(data, buf.GetBytes())
+	return &framewirepb.Frame{
+		Seq:             seq,
+		CaptureUnixNano: at.UnixNano(),
+		Encoding:        framewirepb.Encoding_ENCODING_JPEG,
+		Data:            data,
+		Width:           int32(w),
+		Height:          int32(h),
+	}, nil
+}
+
+// SkipTo discards frames of a finite source, without decoding them to images
+// or encoding them, so that the next frame Next returns has Seq == seq. It is
+// used when resuming: the server says which frames are already done. Skipping
+// backwards and skipping on a live source are errors. If the source ends
+// first, SkipTo returns an error wrapping io.EOF and Next returns io.EOF.
+func (s *VideoSource) SkipTo(seq int64) error {
+	if s.closed {
+		return fmt.Errorf("skip to frame %d of %s: source is closed", seq, s.spec.name())
+	}
+	if s.info.Live {
+		return fmt.Errorf("skip to frame %d of %s: cannot skip on a live source", seq, s.spec.name())
+	}
+	next := s.read
+	if s.pending {
+		next--
+	}
+	switch {
+	case seq < next:
+		return fmt.Errorf("skip to frame %d of %s: already at frame %d, cannot go back", seq, s.spec.name(), next)
+	case seq == next:
+		return nil
+	case s.done != nil:
+		return fmt.Errorf("skip to frame %d of %s: %w", seq, s.spec.name(), s.done)
+	}
+	s.pending = false
+	for s.read < seq {
+		n := min(seq-s.read, skipChunk)
+		// gocv's Grab does not report failure, so the end of the source is
+		// detected through the frame position, where the backend tracks it.
+		before := s.vc.Get(gocv.VideoCapturePosFrames)
+		s.vc.Grab(int(n))
+		after := s.vc.Get(gocv.VideoCapturePosFrames)
+		tracked := before == float64(s.read)
+		s.read += n
+		if tracked && after < float64(s.read) {
+			s.read = int64(after)
+			s.done = io.EOF
+			return fmt.Errorf("skip to frame %d of %s: the source ends after %d frames: %w",
+				seq, s.spec.name(), s.read, io.EOF)
+		}
+	}
+	return nil
+}
+
+// Close releases the capture and the Mats. It is safe to call more than once.
+func (s *VideoSource) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	return errors.Join(s.frame.Close(), s.scaled.Close(), s.vc.Close())
+}

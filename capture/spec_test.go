@@ -1,0 +1,77 @@
+package capture
+
+import "testing"
+
+func TestParseSpec(t *testing.T) {
+	cases := []struct {
+		spec, kind, path string
+		index            int
+		rtsp             bool
+	}{
+		{spec: "0", kind: KindWebcam, path: "/dev/video0", index: 0},
+		{spec: "12", kind: KindWebcam, path: "/dev/video12", index: 12},
+		{spec: "/dev/video2", kind: KindDevice, path: "/dev/video2"},
+		{spec: "/dev/v4l/by-id/usb-cam", kind: KindDevice, path: "/dev/v4l/by-id/usb-cam"},
+		{spec: "rtsp://cam/live", kind: KindURL, rtsp: true},
+		{spec: "RTSPS://cam/live", kind: KindURL, rtsp: true},
+		{spec: "http://host/a.mjpg", kind: KindURL},
+		{spec: "https://host/a.mp4", kind: KindURL},
+		{spec: "v4l2src ! videoconvert ! appsink", kind: KindPipeline},
+		{spec: "rtspsrc location=rtsp://cam ! decodebin ! appsink", kind: KindPipeline},
+		{spec: "movie.avi", kind: KindFile, path: "movie.avi"},
+		{spec: "0.avi", kind: KindFile, path: "0.avi"},
+		{spec: "./7", kind: KindFile, path: "./7"},
+		{spec: "ftp://host/x.avi", kind: KindFile, path: "ftp://host/x.avi"},
+	}
+	for _, c := range cases {
+		sp, err := parseSpec(c.spec)
+		if err != nil {
+			t.Errorf("parseSpec(%q): %v", c.spec, err)
+			continue
+		}
+		if sp.kind != c.kind || sp.path != c.path || sp.index != c.index || sp.rtsp != c.rtsp || sp.raw != c.spec {
+			t.Errorf("parseSpec(%q) = %+v, want kind %s path %q index %d rtsp %v", c.spec, sp, c.kind, c.path, c.index, c.rtsp)
+		}
+	}
+	for _, bad := range []string{"", "99999999999999999999999"} {
+		if _, err := parseSpec(bad); err == nil {
+			t.Errorf("parseSpec(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	cases := map[string]string{
+		"rtsp://cam/live":                   "rtsp://cam/live",
+		"rtsp://user@cam/live":              "rtsp://user@cam/live",
+		"rtsp://user:pw@cam:554/live?x=1":   "rtsp://user:xxxxx@cam:554/live?x=1",
+		"http://user:pw@host":               "http://user:xxxxx@host",
+		"https://u:p@h/a/b":                 "https://u:xxxxx@h/a/b",
+		"https://host/path/with@sign:colon": "https://host/path/with@sign:colon",
+	}
+	for in, want := range cases {
+		if got := redactURL(in); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOutputSize(t *testing.T) {
+	cases := []struct {
+		opts         Options
+		srcW, srcH   int
+		wantW, wantH int
+	}{
+		{Options{}, 768, 576, 768, 576},
+		{Options{Width: 320}, 768, 576, 320, 240},
+		{Options{Height: 240}, 768, 576, 320, 240},
+		{Options{Width: 100, Height: 100}, 768, 576, 100, 100},
+		{Options{Width: 1}, 1000, 10, 1, 1},
+		{Options{Width: 641}, 640, 480, 641, 481},
+	}
+	for _, c := range cases {
+		if w, h := c.opts.outputSize(c.srcW, c.srcH); w != c.wantW || h != c.wantH {
+			t.Errorf("%+v.outputSize(%d, %d) = %dx%d, want %dx%d", c.opts, c.srcW, c.srcH, w, h, c.wantW, c.wantH)
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests run the real framewire-server binary on a loopback port and
+// the client's run function in-process, as a user would.
+
+const vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+
+// serverBin is built once by TestMain.
+var serverBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "framewire-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	serverBin = filepath.Join(dir, "framewire-server")
+	build := exec.Command("go", "build", "-o", serverBin, "github.com/framewire/framewire/cmd/framewire-server")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build framewire-server:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// server is a running framewire-server process.
+type server struct {
+	cmd  *exec.Cmd
+	addr string
+	out  string
+	log  *bytes.Buffer
+}
+
+var servingRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
+
+// startServer starts framewire-server on a free loopback port with args
+// and waits until it serves. It is killed when the test ends.
+func startServer(t *testing.T, out string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(serverBin, append([]string{"--listen", "127.0.0.1:0", "--out", out}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, out: out, log: &bytes.Buffer{}}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("server log:\n%s", s.log)
+		}
+	})
+	addr := make(chan string, 1)
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.log.WriteString(line + "\n")
+			if m := servingRE.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.addr = <-addr:
+	case <-logDone:
+		t.Fatalf("server exited before serving:\n%s", s.log)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("server did not serve within 60 s:\n%s", s.log)
+	}
+	return s
+}
+
+// jsonResult is what the client prints per frame with --json.
+type jsonResult struct {
+	Seq        int64 `json:"seq"`
+	Detections []struct {
+		Label   string  `json:"label"`
+		ClassID int     `json:"class_id"`
+		Score   float64 `json:"score"`
+		Box     struct {
+			X, Y, Width, Height float64
+		} `json:"box"`
+	} `json:"detections"`
+	LatencyMS float64 `json:"latency_ms"`
+	Output    string  `json:"output"`
+	Error     string  `json:"error"`
+}
+
+func parseResults(t *testing.T, out string) []jsonResult {
+	t.Helper()
+	var rs []jsonResult
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r jsonResult
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("not one JSON object per line: %q: %v", line, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+func needFile(t *testing.T, path, pkg string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("%s is needed (apt-get install %s): %v", path, pkg, err)
+	}
+}
+
+func TestVideoFileEveryFrameInOrder(t *testing.T) {
+	needFile(t, vtest, "opencv-doc")
+	s := startServer(t, t.TempDir(), "--model", "blazeface")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"--server", s.addr, "--source", vtest, "--json"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("client failed: %v\n%s", err, stderr.String())
+	}
+	rs := parseResults(t, stdout.String())
+	if len(rs) != 795 {
+		t.Fatalf("%d results, want 795", len(rs))
+	}
+	for i, r := range rs {
+		if r.Seq != int64(i) || r.Error != "" || r.Output != fmt.Sprintf("vtest/%08d.jpg", i) {
+			t.Fatalf("result %d: %+v", i, r)
+		}
+	}
+	jpgs, _ := filepath.Glob(filepath.Join(s.out, "vtest", "*.jpg"))
+	if len(jpgs) != 795 {
+		t.Errorf("%d JPEGs, want 795", len(jpgs))
+	}
+	lines := strings.Split(strings.TrimSpace(readFile(t, filepath.Join(s.out, "vtest", "predictions.jsonl"))), "\n")
+	if len(lines) != 795 {
+		t.Fatalf("%d prediction lines, want 795", len(lines))
+	}
+	for i, l := range lines {
+		var p struct{ Seq int64 }
+		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Seq != int64(i) {
+			t.Fatalf("line %d: %q", i, l)
+		}
+	}
+	if !strings.Contains(stderr.String(), `"processed":795`) {
+		t.Errorf("summary does not say 795 processed:\n%s", stderr.String())
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestLiveSourceDropsAndLatencyStaysFlat streams a 30 fps live pipeline
+// for 12 s to a server that manages about 16 fps.
+func TestLiveSourceDropsAndLatencyStaysFlat(t *testing.T) {
+	model := filepath.Join("..", "..", "..", "shared", "models", "nanodet", "nanodet-m-416.onnx")
+	if _, err := os.Stat(model); err != nil {
+		t.Skipf("needs NanoDet-m 416 at %s (a model slower than 30 fps): %v", model, err)
+	}
+	s := startServer(t, t.TempDir(), "--model", "nanodet", "--model-file", model, "--workers", "1")
+	pipeline := "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert ! appsink"
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Second)
+	defer cancel()
+	pr, pw := io.Pipe()
+	type arrival struct {
+		at  time.Time
+		lat float64
+	}
+	arrivals := make(chan []arrival, 1)
+	go func() {
+		var as []arrival
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var r jsonResult
+			if json.Unmarshal(sc.Bytes(), &r) == nil && r.Error == "" {
+				as = append(as, arrival{time.Now(), r.LatencyMS})
+			}
+		}
+		arrivals <- as
+	}()
+	var stderr bytes.Buffer
+	start := time.Now()
+	err := run(ctx, []string{"--server", s.addr, "--source", pipeline, "--json"}, pw, &stderr)
+	pw.Close()
+	if err != nil {
+		t.Fatalf("client failed: %v\n%s", err, stderr.String())
+	}
+	as := <-arrivals
+	var sum struct {
+		Summary struct{ Read, Sent, Processed, Dropped int64 }
+	}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, `{"summary"`) {
+			json.Unmarshal([]byte(l), &sum)
+		}
+	}
+	t.Logf("%d results; summary %+v", len(as), sum.Summary)
+	if sum.Summary.Dropped == 0 || sum.Summary.Read != sum.Summary.Sent+sum.Summary.Dropped {
+		t.Errorf("drops not counted: %+v", sum.Summary)
+	}
+	p95 := func(from, to time.Duration) float64 {
+		var l []float64
+		for _, a := range as {
+			if d := a.at.Sub(start); d >= from && d < to {
+				l = append(l, a.lat)
+			}
+		}
+		if len(l) < 10 {
+			t.Fatalf("only %d results between %v and %v", len(l), from, to)
+		}
+		slices.Sort(l)
+		return l[(len(l)*95+99)/100-1]
+	}
+	first, last := p95(2*time.Second, 5*time.Second), p95(8*time.Second, 11*time.Second)
+	t.Logf("p95 latency: %.1f ms in s 2-5, %.1f ms in s 8-11", first, last)
+	if last > 1.5*first {
+		t.Errorf("latency grows: p95 %.1f ms late vs %.1f ms early", last, first)
+	}
+}
+
+func TestMissingWebcamFailsFast(t *testing.T) {
+	for _, src := range []string{"7", "/dev/video7"} {
+		start := time.Now()
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"--server", "127.0.0.1:1", "--source", src}, &stdout, &stderr)
+		took := time.Since(start)
+		if err == nil || !strings.Contains(err.Error(), "video7") {
+			t.Errorf("source %s: got %v, want an error naming /dev/video7", src, err)
+		}
+		if took > 5*time.Second {
+			t.Errorf("source %s: failed after %v, want < 5 s", src, took)
+		}
+	}
+}
+
+func TestMissingFileFails(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"--source", "/nonexistent/clip.mp4"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/clip.mp4") {
+		t.Errorf("got %v, want an error naming the file", err)
+	}
+}

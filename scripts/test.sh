@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then checks generated code,
+# formatting, vet, the compose file, and runs every test with the race
+# detector and the Mat-leak tests with gocv's matprofile tag.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$PATH:/usr/local/go/bin"
+
+echo "== generated code"
+bash scripts/gen-proto.sh --check
+echo "== gofmt, go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [[ -n $unformatted ]]; then echo "gofmt wants to change: $unformatted" >&2; exit 1; fi
+go vet ./...
+echo "== docker-compose config"
+docker-compose -f docker-compose.yml config -q
+docker-compose -f docker-compose.yml --profile file config -q
+echo "== go test -race"
+go test -race -count=1 -timeout 20m ./...
+echo "== Mat leak tests (matprofile)"
+go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/...

@@ -1,0 +1,314 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"gocv.io/x/gocv"
+)
+
+// BlazeFace constants: two anchor sets (16x16 cells x 2, then 8x8 cells x 6),
+// 16 regressor values per anchor (box, then 6 keypoints), one class.
+const (
+	blazeFaceCells0, blazeFacePer0 = 16, 2
+	blazeFaceCells1, blazeFacePer1 = 8, 6
+	blazeFaceAnchors0              = blazeFaceCells0 * blazeFaceCells0 * blazeFacePer0 // 512
+	blazeFaceAnchors1              = blazeFaceCells1 * blazeFaceCells1 * blazeFacePer1 // 384
+	blazeFaceRegCols               = 16
+	blazeFaceOutputs               = 4
+	blazeFaceDynamicSize           = 128 // input size used when the file declares none
+	blazeFaceLabel                 = "face"
+)
+
+// blazeFaceDetector runs a MediaPipe BlazeFace ONNX model (NHWC RGB input in
+// [-1,1]; score logits and box regressors for 896 anchors) on a letterboxed
+// frame. It owns its net and scratch Mats; Close frees them. Not safe for
+// concurrent use.
+type blazeFaceDetector struct {
+	net       *onnxNet
+	size      int // input side S
+	conf      float32
+	confLogit float32 // logit of conf: cheaper rejection before the sigmoid
+	nmsThr    float32
+	scoreOut  [2]int      // output index of the scores of anchor sets 0 and 1
+	regOut    [2]int      // output index of the regressors of anchor sets 0 and 1
+	anchors   [][]float32 // per set, anchor centres x,y in 0..1
+
+	small    gocv.Mat // frame resized to fit S x S, CV_8UC3 scratch
+	blob     gocv.Mat // [1,S,S,3] CV_32F input (NHWC)
+	blobData []float32
+	cands    []candidate
+	closed   bool
+
+	// Letterbox of the last preprocessed frame: scaled size and padding.
+	rw, rh, padX, padY int
+}
+
+// newBlazeFace loads model, checks its input and output shapes, and runs one
+// warm-up forward.
+func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error) {
+	ins, err := onnxInputs(model)
+	if err != nil {
+		return nil, err
+	}
+	in := ins[0]
+	if len(in.dims) != 4 || (in.dims[3] != 3 && in.dims[3] != -1) || in.dims[1] != in.dims[2] {
+		return nil, fmt.Errorf("input %q has shape %v, want NHWC [1,S,S,3]: not a BlazeFace model", in.name, in.dims)
+	}
+	size := int(in.dims[1])
+	if size == -1 {
+		size = blazeFaceDynamicSize
+	}
+	if size < blazeFaceCells0 || size > 4096 {
+		return nil, fmt.Errorf("input size %d is out of range", size)
+	}
+	net, err := loadONNX(model)
+	if err != nil {
+		return nil, err
+	}
+	d := &blazeFaceDetector{
+		net:       net,
+		size:      size,
+		conf:      conf,
+		confLogit: float32(math.Log(float64(conf) / (1 - float64(conf)))),
+		nmsThr:    nmsThr,
+		anchors: [][]float32{
+			blazeFaceAnchorCentres(blazeFaceCells0, blazeFacePer0),
+			blazeFaceAnchorCentres(blazeFaceCells1, blazeFacePer1),
+		},
+		small: gocv.NewMat(),
+		// The net takes NHWC: a 4-D Mat of sizes [1,S,S,3] holding the bytes
+		// of an S x S float image. OpenCV 4.6's ONNX importer accepts it as is
+		// (the model's own leading Transpose turns it into NCHW).
+		blob: gocv.NewMatWithSizes([]int{1, size, size, 3}, gocv.MatTypeCV32F),
+	}
+	if err := d.init(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// blazeFaceAnchorCentres lists the centres (x, y in 0..1), row-major over a
+// cells x cells grid, of per anchors in each cell.
+func blazeFaceAnchorCentres(cells, per int) []float32 {
+	a := make([]float32, 0, 2*cells*cells*per)
+	for y := range cells {
+		for x := range cells {
+			for range per {
+				a = append(a, (float32(x)+0.5)/float32(cells), (float32(y)+0.5)/float32(cells))
+			}
+		}
+	}
+	return a
+}
+
+// init maps the outputs from a warm-up forward on a blank frame.
+func (d *blazeFaceDetector) init() error {
+	var err error
+	if d.blobData, err = d.blob.DataPtrFloat32(); err != nil {
+		return fmt.Errorf("input blob: %w", err)
+	}
+	if d.net.numOutputs() != blazeFaceOutputs {
+		return fmt.Errorf("the net has %d outputs, want %d (scores and regressors for 512 and 384 anchors): not a BlazeFace model",
+			d.net.numOutputs(), blazeFaceOutputs)
+	}
+	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), d.size, d.size, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	if err := d.preprocess(blank); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	outs, err := d.forward()
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if err := d.mapOutputs(outs); err != nil {
+		return err
+	}
+	if _, err := d.postprocess(outs, d.size, d.size); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	return nil
+}
+
+// mapOutputs finds, by shape alone, the (512,1) and (384,1) score tensors
+// and the (512,16) and (384,16) regressors.
+func (d *blazeFaceDetector) mapOutputs(outs []tensor) error {
+	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
+	for i, t := range outs {
+		rows, cols, ok := matrixShape(t.dims)
+		set := -1
+		switch {
+		case !ok:
+		case rows == blazeFaceAnchors0:
+			set = 0
+		case rows == blazeFaceAnchors1:
+			set = 1
+		}
+		switch {
+		case set >= 0 && cols == 1 && d.scoreOut[set] < 0:
+			d.scoreOut[set] = i
+		case set >= 0 && cols == blazeFaceRegCols && d.regOut[set] < 0:
+			d.regOut[set] = i
+		default:
+			shapes := make([]string, len(outs))
+			for j, t := range outs {
+				shapes[j] = fmt.Sprint(t.dims)
+			}
+			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", shapes)
+		}
+	}
+	return nil
+}
+
+// Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
+func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
+	if d.closed {
+		return nil, errors.New("detect: blazeface detector is closed")
+	}
+	if err := checkFrame(img); err != nil {
+		return nil, err
+	}
+	if err := d.preprocess(img); err != nil {
+		return nil, fmt.Errorf("detect: blazeface: %w", err)
+	}
+	outs, err := d.forward()
+	if err != nil {
+		return nil, fmt.Errorf("detect: blazeface: %w", err)
+	}
+	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
+	if err != nil {
+		return nil, fmt.Errorf("detect: blazeface: %w", err)
+	}
+	return dets, nil
+}
+
+// preprocess letterboxes img into the S x S input (aspect kept, centred,
+// black padding) and writes it as NHWC RGB scaled to [-1,1].
+func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
+	w, h, s := img.Cols(), img.Rows(), d.size
+	scale := float64(s) / float64(max(w, h))
+	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
+	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
+	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
+	gocv.Resize(img, &d.small, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
+	px, err := d.small.DataPtrUint8()
+	if err != nil {
+		return fmt.Errorf("resized frame: %w", err)
+	}
+	if len(px) != 3*d.rw*d.rh || len(d.blobData) != 3*s*s {
+		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.rw*d.rh)
+	}
+	const k = 1 / 127.5
+	out := d.blobData
+	for y := range s {
+		row := out[3*s*y : 3*s*(y+1)]
+		sy := y - d.padY
+		if sy < 0 || sy >= d.rh {
+			for i := range row {
+				row[i] = -1
+			}
+			continue
+		}
+		for i := range 3 * d.padX {
+			row[i] = -1
+		}
+		for i := 3 * (d.padX + d.rw); i < len(row); i++ {
+			row[i] = -1
+		}
+		src := px[3*d.rw*sy : 3*d.rw*(sy+1)]
+		dst := row[3*d.padX : 3*(d.padX+d.rw)]
+		for x := 0; x+2 < len(src); x += 3 {
+			dst[x] = float32(src[x+2])*k - 1 // R
+			dst[x+1] = float32(src[x+1])*k - 1
+			dst[x+2] = float32(src[x])*k - 1 // B
+		}
+	}
+	return nil
+}
+
+// forward runs the net on the input blob. The returned views are valid until
+// the next forward.
+func (d *blazeFaceDetector) forward() ([]tensor, error) {
+	return d.net.forward(d.blob, "")
+}
+
+// postprocess decodes outs into face detections for a frameW x frameH frame
+// letterboxed by the last preprocess: sigmoid, threshold, anchor decode, NMS,
+// map back through the letterbox, clip. The returned slice is new and owned
+// by the caller (nil when empty).
+func (d *blazeFaceDetector) postprocess(outs []tensor, frameW, frameH int) ([]Detection, error) {
+	if len(outs) != blazeFaceOutputs {
+		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
+	}
+	s := float32(d.size)
+	// Input pixels to frame pixels, per axis.
+	kx := float32(frameW) / float32(d.rw)
+	ky := float32(frameH) / float32(d.rh)
+	px, py := float32(d.padX), float32(d.padY)
+	fw, fh := float32(frameW), float32(frameH)
+	cands := d.cands[:0]
+	for set := range 2 {
+		anchors := d.anchors[set]
+		n := len(anchors) / 2
+		scores, regs := outs[d.scoreOut[set]].data, outs[d.regOut[set]].data
+		if len(scores) != n || len(regs) != n*blazeFaceRegCols {
+			return nil, fmt.Errorf("anchor set %d outputs changed shape", set)
+		}
+		for a := range n {
+			logit := scores[a]
+			if logit < d.confLogit {
+				continue
+			}
+			score := float32(1 / (1 + math.Exp(-float64(min(max(logit, -80), 80)))))
+			if score < d.conf {
+				continue
+			}
+			r := regs[a*blazeFaceRegCols : a*blazeFaceRegCols+4]
+			// Centre and size in input pixels of the S x S square.
+			cx := anchors[2*a]*s + r[0]
+			cy := anchors[2*a+1]*s + r[1]
+			hw, hh := r[2]/2, r[3]/2
+			c := candidate{
+				x1: clamp((cx-hw-px)*kx, 0, fw), y1: clamp((cy-hh-py)*ky, 0, fh),
+				x2: clamp((cx+hw-px)*kx, 0, fw), y2: clamp((cy+hh-py)*ky, 0, fh),
+				score: score,
+			}
+			if c.x2 > c.x1 && c.y2 > c.y1 {
+				cands = append(cands, c)
+			}
+		}
+	}
+	d.cands = cands
+	kept := nms(cands, d.nmsThr)
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	dets := make([]Detection, len(kept))
+	for i, c := range kept {
+		dets[i] = Detection{
+			Label: blazeFaceLabel, Score: c.score,
+			Box: Box{X: c.x1, Y: c.y1, W: c.x2 - c.x1, H: c.y2 - c.y1},
+		}
+	}
+	return dets, nil
+}
+
+// Close frees the net and scratch Mats. Calling it again does nothing.
+func (d *blazeFaceDetector) Close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	d.net.close()
+	d.blobData = nil
+	if err := d.small.Close(); err != nil {
+		return fmt.Errorf("detect: closing blazeface scratch: %w", err)
+	}
+	if err := d.blob.Close(); err != nil {
+		return fmt.Errorf("detect: closing blazeface blob: %w", err)
+	}
+	return nil
+}

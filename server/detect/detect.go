@@ -1,0 +1,171 @@
+// Package detect finds objects in video frames with deep-learning detectors
+// run through OpenCV's DNN module (gocv), behind one small interface.
+//
+// Kinds: "mean" (no network, finds nothing), "nanodet" (NanoDet-m, COCO 80
+// classes, any input size) and "blazeface" (MediaPipe BlazeFace, faces).
+// Models are checked when a Detector is made, never at the first frame.
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"gocv.io/x/gocv"
+)
+
+// Accepted values of Config.Kind.
+const (
+	KindMean      = "mean"
+	KindNanodet   = "nanodet"
+	KindBlazeFace = "blazeface"
+)
+
+// Default model files installed by the project's set-up.
+const (
+	defaultNanodetModel   = "/usr/local/share/framewire/models/nanodet/nanodet-m-320.onnx"
+	defaultBlazeFaceModel = "/usr/local/share/framewire/models/blazeface/face_detection_front_128x128_barracuda.onnx"
+)
+
+// Default thresholds per kind.
+const (
+	defaultNanodetConf   = 0.4
+	defaultNanodetNMS    = 0.5
+	defaultBlazeFaceConf = 0.6
+	defaultBlazeFaceNMS  = 0.3
+)
+
+// Box is an axis-aligned box in source-frame pixels, top-left origin.
+type Box struct{ X, Y, W, H float32 }
+
+// Detection is one object found in a frame.
+type Detection struct {
+	Label   string
+	ClassID int
+	Score   float32
+	Box     Box
+}
+
+// Detector finds objects in 8-bit BGR frames. A Detector is NOT safe for
+// concurrent use (an OpenCV net is not): use one per worker goroutine.
+// Detect does not keep or modify img; the returned slice belongs to the
+// caller. Close frees the detector's OpenCV memory; it must be called once
+// the detector is no longer used.
+type Detector interface {
+	Detect(img gocv.Mat) ([]Detection, error)
+	Close() error
+}
+
+// Config selects and tunes a detector.
+type Config struct {
+	Kind       string  // "mean", "nanodet", "blazeface"
+	ModelFile  string  // "" = DefaultModelFile(Kind)
+	LabelsFile string  // nanodet only; "" = built-in COCO 80 labels
+	Conf       float32 // minimum score; 0 = the kind's default (nanodet 0.4, blazeface 0.6)
+	NMS        float32 // IoU threshold; 0 = default (nanodet 0.5, blazeface 0.3)
+}
+
+// Kinds lists the accepted kinds.
+func Kinds() []string {
+	return []string{KindMean, KindNanodet, KindBlazeFace}
+}
+
+// DefaultModelFile returns the model file the project's set-up installs for
+// a kind, or "" for "mean" and unknown kinds.
+func DefaultModelFile(kind string) string {
+	switch kind {
+	case KindNanodet:
+		return defaultNanodetModel
+	case KindBlazeFace:
+		return defaultBlazeFaceModel
+	}
+	return ""
+}
+
+// New makes a detector of cfg.Kind. It loads and checks the model: a
+// missing, unreadable or wrong model file fails here with an error naming the
+// file, and one warm-up forward is run on a blank image. The caller owns the
+// returned Detector and must Close it.
+func New(cfg Config) (Detector, error) {
+	if cfg.Conf < 0 || cfg.Conf > 1 {
+		return nil, fmt.Errorf("detect: score threshold %v is outside 0..1", cfg.Conf)
+	}
+	if cfg.NMS < 0 || cfg.NMS > 1 {
+		return nil, fmt.Errorf("detect: NMS IoU threshold %v is outside 0..1", cfg.NMS)
+	}
+	switch cfg.Kind {
+	case KindMean:
+		return meanDetector{}, nil
+	case KindNanodet:
+		cfg = withDefaults(cfg, defaultNanodetConf, defaultNanodetNMS)
+		model, err := readModel(cfg.ModelFile)
+		if err != nil {
+			return nil, err
+		}
+		labels, err := loadLabels(cfg.LabelsFile)
+		if err != nil {
+			return nil, err
+		}
+		labelsName := "the built-in COCO labels"
+		if cfg.LabelsFile != "" {
+			labelsName = "labels file " + cfg.LabelsFile
+		}
+		d, err := newNanodet(model, labels, labelsName, cfg.Conf, cfg.NMS)
+		if err != nil {
+			return nil, fmt.Errorf("detect: nanodet model %s: %w", cfg.ModelFile, err)
+		}
+		return d, nil
+	case KindBlazeFace:
+		cfg = withDefaults(cfg, defaultBlazeFaceConf, defaultBlazeFaceNMS)
+		model, err := readModel(cfg.ModelFile)
+		if err != nil {
+			return nil, err
+		}
+		d, err := newBlazeFace(model, cfg.Conf, cfg.NMS)
+		if err != nil {
+			return nil, fmt.Errorf("detect: blazeface model %s: %w", cfg.ModelFile, err)
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("detect: unknown kind %q (want one of %v)", cfg.Kind, Kinds())
+}
+
+// withDefaults fills the zero fields of cfg with the kind's defaults.
+func withDefaults(cfg Config, conf, nms float32) Config {
+	if cfg.ModelFile == "" {
+		cfg.ModelFile = DefaultModelFile(cfg.Kind)
+	}
+	if cfg.Conf == 0 {
+		cfg.Conf = conf
+	}
+	if cfg.NMS == 0 {
+		cfg.NMS = nms
+	}
+	return cfg
+}
+
+// readModel reads a whole model file.
+func readModel(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("detect: cannot read model file: %w", err)
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("detect: model file %s is empty", path)
+	}
+	return b, nil
+}
+
+// checkFrame reports why img cannot be fed to a detector, or nil.
+func checkFrame(img gocv.Mat) error {
+	if img.Ptr() == nil || img.Empty() {
+		return errors.New("detect: empty frame")
+	}
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return fmt.Errorf("detect: frame type %v is not 8-bit BGR (CV_8UC3)", img.Type())
+	}
+	if img.Rows() < 1 || img.Cols() < 1 {
+		return fmt.Errorf("detect: frame size %dx%d is not 2-D", img.Cols(), img.Rows())
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package detect
+
+import (
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+func TestDraw(t *testing.T) {
+	for _, size := range [][2]int{{320, 240}, {1920, 1080}} {
+		w, h := size[0], size[1]
+		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), h, w, gocv.MatTypeCV8UC3)
+		box := Box{X: float32(w) / 4, Y: float32(h) / 3, W: float32(w) / 4, H: float32(h) / 3}
+		Draw(&img, []Detection{{Label: "person", Score: 0.82, Box: box}})
+
+		changed := func(x0, y0, x1, y1 int) int {
+			n := 0
+			for y := y0; y < y1; y++ {
+				for x := x0; x < x1; x++ {
+					v := img.GetVecbAt(y, x)
+					if v[0] != 0 || v[1] != 0 || v[2] != 0 {
+						n++
+					}
+				}
+			}
+			return n
+		}
+		bx, by, bw, bh := int(box.X), int(box.Y), int(box.W), int(box.H)
+		// The box outline: its left edge column band and its top/bottom edges.
+		if n := changed(bx-2, by, bx+3, by+bh); n < bh {
+			t.Errorf("%dx%d: left edge of the box barely drawn (%d pixels changed)", w, h, n)
+		}
+		if n := changed(bx, by+bh-2, bx+bw, by+bh+3); n < bw {
+			t.Errorf("%dx%d: bottom edge of the box barely drawn (%d pixels changed)", w, h, n)
+		}
+		// The caption sits just above the box.
+		if n := changed(bx, by-8, bx+bw, by); n == 0 {
+			t.Errorf("%dx%d: no caption above the box", w, h)
+		}
+		// Far from the box (bottom-right quarter) nothing changes.
+		if n := changed(3*w/4, 3*h/4, w, h); n != 0 {
+			t.Errorf("%dx%d: %d pixels changed far from the box", w, h, n)
+		}
+		// The inside of the box away from the edges and caption stays blank.
+		if n := changed(bx+bw/4, by+bh/3, bx+3*bw/4, by+2*bh/3); n != 0 {
+			t.Errorf("%dx%d: %d pixels changed inside the box", w, h, n)
+		}
+		img.Close()
+	}
+}
+
+func TestDrawOddInput(t *testing.T) {
+	Draw(nil, []Detection{{}})
+	empty := gocv.NewMat()
+	defer empty.Close()
+	Draw(&empty, []Detection{{Box: Box{1, 1, 5, 5}}})
+	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 40, 40, gocv.MatTypeCV8UC3)
+	defer img.Close()
+	// Boxes outside or partly outside the frame must not panic.
+	Draw(&img, []Detection{{Box: Box{-50, -50, 10, 10}}, {Box: Box{30, 30, 100, 100}, Label: "x"}, {Box: Box{0, 0, 0, 0}}})
+}
+
+func TestClassColorsDiffer(t *testing.T) {
+	seen := map[[3]uint8]bool{}
+	for id := range 80 {
+		c := classColor(id)
+		seen[[3]uint8{c.R, c.G, c.B}] = true
+	}
+	if len(seen) < 60 {
+		t.Errorf("only %d distinct colours for 80 classes", len(seen))
+	}
+}

@@ -1,0 +1,18 @@
+package detect
+
+import "gocv.io/x/gocv"
+
+// meanDetector is the "mean" kind: no network, it finds nothing. It holds no
+// OpenCV memory and is safe for concurrent use.
+type meanDetector struct{}
+
+// Detect checks the frame and returns no detections.
+func (meanDetector) Detect(img gocv.Mat) ([]Detection, error) {
+	if err := checkFrame(img); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}
+
+// Close does nothing.
+func (meanDetector) Close() error { return nil }

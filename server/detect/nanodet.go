@@ -1,0 +1,320 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+
+	"gocv.io/x/gocv"
+)
+
+// NanoDet constants: pre-processing in B, G, R order, and the box
+// distribution layout (4 sides x nanodetBins bins).
+const (
+	nanodetMeanB, nanodetMeanG, nanodetMeanR = 103.53, 116.28, 123.675
+	nanodetStdB, nanodetStdG, nanodetStdR    = 57.375, 57.12, 58.395
+	nanodetBins                              = 8
+	nanodetRegCols                           = 4 * nanodetBins
+	nanodetOutputs                           = 6
+	nanodetDynamicSize                       = 320 // input size used when the file declares none
+	nanodetMaxStride                         = 32
+)
+
+// nanodetLevel locates one stride's pair of outputs.
+type nanodetLevel struct {
+	stride int
+	grid   int // cells per side
+	cls    int // index of the (N, classes) score output
+	reg    int // index of the (N, 32) box distribution output
+}
+
+// nanodetDetector runs a NanoDet-style ONNX model (six outputs: class scores
+// and box distributions for strides 8, 16, 32). It owns its net and scratch
+// Mats; Close frees them. Not safe for concurrent use.
+type nanodetDetector struct {
+	net     *onnxNet
+	size    int // input side S
+	classes int
+	labels  []string
+	conf    float32
+	nmsThr  float32
+	levels  [3]nanodetLevel
+
+	resized  gocv.Mat // S x S CV_8UC3 scratch
+	blob     gocv.Mat // 1x3xSxS CV_32F input
+	blobData []float32
+	cands    []candidate
+	closed   bool
+}
+
+// newNanodet loads model, checks its input and output shapes, and runs one
+// warm-up forward. labelsName names the label source in errors.
+func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32) (*nanodetDetector, error) {
+	ins, err := onnxInputs(model)
+	if err != nil {
+		return nil, err
+	}
+	in := ins[0]
+	if len(in.dims) != 4 || (in.dims[1] != 3 && in.dims[1] != -1) || in.dims[2] != in.dims[3] {
+		return nil, fmt.Errorf("input %q has shape %v, want NCHW [1,3,S,S]: not a NanoDet model", in.name, in.dims)
+	}
+	size := int(in.dims[2])
+	if size == -1 {
+		size = nanodetDynamicSize
+	}
+	if size < nanodetMaxStride || size > 4096 {
+		return nil, fmt.Errorf("input size %d is out of range", size)
+	}
+	net, err := loadONNX(model)
+	if err != nil {
+		return nil, err
+	}
+	d := &nanodetDetector{
+		net:     net,
+		size:    size,
+		labels:  labels,
+		conf:    conf,
+		nmsThr:  nmsThr,
+		resized: gocv.NewMat(),
+		blob:    gocv.NewMatWithSizes([]int{1, 3, size, size}, gocv.MatTypeCV32F),
+	}
+	if err := d.init(labelsName); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// init maps the outputs from a warm-up forward on a blank frame.
+func (d *nanodetDetector) init(labelsName string) error {
+	var err error
+	if d.blobData, err = d.blob.DataPtrFloat32(); err != nil {
+		return fmt.Errorf("input blob: %w", err)
+	}
+	if d.net.numOutputs() != nanodetOutputs {
+		return fmt.Errorf("the net has %d outputs, want %d (a score and a box tensor per stride 8, 16, 32): not a NanoDet model",
+			d.net.numOutputs(), nanodetOutputs)
+	}
+	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), d.size, d.size, gocv.MatTypeCV8UC3)
+	defer blank.Close()
+	if err := d.preprocess(blank); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	outs, err := d.forward()
+	if err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	if err := d.mapOutputs(outs); err != nil {
+		return err
+	}
+	if len(d.labels) != d.classes {
+		return fmt.Errorf("the model has %d classes but %s has %d labels", d.classes, labelsName, len(d.labels))
+	}
+	if _, err := d.postprocess(outs, d.size, d.size); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	return nil
+}
+
+// mapOutputs pairs the six outputs by shape: per stride s there must be two
+// (N, x) tensors with N = ceil(S/s)^2, one (N, 32) box distribution and one
+// (N, classes) score tensor. Names and order are ignored.
+func (d *nanodetDetector) mapOutputs(outs []tensor) error {
+	shapes := make([]string, len(outs))
+	for i, t := range outs {
+		shapes[i] = fmt.Sprint(t.dims)
+	}
+	bad := func(why string) error {
+		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", shapes, d.size, d.size, why)
+	}
+	used := make([]bool, len(outs))
+	d.classes = 0
+	for li, s := range [3]int{8, 16, nanodetMaxStride} {
+		g := (d.size + s - 1) / s
+		lv := nanodetLevel{stride: s, grid: g, cls: -1, reg: -1}
+		for i, t := range outs {
+			rows, cols, ok := matrixShape(t.dims)
+			if !ok || used[i] || rows != g*g {
+				continue
+			}
+			if cols == nanodetRegCols && lv.reg < 0 {
+				lv.reg = i
+			} else if lv.cls < 0 {
+				lv.cls = i
+			} else {
+				return bad(fmt.Sprintf("more than two outputs with %d rows", rows))
+			}
+			used[i] = true
+		}
+		if lv.cls < 0 || lv.reg < 0 {
+			return bad(fmt.Sprintf("no (%d, classes) and (%d, %d) pair for stride %d", g*g, g*g, nanodetRegCols, s))
+		}
+		_, c, _ := matrixShape(outs[lv.cls].dims)
+		if d.classes == 0 {
+			d.classes = c
+		} else if c != d.classes {
+			return bad("the class counts differ between strides")
+		}
+		d.levels[li] = lv
+	}
+	if slices.Contains(used, false) {
+		return bad("unexpected extra outputs")
+	}
+	return nil
+}
+
+// Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
+func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
+	if d.closed {
+		return nil, errors.New("detect: nanodet detector is closed")
+	}
+	if err := checkFrame(img); err != nil {
+		return nil, err
+	}
+	if err := d.preprocess(img); err != nil {
+		return nil, fmt.Errorf("detect: nanodet: %w", err)
+	}
+	outs, err := d.forward()
+	if err != nil {
+		return nil, fmt.Errorf("detect: nanodet: %w", err)
+	}
+	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
+	if err != nil {
+		return nil, fmt.Errorf("detect: nanodet: %w", err)
+	}
+	return dets, nil
+}
+
+// preprocess stretches img to S x S and writes it normalised per channel,
+// NCHW, into the input blob.
+func (d *nanodetDetector) preprocess(img gocv.Mat) error {
+	gocv.Resize(img, &d.resized, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
+	px, err := d.resized.DataPtrUint8()
+	if err != nil {
+		return fmt.Errorf("resized frame: %w", err)
+	}
+	plane := d.size * d.size
+	if len(px) != 3*plane || len(d.blobData) != 3*plane {
+		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*plane)
+	}
+	const (
+		kB = 1 / nanodetStdB
+		kG = 1 / nanodetStdG
+		kR = 1 / nanodetStdR
+	)
+	bs, gs, rs := d.blobData[:plane], d.blobData[plane:2*plane], d.blobData[2*plane:3*plane]
+	px = px[:3*plane]
+	for i := range plane {
+		p := px[3*i : 3*i+3 : 3*i+3]
+		bs[i] = (float32(p[0]) - nanodetMeanB) * kB
+		gs[i] = (float32(p[1]) - nanodetMeanG) * kG
+		rs[i] = (float32(p[2]) - nanodetMeanR) * kR
+	}
+	return nil
+}
+
+// forward runs the net on the input blob. The returned views are valid until
+// the next forward.
+func (d *nanodetDetector) forward() ([]tensor, error) {
+	return d.net.forward(d.blob, "")
+}
+
+// postprocess decodes outs into detections for a frameW x frameH frame:
+// threshold, distribution-to-box decode, per-class NMS, clip to the frame.
+// The returned slice is new and owned by the caller (nil when empty).
+func (d *nanodetDetector) postprocess(outs []tensor, frameW, frameH int) ([]Detection, error) {
+	if len(outs) != nanodetOutputs {
+		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
+	}
+	sx := float32(frameW) / float32(d.size)
+	sy := float32(frameH) / float32(d.size)
+	fw, fh := float32(frameW), float32(frameH)
+	cands := d.cands[:0]
+	for _, lv := range d.levels {
+		n := lv.grid * lv.grid
+		cls, reg := outs[lv.cls].data, outs[lv.reg].data
+		if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
+			return nil, fmt.Errorf("stride %d outputs changed shape", lv.stride)
+		}
+		s := float32(lv.stride)
+		for a := range n {
+			row := cls[a*d.classes : (a+1)*d.classes]
+			best, score := 0, row[0]
+			for c, v := range row {
+				if v > score {
+					best, score = c, v
+				}
+			}
+			if score < d.conf {
+				continue
+			}
+			cx := float32(a%lv.grid)*s + (s-1)/2
+			cy := float32(a/lv.grid)*s + (s-1)/2
+			r := reg[a*nanodetRegCols : (a+1)*nanodetRegCols]
+			l := distExpectation(r[0:nanodetBins]) * s
+			t := distExpectation(r[nanodetBins:2*nanodetBins]) * s
+			rr := distExpectation(r[2*nanodetBins:3*nanodetBins]) * s
+			b := distExpectation(r[3*nanodetBins:4*nanodetBins]) * s
+			c := candidate{
+				x1: clamp((cx-l)*sx, 0, fw), y1: clamp((cy-t)*sy, 0, fh),
+				x2: clamp((cx+rr)*sx, 0, fw), y2: clamp((cy+b)*sy, 0, fh),
+				score: score, class: best,
+			}
+			if c.x2 > c.x1 && c.y2 > c.y1 {
+				cands = append(cands, c)
+			}
+		}
+	}
+	d.cands = cands
+	kept := nms(cands, d.nmsThr)
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	dets := make([]Detection, len(kept))
+	for i, c := range kept {
+		dets[i] = Detection{
+			Label: d.labels[c.class], ClassID: c.class, Score: c.score,
+			Box: Box{X: c.x1, Y: c.y1, W: c.x2 - c.x1, H: c.y2 - c.y1},
+		}
+	}
+	return dets, nil
+}
+
+// distExpectation is sum(i * softmax(bins)_i): a side's distance in strides.
+func distExpectation(bins []float32) float32 {
+	m := bins[0]
+	for _, v := range bins[1:] {
+		m = max(m, v)
+	}
+	var sum, acc float32
+	for i, v := range bins {
+		e := float32(math.Exp(float64(v - m)))
+		sum += e
+		acc += float32(i) * e
+	}
+	return acc / sum
+}
+
+// clamp limits v to [lo, hi].
+func clamp(v, lo, hi float32) float32 {
+	return min(max(v, lo), hi)
+}
+
+// Close frees the net and scratch Mats. Calling it again does nothing.
+func (d *nanodetDetector) Close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	d.net.close()
+	d.blobData = nil
+	if err := d.resized.Close(); err != nil {
+		return fmt.Errorf("detect: closing nanodet scratch: %w", err)
+	}
+	if err := d.blob.Close(); err != nil {
+		return fmt.Errorf("detect: closing nanodet blob: %w", err)
+	}
+	return nil
+}
