@@ -191,6 +191,66 @@ func (x *Prediction) GetMean() float32 {
 	return 0
 }
 
+type DetectFrameRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Frame         *Frame                 `protobuf:"bytes,2,opt,name=frame,proto3" json:"frame,omitempty"`
+	Options       *StreamOptions         `protobuf:"bytes,3,opt,name=options,proto3" json:"options,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DetectFrameRequest) Reset() {
+	*x = DetectFrameRequest{}
+	mi := &file_image_procedure_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DetectFrameRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DetectFrameRequest) ProtoMessage() {}
+
+func (x *DetectFrameRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DetectFrameRequest.ProtoReflect.Descriptor instead.
+func (*DetectFrameRequest) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DetectFrameRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DetectFrameRequest) GetFrame() *Frame {
+	if x != nil {
+		return x.Frame
+	}
+	return nil
+}
+
+func (x *DetectFrameRequest) GetOptions() *StreamOptions {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
 type StreamRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Msg:
@@ -204,7 +264,7 @@ type StreamRequest struct {
 
 func (x *StreamRequest) Reset() {
 	*x = StreamRequest{}
-	mi := &file_image_procedure_proto_msgTypes[2]
+	mi := &file_image_procedure_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -216,7 +276,7 @@ func (x *StreamRequest) String() string {
 func (*StreamRequest) ProtoMessage() {}
 
 func (x *StreamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[2]
+	mi := &file_image_procedure_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -229,7 +289,7 @@ func (x *StreamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamRequest.ProtoReflect.Descriptor instead.
 func (*StreamRequest) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{2}
+	return file_image_procedure_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StreamRequest) GetMsg() isStreamRequest_Msg {
@@ -287,7 +347,7 @@ type StreamResponse struct {
 
 func (x *StreamResponse) Reset() {
 	*x = StreamResponse{}
-	mi := &file_image_procedure_proto_msgTypes[3]
+	mi := &file_image_procedure_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -299,7 +359,7 @@ func (x *StreamResponse) String() string {
 func (*StreamResponse) ProtoMessage() {}
 
 func (x *StreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[3]
+	mi := &file_image_procedure_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -312,7 +372,7 @@ func (x *StreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamResponse.ProtoReflect.Descriptor instead.
 func (*StreamResponse) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{3}
+	return file_image_procedure_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *StreamResponse) GetMsg() isStreamResponse_Msg {
@@ -391,7 +451,7 @@ type StreamHeader struct {
 
 func (x *StreamHeader) Reset() {
 	*x = StreamHeader{}
-	mi := &file_image_procedure_proto_msgTypes[4]
+	mi := &file_image_procedure_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -403,7 +463,7 @@ func (x *StreamHeader) String() string {
 func (*StreamHeader) ProtoMessage() {}
 
 func (x *StreamHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[4]
+	mi := &file_image_procedure_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -416,7 +476,7 @@ func (x *StreamHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamHeader.ProtoReflect.Descriptor instead.
 func (*StreamHeader) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{4}
+	return file_image_procedure_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StreamHeader) GetName() string {
@@ -480,7 +540,7 @@ type StreamOptions struct {
 
 func (x *StreamOptions) Reset() {
 	*x = StreamOptions{}
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -492,7 +552,7 @@ func (x *StreamOptions) String() string {
 func (*StreamOptions) ProtoMessage() {}
 
 func (x *StreamOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -505,7 +565,7 @@ func (x *StreamOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOptions.ProtoReflect.Descriptor instead.
 func (*StreamOptions) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{5}
+	return file_image_procedure_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StreamOptions) GetConf() float32 {
@@ -559,7 +619,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -571,7 +631,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -584,7 +644,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{6}
+	return file_image_procedure_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Frame) GetSeq() int64 {
@@ -645,7 +705,7 @@ type StreamReady struct {
 
 func (x *StreamReady) Reset() {
 	*x = StreamReady{}
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -657,7 +717,7 @@ func (x *StreamReady) String() string {
 func (*StreamReady) ProtoMessage() {}
 
 func (x *StreamReady) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -670,7 +730,7 @@ func (x *StreamReady) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamReady.ProtoReflect.Descriptor instead.
 func (*StreamReady) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{7}
+	return file_image_procedure_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *StreamReady) GetWindow() int32 {
@@ -704,7 +764,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +776,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +789,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{8}
+	return file_image_procedure_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -759,7 +819,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +831,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +844,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{9}
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Detection) GetLabel() string {
@@ -827,7 +887,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -839,7 +899,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +912,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Box) GetX() float32 {
@@ -897,7 +957,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +969,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +982,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -985,7 +1045,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -997,7 +1057,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1010,7 +1070,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1103,7 +1163,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1115,7 +1175,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1128,7 +1188,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1171,7 +1231,11 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\n" +
 	"Prediction\x12\x18\n" +
 	"\achannel\x18\x04 \x01(\x05R\achannel\x12\x12\n" +
-	"\x04mean\x18\x05 \x01(\x02R\x04mean\"_\n" +
+	"\x04mean\x18\x05 \x01(\x02R\x04mean\"p\n" +
+	"\x12DetectFrameRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
+	"\x05frame\x18\x02 \x01(\v2\x06.FrameR\x05frame\x12(\n" +
+	"\aoptions\x18\x03 \x01(\v2\x0e.StreamOptionsR\aoptions\"_\n" +
 	"\rStreamRequest\x12'\n" +
 	"\x06header\x18\x01 \x01(\v2\r.StreamHeaderH\x00R\x06header\x12\x1e\n" +
 	"\x05frame\x18\x02 \x01(\v2\x06.FrameH\x00R\x05frameB\x05\n" +
@@ -1254,10 +1318,11 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\bEncoding\x12\x11\n" +
 	"\rENCODING_JPEG\x10\x00\x12\x10\n" +
 	"\fENCODING_PNG\x10\x01\x12\x14\n" +
-	"\x10ENCODING_RAW_BGR\x10\x022p\n" +
+	"\x10ENCODING_RAW_BGR\x10\x022\xa4\x01\n" +
 	"\x0eImageProcedure\x12'\n" +
 	"\vImageMeanWH\x12\t.B64Image\x1a\v.Prediction\"\x00\x125\n" +
-	"\fStreamFrames\x12\x0e.StreamRequest\x1a\x0f.StreamResponse\"\x00(\x010\x01B2Z0github.com/framewire/framewire/proto;framewirepbb\x06proto3"
+	"\fStreamFrames\x12\x0e.StreamRequest\x1a\x0f.StreamResponse\"\x00(\x010\x01\x122\n" +
+	"\vDetectFrame\x12\x13.DetectFrameRequest\x1a\f.FrameResult\"\x00B2Z0github.com/framewire/framewire/proto;framewirepbb\x06proto3"
 
 var (
 	file_image_procedure_proto_rawDescOnce sync.Once
@@ -1272,45 +1337,50 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_image_procedure_proto_goTypes = []any{
-	(Encoding)(0),          // 0: Encoding
-	(*B64Image)(nil),       // 1: B64Image
-	(*Prediction)(nil),     // 2: Prediction
-	(*StreamRequest)(nil),  // 3: StreamRequest
-	(*StreamResponse)(nil), // 4: StreamResponse
-	(*StreamHeader)(nil),   // 5: StreamHeader
-	(*StreamOptions)(nil),  // 6: StreamOptions
-	(*Frame)(nil),          // 7: Frame
-	(*StreamReady)(nil),    // 8: StreamReady
-	(*SeqRange)(nil),       // 9: SeqRange
-	(*Detection)(nil),      // 10: Detection
-	(*Box)(nil),            // 11: Box
-	(*StageTimings)(nil),   // 12: StageTimings
-	(*FrameResult)(nil),    // 13: FrameResult
-	(*StreamSummary)(nil),  // 14: StreamSummary
+	(Encoding)(0),              // 0: Encoding
+	(*B64Image)(nil),           // 1: B64Image
+	(*Prediction)(nil),         // 2: Prediction
+	(*DetectFrameRequest)(nil), // 3: DetectFrameRequest
+	(*StreamRequest)(nil),      // 4: StreamRequest
+	(*StreamResponse)(nil),     // 5: StreamResponse
+	(*StreamHeader)(nil),       // 6: StreamHeader
+	(*StreamOptions)(nil),      // 7: StreamOptions
+	(*Frame)(nil),              // 8: Frame
+	(*StreamReady)(nil),        // 9: StreamReady
+	(*SeqRange)(nil),           // 10: SeqRange
+	(*Detection)(nil),          // 11: Detection
+	(*Box)(nil),                // 12: Box
+	(*StageTimings)(nil),       // 13: StageTimings
+	(*FrameResult)(nil),        // 14: FrameResult
+	(*StreamSummary)(nil),      // 15: StreamSummary
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	5,  // 0: StreamRequest.header:type_name -> StreamHeader
-	7,  // 1: StreamRequest.frame:type_name -> Frame
-	8,  // 2: StreamResponse.ready:type_name -> StreamReady
-	13, // 3: StreamResponse.result:type_name -> FrameResult
-	14, // 4: StreamResponse.summary:type_name -> StreamSummary
-	6,  // 5: StreamHeader.options:type_name -> StreamOptions
-	0,  // 6: Frame.encoding:type_name -> Encoding
-	9,  // 7: StreamReady.done:type_name -> SeqRange
-	11, // 8: Detection.box:type_name -> Box
-	10, // 9: FrameResult.detections:type_name -> Detection
-	12, // 10: FrameResult.timings:type_name -> StageTimings
-	1,  // 11: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	3,  // 12: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	2,  // 13: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	4,  // 14: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	13, // [13:15] is the sub-list for method output_type
-	11, // [11:13] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	8,  // 0: DetectFrameRequest.frame:type_name -> Frame
+	7,  // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	6,  // 2: StreamRequest.header:type_name -> StreamHeader
+	8,  // 3: StreamRequest.frame:type_name -> Frame
+	9,  // 4: StreamResponse.ready:type_name -> StreamReady
+	14, // 5: StreamResponse.result:type_name -> FrameResult
+	15, // 6: StreamResponse.summary:type_name -> StreamSummary
+	7,  // 7: StreamHeader.options:type_name -> StreamOptions
+	0,  // 8: Frame.encoding:type_name -> Encoding
+	10, // 9: StreamReady.done:type_name -> SeqRange
+	12, // 10: Detection.box:type_name -> Box
+	11, // 11: FrameResult.detections:type_name -> Detection
+	13, // 12: FrameResult.timings:type_name -> StageTimings
+	1,  // 13: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	4,  // 14: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	3,  // 15: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	2,  // 16: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	5,  // 17: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	14, // 18: ImageProcedure.DetectFrame:output_type -> FrameResult
+	16, // [16:19] is the sub-list for method output_type
+	13, // [13:16] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1318,11 +1388,11 @@ func file_image_procedure_proto_init() {
 	if File_image_procedure_proto != nil {
 		return
 	}
-	file_image_procedure_proto_msgTypes[2].OneofWrappers = []any{
+	file_image_procedure_proto_msgTypes[3].OneofWrappers = []any{
 		(*StreamRequest_Header)(nil),
 		(*StreamRequest_Frame)(nil),
 	}
-	file_image_procedure_proto_msgTypes[3].OneofWrappers = []any{
+	file_image_procedure_proto_msgTypes[4].OneofWrappers = []any{
 		(*StreamResponse_Ready)(nil),
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
@@ -1333,7 +1403,7 @@ func file_image_procedure_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ImageProcedure_ImageMeanWH_FullMethodName  = "/ImageProcedure/ImageMeanWH"
 	ImageProcedure_StreamFrames_FullMethodName = "/ImageProcedure/StreamFrames"
+	ImageProcedure_DetectFrame_FullMethodName  = "/ImageProcedure/DetectFrame"
 )
 
 // ImageProcedureClient is the client API for ImageProcedure service.
@@ -40,6 +41,10 @@ type ImageProcedureClient interface {
 	// StreamReady, then one FrameResult per frame in sequence order, then a
 	// StreamSummary after the client half-closes.
 	StreamFrames(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StreamRequest, StreamResponse], error)
+	// One frame per call, for clients that cannot hold a stream open. The
+	// annotated JPEG is written to <out>/<name>/ like a stream's, but no
+	// predictions.jsonl line is added.
+	DetectFrame(ctx context.Context, in *DetectFrameRequest, opts ...grpc.CallOption) (*FrameResult, error)
 }
 
 type imageProcedureClient struct {
@@ -73,6 +78,16 @@ func (c *imageProcedureClient) StreamFrames(ctx context.Context, opts ...grpc.Ca
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ImageProcedure_StreamFramesClient = grpc.BidiStreamingClient[StreamRequest, StreamResponse]
 
+func (c *imageProcedureClient) DetectFrame(ctx context.Context, in *DetectFrameRequest, opts ...grpc.CallOption) (*FrameResult, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FrameResult)
+	err := c.cc.Invoke(ctx, ImageProcedure_DetectFrame_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ImageProcedureServer is the server API for ImageProcedure service.
 // All implementations must embed UnimplementedImageProcedureServer
 // for forward compatibility.
@@ -84,6 +99,10 @@ type ImageProcedureServer interface {
 	// StreamReady, then one FrameResult per frame in sequence order, then a
 	// StreamSummary after the client half-closes.
 	StreamFrames(grpc.BidiStreamingServer[StreamRequest, StreamResponse]) error
+	// One frame per call, for clients that cannot hold a stream open. The
+	// annotated JPEG is written to <out>/<name>/ like a stream's, but no
+	// predictions.jsonl line is added.
+	DetectFrame(context.Context, *DetectFrameRequest) (*FrameResult, error)
 	mustEmbedUnimplementedImageProcedureServer()
 }
 
@@ -99,6 +118,9 @@ func (UnimplementedImageProcedureServer) ImageMeanWH(context.Context, *B64Image)
 }
 func (UnimplementedImageProcedureServer) StreamFrames(grpc.BidiStreamingServer[StreamRequest, StreamResponse]) error {
 	return status.Error(codes.Unimplemented, "method StreamFrames not implemented")
+}
+func (UnimplementedImageProcedureServer) DetectFrame(context.Context, *DetectFrameRequest) (*FrameResult, error) {
+	return nil, status.Error(codes.Unimplemented, "method DetectFrame not implemented")
 }
 func (UnimplementedImageProcedureServer) mustEmbedUnimplementedImageProcedureServer() {}
 func (UnimplementedImageProcedureServer) testEmbeddedByValue()                        {}
@@ -146,6 +168,24 @@ func _ImageProcedure_StreamFrames_Handler(srv interface{}, stream grpc.ServerStr
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ImageProcedure_StreamFramesServer = grpc.BidiStreamingServer[StreamRequest, StreamResponse]
 
+func _ImageProcedure_DetectFrame_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DetectFrameRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageProcedureServer).DetectFrame(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageProcedure_DetectFrame_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageProcedureServer).DetectFrame(ctx, req.(*DetectFrameRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ImageProcedure_ServiceDesc is the grpc.ServiceDesc for ImageProcedure service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -156,6 +196,10 @@ var ImageProcedure_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImageMeanWH",
 			Handler:    _ImageProcedure_ImageMeanWH_Handler,
+		},
+		{
+			MethodName: "DetectFrame",
+			Handler:    _ImageProcedure_DetectFrame_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -90,6 +93,33 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 		return nil, status.Errorf(codes.Internal, "open output of stream %q: %v", name, err)
 	}
 	return &session{p: p, name: name, dir: dir, opts: opts}, nil
+}
+
+// DetectFrame processes one frame outside any stream: its JPEG is written
+// to <out>/<name>/ but no predictions line is added. A bad frame is
+// InvalidArgument.
+func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) (*pb.FrameResult, error) {
+	name := req.GetName()
+	if err := checkStreamName(name); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	opts, err := newFrameOptions(req.GetOptions())
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	dir := &streamDir{path: filepath.Join(p.cfg.OutDir, name)}
+	if err := os.MkdirAll(dir.path, 0o755); err != nil {
+		return nil, status.Errorf(codes.Internal, "create output folder of %q: %v", name, err)
+	}
+	s := &session{p: p, name: name, dir: dir, opts: opts}
+	r, err := s.process(ctx, req.GetFrame())
+	switch {
+	case errors.Is(err, errBadFrame):
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	case err != nil:
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return r, nil
 }
 
 func (p *Pipeline) release(name string) {

@@ -268,3 +268,28 @@ func TestTornPredictionsRepairedAndDoneReported(t *testing.T) {
 		t.Errorf("repaired file:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+func TestDetectFrameUnary(t *testing.T) {
+	out := t.TempDir()
+	c := startServer(t, out)
+	ctx := context.Background()
+	r, err := c.DetectFrame(ctx, &pb.DetectFrameRequest{Name: "one", Frame: &pb.Frame{
+		Seq: 42, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 10, 10, color.Gray{9})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Seq != 42 || r.Channel != 1 || r.Mean != 9 || r.OutputPath != "one/00000042.jpg" {
+		t.Errorf("result %v", r)
+	}
+	if _, err := os.Stat(filepath.Join(out, "one", "00000042.jpg")); err != nil {
+		t.Error(err)
+	}
+	_, err = c.DetectFrame(ctx, &pb.DetectFrameRequest{Name: "one", Frame: &pb.Frame{Data: []byte("junk")}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("junk frame: %v, want InvalidArgument", err)
+	}
+	_, err = c.DetectFrame(ctx, &pb.DetectFrameRequest{Name: "../up", Frame: &pb.Frame{Data: []byte("junk")}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("bad name: %v, want InvalidArgument", err)
+	}
+}

@@ -38,3 +38,8 @@ func (s *Service) ImageMeanWH(ctx context.Context, in *pb.B64Image) (*pb.Predict
 func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
 	return stream.Serve(call, s.pipeline, s.stream)
 }
+
+// DetectFrame processes one frame in a unary call.
+func (s *Service) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) (*pb.FrameResult, error) {
+	return s.pipeline.DetectFrame(ctx, req)
+}

@@ -29,24 +29,31 @@ func (s *session) Ready() *pb.StreamReady {
 }
 
 // Process validates, decodes, detects, draws, encodes and writes one frame
-// on a pool worker. It never returns nil.
+// on a pool worker. It never returns nil: a failure is the result's Error.
 func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
-	r := &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Timings: &pb.StageTimings{}}
-	if err := checkFrame(f, s.p.cfg.MaxPixels); err != nil {
-		r.Error = err.Error()
-		return r
-	}
-	queued := time.Now()
-	err := s.p.pool.do(ctx, func(w *worker) {
-		r.Timings.QueueUs = time.Since(queued).Microseconds()
-		if err := s.processOn(w, f, r); err != nil {
-			r.Error = err.Error()
-		}
-	})
+	r, err := s.process(ctx, f)
 	if err != nil {
-		r.Error = fmt.Sprintf("frame not processed: %v", err)
+		r.Error = err.Error()
 	}
 	return r
+}
+
+// process is Process with the failure as an error, which wraps errBadFrame
+// when the frame is at fault. The result is never nil.
+func (s *session) process(ctx context.Context, f *pb.Frame) (*pb.FrameResult, error) {
+	r := &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Timings: &pb.StageTimings{}}
+	if err := checkFrame(f, s.p.cfg.MaxPixels); err != nil {
+		return r, err
+	}
+	queued := time.Now()
+	var err error
+	if perr := s.p.pool.do(ctx, func(w *worker) {
+		r.Timings.QueueUs = time.Since(queued).Microseconds()
+		err = s.processOn(w, f, r)
+	}); perr != nil {
+		err = fmt.Errorf("frame not processed: %w", perr)
+	}
+	return r, err
 }
 
 // processOn does the pixel work of one frame on worker w, filling r.
