@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server"
@@ -53,6 +56,7 @@ type options struct {
 	jpegQuality int
 	drain       time.Duration
 	logJSON     bool
+	healthProbe string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -85,6 +89,7 @@ Flags:
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM or SIGINT, how long to let running streams finish before closing them")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log JSON lines instead of text")
+	fs.StringVar(&o.healthProbe, "health-probe", "", "check the gRPC health of the server at `address` and exit 0 if it is SERVING, 1 if not (for container health checks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -106,6 +111,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.healthProbe != "" {
+		return probeHealth(ctx, o.healthProbe, stdout)
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if o.logJSON {
@@ -135,6 +143,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxMsg := o.maxMsgMB << 20
 	srv := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg))
 	pb.RegisterImageProcedureServer(srv, server.NewService(pipeline, stream.ServerConfig{MaxWindow: o.window}))
+	healthSrv := health.NewServer()
+	healthpb.RegisterHealthServer(srv, healthSrv)
+	reflection.Register(srv)
 
 	log.Info("serving", "addr", lis.Addr().String(), "model", o.model, "out", o.out)
 	served := make(chan error, 1)
@@ -144,6 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	healthSrv.Shutdown() // NOT_SERVING from now on
 	log.Info("draining", "timeout", o.drain)
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
