@@ -5,8 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
 )
@@ -19,11 +24,19 @@ type Source interface {
 	Next(ctx context.Context) (*pb.Frame, error)
 }
 
+// Skipper is a Source that can move ahead without producing frames; a
+// resuming client uses it to pass frames the server already has.
+type Skipper interface {
+	// SkipTo makes the next frame the one with sequence number seq.
+	SkipTo(seq int64) error
+}
+
 // ClientConfig describes one stream from the client side.
 type ClientConfig struct {
-	// Header is sent as the first message. Header.Live chooses the drop
-	// policy: a live source replaces the unsent frame with the newest one
-	// (counted as a drop); a finite source blocks, so nothing is lost.
+	// Header is sent as the first message of every call. Header.Live
+	// chooses the drop policy: a live source replaces the unsent frame
+	// with the newest one (counted as a drop); a finite source blocks, so
+	// nothing is lost.
 	Header *pb.StreamHeader
 	// Stop, when closed, ends reading from the source: the client sends
 	// what it has, half-closes and waits for the outstanding results, as
@@ -32,6 +45,17 @@ type ClientConfig struct {
 	// OnResult is called for every result, in order, from one goroutine,
 	// with the capture-to-result latency. It must not block for long.
 	OnResult func(r *pb.FrameResult, latency time.Duration)
+	// MaxRetries is how many reconnections in a row may fail (no result
+	// received in between) before Run gives up; 0 never reconnects. Only
+	// a broken call (Unavailable and the like) is retried.
+	MaxRetries int
+	// MinBackoff and MaxBackoff bound the wait before a reconnection; it
+	// doubles from MinBackoff with each failure, with jitter.
+	// Zero means 100 ms and 5 s.
+	MinBackoff, MaxBackoff time.Duration
+	// OnReconnect, if set, is told before each reconnection: the count of
+	// failures in a row, the wait, and why the call broke.
+	OnReconnect func(failures int, wait time.Duration, err error)
 }
 
 // Client runs streams over one ImageProcedure client. It holds no state
@@ -45,130 +69,221 @@ func NewClient(rpc pb.ImageProcedureClient) *Client {
 	return &Client{rpc: rpc}
 }
 
-// Run streams src to the server over one long-lived call until the source
-// ends (or cfg.Stop closes) and every sent frame has its result. It returns
+// Run streams src to the server until the source ends (or cfg.Stop
+// closes) and every frame sent has its result, reconnecting after a
+// broken call as cfg allows. After a reconnection a finite source resumes
+// where the server's output stops: frames the server reports done are
+// not sent again, frames sent without a result are. A live source goes on
+// with fresh frames; the frames lost in between count as Gap. Run returns
 // the summary so far together with any error; the error is nil only when
-// the call completed with the server's summary.
+// the stream completed with the server's summary.
 func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summary, error) {
-	sum := &Summary{Live: cfg.Header.GetLive()}
+	s := &session{
+		rpc: c.rpc, cfg: cfg, src: src,
+		sum:  &Summary{Live: cfg.Header.GetLive()},
+		feed: newFeed(cfg.Header.GetLive()),
+	}
 	start := time.Now()
-	defer func() { sum.Duration = time.Since(start) }()
+	defer func() { s.sum.Duration = time.Since(start) }()
+	defer s.stopReader()
 
-	callCtx, cancelCall := context.WithCancel(ctx)
-	defer cancelCall()
-	call, err := c.rpc.StreamFrames(callCtx)
-	if err != nil {
-		return sum, fmt.Errorf("open stream: %w", err)
+	failures := 0
+	for {
+		progress, err := s.attempt(ctx)
+		if err == nil {
+			s.sum.Dropped = s.feed.drops()
+			return s.sum, nil
+		}
+		if progress {
+			failures = 0
+		}
+		if failures >= cfg.MaxRetries || !retryable(err) || ctx.Err() != nil {
+			s.sum.Dropped = s.feed.drops()
+			return s.sum, err
+		}
+		failures++
+		wait := backoff(failures, cfg.MinBackoff, cfg.MaxBackoff)
+		if cfg.OnReconnect != nil {
+			cfg.OnReconnect(failures, wait, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return s.sum, err
+		}
+		s.sum.Reconnects++
+		if s.sum.Live {
+			// Stale frames are not worth sending again.
+			s.sum.Gap += int64(len(s.unacked))
+			s.unacked = nil
+		}
 	}
-	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: cfg.Header}}); err != nil {
-		return sum, fmt.Errorf("send stream header: %w", recvErr(call, err))
-	}
-	first, err := call.Recv()
-	if err != nil {
-		return sum, fmt.Errorf("stream %q refused: %w", cfg.Header.GetName(), err)
-	}
-	ready := first.GetReady()
-	if ready == nil {
-		return sum, errors.New("server did not answer the header with ready")
-	}
-	sum.Ready = ready
-	window := int(ready.GetWindow())
-	if window <= 0 {
-		window = 1
-	}
+}
 
-	// readCtx ends reading: on Stop, or when the call is over.
-	readCtx, stopReading := context.WithCancel(callCtx)
-	defer stopReading()
-	if cfg.Stop != nil {
+// retryable reports whether a call that failed with err may work again.
+func retryable(err error) bool {
+	switch status.Code(err) {
+	case codes.Unavailable, codes.ResourceExhausted, codes.AlreadyExists, codes.Aborted:
+		return true
+	}
+	return errors.Is(err, errNoSummary)
+}
+
+// backoff is the wait before reconnection number n (1-based): doubling
+// from min, capped at max, and drawn from its upper half.
+func backoff(n int, min, max time.Duration) time.Duration {
+	if min <= 0 {
+		min = 100 * time.Millisecond
+	}
+	if max <= 0 {
+		max = 5 * time.Second
+	}
+	d := min
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = minDuration(d, max)
+	return d/2 + rand.N(d/2+1)
+}
+
+func minDuration(a, b time.Duration) time.Duration {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+var errNoSummary = errors.New("stream ended without a summary")
+
+// session is the state of one Run across its calls. The reader goroutine
+// owns src; attempt's goroutines share unacked under mu.
+type session struct {
+	rpc  pb.ImageProcedureClient
+	cfg  ClientConfig
+	src  Source
+	sum  *Summary
+	feed *feed
+
+	readerStop func()
+	readerDone chan struct{}
+
+	mu      sync.Mutex
+	unacked []*pb.Frame // sent (or being sent) and without a result, in order
+}
+
+// startReader starts the goroutine that moves frames from the source to
+// the feed, once, after the first call's ready told what is done.
+func (s *session) startReader(done []*pb.SeqRange) error {
+	if sk, ok := s.src.(Skipper); ok && !s.sum.Live {
+		// Frames 0..n-1 done: skip them without decoding or encoding.
+		if len(done) > 0 && done[0].GetStart() <= 0 && done[0].GetEnd() > 0 {
+			if err := sk.SkipTo(done[0].GetEnd()); err != nil {
+				if errors.Is(err, io.EOF) {
+					s.feed.close() // everything is done already
+					s.readerDone = make(chan struct{})
+					close(s.readerDone)
+					s.readerStop = func() {}
+					return nil
+				}
+				return fmt.Errorf("skip %d frames already done: %w", done[0].GetEnd(), err)
+			}
+			s.sum.Skipped += done[0].GetEnd()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.readerStop = cancel
+	s.readerDone = make(chan struct{})
+	if s.cfg.Stop != nil {
+		stop := s.cfg.Stop
 		go func() {
 			select {
-			case <-cfg.Stop:
-				stopReading()
-			case <-readCtx.Done():
+			case <-stop:
+				cancel()
+			case <-ctx.Done():
 			}
 		}()
 	}
+	go func() {
+		defer close(s.readerDone)
+		s.feed.fill(ctx, s.src, &s.sum.Read)
+	}()
+	return nil
+}
+
+// stopReader ends the reader goroutine and waits for it.
+func (s *session) stopReader() {
+	if s.readerStop != nil {
+		s.readerStop()
+		<-s.readerDone
+	}
+}
+
+// attempt runs one call. progress says whether any result arrived.
+func (s *session) attempt(ctx context.Context) (progress bool, err error) {
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	call, err := s.rpc.StreamFrames(callCtx)
+	if err != nil {
+		return false, fmt.Errorf("open stream: %w", err)
+	}
+	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: s.cfg.Header}}); err != nil {
+		return false, fmt.Errorf("send stream header: %w", recvErr(call, err))
+	}
+	first, err := call.Recv()
+	if err != nil {
+		return false, fmt.Errorf("stream %q refused: %w", s.cfg.Header.GetName(), err)
+	}
+	ready := first.GetReady()
+	if ready == nil {
+		return false, errors.New("server did not answer the header with ready")
+	}
+	if s.sum.Ready == nil {
+		s.sum.Ready = ready
+	}
+	done := seqSet(ready.GetDone())
+	if s.readerDone == nil {
+		if err := s.startReader(ready.GetDone()); err != nil {
+			return false, err
+		}
+	}
+	window := max(int(ready.GetWindow()), 1)
+
+	// Frames sent last time without a result go first, unless done.
+	s.mu.Lock()
+	resend := slices.DeleteFunc(s.unacked, func(f *pb.Frame) bool { return done.has(f.GetSeq()) })
+	s.sum.Skipped += int64(len(s.unacked) - len(resend)) // DeleteFunc shortened it in place
+	s.unacked = nil
+	s.mu.Unlock()
 
 	credits := make(chan struct{}, window)
 	for range window {
 		credits <- struct{}{}
 	}
-	var (
-		wg      sync.WaitGroup
-		readErr error
-		sendErr error
-		mb      *mailbox
-		frames  chan *pb.Frame
-	)
-	if sum.Live {
-		mb = newMailbox()
-	} else {
-		frames = make(chan *pb.Frame, 1)
-	}
-	wg.Add(2)
-	go func() { // reader: owns src
-		defer wg.Done()
-		readErr = readSource(readCtx, src, mb, frames, &sum.Read)
-	}()
-	go func() { // sender: the only goroutine that sends after the header
-		defer wg.Done()
-		sendErr = sendFrames(callCtx, call, credits, mb, frames, &sum.Sent)
-	}()
+	sendDone := make(chan error, 1)
+	go func() { sendDone <- s.send(callCtx, call, credits, resend, done) }()
 
-	// Receiver: this goroutine.
-	err = receiveResults(call, credits, cfg.OnResult, sum)
+	progress, err = s.receive(call, credits)
 	if err != nil {
-		cancelCall()
+		cancel()
 	}
-	wg.Wait()
-	if mb != nil {
-		sum.Dropped = mb.drops()
-	}
+	sendErr := <-sendDone
 	switch {
 	case err != nil:
-		return sum, err
+		return progress, err
 	case sendErr != nil:
-		return sum, sendErr
-	case readErr != nil:
-		return sum, readErr
+		return progress, sendErr
+	case s.feed.readErr() != nil:
+		return progress, s.feed.readErr()
 	}
-	return sum, nil
+	return progress, nil
 }
 
-// readSource moves frames from src to the mailbox (live) or the frames
-// channel (finite) until the source ends or ctx does. It returns nil at
-// the source's end or when reading was stopped.
-func readSource(ctx context.Context, src Source, mb *mailbox, frames chan<- *pb.Frame, read *int64) error {
-	if mb != nil {
-		defer mb.close()
-	} else {
-		defer close(frames)
-	}
-	for {
-		f, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) || ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read source: %w", err)
-		}
-		*read++
-		if mb != nil {
-			mb.put(f)
-			continue
-		}
-		select {
-		case frames <- f:
-		case <-ctx.Done():
-			return nil
-		}
-	}
-}
-
-// sendFrames sends one frame per credit, taking the newest frame for a live
-// source, until the reader is done; then it half-closes the call.
-func sendFrames(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, mb *mailbox, frames <-chan *pb.Frame, sent *int64) error {
+// send is the only goroutine that sends frames in a call: first resend,
+// then one frame from the feed per credit, skipping frames in done; at the
+// end of the feed it half-closes the call.
+func (s *session) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
 	for {
 		select {
 		case <-credits:
@@ -176,12 +291,12 @@ func sendFrames(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, 
 			return nil
 		}
 		var f *pb.Frame
-		if mb != nil {
-			f = mb.take(ctx)
+		if len(resend) > 0 {
+			f, resend = resend[0], resend[1:]
+			s.sum.Resent++
 		} else {
-			select {
-			case f = <-frames:
-			case <-ctx.Done():
+			for f = s.feed.next(ctx); f != nil && done.has(f.GetSeq()); f = s.feed.next(ctx) {
+				s.sum.Skipped++
 			}
 		}
 		if f == nil {
@@ -193,49 +308,60 @@ func sendFrames(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, 
 			}
 			return nil
 		}
+		s.mu.Lock()
+		s.unacked = append(s.unacked, f)
+		s.mu.Unlock()
 		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
-			// The receiver sees why the call broke.
+			// The receiver sees why the call broke; f stays unacked.
 			return nil
 		}
-		*sent++
+		s.sum.Sent++
 	}
 }
 
-// receiveResults reads results until the server ends the call, giving a
-// credit back for each one.
-func receiveResults(call pb.ImageProcedure_StreamFramesClient, credits chan<- struct{}, onResult func(*pb.FrameResult, time.Duration), sum *Summary) error {
+// receive reads results until the server ends the call, giving a credit
+// back for each one.
+func (s *session) receive(call pb.ImageProcedure_StreamFramesClient, credits chan<- struct{}) (progress bool, err error) {
+	var gotSummary bool
 	for {
 		msg, err := call.Recv()
 		if errors.Is(err, io.EOF) {
-			if sum.Server == nil {
-				return errors.New("stream ended without a summary")
+			if !gotSummary {
+				return progress, errNoSummary
 			}
-			return nil
+			return progress, nil
 		}
 		if err != nil {
-			return fmt.Errorf("stream broken: %w", err)
+			return progress, fmt.Errorf("stream broken: %w", err)
 		}
 		switch m := msg.Msg.(type) {
 		case *pb.StreamResponse_Result:
+			progress = true
 			r := m.Result
+			s.mu.Lock()
+			if len(s.unacked) > 0 {
+				s.unacked = s.unacked[1:]
+			}
+			s.mu.Unlock()
 			select {
 			case credits <- struct{}{}:
 			default:
 			}
 			lat := time.Duration(time.Now().UnixNano() - r.GetCaptureUnixNano())
 			if r.GetError() != "" {
-				sum.Failed++
+				s.sum.Failed++
 			} else {
-				sum.Processed++
+				s.sum.Processed++
 			}
-			sum.Latency.Add(lat)
-			if onResult != nil {
-				onResult(r, lat)
+			s.sum.Latency.Add(lat)
+			if s.cfg.OnResult != nil {
+				s.cfg.OnResult(r, lat)
 			}
 		case *pb.StreamResponse_Summary:
-			sum.Server = m.Summary
+			gotSummary = true
+			s.sum.Server = m.Summary
 		default:
-			return fmt.Errorf("unexpected message %T from server", m)
+			return progress, fmt.Errorf("unexpected message %T from server", m)
 		}
 	}
 }

@@ -287,3 +287,223 @@ func TestHistogramQuantiles(t *testing.T) {
 		}
 	}
 }
+
+// diskHandler is a Handler whose committed seqs outlive its servers, like
+// an output folder: Ready reports them as done.
+type diskHandler struct {
+	mu        sync.Mutex
+	committed map[int64]int // seq -> times committed
+}
+
+type diskSession struct{ h *diskHandler }
+
+func (h *diskHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) {
+	return diskSession{h}, nil
+}
+
+func (s diskSession) Ready() *pb.StreamReady {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	var done []*pb.SeqRange
+	for seq := int64(0); seq < 1<<20; seq++ {
+		if s.h.committed[seq] == 0 {
+			if len(s.h.committed) == 0 || seq > int64(len(s.h.committed))+1000 {
+				break
+			}
+			continue
+		}
+		if n := len(done); n > 0 && done[n-1].End == seq {
+			done[n-1].End++
+		} else {
+			done = append(done, &pb.SeqRange{Start: seq, End: seq + 1})
+		}
+	}
+	return &pb.StreamReady{Done: done}
+}
+
+func (s diskSession) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	return &pb.FrameResult{Seq: f.Seq, CaptureUnixNano: f.CaptureUnixNano}
+}
+
+func (s diskSession) Commit(r *pb.FrameResult) error {
+	s.h.mu.Lock()
+	defer s.h.mu.Unlock()
+	s.h.committed[r.Seq]++
+	return nil
+}
+
+func (s diskSession) Close() error { return nil }
+
+// restartable serves h over bufconn and can replace its server, as a
+// restarted process on the same address would be.
+type restartable struct {
+	t   *testing.T
+	h   Handler
+	mu  sync.Mutex
+	lis *bufconn.Listener
+	srv *grpc.Server
+}
+
+func (r *restartable) start() {
+	lis := bufconn.Listen(1 << 20)
+	srv := grpc.NewServer(grpc.WaitForHandlers(true))
+	pb.RegisterImageProcedureServer(srv, &testService{h: r.h})
+	go srv.Serve(lis)
+	r.mu.Lock()
+	r.lis, r.srv = lis, srv
+	r.mu.Unlock()
+}
+
+// kill stops the server, cutting every call, and starts a new one.
+func (r *restartable) kill() {
+	r.mu.Lock()
+	srv := r.srv
+	r.mu.Unlock()
+	srv.Stop()
+	r.start()
+}
+
+func (r *restartable) client() *Client {
+	conn, err := grpc.NewClient("passthrough:///bufconn",
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
+			r.mu.Lock()
+			lis := r.lis
+			r.mu.Unlock()
+			return lis.DialContext(ctx)
+		}),
+		grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { conn.Close() })
+	return NewClient(pb.NewImageProcedureClient(conn))
+}
+
+func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
+	h := &diskHandler{committed: map[int64]int{}}
+	r := &restartable{t: t, h: h}
+	r.start()
+	t.Cleanup(func() { r.srv.Stop() })
+	const n = 600
+	var results int
+	var reconnects []string
+	kills := make(chan struct{}, 2)
+	sum, err := r.client().Run(context.Background(), &countSource{n: n}, ClientConfig{
+		Header:     &pb.StreamHeader{Name: "file", Window: 8},
+		MaxRetries: 5,
+		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		OnReconnect: func(failures int, wait time.Duration, err error) {
+			reconnects = append(reconnects, fmt.Sprint(status.Code(errors.Unwrap(err))))
+		},
+		OnResult: func(res *pb.FrameResult, _ time.Duration) {
+			results++
+			if results == 150 || results == 400 {
+				// From the receiving goroutine, so the kill lands mid-stream.
+				kills <- struct{}{}
+				go r.kill()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatalf("run: %v (summary %+v)", err, sum)
+	}
+	if len(kills) != 2 || sum.Reconnects < 2 {
+		t.Fatalf("%d kills, %d reconnects (%v)", len(kills), sum.Reconnects, reconnects)
+	}
+	for seq := range int64(n) {
+		if c := h.committed[seq]; c != 1 {
+			t.Errorf("seq %d committed %d times", seq, c)
+		}
+	}
+	if len(h.committed) != n {
+		t.Errorf("%d seqs committed, want %d", len(h.committed), n)
+	}
+	t.Logf("summary: %s", sum)
+}
+
+func TestSkipsWhatTheServerHas(t *testing.T) {
+	h := &diskHandler{committed: map[int64]int{}}
+	for seq := range int64(100) {
+		h.committed[seq] = 1
+	}
+	h.committed[150] = 1
+	c := dial(t, h, ServerConfig{})
+	src := &skipSource{countSource: countSource{n: 200}}
+	sum, err := c.Run(context.Background(), src, ClientConfig{Header: &pb.StreamHeader{Name: "again"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.skippedTo != 100 {
+		t.Errorf("source skipped to %d, want 100", src.skippedTo)
+	}
+	if sum.Sent != 99 || sum.Skipped != 101 {
+		t.Errorf("sent %d skipped %d, want 99 and 101", sum.Sent, sum.Skipped)
+	}
+	for seq := range int64(200) {
+		if h.committed[seq] != 1 {
+			t.Fatalf("seq %d committed %d times", seq, h.committed[seq])
+		}
+	}
+}
+
+// skipSource is a countSource that can skip.
+type skipSource struct {
+	countSource
+	skippedTo int64
+}
+
+func (s *skipSource) SkipTo(seq int64) error {
+	s.skippedTo = seq
+	s.next = seq
+	return nil
+}
+
+func TestDrainEndsWithUnavailableAfterQueuedFrames(t *testing.T) {
+	h := &echoHandler{gate: make(chan struct{})}
+	drain := make(chan struct{})
+	c := dial(t, h, ServerConfig{MaxWindow: 4, Drain: drain})
+	var got int
+	go func() {
+		// Let 10 frames through, then drain with frames in flight, then
+		// let those finish.
+		for range 10 {
+			h.gate <- struct{}{}
+		}
+		close(drain)
+		close(h.gate)
+	}()
+	sum, err := c.Run(context.Background(), &countSource{n: 1000}, ClientConfig{
+		Header:   &pb.StreamHeader{Name: "d"},
+		OnResult: func(*pb.FrameResult, time.Duration) { got++ },
+	})
+	if status.Code(errors.Unwrap(err)) != codes.Unavailable {
+		t.Fatalf("got %v, want Unavailable", err)
+	}
+	h.mu.Lock()
+	committed := len(h.committed)
+	h.mu.Unlock()
+	if got == 0 || int64(got) != sum.Processed || committed != got {
+		t.Errorf("%d results, processed %d, committed %d: every committed frame must have been answered", got, sum.Processed, committed)
+	}
+}
+
+func TestIdleStreamTimesOut(t *testing.T) {
+	c := dial(t, &echoHandler{}, ServerConfig{IdleTimeout: 100 * time.Millisecond})
+	block := make(chan struct{})
+	defer close(block)
+	_, err := c.Run(context.Background(), blockingSource{block}, ClientConfig{Header: &pb.StreamHeader{Name: "idle"}})
+	if status.Code(errors.Unwrap(err)) != codes.DeadlineExceeded {
+		t.Fatalf("got %v, want DeadlineExceeded", err)
+	}
+}
+
+// blockingSource never yields a frame until its channel closes.
+type blockingSource struct{ c chan struct{} }
+
+func (b blockingSource) Next(ctx context.Context) (*pb.Frame, error) {
+	select {
+	case <-b.c:
+	case <-ctx.Done():
+	}
+	return nil, io.EOF
+}

@@ -14,7 +14,11 @@ type Summary struct {
 	// Failed as the results said; Dropped replaced in the live mailbox
 	// before they could be sent.
 	Read, Sent, Processed, Failed, Dropped int64
-	Duration                               time.Duration
+	// Reconnects after a broken call; Resent frames sent again because
+	// their result was lost with a call; Skipped frames the server already
+	// had; Gap live frames lost with a broken call.
+	Reconnects, Resent, Skipped, Gap int64
+	Duration                         time.Duration
 	// Latency is capture-to-result time of every result.
 	Latency Histogram
 	// Ready is the server's answer to the header; Server its closing
@@ -33,7 +37,11 @@ func (s *Summary) FPS() float64 {
 
 // String is a one-line human summary.
 func (s *Summary) String() string {
-	return fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
+	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
 		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
+	if s.Reconnects > 0 || s.Skipped > 0 {
+		line += fmt.Sprintf("; reconnects %d, resent %d, skipped as done %d, live gap %d", s.Reconnects, s.Resent, s.Skipped, s.Gap)
+	}
+	return line
 }
