@@ -38,6 +38,9 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 			return fmt.Errorf("%w: not a readable %s: %v", errBadFrame, encodingName(f.GetEncoding()), err)
 		}
 		w, h = int64(cfg.Width), int64(cfg.Height)
+		if !hasEnd(f.GetData(), f.GetEncoding()) {
+			return fmt.Errorf("%w: %s is truncated (no end marker)", errBadFrame, encodingName(f.GetEncoding()))
+		}
 	case pb.Encoding_ENCODING_RAW_BGR:
 		w, h = int64(f.GetWidth()), int64(f.GetHeight())
 		if w <= 0 || h <= 0 {
@@ -59,6 +62,17 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 		return fmt.Errorf("%w: %dx%d is %d pixels, above the limit of %d", errBadFrame, w, h, w*h, maxPixels)
 	}
 	return nil
+}
+
+// hasEnd reports whether data ends like a complete JPEG (an EOI marker,
+// perhaps followed by a little padding) or PNG (an IEND chunk). OpenCV
+// decodes a truncated JPEG without an error, filling the missing part grey.
+func hasEnd(data []byte, e pb.Encoding) bool {
+	tail := data[max(0, len(data)-64):]
+	if e == pb.Encoding_ENCODING_PNG {
+		return bytes.Contains(tail, []byte("IEND"))
+	}
+	return bytes.Contains(tail, []byte{0xff, 0xd9})
 }
 
 func encodingName(e pb.Encoding) string {

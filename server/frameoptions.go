@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"slices"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
@@ -17,12 +18,17 @@ type frameOptions struct {
 	returnJPEG  bool
 }
 
-func newFrameOptions(o *pb.StreamOptions) (frameOptions, error) {
+// newFrameOptions checks o against the model's classes (nil = no class
+// list to check against).
+func newFrameOptions(o *pb.StreamOptions, classes []string) (frameOptions, error) {
 	f := frameOptions{
 		conf:        o.GetConf(),
 		saveEvery:   int64(o.GetSaveEvery()),
 		onlyWithDet: o.GetSaveOnlyDetections(),
 		returnJPEG:  o.GetReturnJpeg(),
+	}
+	if u := o.ProtoReflect().GetUnknown(); len(u) > 0 {
+		return f, fmt.Errorf("options carry %d bytes of fields this server does not know", len(u))
 	}
 	if f.conf < 0 || f.conf > 1 {
 		return f, fmt.Errorf("option conf %v is outside 0..1", f.conf)
@@ -36,6 +42,9 @@ func newFrameOptions(o *pb.StreamOptions) (frameOptions, error) {
 	if len(o.GetClasses()) > 0 {
 		f.classes = map[string]bool{}
 		for _, c := range o.GetClasses() {
+			if classes != nil && !slices.Contains(classes, c) {
+				return f, fmt.Errorf("option classes: the model has no class %q", c)
+			}
 			f.classes[c] = true
 		}
 	}

@@ -35,8 +35,9 @@ type Config struct {
 // It implements stream.Handler and is safe for concurrent use by many
 // streams; they share its workers. Close it after the last stream ended.
 type Pipeline struct {
-	cfg  Config
-	pool *workerPool
+	cfg     Config
+	pool    *workerPool
+	classes []string // the model's labels; nil for mean
 
 	mu     sync.Mutex
 	active map[string]bool // stream names with an open session
@@ -65,7 +66,7 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pipeline{cfg: cfg, pool: pool, active: map[string]bool{}}, nil
+	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), active: map[string]bool{}}, nil
 }
 
 // Open starts a stream: it checks the name and options, reserves the name
@@ -75,7 +76,10 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 	if err := checkStreamName(name); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	opts, err := newFrameOptions(hdr.GetOptions())
+	if u := hdr.ProtoReflect().GetUnknown(); len(u) > 0 {
+		return nil, status.Errorf(codes.InvalidArgument, "stream header carries %d bytes of fields this server does not know", len(u))
+	}
+	opts, err := newFrameOptions(hdr.GetOptions(), p.classes)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
@@ -103,7 +107,7 @@ func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) 
 	if err := checkStreamName(name); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	opts, err := newFrameOptions(req.GetOptions())
+	opts, err := newFrameOptions(req.GetOptions(), p.classes)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}

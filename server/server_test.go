@@ -37,7 +37,7 @@ func startServer(t *testing.T, out string) pb.ImageProcedureClient {
 	}
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20))
-	pb.RegisterImageProcedureServer(srv, NewService(p, stream.ServerConfig{}))
+	pb.RegisterImageProcedureServer(srv, NewService(p, ServiceConfig{}))
 	go srv.Serve(lis)
 	t.Cleanup(func() { srv.Stop(); p.Close() })
 	conn, err := grpc.NewClient("passthrough:///bufconn",

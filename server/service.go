@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -10,18 +11,43 @@ import (
 	"github.com/framewire/framewire/stream"
 )
 
+// ServiceConfig bounds the service.
+type ServiceConfig struct {
+	// Stream bounds each stream; its Drain is set by the Service.
+	Stream stream.ServerConfig
+	// MaxStreams is the most streams served at once; one more gets
+	// ResourceExhausted (0 = no limit).
+	MaxStreams int
+}
+
 // Service implements the ImageProcedure gRPC service: the tutorial's
-// ImageMeanWH and the StreamFrames call. It maps errors to gRPC status
-// codes; it is safe for concurrent use.
+// ImageMeanWH, the StreamFrames call and the unary DetectFrame. It maps
+// errors to gRPC status codes; it is safe for concurrent use.
 type Service struct {
 	pb.UnimplementedImageProcedureServer
 	pipeline *Pipeline
-	stream   stream.ServerConfig
+	cfg      ServiceConfig
+	slots    chan struct{} // one per running stream; nil = no limit
+	drain    chan struct{}
+	once     sync.Once
 }
 
-// NewService serves streams through pipeline with the given per-stream bounds.
-func NewService(pipeline *Pipeline, cfg stream.ServerConfig) *Service {
-	return &Service{pipeline: pipeline, stream: cfg}
+// NewService serves streams through pipeline within cfg's bounds.
+func NewService(pipeline *Pipeline, cfg ServiceConfig) *Service {
+	s := &Service{pipeline: pipeline, cfg: cfg, drain: make(chan struct{})}
+	if cfg.MaxStreams > 0 {
+		s.slots = make(chan struct{}, cfg.MaxStreams)
+	}
+	s.cfg.Stream.Drain = s.drain
+	return s
+}
+
+// Drain refuses new streams from now on and makes the running ones finish
+// the frames they have received, send those results and end with
+// Unavailable, so that their clients reconnect and resume. Safe to call
+// more than once.
+func (s *Service) Drain() {
+	s.once.Do(func() { close(s.drain) })
 }
 
 // ImageMeanWH answers the tutorial's call: channel count and pixel mean of
@@ -36,7 +62,20 @@ func (s *Service) ImageMeanWH(ctx context.Context, in *pb.B64Image) (*pb.Predict
 
 // StreamFrames serves one long-lived stream of frames.
 func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
-	return stream.Serve(call, s.pipeline, s.stream)
+	select {
+	case <-s.drain:
+		return status.Error(codes.Unavailable, "server is shutting down")
+	default:
+	}
+	if s.slots != nil {
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		default:
+			return status.Errorf(codes.ResourceExhausted, "the server runs its limit of %d streams", s.cfg.MaxStreams)
+		}
+	}
+	return stream.Serve(call, s.pipeline, s.cfg.Stream)
 }
 
 // DetectFrame processes one frame in a unary call.

@@ -129,8 +129,12 @@ func toProtoDetections(dets []detect.Detection) []*pb.Detection {
 	return out
 }
 
-// Commit appends r's line to predictions.jsonl.
+// Commit appends r's line to predictions.jsonl, unless the folder already
+// had that frame when the stream opened (a client resending it).
 func (s *session) Commit(r *pb.FrameResult) error {
+	if s.dir.hasDone(r.GetSeq()) {
+		return nil
+	}
 	line, err := json.Marshal(newPredictionLine(r))
 	if err != nil {
 		return fmt.Errorf("encode prediction line: %w", err)

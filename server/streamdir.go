@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 
 	pb "github.com/framewire/framewire/proto"
 )
@@ -126,6 +127,12 @@ func seqRanges(seqs []int64) []*pb.SeqRange {
 		out = append(out, &pb.SeqRange{Start: s, End: s + 1})
 	}
 	return out
+}
+
+// hasDone reports whether seq was recorded when the folder was opened.
+func (d *streamDir) hasDone(seq int64) bool {
+	i := sort.Search(len(d.done), func(i int) bool { return d.done[i].End > seq })
+	return i < len(d.done) && d.done[i].Start <= seq
 }
 
 // imageName is the file name of frame seq's annotated image.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"time"
 
 	"github.com/framewire/framewire/capture"
 	pb "github.com/framewire/framewire/proto"
@@ -24,12 +22,9 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	defer src.Close()
 	info := src.Info()
 
-	maxMsg := o.maxMsgMB << 20
-	conn, err := grpc.NewClient(o.server,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsg), grpc.MaxCallSendMsgSize(maxMsg)))
+	conn, err := stream.Dial(o.server, o.dial)
 	if err != nil {
-		return fmt.Errorf("connect to %s: %w", o.server, err)
+		return err
 	}
 	defer conn.Close()
 
@@ -57,6 +52,10 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	client := stream.NewClient(pb.NewImageProcedureClient(conn))
 	sum, err := client.Run(context.WithoutCancel(ctx), src, stream.ClientConfig{
 		Header: hdr, Stop: ctx.Done(), OnResult: p.result,
+		MaxRetries: o.retries,
+		OnReconnect: func(failures int, wait time.Duration, err error) {
+			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, o.retries)
+		},
 	})
 	p.summary(sum)
 	if err != nil {

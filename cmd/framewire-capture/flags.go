@@ -4,9 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/framewire/framewire/stream"
 )
 
 // options are the client's flags.
@@ -26,6 +29,8 @@ type options struct {
 	saveEvery   int
 	saveOnlyDet bool
 	maxMsgMB    int
+	retries     int
+	dial        stream.DialConfig
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -70,6 +75,13 @@ Flags:
 	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
+	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
+	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
+	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")
+	fs.StringVar(&o.dial.CertFile, "tls-cert", "", "client certificate PEM `file` for mutual TLS (needs --tls-key)")
+	fs.StringVar(&o.dial.KeyFile, "tls-key", "", "private key PEM `file` of --tls-cert")
+	fs.StringVar(&o.dial.ServerName, "tls-server-name", "", "name to check in the server's certificate (default: the host of --server)")
+	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call (or set FRAMEWIRE_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -79,6 +91,16 @@ Flags:
 	if o.source == "" {
 		return nil, fmt.Errorf("--source is required (see --help)")
 	}
+	if o.dial.Token == "" {
+		o.dial.Token = os.Getenv("FRAMEWIRE_TOKEN")
+	}
+	if (o.dial.CertFile == "") != (o.dial.KeyFile == "") {
+		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if o.retries < 0 {
+		return nil, fmt.Errorf("--retries must not be negative")
+	}
+	o.dial.MaxMsgBytes = o.maxMsgMB << 20
 	if o.quality < 1 || o.quality > 100 {
 		return nil, fmt.Errorf("--quality must be 1..100, got %d", o.quality)
 	}

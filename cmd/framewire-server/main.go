@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	pb "github.com/framewire/framewire/proto"
@@ -57,6 +59,14 @@ type options struct {
 	drain       time.Duration
 	logJSON     bool
 	healthProbe string
+	maxStreams  int
+	idle        time.Duration
+	kaTime      time.Duration
+	kaMinTime   time.Duration
+	tlsCert     string
+	tlsKey      string
+	tlsClientCA string
+	token       string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -89,6 +99,14 @@ Flags:
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
 	fs.DurationVar(&o.drain, "drain", 30*time.Second, "on SIGTERM or SIGINT, how long to let running streams finish before closing them")
 	fs.BoolVar(&o.logJSON, "log-json", false, "log JSON lines instead of text")
+	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; one more is refused with RESOURCE_EXHAUSTED (0 = no limit)")
+	fs.DurationVar(&o.idle, "idle-timeout", 2*time.Minute, "end a stream that sends nothing for this long (0 = never)")
+	fs.DurationVar(&o.kaTime, "keepalive-time", 30*time.Second, "ping a client whose connection is quiet for this long, and drop it if it does not answer within 10 s")
+	fs.DurationVar(&o.kaMinTime, "keepalive-min-time", 10*time.Second, "refuse (GOAWAY) clients that ping more often than this")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
+	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "require client certificates signed by the CAs in this PEM `file` (mutual TLS)")
+	fs.StringVar(&o.token, "token", "", "require \"authorization: Bearer TOKEN\" on every call except the health service (or set FRAMEWIRE_TOKEN)")
 	fs.StringVar(&o.healthProbe, "health-probe", "", "check the gRPC health of the server at `address` and exit 0 if it is SERVING, 1 if not (for container health checks)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -98,6 +116,12 @@ Flags:
 	}
 	if o.maxMsgMB <= 0 {
 		return nil, fmt.Errorf("--max-msg-mb must be positive")
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") || o.tlsClientCA != "" && o.tlsCert == "" {
+		return nil, fmt.Errorf("--tls-cert and --tls-key go together, and --tls-client-ca needs them")
+	}
+	if o.token == "" {
+		o.token = os.Getenv("FRAMEWIRE_TOKEN")
 	}
 	if o.jpegQuality < 1 || o.jpegQuality > 100 {
 		return nil, fmt.Errorf("--jpeg-quality must be 1..100, got %d", o.jpegQuality)
@@ -140,9 +164,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
-	maxMsg := o.maxMsgMB << 20
-	srv := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg))
-	pb.RegisterImageProcedureServer(srv, server.NewService(pipeline, stream.ServerConfig{MaxWindow: o.window}))
+	srvOpts, err := serverOptions(o)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	srv := grpc.NewServer(srvOpts...)
+	svc := server.NewService(pipeline, server.ServiceConfig{
+		Stream:     stream.ServerConfig{MaxWindow: o.window, IdleTimeout: o.idle},
+		MaxStreams: o.maxStreams,
+	})
+	pb.RegisterImageProcedureServer(srv, svc)
 	healthSrv := health.NewServer()
 	healthpb.RegisterHealthServer(srv, healthSrv)
 	reflection.Register(srv)
@@ -155,7 +187,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	healthSrv.Shutdown() // NOT_SERVING from now on
+	// NOT_SERVING, refuse new streams, let running ones finish what they
+	// received and tell their clients (UNAVAILABLE) to reconnect.
+	healthSrv.Shutdown()
+	svc.Drain()
 	log.Info("draining", "timeout", o.drain)
 	stopped := make(chan struct{})
 	go func() { srv.GracefulStop(); close(stopped) }()
@@ -169,4 +204,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	<-served
 	log.Info("stopped")
 	return nil
+}
+
+// serverOptions turns the flags into message limits, keepalive, TLS and
+// token checks.
+func serverOptions(o *options) ([]grpc.ServerOption, error) {
+	maxMsg := o.maxMsgMB << 20
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: o.kaTime, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: o.kaMinTime, PermitWithoutStream: true}),
+	}
+	if o.tlsCert != "" {
+		tc, err := server.ServerTLS(o.tlsCert, o.tlsKey, o.tlsClientCA)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tc)))
+	}
+	if o.token != "" {
+		unary, streaming := server.TokenInterceptors(o.token)
+		opts = append(opts, grpc.UnaryInterceptor(unary), grpc.StreamInterceptor(streaming))
+	}
+	return opts, nil
 }
