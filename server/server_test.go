@@ -114,7 +114,7 @@ func (f *frames) Next(ctx context.Context) (*pb.Frame, error) {
 }
 
 // pngBytes encodes a w x h PNG of colour c: grey for a color.Gray, RGB otherwise.
-func pngBytes(t *testing.T, w, h int, c color.Color) []byte {
+func pngBytes(t testing.TB, w, h int, c color.Color) []byte {
 	var img interface {
 		image.Image
 		Set(x, y int, c color.Color)
