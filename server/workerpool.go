@@ -19,9 +19,11 @@ type worker struct {
 // number of workers whatever the number of streams. Safe for concurrent
 // use; Close stops it after the queued jobs have run.
 type workerPool struct {
-	jobs    chan func(*worker)
-	wg      sync.WaitGroup
-	workers []*worker
+	jobs     chan func(*worker)
+	wg       sync.WaitGroup
+	workers  []*worker
+	close    sync.Once
+	closeErr error
 }
 
 // newWorkerPool makes n workers, each with its own detector from cfg. It
@@ -64,15 +66,17 @@ func (p *workerPool) do(ctx context.Context, job func(*worker)) error {
 }
 
 // Close stops the workers once no job is running and frees the detectors.
-// No do may be called after or during Close.
+// No do may be called after or during Close; Close itself may be called
+// again and returns the first call's result.
 func (p *workerPool) Close() error {
-	close(p.jobs)
-	p.wg.Wait()
-	var first error
-	for _, w := range p.workers {
-		if err := w.det.Close(); err != nil && first == nil {
-			first = err
+	p.close.Do(func() {
+		close(p.jobs)
+		p.wg.Wait()
+		for _, w := range p.workers {
+			if err := w.det.Close(); err != nil && p.closeErr == nil {
+				p.closeErr = err
+			}
 		}
-	}
-	return first
+	})
+	return p.closeErr
 }

@@ -43,12 +43,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// server is a running framewire-server process.
+// server is a running framewire-server process. log holds its stderr,
+// complete once logDone is closed.
 type server struct {
-	cmd  *exec.Cmd
-	addr string
-	out  string
-	log  *bytes.Buffer
+	cmd     *exec.Cmd
+	addr    string
+	out     string
+	log     *bytes.Buffer
+	logDone chan struct{}
 }
 
 var servingRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
@@ -57,7 +59,13 @@ var servingRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
 // and waits until it serves. It is killed when the test ends.
 func startServer(t *testing.T, out string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(serverBin, append([]string{"--listen", "127.0.0.1:0", "--out", out}, args...)...)
+	return startServerBin(t, serverBin, out, args...)
+}
+
+// startServerBin is startServer with another build of the server.
+func startServerBin(t *testing.T, bin, out string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"--listen", "127.0.0.1:0", "--http", "", "--out", out}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -65,18 +73,18 @@ func startServer(t *testing.T, out string, args ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, out: out, log: &bytes.Buffer{}}
+	s := &server{cmd: cmd, out: out, log: &bytes.Buffer{}, logDone: make(chan struct{})}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
+		<-s.logDone
 		if t.Failed() {
 			t.Logf("server log:\n%s", s.log)
 		}
 	})
 	addr := make(chan string, 1)
-	logDone := make(chan struct{})
 	go func() {
-		defer close(logDone)
+		defer close(s.logDone)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -88,7 +96,7 @@ func startServer(t *testing.T, out string, args ...string) *server {
 	}()
 	select {
 	case s.addr = <-addr:
-	case <-logDone:
+	case <-s.logDone:
 		t.Fatalf("server exited before serving:\n%s", s.log)
 	case <-time.After(60 * time.Second):
 		t.Fatalf("server did not serve within 60 s:\n%s", s.log)

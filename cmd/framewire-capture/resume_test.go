@@ -159,4 +159,3 @@ func TestDrainLosesNothing(t *testing.T) {
 	}
 	checkExactOutput(t, dir, 795)
 }
-
