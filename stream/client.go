@@ -308,14 +308,16 @@ func (s *session) send(ctx context.Context, call pb.ImageProcedure_StreamFramesC
 			}
 			return nil
 		}
+		// Counted as sent once handed to the call: if the call breaks
+		// now, f stays unacked and is resent (a file) or counted in the
+		// gap (live).
 		s.mu.Lock()
 		s.unacked = append(s.unacked, f)
 		s.mu.Unlock()
-		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
-			// The receiver sees why the call broke; f stays unacked.
-			return nil
-		}
 		s.sum.Sent++
+		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
+			return nil // the receiver sees why the call broke
+		}
 	}
 }
 

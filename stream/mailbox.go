@@ -9,13 +9,16 @@ import (
 
 // mailbox holds at most one frame: the newest unsent one. Putting a frame
 // into a full mailbox replaces the old one and counts a drop, so a live
-// source never waits for the network and never builds a backlog. Safe for
-// one putter and one taker at a time.
+// source never waits for the network and never builds a backlog. Each
+// frame taken carries, in DroppedBefore, the drops since the previous one
+// taken, so that the server can count them too. Safe for one putter and
+// one taker at a time.
 type mailbox struct {
 	mu      sync.Mutex
 	frame   *pb.Frame
 	closed  bool
 	dropped int64
+	taken   int64         // dropped when the last frame was taken
 	notify  chan struct{} // has a token while there is something to take
 }
 
@@ -49,13 +52,17 @@ func (m *mailbox) signal() {
 	}
 }
 
-// take waits for a frame. It returns nil when the mailbox is closed and
-// empty, or when ctx ends.
+// take waits for a frame and stamps its DroppedBefore. It returns nil when
+// the mailbox is closed and empty, or when ctx ends.
 func (m *mailbox) take(ctx context.Context) *pb.Frame {
 	for {
 		m.mu.Lock()
 		f, closed := m.frame, m.closed
 		m.frame = nil
+		if f != nil {
+			f.DroppedBefore = m.dropped - m.taken
+			m.taken = m.dropped
+		}
 		m.mu.Unlock()
 		if f != nil {
 			return f

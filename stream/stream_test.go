@@ -507,3 +507,40 @@ func (b blockingSource) Next(ctx context.Context) (*pb.Frame, error) {
 	}
 	return nil, io.EOF
 }
+
+func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
+	h := &diskHandler{committed: map[int64]int{}}
+	r := &restartable{t: t, h: h}
+	r.start()
+	t.Cleanup(func() { r.srv.Stop() })
+	stop := make(chan struct{})
+	var results int
+	sum, err := r.client().Run(context.Background(), &liveSource{}, ClientConfig{
+		Header:     &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
+		Stop:       stop,
+		MaxRetries: 5,
+		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		OnResult: func(res *pb.FrameResult, _ time.Duration) {
+			results++
+			switch results {
+			case 50:
+				go r.kill()
+			case 150:
+				close(stop)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if sum.Reconnects != 1 || sum.Resent != 0 {
+		t.Errorf("reconnects %d resent %d, want 1 and 0 (a live stream does not resend)", sum.Reconnects, sum.Resent)
+	}
+	if sum.Read != sum.Sent+sum.Dropped {
+		t.Errorf("read %d != sent %d + dropped %d", sum.Read, sum.Sent, sum.Dropped)
+	}
+	if sum.Sent != int64(results)+sum.Gap {
+		t.Errorf("sent %d != results %d + gap %d", sum.Sent, results, sum.Gap)
+	}
+	t.Logf("summary: %s", sum)
+}
