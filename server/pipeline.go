@@ -29,6 +29,9 @@ type Config struct {
 	MaxPixels int64
 	// JPEGQuality of the annotated images (0 = 90).
 	JPEGQuality int
+	// Monitor, when set, is told about every stream and frame (metrics,
+	// live view, stream log).
+	Monitor *Monitor
 }
 
 // Pipeline turns frames into detections and annotated JPEGs under OutDir.
@@ -96,7 +99,7 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 		p.release(name)
 		return nil, status.Errorf(codes.Internal, "open output of stream %q: %v", name, err)
 	}
-	return &session{p: p, name: name, dir: dir, opts: opts}, nil
+	return &session{p: p, name: name, dir: dir, opts: opts, watch: p.cfg.Monitor.watch(ctx, hdr, p.cfg.Model.Kind)}, nil
 }
 
 // DetectFrame processes one frame outside any stream: its JPEG is written

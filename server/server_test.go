@@ -10,45 +10,23 @@ import (
 	"image/png"
 	"math"
 	"math/rand/v2"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
-	"google.golang.org/grpc/test/bufconn"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/stream"
 )
 
 // startServer serves a real pipeline with the mean model over bufconn.
 func startServer(t *testing.T, out string) pb.ImageProcedureClient {
 	t.Helper()
-	p, err := NewPipeline(Config{OutDir: out, Model: detect.Config{Kind: detect.KindMean}, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer(grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20))
-	pb.RegisterImageProcedureServer(srv, NewService(p, ServiceConfig{}))
-	go srv.Serve(lis)
-	t.Cleanup(func() { srv.Stop(); p.Close() })
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(16<<20), grpc.MaxCallRecvMsgSize(16<<20)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return pb.NewImageProcedureClient(conn)
+	return startMonitoredAt(t, out).rpc
 }
 
 func TestImageMeanWH(t *testing.T) {

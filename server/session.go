@@ -21,6 +21,9 @@ type session struct {
 	name string
 	dir  *streamDir
 	opts frameOptions
+	// watch tells the pipeline's Monitor about the frames; nil when there
+	// is none, and for DetectFrame.
+	watch *streamWatch
 }
 
 // Ready reports the frames already recorded in the stream's folder.
@@ -31,6 +34,7 @@ func (s *session) Ready() *pb.StreamReady {
 // Process validates, decodes, detects, draws, encodes and writes one frame
 // on a pool worker. It never returns nil: a failure is the result's Error.
 func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	s.watch.received(f)
 	r, err := s.process(ctx, f)
 	if err != nil {
 		r.Error = err.Error()
@@ -85,7 +89,8 @@ func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
 	r.Timings.InferenceUs = lap(&t)
 
 	save := s.opts.save(f.GetSeq(), len(dets))
-	if !save && !s.opts.returnJPEG {
+	watched := s.watch.wantJPEG()
+	if !save && !watched {
 		return nil
 	}
 	detect.Draw(&bgr, dets)
@@ -97,7 +102,10 @@ func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
 	buf.Close()
 	r.Timings.AnnotateUs = lap(&t)
 
-	if s.opts.returnJPEG {
+	if watched {
+		s.watch.annotated(f.GetSeq(), jpg)
+	}
+	if save && s.opts.returnJPEG {
 		r.AnnotatedJpeg = jpg
 	}
 	if save {
@@ -131,7 +139,9 @@ func toProtoDetections(dets []detect.Detection) []*pb.Detection {
 
 // Commit appends r's line to predictions.jsonl, unless the folder already
 // had that frame when the stream opened (a client resending it).
-func (s *session) Commit(r *pb.FrameResult) error {
+// The monitor sees every result, including a failure to record it.
+func (s *session) Commit(r *pb.FrameResult) (err error) {
+	defer func() { s.watch.committed(r, err) }()
 	if s.dir.hasDone(r.GetSeq()) {
 		return nil
 	}
@@ -145,5 +155,6 @@ func (s *session) Commit(r *pb.FrameResult) error {
 // Close closes the folder and frees the stream's name.
 func (s *session) Close() error {
 	defer s.p.release(s.name)
+	s.watch.close()
 	return s.dir.Close()
 }

@@ -21,6 +21,10 @@ const maxStreamName = 128
 // predictionsFile is the name of the per-stream JSON Lines file.
 const predictionsFile = "predictions.jsonl"
 
+// tmpPrefix starts the names of images being written; a crash can leave
+// such files behind, and reopening the folder removes them.
+const tmpPrefix = ".tmp-"
+
 // checkStreamName accepts names made of letters, digits, '.', '_' and '-',
 // not starting with '.', so that a name is always one plain folder inside
 // the output folder.
@@ -67,6 +71,10 @@ func openStreamDir(root, name string) (*streamDir, error) {
 	path := filepath.Join(root, name)
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	stale, _ := filepath.Glob(filepath.Join(path, tmpPrefix+"*"))
+	for _, f := range stale {
+		os.Remove(f)
 	}
 	f, err := os.OpenFile(filepath.Join(path, predictionsFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
@@ -143,7 +151,7 @@ func imageName(seq int64) string {
 // writeImage writes data as the image of frame seq, atomically.
 func (d *streamDir) writeImage(seq int64, data []byte) error {
 	final := filepath.Join(d.path, imageName(seq))
-	tmp, err := os.CreateTemp(d.path, ".tmp-*.jpg")
+	tmp, err := os.CreateTemp(d.path, tmpPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("write image %d: %w", seq, err)
 	}

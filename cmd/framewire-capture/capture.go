@@ -41,9 +41,14 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,
+			ReturnJpeg: o.save != "",
 		},
 	}
 	p := newPrinter(stdout, stderr, o.json, o.quiet)
+	out, err := newResultOutput(o, info, p, stdout, stderr)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
 		info.Kind, o.source, info.Width, info.Height, framesText(info), o.server, o.name)
 
@@ -51,15 +56,19 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	// results of every sent frame are in.
 	client := stream.NewClient(pb.NewImageProcedureClient(conn))
 	sum, err := client.Run(context.WithoutCancel(ctx), src, stream.ClientConfig{
-		Header: hdr, Stop: ctx.Done(), OnResult: p.result,
+		Header: hdr, Stop: ctx.Done(), OnResult: out.result,
 		MaxRetries: o.retries,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
 			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, o.retries)
 		},
 	})
+	saveErr := out.finish(stderr)
 	p.summary(sum)
 	if err != nil {
 		return err
+	}
+	if saveErr != nil {
+		return saveErr
 	}
 	if ctx.Err() != nil && !info.Live {
 		// A live source ends this way; a file stopped early did not complete.

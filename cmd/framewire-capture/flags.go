@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/framewire/framewire/cmd/internal/flagenv"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -31,6 +32,7 @@ type options struct {
 	maxMsgMB    int
 	retries     int
 	dial        stream.DialConfig
+	save        string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -54,6 +56,12 @@ SRC is one of:
 A live source never queues: while the server is busy the newest frame
 replaces the unsent one and the drop is counted. A file loses nothing.
 
+On a terminal, a progress bar for a file shows frames done, fps and ETA.
+
+Every flag can also be set by the environment variable shown beside it
+(FRAMEWIRE_ and the flag's name in upper case, '-' as '_'); a flag given on
+the command line wins.
+
 Exit status is 0 only when the stream completed.
 
 Flags:
@@ -75,14 +83,15 @@ Flags:
 	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
+	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
 	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
 	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
 	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")
 	fs.StringVar(&o.dial.CertFile, "tls-cert", "", "client certificate PEM `file` for mutual TLS (needs --tls-key)")
 	fs.StringVar(&o.dial.KeyFile, "tls-key", "", "private key PEM `file` of --tls-cert")
 	fs.StringVar(&o.dial.ServerName, "tls-server-name", "", "name to check in the server's certificate (default: the host of --server)")
-	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call (or set FRAMEWIRE_TOKEN)")
-	if err := fs.Parse(args); err != nil {
+	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call")
+	if err := flagenv.Parse(fs, args, flagenv.Prefix, os.LookupEnv); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -90,9 +99,6 @@ Flags:
 	}
 	if o.source == "" {
 		return nil, fmt.Errorf("--source is required (see --help)")
-	}
-	if o.dial.Token == "" {
-		o.dial.Token = os.Getenv("FRAMEWIRE_TOKEN")
 	}
 	if (o.dial.CertFile == "") != (o.dial.KeyFile == "") {
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together")

@@ -34,6 +34,9 @@ func checkExactOutput(t *testing.T, dir string, n int) {
 	if len(jpgs) != n {
 		t.Errorf("%d JPEGs, want %d", len(jpgs), n)
 	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(tmps) != 0 {
+		t.Errorf("partial files left: %v", tmps)
+	}
 	for i := range n {
 		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("%08d.jpg", i))); err != nil {
 			t.Errorf("frame %d has no JPEG: %v", i, err)

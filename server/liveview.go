@@ -1,0 +1,268 @@
+package server
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+//go:embed liveview.html
+var liveViewPage []byte
+
+// viewerWriteTimeout bounds the write of one MJPEG frame to a viewer; a
+// viewer that takes longer is disconnected.
+const viewerWriteTimeout = 10 * time.Second
+
+// fpsWindow is how many of the latest results the live frame rate is
+// measured over; results older than fpsMaxAge do not count.
+const (
+	fpsWindow = 32
+	fpsMaxAge = 3 * time.Second
+)
+
+// liveView keeps, for every open stream, its latest result and the viewers
+// of its annotated frames, and serves them over HTTP. It implements
+// frameObserver. Every viewer has a one-frame mailbox that the newest frame
+// overwrites, so a slow viewer only misses frames and never slows the
+// pipeline. Safe for concurrent use.
+type liveView struct {
+	mu      sync.Mutex
+	streams map[string]*liveStream // open streams by name
+}
+
+// liveStream is the live view of one stream, guarded by liveView.mu.
+type liveStream struct {
+	st       *streamState
+	viewers  map[*viewer]bool
+	ended    chan struct{} // closed when the stream ends
+	last     *pb.FrameResult
+	lastE2E  time.Duration
+	lastJPEG []byte
+	times    []time.Time // when the latest results (at most fpsWindow) were recorded
+}
+
+// viewer is one MJPEG response's mailbox; only the newest frame is kept.
+type viewer struct {
+	frames chan []byte // capacity 1
+}
+
+// offer puts jpg in the mailbox, replacing a frame not yet taken. Called
+// with liveView.mu held, so there is one sender at a time.
+func (v *viewer) offer(jpg []byte) {
+	select {
+	case <-v.frames:
+	default:
+	}
+	v.frames <- jpg
+}
+
+func newLiveView() *liveView {
+	return &liveView{streams: map[string]*liveStream{}}
+}
+
+func (v *liveView) streamOpened(st *streamState) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.streams[st.name] = &liveStream{st: st, viewers: map[*viewer]bool{}, ended: make(chan struct{})}
+}
+
+func (*liveView) frameReceived(*streamState, *pb.Frame) {}
+
+func (v *liveView) frameDone(st *streamState, d doneFrame) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ls := v.streams[st.name]
+	if ls == nil || ls.st != st {
+		return
+	}
+	ls.last, ls.lastE2E = d.result, d.e2e
+	ls.times = append(ls.times, time.Now())
+	if len(ls.times) > fpsWindow {
+		ls.times = slices.Delete(ls.times, 0, len(ls.times)-fpsWindow)
+	}
+	if d.jpeg == nil {
+		return
+	}
+	ls.lastJPEG = d.jpeg
+	for w := range ls.viewers {
+		w.offer(d.jpeg)
+	}
+}
+
+func (v *liveView) streamClosed(st *streamState) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ls := v.streams[st.name]; ls != nil && ls.st == st {
+		close(ls.ended)
+		delete(v.streams, st.name)
+	}
+}
+
+// watched says whether st has a viewer now.
+func (v *liveView) watched(st *streamState) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ls := v.streams[st.name]
+	return ls != nil && ls.st == st && len(ls.viewers) > 0
+}
+
+// servePage serves the live view page.
+func (v *liveView) servePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(liveViewPage)
+}
+
+// streamJSON is one open stream in /api/streams.
+type streamJSON struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Source     string    `json:"source"`
+	Model      string    `json:"model"`
+	Peer       string    `json:"peer"`
+	Live       bool      `json:"live"`
+	FrameCount int64     `json:"frame_count"`
+	Started    time.Time `json:"started"`
+	Received   int64     `json:"received"`
+	Processed  int64     `json:"processed"`
+	Failed     int64     `json:"failed"`
+	Dropped    int64     `json:"dropped"`
+	// FPS is the rate of results over the latest ones.
+	FPS     float64 `json:"fps"`
+	Viewers int     `json:"viewers"`
+	// Last is the latest result, as its predictions.jsonl line.
+	Last *predictionLine `json:"last,omitempty"`
+	// LastLatencyMS is the server's time for the latest result, from the
+	// frame's arrival to its recorded result.
+	LastLatencyMS float64 `json:"last_latency_ms"`
+}
+
+// serveStreams lists the open streams as JSON, ordered by name.
+func (v *liveView) serveStreams(w http.ResponseWriter, r *http.Request) {
+	now := time.Now()
+	list := []streamJSON{}
+	v.mu.Lock()
+	for _, ls := range v.streams {
+		st := ls.st
+		j := streamJSON{
+			ID: st.id, Name: st.name, Source: st.source, Model: st.model, Peer: st.peer,
+			Live: st.live, FrameCount: st.frameCount, Started: st.opened,
+			Received: st.received.Load(), Processed: st.processed.Load(),
+			Failed: st.failed.Load(), Dropped: st.dropped.Load(),
+			FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
+			LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
+		}
+		if ls.last != nil {
+			l := newPredictionLine(ls.last)
+			j.Last = &l
+		}
+		list = append(list, j)
+	}
+	v.mu.Unlock()
+	slices.SortFunc(list, func(a, b streamJSON) int { return strings.Compare(a.Name, b.Name) })
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{"streams": list})
+}
+
+// recentFPS is the rate of the results recorded at times, counting only
+// those within fpsMaxAge of now.
+func recentFPS(times []time.Time, now time.Time) float64 {
+	i, _ := slices.BinarySearchFunc(times, now.Add(-fpsMaxAge), func(t, cut time.Time) int { return t.Compare(cut) })
+	recent := times[i:]
+	if len(recent) < 2 {
+		return 0
+	}
+	span := recent[len(recent)-1].Sub(recent[0]).Seconds()
+	if span <= 0 {
+		return 0
+	}
+	return math.Round(float64(len(recent)-1)/span*10) / 10
+}
+
+// subscribe adds a viewer to the open stream called name. The viewer's
+// mailbox starts with the stream's latest frame, if it has one.
+func (v *liveView) subscribe(name string) (*viewer, *liveStream, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	ls := v.streams[name]
+	if ls == nil {
+		return nil, nil, false
+	}
+	w := &viewer{frames: make(chan []byte, 1)}
+	if ls.lastJPEG != nil {
+		w.offer(ls.lastJPEG)
+	}
+	ls.viewers[w] = true
+	return w, ls, true
+}
+
+func (v *liveView) unsubscribe(ls *liveStream, w *viewer) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(ls.viewers, w)
+	if len(ls.viewers) == 0 {
+		ls.lastJPEG = nil // no longer refreshed: do not show it to the next viewer
+	}
+}
+
+// serveMJPEG streams the annotated frames of one stream as
+// multipart/x-mixed-replace JPEGs, newest frame only, until the stream
+// ends, the request's context ends or a frame cannot be written within
+// viewerWriteTimeout.
+func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	vw, ls, ok := v.subscribe(name)
+	if !ok {
+		http.Error(w, fmt.Sprintf("no stream %q is running", name), http.StatusNotFound)
+		return
+	}
+	defer v.unsubscribe(ls, vw)
+	rc := http.NewResponseController(w)
+	mw := multipart.NewWriter(w)
+	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mw.Boundary())
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		return
+	}
+	for {
+		var jpg []byte
+		select {
+		case jpg = <-vw.frames:
+		case <-ls.ended:
+			mw.Close() // the closing boundary: the stream is over
+			return
+		case <-r.Context().Done():
+			return
+		}
+		if err := rc.SetWriteDeadline(time.Now().Add(viewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return
+		}
+		part, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":   {"image/jpeg"},
+			"Content-Length": {strconv.Itoa(len(jpg))},
+		})
+		if err != nil {
+			return
+		}
+		if _, err := part.Write(jpg); err != nil {
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}

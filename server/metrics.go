@@ -1,0 +1,156 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"google.golang.org/grpc/stats"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// metrics keeps the server's Prometheus metrics in a registry of its own
+// (never the process-wide default one). It implements frameObserver; its
+// wireStats counts gRPC bytes. Safe for concurrent use.
+type metrics struct {
+	reg *prometheus.Registry
+
+	received, processed, failed, dropped *prometheus.CounterVec // by stream
+	stage                                *prometheus.HistogramVec
+	e2e                                  prometheus.Histogram
+	inFlight, active                     prometheus.Gauge
+	bytesIn, bytesOut                    *prometheus.CounterVec // by gRPC method
+}
+
+// Stage names of the framewire_stage_duration_seconds histogram.
+const (
+	stageQueue     = "queue"
+	stageDecode    = "decode"
+	stageInference = "inference"
+	stageAnnotate  = "annotate"
+	stageWrite     = "write"
+)
+
+func newMetrics() *metrics {
+	// 0.5 ms to about 16 s.
+	buckets := prometheus.ExponentialBuckets(0.0005, 2, 16)
+	perStream := func(name, help string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"stream"})
+	}
+	m := &metrics{
+		reg:       prometheus.NewRegistry(),
+		received:  perStream("framewire_frames_received_total", "Frames received, by stream name."),
+		processed: perStream("framewire_frames_processed_total", "Frames processed and recorded without error, by stream name."),
+		failed:    perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name."),
+		dropped: perStream("framewire_frames_dropped_total",
+			"Frames a live client dropped (replaced before sending) as it reported them with the next frame it sent, by stream name."),
+		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "framewire_stage_duration_seconds",
+			Help: "Time of one frame in each server stage: queue (waiting for a worker), decode, inference " +
+				"(the model: pre-processing, forward pass and non-maximum suppression), annotate (draw and JPEG-encode), write.",
+			Buckets: buckets,
+		}, []string{"stage"}),
+		e2e: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "framewire_frame_duration_seconds",
+			Help:    "Time from a frame's arrival at the server to its recorded result.",
+			Buckets: buckets,
+		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "framewire_frames_in_flight", Help: "Frames received and not yet recorded, over all streams."}),
+		active: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "framewire_streams_active", Help: "Streams open now."}),
+		bytesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "framewire_grpc_received_bytes_total", Help: "Bytes of gRPC messages received, as on the wire, by method."},
+			[]string{"method"}),
+		bytesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "framewire_grpc_sent_bytes_total", Help: "Bytes of gRPC messages sent, as on the wire, by method."},
+			[]string{"method"}),
+	}
+	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped, m.stage, m.e2e,
+		m.inFlight, m.active, m.bytesIn, m.bytesOut,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) streamOpened(st *streamState) {
+	m.active.Inc()
+	// Show the stream's counters at 0 from its start.
+	for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
+		c.WithLabelValues(st.name)
+	}
+}
+
+func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {
+	m.received.WithLabelValues(st.name).Inc()
+	m.dropped.WithLabelValues(st.name).Add(float64(f.GetDroppedBefore()))
+	m.inFlight.Inc()
+}
+
+func (m *metrics) frameDone(st *streamState, d doneFrame) {
+	m.inFlight.Dec()
+	m.e2e.Observe(d.e2e.Seconds())
+	r := d.result
+	if r.GetError() != "" {
+		m.failed.WithLabelValues(st.name).Inc()
+		return
+	}
+	m.processed.WithLabelValues(st.name).Inc()
+	t := r.GetTimings()
+	observe := func(stage string, us int64) {
+		m.stage.WithLabelValues(stage).Observe((time.Duration(us) * time.Microsecond).Seconds())
+	}
+	observe(stageQueue, t.GetQueueUs())
+	observe(stageDecode, t.GetDecodeUs())
+	observe(stageInference, t.GetInferenceUs())
+	// Frames neither written nor watched are not annotated.
+	if t.GetAnnotateUs() > 0 {
+		observe(stageAnnotate, t.GetAnnotateUs())
+	}
+	if r.GetOutputPath() != "" {
+		observe(stageWrite, t.GetWriteUs())
+	}
+}
+
+func (m *metrics) streamClosed(st *streamState) {
+	m.active.Dec()
+	// Frames received and never recorded (a call cut short) leave too.
+	m.inFlight.Sub(float64(st.received.Load() - st.processed.Load() - st.failed.Load()))
+}
+
+// wireStats is a grpc stats.Handler that counts message bytes by method.
+// Methods other than ImageProcedure's are counted as "other", so a client
+// cannot grow the label set.
+type wireStats struct{ m *metrics }
+
+type methodKey struct{}
+
+func (w wireStats) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	method := "other"
+	for _, d := range pb.ImageProcedure_ServiceDesc.Methods {
+		if info.FullMethodName == "/"+pb.ImageProcedure_ServiceDesc.ServiceName+"/"+d.MethodName {
+			method = d.MethodName
+		}
+	}
+	for _, d := range pb.ImageProcedure_ServiceDesc.Streams {
+		if info.FullMethodName == "/"+pb.ImageProcedure_ServiceDesc.ServiceName+"/"+d.StreamName {
+			method = d.StreamName
+		}
+	}
+	return context.WithValue(ctx, methodKey{}, method)
+}
+
+func (w wireStats) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	method, _ := ctx.Value(methodKey{}).(string)
+	switch s := s.(type) {
+	case *stats.InPayload:
+		w.m.bytesIn.WithLabelValues(method).Add(float64(s.WireLength))
+	case *stats.OutPayload:
+		w.m.bytesOut.WithLabelValues(method).Add(float64(s.WireLength))
+	}
+}
+
+func (wireStats) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+
+func (wireStats) HandleConn(context.Context, stats.ConnStats) {}

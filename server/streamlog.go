@@ -1,0 +1,49 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"strings"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// streamLog writes one log line when a stream starts and one, with its
+// summary, when it ends. It implements frameObserver; slog loggers are
+// safe for concurrent use, and so is streamLog.
+type streamLog struct {
+	log *slog.Logger
+}
+
+func (l streamLog) streamOpened(st *streamState) {
+	l.log.Info("stream started", "stream", st.name, "source", st.source, "live", st.live,
+		"frame_count", st.frameCount, "model", st.model, "peer", st.peer)
+}
+
+func (streamLog) frameReceived(*streamState, *pb.Frame) {}
+
+// frameDone logs a frame that failed: at Warn when the server is at fault
+// (a full disk, an unwritable folder, a model error), at Debug when the
+// frame was bad, since a client can send any number of those.
+func (l streamLog) frameDone(st *streamState, d doneFrame) {
+	msg := d.result.GetError()
+	if msg == "" {
+		return
+	}
+	level := slog.LevelWarn
+	if strings.HasPrefix(msg, errBadFrame.Error()) {
+		level = slog.LevelDebug
+	}
+	l.log.Log(context.Background(), level, "frame failed", "stream", st.name, "seq", d.result.GetSeq(), "err", msg)
+}
+
+func (l streamLog) streamClosed(st *streamState) {
+	now := time.Now()
+	l.log.Info("stream ended", "stream", st.name,
+		"received", st.received.Load(), "processed", st.processed.Load(),
+		"failed", st.failed.Load(), "dropped", st.dropped.Load(),
+		"duration", now.Sub(st.opened).Round(time.Millisecond),
+		"fps", math.Round(st.fps(now)*10)/10, "peer", st.peer)
+}
