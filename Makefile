@@ -12,3 +12,10 @@ build:
 
 proto:
 	bash scripts/gen-proto.sh
+
+# One run of every performance figure (a-f); BENCHFLAGS=--help lists options.
+bench:
+	go run ./cmd/framewire-bench $(BENCHFLAGS)
+
+fuzz:
+	go test -run '^$$' -fuzz FuzzFrameDecode -fuzztime 60s ./server/

@@ -24,6 +24,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/framewire/framewire/cmd/internal/flagenv"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
@@ -67,6 +68,7 @@ type options struct {
 	tlsKey      string
 	tlsClientCA string
 	token       string
+	http        string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -79,6 +81,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 Serves /ImageProcedure/ImageMeanWH (the tutorial's unary call) and
 /ImageProcedure/StreamFrames: every frame of every stream goes through the
 model; annotated JPEGs and predictions.jsonl are written to <out>/<stream name>/.
+With --http it also serves a live view of the streams at / and Prometheus
+metrics at /metrics.
+
+Every flag can also be set by the environment variable shown beside it
+(FRAMEWIRE_ and the flag's name in upper case, '-' as '_'); a flag given on
+the command line wins.
 
 Flags:
 `)
@@ -106,9 +114,10 @@ Flags:
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "require client certificates signed by the CAs in this PEM `file` (mutual TLS)")
-	fs.StringVar(&o.token, "token", "", "require \"authorization: Bearer TOKEN\" on every call except the health service (or set FRAMEWIRE_TOKEN)")
+	fs.StringVar(&o.token, "token", "", "require \"authorization: Bearer TOKEN\" on every call except the health service")
+	fs.StringVar(&o.http, "http", ":8080", "`address` of the live view (/) and Prometheus metrics (/metrics) over HTTP; empty = none")
 	fs.StringVar(&o.healthProbe, "health-probe", "", "check the gRPC health of the server at `address` and exit 0 if it is SERVING, 1 if not (for container health checks)")
-	if err := fs.Parse(args); err != nil {
+	if err := flagenv.Parse(fs, args, flagenv.Prefix, os.LookupEnv); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -119,9 +128,6 @@ Flags:
 	}
 	if (o.tlsCert == "") != (o.tlsKey == "") || o.tlsClientCA != "" && o.tlsCert == "" {
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together, and --tls-client-ca needs them")
-	}
-	if o.token == "" {
-		o.token = os.Getenv("FRAMEWIRE_TOKEN")
 	}
 	if o.jpegQuality < 1 || o.jpegQuality > 100 {
 		return nil, fmt.Errorf("--jpeg-quality must be 1..100, got %d", o.jpegQuality)
@@ -144,7 +150,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
 	log := slog.New(handler)
+	mon := server.NewMonitor(log)
 
+	// Workers x OpenCV threads = CPUs (see framewire-bench, figure d).
+	if err := detect.SetThreads(detect.ThreadsPerWorker(o.workers)); err != nil {
+		return err
+	}
 	pipeline, err := server.NewPipeline(server.Config{
 		OutDir: o.out,
 		Model: detect.Config{
@@ -154,11 +165,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Workers:     o.workers,
 		MaxPixels:   o.maxPixels,
 		JPEGQuality: o.jpegQuality,
+		Monitor:     mon,
 	})
 	if err != nil {
 		return err
 	}
-	defer pipeline.Close()
+	defer pipeline.Close() // on the error paths; Close is safe to call twice
 
 	lis, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -169,7 +181,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		lis.Close()
 		return err
 	}
-	srv := grpc.NewServer(srvOpts...)
+	srv := grpc.NewServer(append(srvOpts, grpc.StatsHandler(mon.StatsHandler()))...)
 	svc := server.NewService(pipeline, server.ServiceConfig{
 		Stream:     stream.ServerConfig{MaxWindow: o.window, IdleTimeout: o.idle},
 		MaxStreams: o.maxStreams,
@@ -179,6 +191,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	healthpb.RegisterHealthServer(srv, healthSrv)
 	reflection.Register(srv)
 
+	if o.http != "" {
+		hs, err := startHTTP(o.http, mon.Handler())
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		defer func() {
+			if err := hs.stop(); err != nil {
+				log.Warn("stop http", "err", err)
+			}
+		}()
+		log.Info("http serving", "addr", hs.addr.String(), "live_view", "/", "metrics", "/metrics")
+	}
 	log.Info("serving", "addr", lis.Addr().String(), "model", o.model, "out", o.out)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
@@ -202,6 +227,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		<-stopped
 	}
 	<-served
+	if err := pipeline.Close(); err != nil {
+		return fmt.Errorf("close pipeline: %w", err)
+	}
+	if n, tracked := server.OpenMats(); tracked {
+		log.Info("stopped", "open_mats", n)
+		return nil
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -84,5 +85,60 @@ func BenchmarkDraw(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Draw(&img, dets)
+	}
+}
+
+// BenchmarkNMS is non-maximum suppression of 200 overlapping candidates of
+// 4 classes (more than a busy frame yields above the threshold).
+func BenchmarkNMS(b *testing.B) {
+	src := make([]candidate, 200)
+	for i := range src {
+		x := float32(i % 20 * 15)
+		y := float32(i / 20 * 15)
+		src[i] = candidate{x1: x, y1: y, x2: x + 40, y2: y + 40, score: float32(i%17) / 17, class: i % 4}
+	}
+	cands := make([]candidate, len(src))
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(cands, src)
+		nms(cands, 0.5)
+	}
+}
+
+// BenchmarkNanodetDetect is a whole Detect (pre-processing, forward,
+// decode, NMS) of a 768x576 frame at the thread count OpenCV has now.
+func BenchmarkNanodetDetect(b *testing.B) {
+	d, done := benchNanodet(b)
+	defer done()
+	img := readImage(b, messiJPG)
+	defer img.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := d.Detect(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNanodetForwardThreads compares one net's forward pass with
+// OpenCV on one thread and on one per CPU.
+func BenchmarkNanodetForwardThreads(b *testing.B) {
+	d, done := benchNanodet(b)
+	defer done()
+	defer SetThreads(0)
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
+			if err := SetThreads(n); err != nil {
+				b.Fatal(err)
+			}
+			if Threads() != n {
+				b.Fatalf("OpenCV runs %d threads after SetThreads(%d)", Threads(), n)
+			}
+			for b.Loop() {
+				if err := d.Forward(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -312,3 +312,28 @@ func (d *blazeFaceDetector) Close() error {
 	}
 	return nil
 }
+
+// Prepare letterboxes img into the input blob (Stager).
+func (d *blazeFaceDetector) Prepare(img gocv.Mat) error {
+	if d.closed {
+		return errors.New("detect: blazeface detector is closed")
+	}
+	if err := checkFrame(img); err != nil {
+		return err
+	}
+	if err := d.preprocess(img); err != nil {
+		return fmt.Errorf("detect: blazeface: %w", err)
+	}
+	return nil
+}
+
+// Forward runs the net on the prepared blob (Stager).
+func (d *blazeFaceDetector) Forward() error {
+	if d.closed {
+		return errors.New("detect: blazeface detector is closed")
+	}
+	if _, err := d.forward(); err != nil {
+		return fmt.Errorf("detect: blazeface: %w", err)
+	}
+	return nil
+}

@@ -88,3 +88,18 @@ int FWNet_Output(FWNet p, int i, int* dims, int maxDims, float** data) {
     *data = reinterpret_cast<float*>(m.data);
     return nd;
 }
+
+char* FWNet_SetNumThreads(int n) {
+    try {
+        cv::setNumThreads(n);
+        return NULL;
+    } catch (const std::exception& e) {
+        return dupErr(e.what());
+    } catch (...) {
+        return dupErr("unknown C++ exception in setNumThreads");
+    }
+}
+
+int FWNet_GetNumThreads(void) {
+    return cv::getNumThreads();
+}

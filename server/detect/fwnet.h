@@ -32,6 +32,14 @@ char* FWNet_Forward(FWNet n, void* blob, const char* inName);
 // valid until the next forward or close.
 int FWNet_Output(FWNet n, int i, int* dims, int maxDims, float** data);
 
+// FWNet_SetNumThreads sets the threads OpenCV uses for one parallel call
+// (cv::setNumThreads), for the whole process; n < 0 restores the default.
+// It returns NULL or a malloc'd error.
+char* FWNet_SetNumThreads(int n);
+
+// FWNet_GetNumThreads is cv::getNumThreads().
+int FWNet_GetNumThreads(void);
+
 #ifdef __cplusplus
 }
 #endif

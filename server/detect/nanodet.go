@@ -318,3 +318,28 @@ func (d *nanodetDetector) Close() error {
 	}
 	return nil
 }
+
+// Prepare pre-processes img into the input blob (Stager).
+func (d *nanodetDetector) Prepare(img gocv.Mat) error {
+	if d.closed {
+		return errors.New("detect: nanodet detector is closed")
+	}
+	if err := checkFrame(img); err != nil {
+		return err
+	}
+	if err := d.preprocess(img); err != nil {
+		return fmt.Errorf("detect: nanodet: %w", err)
+	}
+	return nil
+}
+
+// Forward runs the net on the prepared blob (Stager).
+func (d *nanodetDetector) Forward() error {
+	if d.closed {
+		return errors.New("detect: nanodet detector is closed")
+	}
+	if _, err := d.forward(); err != nil {
+		return fmt.Errorf("detect: nanodet: %w", err)
+	}
+	return nil
+}

@@ -26,6 +26,10 @@ const maxOutputDims = 8
 type onnxNet struct {
 	p    C.FWNet
 	outs []tensor
+	// Scratch for FWNet_Output, kept here so that a forward allocates
+	// nothing on the Go heap (cgo would move locals there).
+	dims [maxOutputDims]C.int
+	data *C.float
 }
 
 // loadONNX parses an ONNX model held in memory. The caller closes the result.
@@ -65,21 +69,19 @@ func (n *onnxNet) forward(blob gocv.Mat, in string) ([]tensor, error) {
 		C.free(unsafe.Pointer(cerr))
 		return nil, fmt.Errorf("OpenCV forward failed: %s", msg)
 	}
-	var dims [maxOutputDims]C.int
 	for i := range n.outs {
-		var data *C.float
-		nd := int(C.FWNet_Output(n.p, C.int(i), &dims[0], maxOutputDims, &data))
-		if nd < 0 || nd > maxOutputDims || data == nil {
+		nd := int(C.FWNet_Output(n.p, C.int(i), &n.dims[0], maxOutputDims, &n.data))
+		if nd < 0 || nd > maxOutputDims || n.data == nil {
 			return nil, fmt.Errorf("output %d is not a continuous float32 tensor", i)
 		}
 		t := &n.outs[i]
 		t.dims = t.dims[:0]
 		total := 1
 		for k := 0; k < nd; k++ {
-			t.dims = append(t.dims, int(dims[k]))
-			total *= int(dims[k])
+			t.dims = append(t.dims, int(n.dims[k]))
+			total *= int(n.dims[k])
 		}
-		t.data = unsafe.Slice((*float32)(unsafe.Pointer(data)), total)
+		t.data = unsafe.Slice((*float32)(unsafe.Pointer(n.data)), total)
 	}
 	return n.outs, nil
 }

@@ -1,0 +1,52 @@
+package detect
+
+/*
+#cgo !windows pkg-config: opencv4
+#include <stdlib.h>
+#include "fwnet.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+)
+
+// SetThreads sets how many threads OpenCV may use inside one call (the
+// network's layers, resizes, colour conversions), for the whole process.
+// n = 1 runs every call on the calling goroutine's thread alone, which is
+// what several workers with a net each want; n <= 0 restores OpenCV's
+// default (one per CPU). Call it before the workers start.
+func SetThreads(n int) error {
+	if n <= 0 {
+		n = -1
+	}
+	if cerr := C.FWNet_SetNumThreads(C.int(n)); cerr != nil {
+		msg := C.GoString(cerr)
+		C.free(unsafe.Pointer(cerr))
+		return fmt.Errorf("detect: set OpenCV threads to %d: %s", n, msg)
+	}
+	return nil
+}
+
+// Threads returns the number of threads OpenCV uses inside one call.
+func Threads() int {
+	return int(C.FWNet_GetNumThreads())
+}
+
+// ThreadsPerWorker is the OpenCV thread count for workers workers (0 = one
+// per CPU, as server.Config.Workers) that keeps workers x threads at the
+// number of CPUs: CPUs/workers, at least 1. On 2 cores with NanoDet-m 320
+// (framewire-bench, figure d), one worker with 2 threads is the slowest
+// setting by 20-45%: a second thread speeds one forward pass up by only
+// about 15%. Two workers with 1 thread each matched or beat two workers on
+// OpenCV's default of 2 threads in most runs, without oversubscribing the
+// cores.
+func ThreadsPerWorker(workers int) int {
+	cpus := runtime.NumCPU()
+	if workers <= 0 {
+		workers = cpus
+	}
+	return max(1, cpus/workers)
+}
