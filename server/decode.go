@@ -2,9 +2,9 @@ package server
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"image/jpeg"
 	"image/png"
 
 	"gocv.io/x/gocv"
@@ -28,18 +28,23 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 	}
 	var w, h int64
 	switch f.GetEncoding() {
-	case pb.Encoding_ENCODING_JPEG, pb.Encoding_ENCODING_PNG:
-		decodeConfig := jpeg.DecodeConfig
-		if f.GetEncoding() == pb.Encoding_ENCODING_PNG {
-			decodeConfig = png.DecodeConfig
-		}
-		cfg, err := decodeConfig(bytes.NewReader(f.GetData()))
+	case pb.Encoding_ENCODING_JPEG:
+		jw, jh, err := jpegSize(f.GetData())
 		if err != nil {
-			return fmt.Errorf("%w: not a readable %s: %v", errBadFrame, encodingName(f.GetEncoding()), err)
+			return fmt.Errorf("%w: not a readable JPEG: %v", errBadFrame, err)
+		}
+		w, h = int64(jw), int64(jh)
+		if !hasEnd(f.GetData(), f.GetEncoding()) {
+			return fmt.Errorf("%w: JPEG is truncated (no end marker)", errBadFrame)
+		}
+	case pb.Encoding_ENCODING_PNG:
+		cfg, err := png.DecodeConfig(bytes.NewReader(f.GetData()))
+		if err != nil {
+			return fmt.Errorf("%w: not a readable PNG: %v", errBadFrame, err)
 		}
 		w, h = int64(cfg.Width), int64(cfg.Height)
 		if !hasEnd(f.GetData(), f.GetEncoding()) {
-			return fmt.Errorf("%w: %s is truncated (no end marker)", errBadFrame, encodingName(f.GetEncoding()))
+			return fmt.Errorf("%w: PNG is truncated (no end marker)", errBadFrame)
 		}
 	case pb.Encoding_ENCODING_RAW_BGR:
 		w, h = int64(f.GetWidth()), int64(f.GetHeight())
@@ -62,6 +67,42 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 		return fmt.Errorf("%w: %dx%d is %d pixels, above the limit of %d", errBadFrame, w, h, w*h, maxPixels)
 	}
 	return nil
+}
+
+// jpegSize reads a JPEG's width and height from its frame header (SOFn)
+// without decoding or allocating anything.
+func jpegSize(b []byte) (w, h int, err error) {
+	if len(b) < 4 || b[0] != 0xff || b[1] != 0xd8 {
+		return 0, 0, errors.New("no start-of-image marker")
+	}
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xff {
+			return 0, 0, fmt.Errorf("bad marker at byte %d", i)
+		}
+		m := b[i+1]
+		switch {
+		case m == 0xff: // fill byte
+			i++
+			continue
+		case m == 0x01 || m >= 0xd0 && m <= 0xd8: // markers without a length
+			i += 2
+			continue
+		case m == 0xd9 || m == 0xda:
+			return 0, 0, errors.New("no frame header before the image data")
+		}
+		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		if n < 2 {
+			return 0, 0, fmt.Errorf("bad segment length at byte %d", i)
+		}
+		if m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc {
+			if i+9 > len(b) {
+				break
+			}
+			return int(binary.BigEndian.Uint16(b[i+7:])), int(binary.BigEndian.Uint16(b[i+5:])), nil
+		}
+		i += 2 + n
+	}
+	return 0, 0, errors.New("unexpected end before the frame header")
 }
 
 // hasEnd reports whether data ends like a complete JPEG (an EOI marker,

@@ -98,8 +98,15 @@ func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
 	if err != nil {
 		return fmt.Errorf("encode annotated image: %w", err)
 	}
-	jpg := bytes.Clone(buf.GetBytes()) // GetBytes points into C memory that Close frees
-	buf.Close()
+	defer buf.Close()
+	// native points into C memory, valid until buf.Close: the file is
+	// written straight from it, and a Go copy is made only for those who
+	// keep the bytes (a viewer, the client's --save).
+	native := buf.GetBytes()
+	var jpg []byte
+	if watched || save && s.opts.returnJPEG {
+		jpg = bytes.Clone(native)
+	}
 	r.Timings.AnnotateUs = lap(&t)
 
 	if watched {
@@ -109,7 +116,7 @@ func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
 		r.AnnotatedJpeg = jpg
 	}
 	if save {
-		if err := s.dir.writeImage(f.GetSeq(), jpg); err != nil {
+		if err := s.dir.writeImage(f.GetSeq(), native); err != nil {
 			return err
 		}
 		r.OutputPath = path.Join(s.name, imageName(f.GetSeq()))
