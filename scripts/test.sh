@@ -17,6 +17,18 @@ echo "== docker-compose config"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile file config -q
 echo "== go test -race"
-go test -race -count=1 -timeout 20m ./...
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+go test -race -count=1 -timeout 20m -v ./... > "$log" 2>&1 || status=$?
+# Every skipped test with its reason, the logged measurements, failures in
+# full, and the per-package results.
+grep -A1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
+grep -E '^\s+\w+_test\.go:[0-9]+: .*(RSS|p95|summary|results;)' "$log" || true
+if ((status != 0)); then
+  grep -B2 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -300
+fi
+grep -E '^(ok|FAIL|\?)\s' "$log"
+((status == 0)) || exit $status
 echo "== Mat leak tests (matprofile)"
-go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/...
+go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/detect/

@@ -275,3 +275,50 @@ func TestMissingFileFails(t *testing.T) {
 		t.Errorf("got %v, want an error naming the file", err)
 	}
 }
+
+// TestInterruptedFileFinishesWhatItSent stops the client mid-file, as
+// Ctrl-C does: it stops reading, gets the results of every frame it sent,
+// prints its summary and reports that the file did not complete.
+func TestInterruptedFileFinishesWhatItSent(t *testing.T) {
+	needFile(t, vtest, "opencv-doc")
+	s := startServer(t, t.TempDir(), "--model", "mean")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	scanned := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		n := 0
+		for sc.Scan() {
+			if n++; n == 100 {
+				cancel()
+			}
+		}
+		scanned <- n
+	}()
+	var stderr bytes.Buffer
+	err := run(ctx, []string{"--server", s.addr, "--source", vtest, "--json"}, pw, &stderr)
+	pw.Close()
+	results := <-scanned
+	if err == nil || !strings.Contains(err.Error(), "stopped by signal") {
+		t.Fatalf("got %v, want an error saying the file was stopped", err)
+	}
+	var sum struct {
+		Summary struct{ Read, Sent, Processed, Failed int64 }
+	}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, `{"summary"`) {
+			if err := json.Unmarshal([]byte(l), &sum); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	got := sum.Summary
+	if got.Sent == 0 || got.Sent != got.Processed+got.Failed || int64(results) != got.Sent || got.Sent >= 795 {
+		t.Errorf("summary %+v with %d results printed: every sent frame must have its result", got, results)
+	}
+	lines := strings.Count(readFile(t, filepath.Join(s.out, "vtest", "predictions.jsonl")), "\n")
+	if int64(lines) != got.Processed {
+		t.Errorf("%d prediction lines, %d processed", lines, got.Processed)
+	}
+}
