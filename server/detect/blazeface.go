@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -27,7 +26,7 @@ const (
 // frame. It owns its net and scratch Mats; Close frees them. Not safe for
 // concurrent use.
 type blazeFaceDetector struct {
-	net       *onnxNet
+	netInput
 	size      int // input side S
 	conf      float32
 	confLogit float32 // logit of conf: cheaper rejection before the sigmoid
@@ -36,11 +35,7 @@ type blazeFaceDetector struct {
 	regOut    [2]int      // output index of the regressors of anchor sets 0 and 1
 	anchors   [][]float32 // per set, anchor centres x,y in 0..1
 
-	small    gocv.Mat // frame resized to fit S x S, CV_8UC3 scratch
-	blob     gocv.Mat // [1,S,S,3] CV_32F input (NHWC)
-	blobData []float32
-	cands    []candidate
-	closed   bool
+	cands []candidate
 
 	// Letterbox of the last preprocessed frame: scaled size and padding.
 	rw, rh, padX, padY int
@@ -69,7 +64,6 @@ func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error
 		return nil, err
 	}
 	d := &blazeFaceDetector{
-		net:       net,
 		size:      size,
 		conf:      conf,
 		confLogit: float32(math.Log(float64(conf) / (1 - float64(conf)))),
@@ -78,11 +72,10 @@ func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error
 			blazeFaceAnchorCentres(blazeFaceCells0, blazeFacePer0),
 			blazeFaceAnchorCentres(blazeFaceCells1, blazeFacePer1),
 		},
-		small: gocv.NewMat(),
 		// The net takes NHWC: a 4-D Mat of sizes [1,S,S,3] holding the bytes
 		// of an S x S float image. OpenCV 4.6's ONNX importer accepts it as is
 		// (the model's own leading Transpose turns it into NCHW).
-		blob: gocv.NewMatWithSizes([]int{1, size, size, 3}, gocv.MatTypeCV32F),
+		netInput: netInput{kind: "blazeface", net: net, scratch: gocv.NewMat(), blob: gocv.NewMatWithSizes([]int{1, size, size, 3}, gocv.MatTypeCV32F)},
 	}
 	if err := d.init(); err != nil {
 		d.Close()
@@ -165,18 +158,12 @@ func (d *blazeFaceDetector) mapOutputs(outs []tensor) error {
 
 // Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	if d.closed {
-		return nil, errors.New("detect: blazeface detector is closed")
-	}
-	if err := checkFrame(img); err != nil {
+	if err := d.prepare(img, d.preprocess); err != nil {
 		return nil, err
-	}
-	if err := d.preprocess(img); err != nil {
-		return nil, fmt.Errorf("detect: blazeface: %w", err)
 	}
 	outs, err := d.forward()
 	if err != nil {
-		return nil, fmt.Errorf("detect: blazeface: %w", err)
+		return nil, err
 	}
 	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
 	if err != nil {
@@ -193,8 +180,8 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
 	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
 	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
-	gocv.Resize(img, &d.small, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
-	px, err := d.small.DataPtrUint8()
+	gocv.Resize(img, &d.scratch, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
+	px, err := d.scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
@@ -227,12 +214,6 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 		}
 	}
 	return nil
-}
-
-// forward runs the net on the input blob. The returned views are valid until
-// the next forward.
-func (d *blazeFaceDetector) forward() ([]tensor, error) {
-	return d.net.forward(d.blob, "")
 }
 
 // postprocess decodes outs into face detections for a frameW x frameH frame
@@ -296,44 +277,7 @@ func (d *blazeFaceDetector) postprocess(outs []tensor, frameW, frameH int) ([]De
 	return dets, nil
 }
 
-// Close frees the net and scratch Mats. Calling it again does nothing.
-func (d *blazeFaceDetector) Close() error {
-	if d.closed {
-		return nil
-	}
-	d.closed = true
-	d.net.close()
-	d.blobData = nil
-	if err := d.small.Close(); err != nil {
-		return fmt.Errorf("detect: closing blazeface scratch: %w", err)
-	}
-	if err := d.blob.Close(); err != nil {
-		return fmt.Errorf("detect: closing blazeface blob: %w", err)
-	}
-	return nil
-}
-
 // Prepare letterboxes img into the input blob (Stager).
 func (d *blazeFaceDetector) Prepare(img gocv.Mat) error {
-	if d.closed {
-		return errors.New("detect: blazeface detector is closed")
-	}
-	if err := checkFrame(img); err != nil {
-		return err
-	}
-	if err := d.preprocess(img); err != nil {
-		return fmt.Errorf("detect: blazeface: %w", err)
-	}
-	return nil
-}
-
-// Forward runs the net on the prepared blob (Stager).
-func (d *blazeFaceDetector) Forward() error {
-	if d.closed {
-		return errors.New("detect: blazeface detector is closed")
-	}
-	if _, err := d.forward(); err != nil {
-		return fmt.Errorf("detect: blazeface: %w", err)
-	}
-	return nil
+	return d.prepare(img, d.preprocess)
 }

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"errors"
 	"fmt"
 	"image"
 	"math"
@@ -34,7 +33,7 @@ type nanodetLevel struct {
 // and box distributions for strides 8, 16, 32). It owns its net and scratch
 // Mats; Close frees them. Not safe for concurrent use.
 type nanodetDetector struct {
-	net     *onnxNet
+	netInput
 	size    int // input side S
 	classes int
 	labels  []string
@@ -42,11 +41,7 @@ type nanodetDetector struct {
 	nmsThr  float32
 	levels  [3]nanodetLevel
 
-	resized  gocv.Mat // S x S CV_8UC3 scratch
-	blob     gocv.Mat // 1x3xSxS CV_32F input
-	blobData []float32
-	cands    []candidate
-	closed   bool
+	cands []candidate
 }
 
 // newNanodet loads model, checks its input and output shapes, and runs one
@@ -72,13 +67,11 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 		return nil, err
 	}
 	d := &nanodetDetector{
-		net:     net,
-		size:    size,
-		labels:  labels,
-		conf:    conf,
-		nmsThr:  nmsThr,
-		resized: gocv.NewMat(),
-		blob:    gocv.NewMatWithSizes([]int{1, 3, size, size}, gocv.MatTypeCV32F),
+		size:     size,
+		labels:   labels,
+		conf:     conf,
+		nmsThr:   nmsThr,
+		netInput: netInput{kind: "nanodet", net: net, scratch: gocv.NewMat(), blob: gocv.NewMatWithSizes([]int{1, 3, size, size}, gocv.MatTypeCV32F)},
 	}
 	if err := d.init(labelsName); err != nil {
 		d.Close()
@@ -167,18 +160,12 @@ func (d *nanodetDetector) mapOutputs(outs []tensor) error {
 
 // Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	if d.closed {
-		return nil, errors.New("detect: nanodet detector is closed")
-	}
-	if err := checkFrame(img); err != nil {
+	if err := d.prepare(img, d.preprocess); err != nil {
 		return nil, err
-	}
-	if err := d.preprocess(img); err != nil {
-		return nil, fmt.Errorf("detect: nanodet: %w", err)
 	}
 	outs, err := d.forward()
 	if err != nil {
-		return nil, fmt.Errorf("detect: nanodet: %w", err)
+		return nil, err
 	}
 	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
 	if err != nil {
@@ -190,8 +177,8 @@ func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
 // preprocess stretches img to S x S and writes it normalised per channel,
 // NCHW, into the input blob.
 func (d *nanodetDetector) preprocess(img gocv.Mat) error {
-	gocv.Resize(img, &d.resized, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
-	px, err := d.resized.DataPtrUint8()
+	gocv.Resize(img, &d.scratch, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
+	px, err := d.scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
@@ -213,12 +200,6 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 		rs[i] = (float32(p[2]) - nanodetMeanR) * kR
 	}
 	return nil
-}
-
-// forward runs the net on the input blob. The returned views are valid until
-// the next forward.
-func (d *nanodetDetector) forward() ([]tensor, error) {
-	return d.net.forward(d.blob, "")
 }
 
 // postprocess decodes outs into detections for a frameW x frameH frame:
@@ -302,44 +283,7 @@ func clamp(v, lo, hi float32) float32 {
 	return min(max(v, lo), hi)
 }
 
-// Close frees the net and scratch Mats. Calling it again does nothing.
-func (d *nanodetDetector) Close() error {
-	if d.closed {
-		return nil
-	}
-	d.closed = true
-	d.net.close()
-	d.blobData = nil
-	if err := d.resized.Close(); err != nil {
-		return fmt.Errorf("detect: closing nanodet scratch: %w", err)
-	}
-	if err := d.blob.Close(); err != nil {
-		return fmt.Errorf("detect: closing nanodet blob: %w", err)
-	}
-	return nil
-}
-
 // Prepare pre-processes img into the input blob (Stager).
 func (d *nanodetDetector) Prepare(img gocv.Mat) error {
-	if d.closed {
-		return errors.New("detect: nanodet detector is closed")
-	}
-	if err := checkFrame(img); err != nil {
-		return err
-	}
-	if err := d.preprocess(img); err != nil {
-		return fmt.Errorf("detect: nanodet: %w", err)
-	}
-	return nil
-}
-
-// Forward runs the net on the prepared blob (Stager).
-func (d *nanodetDetector) Forward() error {
-	if d.closed {
-		return errors.New("detect: nanodet detector is closed")
-	}
-	if _, err := d.forward(); err != nil {
-		return fmt.Errorf("detect: nanodet: %w", err)
-	}
-	return nil
+	return d.prepare(img, d.preprocess)
 }
