@@ -20,10 +20,12 @@ echo "== go test -race"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-go test -race -count=1 -timeout 20m -v ./... > "$log" 2>&1 || status=$?
+# One package at a time (-p 1): the live-latency and load tests measure
+# time, and other packages' tests must not share the 2 cores with them.
+go test -race -count=1 -p 1 -timeout 20m -v ./... > "$log" 2>&1 || status=$?
 # Every skipped test with its reason, the logged measurements, failures in
 # full, and the per-package results.
-grep -A1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
+grep -B1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
 grep -E '^\s+\w+_test\.go:[0-9]+: .*(RSS|p95|summary|results;)' "$log" || true
 if ((status != 0)); then
   grep -B2 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -300
