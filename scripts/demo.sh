@@ -15,7 +15,7 @@ addr=127.0.0.1:${FRAMEWIRE_DEMO_PORT:-5005}
 echo "== building" >&2
 go build -o bin/ ./cmd/framewire-server ./cmd/framewire-capture
 
-bin/framewire-server --listen "$addr" --model blazeface --out "$out" &
+bin/framewire-server --listen "$addr" --http "" --model blazeface --out "$out" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 # Wait until the server answers (at most 10 s).
