@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -79,18 +81,6 @@ func TestImageMeanWH(t *testing.T) {
 	}
 }
 
-// frames is a stream.Source over a fixed list.
-type frames []*pb.Frame
-
-func (f *frames) Next(ctx context.Context) (*pb.Frame, error) {
-	if len(*f) == 0 {
-		return nil, errEOF
-	}
-	x := (*f)[0]
-	*f = (*f)[1:]
-	return x, nil
-}
-
 // pngBytes encodes a w x h PNG of colour c: grey for a color.Gray, RGB otherwise.
 func pngBytes(t testing.TB, w, h int, c color.Color) []byte {
 	var img interface {
@@ -120,7 +110,7 @@ func TestStreamEncodingsOutputAndBadFrames(t *testing.T) {
 	if err != nil {
 		t.Skipf("opencv-doc's messi5.jpg is needed (apt-get install opencv-doc): %v", err)
 	}
-	src := frames{
+	src := frameSource{
 		{Seq: 0, Encoding: pb.Encoding_ENCODING_JPEG, Data: jpg},
 		{Seq: 1, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 32, 16, color.RGBA{200, 100, 50, 255})},
 		{Seq: 2, Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: raw, Width: 64, Height: 48},
@@ -205,10 +195,10 @@ func TestStreamNamesThatEscapeAreRefused(t *testing.T) {
 	out := t.TempDir()
 	c := startServer(t, out)
 	for _, name := range []string{"", "..", "../x", "a/b", `a\b`, "/etc", ".hidden", "a\x00b", strings.Repeat("n", 129)} {
-		src := frames{}
+		src := frameSource{}
 		_, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: name}})
 		var st interface{ GRPCStatus() *status.Status }
-		if !errorsAs(err, &st) || st.GRPCStatus().Code() != codes.InvalidArgument {
+		if !errors.As(err, &st) || st.GRPCStatus().Code() != codes.InvalidArgument {
 			t.Errorf("name %q: got %v, want InvalidArgument", name, err)
 		}
 	}
@@ -229,14 +219,14 @@ func TestTornPredictionsRepairedAndDoneReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startServer(t, out)
-	src := frames{{Seq: 6, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 4, 4, color.White)}}
+	src := frameSource{{Seq: 6, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 4, 4, color.White)}}
 	sum, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: "resume"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var done []string
 	for _, r := range sum.Ready.Done {
-		done = append(done, fmtRange(r))
+		done = append(done, fmt.Sprintf("%d-%d", r.Start, r.End))
 	}
 	if strings.Join(done, " ") != "0-3 5-6" {
 		t.Errorf("done ranges %v, want [0-3 5-6]", done)

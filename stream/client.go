@@ -132,27 +132,20 @@ func retryable(err error) bool {
 }
 
 // backoff is the wait before reconnection number n (1-based): doubling
-// from min, capped at max, and drawn from its upper half.
-func backoff(n int, min, max time.Duration) time.Duration {
-	if min <= 0 {
-		min = 100 * time.Millisecond
+// from lo, capped at hi, and drawn from its upper half.
+func backoff(n int, lo, hi time.Duration) time.Duration {
+	if lo <= 0 {
+		lo = 100 * time.Millisecond
 	}
-	if max <= 0 {
-		max = 5 * time.Second
+	if hi <= 0 {
+		hi = 5 * time.Second
 	}
-	d := min
-	for i := 1; i < n && d < max; i++ {
+	d := lo
+	for i := 1; i < n && d < hi; i++ {
 		d *= 2
 	}
-	d = minDuration(d, max)
+	d = min(d, hi)
 	return d/2 + rand.N(d/2+1)
-}
-
-func minDuration(a, b time.Duration) time.Duration {
-	if a < b {
-		return a
-	}
-	return b
 }
 
 var errNoSummary = errors.New("stream ended without a summary")

@@ -97,16 +97,6 @@ func TestTargetAndFigureJSON(t *testing.T) {
 	}
 }
 
-func TestParseVmRSS(t *testing.T) {
-	status := "Name:\tframewire-serve\nVmPeak:\t  999 kB\nVmRSS:\t   51234 kB\nRssAnon:\t 1 kB\n"
-	if got, err := parseVmRSS([]byte(status)); err != nil || got != 51234 {
-		t.Errorf("parseVmRSS = %d, %v; want 51234", got, err)
-	}
-	if _, err := parseVmRSS([]byte("Name: x\n")); err == nil {
-		t.Error("no VmRSS line accepted")
-	}
-}
-
 func TestParseThreadConfigs(t *testing.T) {
 	cs, err := parseThreadConfigs("1x2, 2x1,1x2")
 	if err != nil || len(cs) != 2 || cs[0] != (threadConfig{1, 2}) || cs[1] != (threadConfig{2, 1}) {

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/framewire/framewire/cmd/internal/serverproc"
 )
 
 // These tests run the real framewire-server binary on a loopback port and
@@ -31,11 +31,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	serverBin = filepath.Join(dir, "framewire-server")
-	build := exec.Command("go", "build", "-o", serverBin, "github.com/framewire/framewire/cmd/framewire-server")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build framewire-server:", err)
+	serverBin, err = serverproc.Build(context.Background(), dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -43,17 +41,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// server is a running framewire-server process. log holds its stderr,
-// complete once logDone is closed.
+// server is a running framewire-server process writing to out.
 type server struct {
-	cmd     *exec.Cmd
-	addr    string
-	out     string
-	log     *bytes.Buffer
-	logDone chan struct{}
+	*serverproc.Proc
+	addr, out string
 }
-
-var servingRE = regexp.MustCompile(`msg=serving addr=(\S+)`)
 
 // startServer starts framewire-server on a free loopback port with args
 // and waits until it serves. It is killed when the test ends.
@@ -65,43 +57,19 @@ func startServer(t *testing.T, out string, args ...string) *server {
 // startServerBin is startServer with another build of the server.
 func startServerBin(t *testing.T, bin, out string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"--listen", "127.0.0.1:0", "--http", "", "--out", out}, args...)...)
-	stderr, err := cmd.StderrPipe()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, err := serverproc.Start(ctx, bin, append([]string{"--out", out}, args...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, out: out, log: &bytes.Buffer{}, logDone: make(chan struct{})}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		<-s.logDone
+		p.Kill()
 		if t.Failed() {
-			t.Logf("server log:\n%s", s.log)
+			t.Logf("server log:\n%s", p.Log())
 		}
 	})
-	addr := make(chan string, 1)
-	go func() {
-		defer close(s.logDone)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			s.log.WriteString(line + "\n")
-			if m := servingRE.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
-			}
-		}
-	}()
-	select {
-	case s.addr = <-addr:
-	case <-s.logDone:
-		t.Fatalf("server exited before serving:\n%s", s.log)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("server did not serve within 60 s:\n%s", s.log)
-	}
-	return s
+	return &server{Proc: p, addr: p.Addr, out: out}
 }
 
 // jsonResult is what the client prints per frame with --json.

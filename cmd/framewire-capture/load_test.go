@@ -5,15 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/cmd/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 )
@@ -36,15 +34,10 @@ func (c *cycleSource) Next(ctx context.Context) (*pb.Frame, error) {
 // rssKB reads a process's resident set size.
 func rssKB(t *testing.T, pid int) int64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	kb, err := serverproc.RSSKB(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`VmRSS:\s+(\d+) kB`).FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("no VmRSS in /proc/%d/status", pid)
-	}
-	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return kb
 }
 
@@ -66,10 +59,9 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 	}
 	needFile(t, vtest, "opencv-doc")
 
-	bin := filepath.Join(t.TempDir(), "framewire-server-matprofile")
-	build := exec.Command("go", "build", "-tags", "matprofile", "-o", bin, "github.com/framewire/framewire/cmd/framewire-server")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build with matprofile: %v\n%s", err, out)
+	bin, err := serverproc.Build(context.Background(), t.TempDir(), "matprofile")
+	if err != nil {
+		t.Fatal(err)
 	}
 	out := t.TempDir()
 	s := startServerBin(t, bin, out, "--model", "nanodet", "--model-file", model)
@@ -106,7 +98,7 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 	if err := runStream("warmup", 200); err != nil {
 		t.Fatal(err)
 	}
-	warm := rssKB(t, s.cmd.Process.Pid)
+	warm := rssKB(t, s.Cmd.Process.Pid)
 
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -118,7 +110,7 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	after := rssKB(t, s.cmd.Process.Pid)
+	after := rssKB(t, s.Cmd.Process.Pid)
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("stream %d: %v", i, err)
@@ -134,14 +126,12 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 	}
 
 	// Stop the server and read its count of open Mats.
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := s.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	s.cmd.Wait()
-	<-s.logDone
-	m := regexp.MustCompile(`open_mats=(\d+)`).FindStringSubmatch(s.log.String())
+	m := regexp.MustCompile(`open_mats=(\d+)`).FindStringSubmatch(s.Log())
 	if m == nil {
-		t.Fatalf("the matprofile server did not report open Mats:\n%s", s.log)
+		t.Fatalf("the matprofile server did not report open Mats:\n%s", s.Log())
 	}
 	if m[1] != "0" {
 		t.Errorf("%s Mats left open after the run", m[1])

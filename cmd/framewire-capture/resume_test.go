@@ -114,10 +114,11 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 			t.Fatalf("client ended before the interrupts: %v\n%s", err, errBuf.String())
 		}
 		s := servers[len(servers)-1]
-		if err := s.cmd.Process.Signal(ints[i].signal); err != nil {
+		if err := s.Cmd.Process.Signal(ints[i].signal); err != nil {
 			t.Fatal(err)
 		}
-		s.cmd.Wait()
+		<-s.Done()
+		s.Cmd.Wait()
 		servers = append(servers, startServer(t, out, args...))
 	}
 	clientErr = <-clientDone
@@ -154,8 +155,8 @@ func TestDrainLosesNothing(t *testing.T) {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
 	first := servers[0]
-	if code := first.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Errorf("drained server exited %d, want 0\n%s", code, first.log)
+	if code := first.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("drained server exited %d, want 0\n%s", code, first.Log())
 	}
 	if !strings.Contains(stderr, "Unavailable") || !strings.Contains(stderr, "shutting down") {
 		t.Errorf("the client was not told the server was shutting down:\n%s", stderr)

@@ -27,7 +27,8 @@ const (
 // concurrent use.
 type blazeFaceDetector struct {
 	netInput
-	size      int // input side S
+	labels    []string // just "face"
+	size      int      // input side S
 	conf      float32
 	confLogit float32 // logit of conf: cheaper rejection before the sigmoid
 	nmsThr    float32
@@ -44,26 +45,12 @@ type blazeFaceDetector struct {
 // newBlazeFace loads model, checks its input and output shapes, and runs one
 // warm-up forward.
 func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error) {
-	ins, err := onnxInputs(model)
-	if err != nil {
-		return nil, err
-	}
-	in := ins[0]
-	if len(in.dims) != 4 || (in.dims[3] != 3 && in.dims[3] != -1) || in.dims[1] != in.dims[2] {
-		return nil, fmt.Errorf("input %q has shape %v, want NHWC [1,S,S,3]: not a BlazeFace model", in.name, in.dims)
-	}
-	size := int(in.dims[1])
-	if size == -1 {
-		size = blazeFaceDynamicSize
-	}
-	if size < blazeFaceCells0 || size > 4096 {
-		return nil, fmt.Errorf("input size %d is out of range", size)
-	}
-	net, err := loadONNX(model)
+	in, size, err := newNetInput("blazeface", model, inputShape{name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0})
 	if err != nil {
 		return nil, err
 	}
 	d := &blazeFaceDetector{
+		labels:    []string{blazeFaceLabel},
 		size:      size,
 		conf:      conf,
 		confLogit: float32(math.Log(float64(conf) / (1 - float64(conf)))),
@@ -72,10 +59,7 @@ func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error
 			blazeFaceAnchorCentres(blazeFaceCells0, blazeFacePer0),
 			blazeFaceAnchorCentres(blazeFaceCells1, blazeFacePer1),
 		},
-		// The net takes NHWC: a 4-D Mat of sizes [1,S,S,3] holding the bytes
-		// of an S x S float image. OpenCV 4.6's ONNX importer accepts it as is
-		// (the model's own leading Transpose turns it into NCHW).
-		netInput: netInput{kind: "blazeface", net: net, scratch: gocv.NewMat(), blob: gocv.NewMatWithSizes([]int{1, size, size, 3}, gocv.MatTypeCV32F)},
+		netInput: in,
 	}
 	if err := d.init(); err != nil {
 		d.Close()
@@ -100,30 +84,11 @@ func blazeFaceAnchorCentres(cells, per int) []float32 {
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *blazeFaceDetector) init() error {
-	var err error
-	if d.blobData, err = d.blob.DataPtrFloat32(); err != nil {
-		return fmt.Errorf("input blob: %w", err)
-	}
 	if d.net.numOutputs() != blazeFaceOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (scores and regressors for 512 and 384 anchors): not a BlazeFace model",
 			d.net.numOutputs(), blazeFaceOutputs)
 	}
-	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), d.size, d.size, gocv.MatTypeCV8UC3)
-	defer blank.Close()
-	if err := d.preprocess(blank); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	outs, err := d.forward()
-	if err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if err := d.mapOutputs(outs); err != nil {
-		return err
-	}
-	if _, err := d.postprocess(outs, d.size, d.size); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	return nil
+	return d.warmUp(d.size, d.preprocess, d.mapOutputs, d.postprocess)
 }
 
 // mapOutputs finds, by shape alone, the (512,1) and (384,1) score tensors
@@ -158,18 +123,7 @@ func (d *blazeFaceDetector) mapOutputs(outs []tensor) error {
 
 // Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	if err := d.prepare(img, d.preprocess); err != nil {
-		return nil, err
-	}
-	outs, err := d.forward()
-	if err != nil {
-		return nil, err
-	}
-	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
-	if err != nil {
-		return nil, fmt.Errorf("detect: blazeface: %w", err)
-	}
-	return dets, nil
+	return d.detect(img, d.preprocess, d.postprocess)
 }
 
 // preprocess letterboxes img into the S x S input (aspect kept, centred,
@@ -263,18 +217,7 @@ func (d *blazeFaceDetector) postprocess(outs []tensor, frameW, frameH int) ([]De
 		}
 	}
 	d.cands = cands
-	kept := nms(cands, d.nmsThr)
-	if len(kept) == 0 {
-		return nil, nil
-	}
-	dets := make([]Detection, len(kept))
-	for i, c := range kept {
-		dets[i] = Detection{
-			Label: blazeFaceLabel, Score: c.score,
-			Box: Box{X: c.x1, Y: c.y1, W: c.x2 - c.x1, H: c.y2 - c.y1},
-		}
-	}
-	return dets, nil
+	return toDetections(cands, d.nmsThr, d.labels), nil
 }
 
 // Prepare letterboxes img into the input blob (Stager).

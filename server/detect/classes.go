@@ -7,7 +7,7 @@ func Classes(d Detector) []string {
 	case *nanodetDetector:
 		return d.labels
 	case *blazeFaceDetector:
-		return []string{blazeFaceLabel}
+		return d.labels
 	}
 	return nil
 }

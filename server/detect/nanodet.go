@@ -47,22 +47,7 @@ type nanodetDetector struct {
 // newNanodet loads model, checks its input and output shapes, and runs one
 // warm-up forward. labelsName names the label source in errors.
 func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32) (*nanodetDetector, error) {
-	ins, err := onnxInputs(model)
-	if err != nil {
-		return nil, err
-	}
-	in := ins[0]
-	if len(in.dims) != 4 || (in.dims[1] != 3 && in.dims[1] != -1) || in.dims[2] != in.dims[3] {
-		return nil, fmt.Errorf("input %q has shape %v, want NCHW [1,3,S,S]: not a NanoDet model", in.name, in.dims)
-	}
-	size := int(in.dims[2])
-	if size == -1 {
-		size = nanodetDynamicSize
-	}
-	if size < nanodetMaxStride || size > 4096 {
-		return nil, fmt.Errorf("input size %d is out of range", size)
-	}
-	net, err := loadONNX(model)
+	in, size, err := newNetInput("nanodet", model, inputShape{name: "NanoDet", dynamicSize: nanodetDynamicSize, minSize: nanodetMaxStride})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +56,7 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 		labels:   labels,
 		conf:     conf,
 		nmsThr:   nmsThr,
-		netInput: netInput{kind: "nanodet", net: net, scratch: gocv.NewMat(), blob: gocv.NewMatWithSizes([]int{1, 3, size, size}, gocv.MatTypeCV32F)},
+		netInput: in,
 	}
 	if err := d.init(labelsName); err != nil {
 		d.Close()
@@ -82,33 +67,20 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *nanodetDetector) init(labelsName string) error {
-	var err error
-	if d.blobData, err = d.blob.DataPtrFloat32(); err != nil {
-		return fmt.Errorf("input blob: %w", err)
-	}
 	if d.net.numOutputs() != nanodetOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (a score and a box tensor per stride 8, 16, 32): not a NanoDet model",
 			d.net.numOutputs(), nanodetOutputs)
 	}
-	blank := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), d.size, d.size, gocv.MatTypeCV8UC3)
-	defer blank.Close()
-	if err := d.preprocess(blank); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
+	mapOutputs := func(outs []tensor) error {
+		if err := d.mapOutputs(outs); err != nil {
+			return err
+		}
+		if len(d.labels) != d.classes {
+			return fmt.Errorf("the model has %d classes but %s has %d labels", d.classes, labelsName, len(d.labels))
+		}
+		return nil
 	}
-	outs, err := d.forward()
-	if err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	if err := d.mapOutputs(outs); err != nil {
-		return err
-	}
-	if len(d.labels) != d.classes {
-		return fmt.Errorf("the model has %d classes but %s has %d labels", d.classes, labelsName, len(d.labels))
-	}
-	if _, err := d.postprocess(outs, d.size, d.size); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
-	}
-	return nil
+	return d.warmUp(d.size, d.preprocess, mapOutputs, d.postprocess)
 }
 
 // mapOutputs pairs the six outputs by shape: per stride s there must be two
@@ -160,18 +132,7 @@ func (d *nanodetDetector) mapOutputs(outs []tensor) error {
 
 // Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	if err := d.prepare(img, d.preprocess); err != nil {
-		return nil, err
-	}
-	outs, err := d.forward()
-	if err != nil {
-		return nil, err
-	}
-	dets, err := d.postprocess(outs, img.Cols(), img.Rows())
-	if err != nil {
-		return nil, fmt.Errorf("detect: nanodet: %w", err)
-	}
-	return dets, nil
+	return d.detect(img, d.preprocess, d.postprocess)
 }
 
 // preprocess stretches img to S x S and writes it normalised per channel,
@@ -249,18 +210,7 @@ func (d *nanodetDetector) postprocess(outs []tensor, frameW, frameH int) ([]Dete
 		}
 	}
 	d.cands = cands
-	kept := nms(cands, d.nmsThr)
-	if len(kept) == 0 {
-		return nil, nil
-	}
-	dets := make([]Detection, len(kept))
-	for i, c := range kept {
-		dets[i] = Detection{
-			Label: d.labels[c.class], ClassID: c.class, Score: c.score,
-			Box: Box{X: c.x1, Y: c.y1, W: c.x2 - c.x1, H: c.y2 - c.y1},
-		}
-	}
-	return dets, nil
+	return toDetections(cands, d.nmsThr, d.labels), nil
 }
 
 // distExpectation is sum(i * softmax(bins)_i): a side's distance in strides.

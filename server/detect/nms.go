@@ -51,3 +51,20 @@ func nms(cands []candidate, thr float32) []candidate {
 	}
 	return cands[:k]
 }
+
+// toDetections runs NMS over cands at IoU thr and turns the kept ones into
+// detections named from labels by class. The slice is new (nil when empty).
+func toDetections(cands []candidate, thr float32, labels []string) []Detection {
+	kept := nms(cands, thr)
+	if len(kept) == 0 {
+		return nil
+	}
+	dets := make([]Detection, len(kept))
+	for i, c := range kept {
+		dets[i] = Detection{
+			Label: labels[c.class], ClassID: c.class, Score: c.score,
+			Box: Box{X: c.x1, Y: c.y1, W: c.x2 - c.x1, H: c.y2 - c.y1},
+		}
+	}
+	return dets
+}
