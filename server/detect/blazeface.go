@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/detect/engine"
 )
 
 // BlazeFace constants: two anchor sets (16x16 cells x 2, then 8x8 cells x 6),
@@ -42,10 +44,10 @@ type blazeFaceDetector struct {
 	rw, rh, padX, padY int
 }
 
-// newBlazeFace loads model, checks its input and output shapes, and runs one
-// warm-up forward.
-func newBlazeFace(model []byte, conf, nmsThr float32) (*blazeFaceDetector, error) {
-	in, size, err := newNetInput("blazeface", model, inputShape{name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0})
+// newBlazeFace loads model into the engine eo names, checks its input and
+// output shapes, and runs one warm-up forward.
+func newBlazeFace(model []byte, conf, nmsThr float32, eo engine.Options) (*blazeFaceDetector, error) {
+	in, size, err := newNetInput("blazeface", model, inputShape{name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0}, eo)
 	if err != nil {
 		return nil, err
 	}
@@ -84,19 +86,19 @@ func blazeFaceAnchorCentres(cells, per int) []float32 {
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *blazeFaceDetector) init() error {
-	if d.net.numOutputs() != blazeFaceOutputs {
+	if d.eng.NumOutputs() != blazeFaceOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (scores and regressors for 512 and 384 anchors): not a BlazeFace model",
-			d.net.numOutputs(), blazeFaceOutputs)
+			d.eng.NumOutputs(), blazeFaceOutputs)
 	}
 	return d.warmUp(d.size, d.preprocess, d.mapOutputs, d.postprocess)
 }
 
 // mapOutputs finds, by shape alone, the (512,1) and (384,1) score tensors
 // and the (512,16) and (384,16) regressors.
-func (d *blazeFaceDetector) mapOutputs(outs []tensor) error {
+func (d *blazeFaceDetector) mapOutputs(outs outputs) error {
 	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
 	for i, t := range outs {
-		rows, cols, ok := matrixShape(t.dims)
+		rows, cols, ok := matrixShape(t.Dims)
 		set := -1
 		switch {
 		case !ok:
@@ -113,7 +115,7 @@ func (d *blazeFaceDetector) mapOutputs(outs []tensor) error {
 		default:
 			shapes := make([]string, len(outs))
 			for j, t := range outs {
-				shapes[j] = fmt.Sprint(t.dims)
+				shapes[j] = fmt.Sprint(t.Dims)
 			}
 			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", shapes)
 		}
@@ -174,7 +176,7 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 // letterboxed by the last preprocess: sigmoid, threshold, anchor decode, NMS,
 // map back through the letterbox, clip. The returned slice is new and owned
 // by the caller (nil when empty).
-func (d *blazeFaceDetector) postprocess(outs []tensor, frameW, frameH int) ([]Detection, error) {
+func (d *blazeFaceDetector) postprocess(outs outputs, frameW, frameH int) ([]Detection, error) {
 	if len(outs) != blazeFaceOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
@@ -188,7 +190,7 @@ func (d *blazeFaceDetector) postprocess(outs []tensor, frameW, frameH int) ([]De
 	for set := range 2 {
 		anchors := d.anchors[set]
 		n := len(anchors) / 2
-		scores, regs := outs[d.scoreOut[set]].data, outs[d.regOut[set]].data
+		scores, regs := outs[d.scoreOut[set]].Data, outs[d.regOut[set]].Data
 		if len(scores) != n || len(regs) != n*blazeFaceRegCols {
 			return nil, fmt.Errorf("anchor set %d outputs changed shape", set)
 		}

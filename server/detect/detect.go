@@ -1,17 +1,23 @@
-// Package detect finds objects in video frames with deep-learning detectors
-// run through OpenCV's DNN module (gocv), behind one small interface.
+// Package detect finds objects in video frames with deep-learning detectors,
+// behind one small interface.
 //
 // Kinds: "mean" (no network, finds nothing), "nanodet" (NanoDet-m, COCO 80
-// classes, any input size) and "blazeface" (MediaPipe BlazeFace, faces).
-// Models are checked when a Detector is made, never at the first frame.
+// classes, any input size; the default) and "blazeface" (MediaPipe
+// BlazeFace, faces). Each model's pre-processing, output decoding, NMS and
+// labels are written once here; the forward pass runs on an engine of
+// package engine: ONNX Runtime (the default) or OpenCV's DNN module. Models
+// are checked when a Detector is made, never at the first frame.
 package detect
 
 import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/detect/engine"
 )
 
 // Accepted values of Config.Kind.
@@ -21,7 +27,23 @@ const (
 	KindBlazeFace = "blazeface"
 )
 
-// Default model files installed by the project's set-up.
+// KindDefault is the kind a server runs unless told otherwise.
+const KindDefault = KindNanodet
+
+// Accepted values of Config.Engine.
+const (
+	EngineONNXRuntime = engine.ONNXRuntime
+	EngineOpenCV      = engine.OpenCV
+	EngineDefault     = engine.Default
+)
+
+// DefaultONNXRuntimeLib is the ONNX Runtime library loaded when
+// Config.ONNXRuntimeLib is "" (scripts/install-onnxruntime.sh puts it there).
+const DefaultONNXRuntimeLib = engine.DefaultONNXRuntimeLib
+
+// Default model files installed by the project's set-up
+// (scripts/install-models.sh; the NanoDet file is the project's
+// models/nanodet/nanodet-m-320.onnx).
 const (
 	defaultNanodetModel   = "/usr/local/share/framewire/models/nanodet/nanodet-m-320.onnx"
 	defaultBlazeFaceModel = "/usr/local/share/framewire/models/blazeface/face_detection_front_128x128_barracuda.onnx"
@@ -47,7 +69,7 @@ type Detection struct {
 }
 
 // Detector finds objects in 8-bit BGR frames. A Detector is NOT safe for
-// concurrent use (an OpenCV net is not): use one per worker goroutine.
+// concurrent use (an engine is not): use one per worker goroutine.
 // Detect does not keep or modify img; the returned slice belongs to the
 // caller. Close frees the detector's OpenCV memory; it must be called once
 // the detector is no longer used.
@@ -63,6 +85,20 @@ type Config struct {
 	LabelsFile string  // nanodet only; "" = built-in COCO 80 labels
 	Conf       float32 // minimum score; 0 = the kind's default (nanodet 0.4, blazeface 0.6)
 	NMS        float32 // IoU threshold; 0 = default (nanodet 0.5, blazeface 0.3)
+
+	Engine         string // "onnxruntime", "opencv"; "" = EngineDefault (onnxruntime)
+	ONNXRuntimeLib string // onnxruntime's shared library; "" = DefaultONNXRuntimeLib
+	// Threads of one forward pass on onnxruntime (intra-op threads, per
+	// detector); 0 = 1. OpenCV's threads are process-wide: SetThreads.
+	Threads int
+}
+
+// Engines lists the accepted engines, the default first.
+func Engines() []string { return engine.Names() }
+
+// engineOptions is the engine part of cfg.
+func (cfg Config) engineOptions() engine.Options {
+	return engine.Options{Engine: cfg.Engine, ONNXRuntimeLib: cfg.ONNXRuntimeLib, Threads: cfg.Threads}
 }
 
 // Kinds lists the accepted kinds.
@@ -82,52 +118,73 @@ func DefaultModelFile(kind string) string {
 	return ""
 }
 
-// New makes a detector of cfg.Kind. It loads and checks the model: a
-// missing, unreadable or wrong model file fails here with an error naming the
-// file, and one warm-up forward is run on a blank image. The caller owns the
+// New makes a detector of cfg.Kind on cfg.Engine. It loads and checks the
+// model: a missing, unreadable or wrong model file fails here with an error
+// naming the file, as does a missing or wrong ONNX Runtime library (naming
+// it), and one warm-up forward is run on a blank image. The caller owns the
 // returned Detector and must Close it.
 func New(cfg Config) (Detector, error) {
-	if cfg.Conf < 0 || cfg.Conf > 1 {
-		return nil, fmt.Errorf("detect: score threshold %v is outside 0..1", cfg.Conf)
-	}
-	if cfg.NMS < 0 || cfg.NMS > 1 {
-		return nil, fmt.Errorf("detect: NMS IoU threshold %v is outside 0..1", cfg.NMS)
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
 	switch cfg.Kind {
 	case KindMean:
 		return meanDetector{}, nil
 	case KindNanodet:
-		cfg = withDefaults(cfg, defaultNanodetConf, defaultNanodetNMS)
-		model, err := readModel(cfg.ModelFile)
-		if err != nil {
-			return nil, err
-		}
-		labels, err := loadLabels(cfg.LabelsFile)
-		if err != nil {
-			return nil, err
-		}
-		labelsName := "the built-in COCO labels"
-		if cfg.LabelsFile != "" {
-			labelsName = "labels file " + cfg.LabelsFile
-		}
-		d, err := newNanodet(model, labels, labelsName, cfg.Conf, cfg.NMS)
-		if err != nil {
-			return nil, fmt.Errorf("detect: nanodet model %s: %w", cfg.ModelFile, err)
-		}
-		return d, nil
+		return newNanodetFromConfig(withDefaults(cfg, defaultNanodetConf, defaultNanodetNMS))
 	case KindBlazeFace:
-		cfg = withDefaults(cfg, defaultBlazeFaceConf, defaultBlazeFaceNMS)
-		model, err := readModel(cfg.ModelFile)
-		if err != nil {
-			return nil, err
-		}
-		d, err := newBlazeFace(model, cfg.Conf, cfg.NMS)
-		if err != nil {
-			return nil, fmt.Errorf("detect: blazeface model %s: %w", cfg.ModelFile, err)
-		}
-		return d, nil
+		return newBlazeFaceFromConfig(withDefaults(cfg, defaultBlazeFaceConf, defaultBlazeFaceNMS))
 	}
 	return nil, fmt.Errorf("detect: unknown kind %q (want one of %v)", cfg.Kind, Kinds())
+}
+
+// check reports the first out-of-range field of cfg, or nil.
+func (cfg Config) check() error {
+	switch {
+	case cfg.Conf < 0 || cfg.Conf > 1:
+		return fmt.Errorf("detect: score threshold %v is outside 0..1", cfg.Conf)
+	case cfg.NMS < 0 || cfg.NMS > 1:
+		return fmt.Errorf("detect: NMS IoU threshold %v is outside 0..1", cfg.NMS)
+	case cfg.Engine != "" && !slices.Contains(Engines(), cfg.Engine):
+		return fmt.Errorf("detect: unknown engine %q (want one of %v)", cfg.Engine, Engines())
+	case cfg.Threads < 0:
+		return fmt.Errorf("detect: %d engine threads", cfg.Threads)
+	}
+	return nil
+}
+
+// newNanodetFromConfig reads cfg's model and labels and makes the detector.
+func newNanodetFromConfig(cfg Config) (Detector, error) {
+	model, err := readModel(cfg.ModelFile)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := loadLabels(cfg.LabelsFile)
+	if err != nil {
+		return nil, err
+	}
+	labelsName := "the built-in COCO labels"
+	if cfg.LabelsFile != "" {
+		labelsName = "labels file " + cfg.LabelsFile
+	}
+	d, err := newNanodet(model, labels, labelsName, cfg.Conf, cfg.NMS, cfg.engineOptions())
+	if err != nil {
+		return nil, fmt.Errorf("detect: nanodet model %s: %w", cfg.ModelFile, err)
+	}
+	return d, nil
+}
+
+// newBlazeFaceFromConfig reads cfg's model and makes the detector.
+func newBlazeFaceFromConfig(cfg Config) (Detector, error) {
+	model, err := readModel(cfg.ModelFile)
+	if err != nil {
+		return nil, err
+	}
+	d, err := newBlazeFace(model, cfg.Conf, cfg.NMS, cfg.engineOptions())
+	if err != nil {
+		return nil, fmt.Errorf("detect: blazeface model %s: %w", cfg.ModelFile, err)
+	}
+	return d, nil
 }
 
 // withDefaults fills the zero fields of cfg with the kind's defaults.

@@ -172,11 +172,11 @@ func TestNewBadModelFiles(t *testing.T) {
 			cfg  Config
 		}{"blazeface file for nanodet", Config{Kind: KindNanodet, ModelFile: filepath.Join(blazeFaceDir, "face_detection_front_128x128_barracuda.onnx")}})
 	}
-	if _, err := os.Stat(filepath.Join(nanodetDir, "nanodet-m-320.onnx")); err == nil {
+	if _, err := os.Stat(filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")); err == nil {
 		cases = append(cases, struct {
 			name string
 			cfg  Config
-		}{"nanodet file for blazeface", Config{Kind: KindBlazeFace, ModelFile: filepath.Join(nanodetDir, "nanodet-m-320.onnx")}})
+		}{"nanodet file for blazeface", Config{Kind: KindBlazeFace, ModelFile: filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")}})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -232,8 +232,8 @@ func TestKindsAndDefaults(t *testing.T) {
 // Bad frames are errors, never panics, for every kind; odd frame sizes work.
 func TestDetectBadAndOddFrames(t *testing.T) {
 	dets := []Detector{newDetector(t, Config{Kind: KindMean})}
-	if _, err := os.Stat(filepath.Join(nanodetDir, "nanodet-m-320.onnx")); err == nil {
-		dets = append(dets, newDetector(t, Config{Kind: KindNanodet, ModelFile: filepath.Join(nanodetDir, "nanodet-m-320.onnx")}))
+	if _, err := os.Stat(filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")); err == nil {
+		dets = append(dets, newDetector(t, Config{Kind: KindNanodet, ModelFile: filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")}))
 	}
 	if _, err := os.Stat(filepath.Join(blazeFaceDir, "face_detection_front_128x128_barracuda.onnx")); err == nil {
 		dets = append(dets, newDetector(t, Config{Kind: KindBlazeFace}))

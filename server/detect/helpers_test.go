@@ -10,18 +10,28 @@ import (
 	"gocv.io/x/gocv"
 )
 
-// Real test media and models. The NanoDet files live in the project's shared
+// Real test media and models. NanoDet-m 320 ships with the project
+// (models/nanodet); the other NanoDet files live in the development share's
 // models folder, relative to this package; BlazeFace is where the set-up
 // script installs it.
 const (
-	nanodetDir   = "../../../shared/models/nanodet"
+	repoNanodetDir = "../../models/nanodet"
+	nanodetDir     = "../../../shared/models/nanodet"
 	blazeFaceDir = "/usr/local/share/framewire/models/blazeface"
 	personJPG    = "/usr/share/darknet/data/person.jpg"
 	messiJPG     = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
 )
 
+// nanodetModel is the NanoDet file name: the project's own copy when it has
+// one (a missing one fails the test), else the shared one (skips if absent).
 func nanodetModel(t testing.TB, name string) string {
 	t.Helper()
+	if p := filepath.Join(repoNanodetDir, name); name == "nanodet-m-320.onnx" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("the project's NanoDet model: %v", err)
+		}
+		return p
+	}
 	p := filepath.Join(nanodetDir, name)
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("NanoDet model %s not found (expected the shared models folder at %s): %v", name, nanodetDir, err)

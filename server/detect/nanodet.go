@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/detect/engine"
 )
 
 // NanoDet constants: pre-processing in B, G, R order, and the box
@@ -44,10 +46,11 @@ type nanodetDetector struct {
 	cands []candidate
 }
 
-// newNanodet loads model, checks its input and output shapes, and runs one
-// warm-up forward. labelsName names the label source in errors.
-func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32) (*nanodetDetector, error) {
-	in, size, err := newNetInput("nanodet", model, inputShape{name: "NanoDet", dynamicSize: nanodetDynamicSize, minSize: nanodetMaxStride})
+// newNanodet loads model into the engine eo names, checks its input and
+// output shapes, and runs one warm-up forward. labelsName names the label
+// source in errors.
+func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32, eo engine.Options) (*nanodetDetector, error) {
+	in, size, err := newNetInput("nanodet", model, inputShape{name: "NanoDet", dynamicSize: nanodetDynamicSize, minSize: nanodetMaxStride}, eo)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +70,11 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *nanodetDetector) init(labelsName string) error {
-	if d.net.numOutputs() != nanodetOutputs {
+	if d.eng.NumOutputs() != nanodetOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (a score and a box tensor per stride 8, 16, 32): not a NanoDet model",
-			d.net.numOutputs(), nanodetOutputs)
+			d.eng.NumOutputs(), nanodetOutputs)
 	}
-	mapOutputs := func(outs []tensor) error {
+	mapOutputs := func(outs outputs) error {
 		if err := d.mapOutputs(outs); err != nil {
 			return err
 		}
@@ -86,10 +89,10 @@ func (d *nanodetDetector) init(labelsName string) error {
 // mapOutputs pairs the six outputs by shape: per stride s there must be two
 // (N, x) tensors with N = ceil(S/s)^2, one (N, 32) box distribution and one
 // (N, classes) score tensor. Names and order are ignored.
-func (d *nanodetDetector) mapOutputs(outs []tensor) error {
+func (d *nanodetDetector) mapOutputs(outs outputs) error {
 	shapes := make([]string, len(outs))
 	for i, t := range outs {
-		shapes[i] = fmt.Sprint(t.dims)
+		shapes[i] = fmt.Sprint(t.Dims)
 	}
 	bad := func(why string) error {
 		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", shapes, d.size, d.size, why)
@@ -100,7 +103,7 @@ func (d *nanodetDetector) mapOutputs(outs []tensor) error {
 		g := (d.size + s - 1) / s
 		lv := nanodetLevel{stride: s, grid: g, cls: -1, reg: -1}
 		for i, t := range outs {
-			rows, cols, ok := matrixShape(t.dims)
+			rows, cols, ok := matrixShape(t.Dims)
 			if !ok || used[i] || rows != g*g {
 				continue
 			}
@@ -116,7 +119,7 @@ func (d *nanodetDetector) mapOutputs(outs []tensor) error {
 		if lv.cls < 0 || lv.reg < 0 {
 			return bad(fmt.Sprintf("no (%d, classes) and (%d, %d) pair for stride %d", g*g, g*g, nanodetRegCols, s))
 		}
-		_, c, _ := matrixShape(outs[lv.cls].dims)
+		_, c, _ := matrixShape(outs[lv.cls].Dims)
 		if d.classes == 0 {
 			d.classes = c
 		} else if c != d.classes {
@@ -166,7 +169,7 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 // postprocess decodes outs into detections for a frameW x frameH frame:
 // threshold, distribution-to-box decode, per-class NMS, clip to the frame.
 // The returned slice is new and owned by the caller (nil when empty).
-func (d *nanodetDetector) postprocess(outs []tensor, frameW, frameH int) ([]Detection, error) {
+func (d *nanodetDetector) postprocess(outs outputs, frameW, frameH int) ([]Detection, error) {
 	if len(outs) != nanodetOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
@@ -176,7 +179,7 @@ func (d *nanodetDetector) postprocess(outs []tensor, frameW, frameH int) ([]Dete
 	cands := d.cands[:0]
 	for _, lv := range d.levels {
 		n := lv.grid * lv.grid
-		cls, reg := outs[lv.cls].data, outs[lv.reg].data
+		cls, reg := outs[lv.cls].Data, outs[lv.reg].Data
 		if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
 			return nil, fmt.Errorf("stride %d outputs changed shape", lv.stride)
 		}

@@ -1,16 +1,9 @@
 package detect
 
-/*
-#cgo !windows pkg-config: opencv4
-#include <stdlib.h>
-#include "fwnet.h"
-*/
-import "C"
-
 import (
-	"fmt"
 	"runtime"
-	"unsafe"
+
+	"github.com/framewire/framewire/server/detect/engine"
 )
 
 // SetThreads sets how many threads OpenCV may use inside one call (the
@@ -19,20 +12,12 @@ import (
 // what several workers with a net each want; n <= 0 restores OpenCV's
 // default (one per CPU). Call it before the workers start.
 func SetThreads(n int) error {
-	if n <= 0 {
-		n = -1
-	}
-	if cerr := C.FWNet_SetNumThreads(C.int(n)); cerr != nil {
-		msg := C.GoString(cerr)
-		C.free(unsafe.Pointer(cerr))
-		return fmt.Errorf("detect: set OpenCV threads to %d: %s", n, msg)
-	}
-	return nil
+	return engine.SetOpenCVThreads(n)
 }
 
 // Threads returns the number of threads OpenCV uses inside one call.
 func Threads() int {
-	return int(C.FWNet_GetNumThreads())
+	return engine.OpenCVThreads()
 }
 
 // ThreadsPerWorker is the OpenCV thread count for workers workers (0 = one

@@ -1,4 +1,4 @@
-package detect
+package engine
 
 /*
 #cgo !windows pkg-config: opencv4
@@ -25,7 +25,7 @@ const maxOutputDims = 8
 // the last forward. Not safe for concurrent use.
 type onnxNet struct {
 	p    C.FWNet
-	outs []tensor
+	outs []Tensor
 	// Scratch for FWNet_Output, kept here so that a forward allocates
 	// nothing on the Go heap (cgo would move locals there).
 	dims [maxOutputDims]C.int
@@ -48,7 +48,7 @@ func loadONNX(model []byte) (*onnxNet, error) {
 		return nil, fmt.Errorf("OpenCV could not read the ONNX model: %s", msg)
 	}
 	n := int(C.FWNet_NumOutputs(p))
-	return &onnxNet{p: p, outs: make([]tensor, n)}, nil
+	return &onnxNet{p: p, outs: make([]Tensor, n)}, nil
 }
 
 // numOutputs is the number of outputs each forward produces.
@@ -58,7 +58,7 @@ func (n *onnxNet) numOutputs() int { return len(n.outs) }
 // while the net is in use) fed to the input named in ("" = the first), and
 // returns views of all outputs. The views are reused: they stay valid only
 // until the next forward or close.
-func (n *onnxNet) forward(blob gocv.Mat, in string) ([]tensor, error) {
+func (n *onnxNet) forward(blob gocv.Mat, in string) ([]Tensor, error) {
 	if n.p == nil {
 		return nil, errors.New("net is closed")
 	}
@@ -75,13 +75,13 @@ func (n *onnxNet) forward(blob gocv.Mat, in string) ([]tensor, error) {
 			return nil, fmt.Errorf("output %d is not a continuous float32 tensor", i)
 		}
 		t := &n.outs[i]
-		t.dims = t.dims[:0]
+		t.Dims = t.Dims[:0]
 		total := 1
 		for k := 0; k < nd; k++ {
-			t.dims = append(t.dims, int(n.dims[k]))
+			t.Dims = append(t.Dims, int(n.dims[k]))
 			total *= int(n.dims[k])
 		}
-		t.data = unsafe.Slice((*float32)(unsafe.Pointer(n.data)), total)
+		t.Data = unsafe.Slice((*float32)(unsafe.Pointer(n.data)), total)
 	}
 	return n.outs, nil
 }
@@ -93,6 +93,6 @@ func (n *onnxNet) close() {
 		n.p = nil
 	}
 	for i := range n.outs {
-		n.outs[i].data = nil
+		n.outs[i].Data = nil
 	}
 }

@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// DefaultONNXRuntimeLib is where scripts/install-onnxruntime.sh installs
+// ONNX Runtime 1.30.0.
+const DefaultONNXRuntimeLib = "/usr/local/lib/framewire/libonnxruntime.so.1"
+
+// ortMinVersion is the oldest ONNX Runtime whose C API has every function
+// onnxruntime_go v1.27.0 calls (its headers are the 1.24 API).
+const ortMinMajor, ortMinMinor = 1, 24
+
+// ortInstallHint ends every error about a missing or wrong library.
+const ortInstallHint = "`bash scripts/install-onnxruntime.sh` installs ONNX Runtime 1.30.0 as " + DefaultONNXRuntimeLib +
+	"; or point --onnxruntime-lib (FRAMEWIRE_ONNXRUNTIME_LIB) at a libonnxruntime.so of version 1.24 or newer, " +
+	"or use --engine opencv"
+
+// ortEnv is the one ONNX Runtime of the process. onnxruntime_go keeps its
+// environment (the dlopen'ed library and one OrtEnv) in package variables of
+// its own, so it can be loaded once per process and from one path only; this
+// is the package's only mutable global, and LoadONNXRuntime the only code
+// that touches onnxruntime_go's environment. It is never unloaded: sessions
+// may live until the process exits.
+var ortEnv struct {
+	mu      sync.Mutex
+	path    string // the library loaded; "" = none yet
+	version string
+}
+
+// LoadONNXRuntime loads the ONNX Runtime shared library at path ("" =
+// DefaultONNXRuntimeLib) into the process, once, with its log level at
+// "error" (so that models listing their weights among the graph inputs do
+// not print a warning for each), and returns its version. Later calls with
+// the same path return at once; a different path is an error, since a
+// process holds one ONNX Runtime. Safe for concurrent use.
+func LoadONNXRuntime(path string) (version string, err error) {
+	if path == "" {
+		path = DefaultONNXRuntimeLib
+	}
+	ortEnv.mu.Lock()
+	defer ortEnv.mu.Unlock()
+	switch ortEnv.path {
+	case path:
+		return ortEnv.version, nil
+	case "":
+	default:
+		return "", fmt.Errorf("engine: cannot load ONNX Runtime from %s: this process already loaded %s", path, ortEnv.path)
+	}
+	if version, err = initORT(path); err != nil {
+		return "", err
+	}
+	ortEnv.path, ortEnv.version = path, version
+	return version, nil
+}
+
+// initORT loads the library at path and checks its version. On error the
+// environment is left uninitialised.
+func initORT(path string) (string, error) {
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		if err == nil {
+			err = errors.New("not a regular file")
+		}
+		return "", fmt.Errorf("engine: ONNX Runtime library %s: %w; %s", path, err, ortInstallHint)
+	}
+	ort.SetSharedLibraryPath(path)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		return "", fmt.Errorf("engine: cannot load the ONNX Runtime library %s: %w; %s", path, err, ortInstallHint)
+	}
+	version := ort.GetVersion()
+	if !ortVersionOK(version) {
+		err := ort.DestroyEnvironment()
+		return "", errors.Join(fmt.Errorf("engine: ONNX Runtime library %s is version %q, want %d.%d or newer; %s",
+			path, version, ortMinMajor, ortMinMinor, ortInstallHint), err)
+	}
+	return version, nil
+}
+
+// ortVersionOK reports whether version ("1.30.0") is at least
+// ortMinMajor.ortMinMinor.
+func ortVersionOK(version string) bool {
+	parts := strings.SplitN(version, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return major > ortMinMajor || major == ortMinMajor && minor >= ortMinMinor
+}
