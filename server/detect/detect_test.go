@@ -62,10 +62,7 @@ func TestNanodetConfAndLabels(t *testing.T) {
 		t.Error("custom labels file not used: no \"human\"")
 	}
 	// Too few labels fails in New, naming the labels file.
-	short := filepath.Join(t.TempDir(), "short.txt")
-	if err := os.WriteFile(short, []byte("a\nb\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	short := shortLabels(t)
 	_, err := New(Config{Kind: KindNanodet, ModelFile: model, LabelsFile: short})
 	if err == nil || !strings.Contains(err.Error(), short) {
 		t.Errorf("New with 2 labels: err = %v, want an error naming %s", err, short)

@@ -17,9 +17,9 @@ import (
 const (
 	repoNanodetDir = "../../models/nanodet"
 	nanodetDir     = "../../../shared/models/nanodet"
-	blazeFaceDir = "/usr/local/share/framewire/models/blazeface"
-	personJPG    = "/usr/share/darknet/data/person.jpg"
-	messiJPG     = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
+	blazeFaceDir   = "/usr/local/share/framewire/models/blazeface"
+	personJPG      = "/usr/share/darknet/data/person.jpg"
+	messiJPG       = "/usr/share/doc/opencv-doc/examples/data/messi5.jpg"
 )
 
 // nanodetModel is the NanoDet file name: the project's own copy when it has
@@ -131,4 +131,14 @@ func expectObjects(t *testing.T, dets []Detection, wants []want) {
 			t.Errorf("no %q with IoU >= 0.5 against the reference box %+v (best IoU %.2f)", w.label, w.box, best)
 		}
 	}
+}
+
+// shortLabels writes a labels file of 2 labels, too few for any COCO model.
+func shortLabels(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "short.txt")
+	if err := os.WriteFile(p, []byte("a\nb\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -9,15 +9,17 @@ import (
 )
 
 // TestNoMatLeaks checks, with gocv's Mat profile (build tag matprofile), that
-// New + Detect x N + Draw + Close leaves no Mat open.
+// New + Detect x N + Draw + Close leaves no Mat open, on both engines.
 func TestNoMatLeaks(t *testing.T) {
 	img := readImage(t, personJPG)
 	defer img.Close()
-	for _, cfg := range []Config{
-		{Kind: KindMean},
-		{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-320.onnx")},
-		{Kind: KindBlazeFace, ModelFile: blazeFaceModel(t, "face_detection_front_128x128_barracuda.onnx")},
-	} {
+	cfgs := []Config{{Kind: KindMean}}
+	for _, eng := range Engines() {
+		cfgs = append(cfgs,
+			Config{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-320.onnx"), Engine: eng},
+			Config{Kind: KindBlazeFace, ModelFile: blazeFaceModel(t, "face_detection_front_128x128_barracuda.onnx"), Engine: eng})
+	}
+	for _, cfg := range cfgs {
 		before := gocv.MatProfile.Count()
 		d, err := New(cfg)
 		if err != nil {
@@ -34,15 +36,30 @@ func TestNoMatLeaks(t *testing.T) {
 			t.Fatal(err)
 		}
 		if after := gocv.MatProfile.Count(); after != before {
-			t.Errorf("%s: %d Mats open before, %d after", cfg.Kind, before, after)
+			t.Errorf("%s on %s: %d Mats open before, %d after", cfg.Kind, cfg.Engine, before, after)
 		}
 	}
-	// A failing New must not leak either.
-	before := gocv.MatProfile.Count()
-	if _, err := New(Config{Kind: KindBlazeFace, ModelFile: nanodetModel(t, "nanodet-m-320.onnx")}); err == nil {
-		t.Fatal("New with the wrong model succeeded")
-	}
-	if after := gocv.MatProfile.Count(); after != before {
-		t.Errorf("failed New: %d Mats open before, %d after", before, after)
+}
+
+// A failing New must not leak either, on either engine: a model of the
+// wrong family (refused before the engine is made) and labels that do not
+// fit the model (refused after its warm-up forward).
+func TestNoMatLeaksOnFailedNew(t *testing.T) {
+	nanodet := nanodetModel(t, "nanodet-m-320.onnx")
+	face := blazeFaceModel(t, "face_detection_front_128x128_barracuda.onnx")
+	for _, eng := range Engines() {
+		for _, cfg := range []Config{
+			{Kind: KindBlazeFace, ModelFile: nanodet, Engine: eng},
+			{Kind: KindNanodet, ModelFile: face, Engine: eng},
+			{Kind: KindNanodet, ModelFile: nanodet, Engine: eng, LabelsFile: shortLabels(t)},
+		} {
+			before := gocv.MatProfile.Count()
+			if _, err := New(cfg); err == nil {
+				t.Fatalf("New(%+v) succeeded, want an error", cfg)
+			}
+			if after := gocv.MatProfile.Count(); after != before {
+				t.Errorf("failed New(%+v): %d Mats open before, %d after", cfg, before, after)
+			}
+		}
 	}
 }

@@ -35,3 +35,10 @@ func ThreadsPerWorker(workers int) int {
 	}
 	return max(1, cpus/workers)
 }
+
+// ORTThreadsPerWorker is the ONNX Runtime intra-op thread count of each
+// detector for workers workers (0 = one per CPU): CPUs/workers, at least 1,
+// as for OpenCV. Measured with BenchmarkWorkers (README, "Models").
+func ORTThreadsPerWorker(workers int) int {
+	return ThreadsPerWorker(workers)
+}
