@@ -48,6 +48,8 @@ type options struct {
 	listen      string
 	out         string
 	model       string
+	engine      string
+	ortLib      string
 	modelFile   string
 	labels      string
 	conf        float64
@@ -94,9 +96,11 @@ Flags:
 	}
 	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.out, "out", "framewire-out", "output `folder`: <out>/<stream name>/<seq>.jpg and predictions.jsonl")
-	fs.StringVar(&o.model, "model", detect.KindBlazeFace, "model `kind`: "+strings.Join(detect.Kinds(), ", ")+" (mean = pixel statistics only, no network)")
+	fs.StringVar(&o.model, "model", detect.KindDefault, "model `kind`: "+strings.Join(detect.Kinds(), ", ")+" (mean = pixel statistics only, no network)")
 	fs.StringVar(&o.modelFile, "model-file", "", "ONNX model `file` (default: the file the set-up installs for --model:\n"+
 		"nanodet: "+detect.DefaultModelFile(detect.KindNanodet)+"\nblazeface: "+detect.DefaultModelFile(detect.KindBlazeFace)+")")
+	fs.StringVar(&o.engine, "engine", detect.EngineDefault, "inference `engine` of the model's forward pass: "+strings.Join(detect.Engines(), ", ")+" (same detections on both)")
+	fs.StringVar(&o.ortLib, "onnxruntime-lib", detect.DefaultONNXRuntimeLib, "ONNX Runtime shared library `file` for --engine onnxruntime (bash scripts/install-onnxruntime.sh installs it)")
 	fs.StringVar(&o.labels, "labels", "", "class labels `file`, one per line, for nanodet (default: the built-in COCO 80 labels)")
 	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default: nanodet 0.4, blazeface 0.6)")
 	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default: nanodet 0.5, blazeface 0.3)")
@@ -152,7 +156,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log := slog.New(handler)
 	mon := server.NewMonitor(log)
 
-	// Workers x OpenCV threads = CPUs (see framewire-bench, figure d).
+	// Workers x OpenCV threads = CPUs (see framewire-bench, figure d); ONNX
+	// Runtime's threads are per detector (BenchmarkWorkers in server/detect).
 	if err := detect.SetThreads(detect.ThreadsPerWorker(o.workers)); err != nil {
 		return err
 	}
@@ -161,6 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Model: detect.Config{
 			Kind: o.model, ModelFile: o.modelFile, LabelsFile: o.labels,
 			Conf: float32(o.conf), NMS: float32(o.nms),
+			Engine: o.engine, ONNXRuntimeLib: o.ortLib, Threads: detect.ORTThreadsPerWorker(o.workers),
 		},
 		Workers:     o.workers,
 		MaxPixels:   o.maxPixels,
@@ -204,7 +210,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}()
 		log.Info("http serving", "addr", hs.addr.String(), "live_view", "/", "metrics", "/metrics")
 	}
-	log.Info("serving", "addr", lis.Addr().String(), "model", o.model, "out", o.out)
+	log.Info("serving", "addr", lis.Addr().String(), "model", o.model, "engine", o.engine, "out", o.out)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	select {
