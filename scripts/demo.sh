@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # The demo: installs what it needs, builds both commands, starts the server
-# with the BlazeFace face detector, streams a sample video through it and
-# leaves one annotated JPEG per frame (and predictions.jsonl) in a folder.
+# with the NanoDet COCO detector on ONNX Runtime, streams a sample video
+# (opencv-doc's vtest.avi, pedestrians) through it and leaves one annotated
+# JPEG per frame, boxes labelled, (and predictions.jsonl) in a folder.
+# FRAMEWIRE_MODEL=blazeface or FRAMEWIRE_ENGINE=opencv change the detector.
 # Usage: scripts/demo.sh [video-or-source] [output-folder]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh demo
 export PATH="$PATH:/usr/local/go/bin"
 
-src=${1:-/usr/share/doc/opencv-doc/examples/data/Megamind.avi}
+src=${1:-/usr/share/doc/opencv-doc/examples/data/vtest.avi}
 out=${2:-$PWD/framewire-out}
 addr=127.0.0.1:${FRAMEWIRE_DEMO_PORT:-5005}
 
 echo "== building" >&2
 go build -o bin/ ./cmd/framewire-server ./cmd/framewire-capture
 
-bin/framewire-server --listen "$addr" --http "" --model blazeface --out "$out" &
+bin/framewire-server --listen "$addr" --http "" --out "$out" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 # Wait until the server answers (at most 10 s).
