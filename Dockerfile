@@ -29,4 +29,4 @@ USER framewire
 WORKDIR /data
 EXPOSE 5005 8080
 ENTRYPOINT ["framewire-server"]
-CMD ["--listen", ":5005", "--out", "/data/out"]
+CMD ["--listen", ":5005", "--out", "/data/out", "--http", ":8080"]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,7 @@ func (sp sourceSpec) name() string {
 	case KindURL:
 		return fmt.Sprintf("URL %q", redactURL(sp.raw))
 	default:
-		return fmt.Sprintf("GStreamer pipeline %q", sp.raw)
+		return fmt.Sprintf("GStreamer pipeline %q", redactURL(sp.raw))
 	}
 }
 
@@ -75,25 +76,12 @@ func isDigits(s string) bool {
 
 // redactURL hides a password in u so it does not end up in error messages.
 func redactURL(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	host, path, _ := strings.Cut(rest, "/")
-	userinfo, hostport, ok := strings.Cut(host, "@")
-	if !ok {
-		return u
-	}
-	user, _, hasPass := strings.Cut(userinfo, ":")
-	if !hasPass {
-		return u
-	}
-	out := scheme + "://" + user + ":xxxxx@" + hostport
-	if path != "" || strings.Contains(rest, "/") {
-		out += "/" + path
-	}
-	return out
+	return urlPassword.ReplaceAllString(u, "$1:xxxxx@")
 }
+
+// urlPassword matches the password of every URL in a text (a GStreamer
+// pipeline can hold several).
+var urlPassword = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
 
 // checkLocal fails fast when a webcam, device or file named by sp is missing or
 // unreadable, before OpenCV gets a chance to probe it slowly or vaguely.

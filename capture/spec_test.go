@@ -42,12 +42,13 @@ func TestParseSpec(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	cases := map[string]string{
-		"rtsp://cam/live":                   "rtsp://cam/live",
-		"rtsp://user@cam/live":              "rtsp://user@cam/live",
-		"rtsp://user:pw@cam:554/live?x=1":   "rtsp://user:xxxxx@cam:554/live?x=1",
-		"http://user:pw@host":               "http://user:xxxxx@host",
-		"https://u:p@h/a/b":                 "https://u:xxxxx@h/a/b",
-		"https://host/path/with@sign:colon": "https://host/path/with@sign:colon",
+		"rtsp://cam/live":                                          "rtsp://cam/live",
+		"rtsp://user@cam/live":                                     "rtsp://user@cam/live",
+		"rtsp://user:pw@cam:554/live?x=1":                          "rtsp://user:xxxxx@cam:554/live?x=1",
+		"http://user:pw@host":                                      "http://user:xxxxx@host",
+		"https://u:p@h/a/b":                                        "https://u:xxxxx@h/a/b",
+		"https://host/path/with@sign:colon":                        "https://host/path/with@sign:colon",
+		"rtspsrc location=rtsp://u:pw@cam/s ! decodebin ! appsink": "rtspsrc location=rtsp://u:xxxxx@cam/s ! decodebin ! appsink",
 	}
 	for in, want := range cases {
 		if got := redactURL(in); got != want {

@@ -27,6 +27,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ExistPolicy says what a stream does when its folder holds another run:
+// output of another source, model, model file or options (a file), or of
+// another run id (a live source).
+type ExistPolicy int32
+
+const (
+	// Continue the same run; refuse another with FAILED_PRECONDITION.
+	ExistPolicy_EXIST_RESUME ExistPolicy = 0
+	// Remove the other run's output and start afresh.
+	ExistPolicy_EXIST_OVERWRITE ExistPolicy = 1
+	// Write to the first of <name>-2, <name>-3, ... that is free or holds
+	// the same run; StreamReady.name says which.
+	ExistPolicy_EXIST_INCREMENT ExistPolicy = 2
+)
+
+// Enum value maps for ExistPolicy.
+var (
+	ExistPolicy_name = map[int32]string{
+		0: "EXIST_RESUME",
+		1: "EXIST_OVERWRITE",
+		2: "EXIST_INCREMENT",
+	}
+	ExistPolicy_value = map[string]int32{
+		"EXIST_RESUME":    0,
+		"EXIST_OVERWRITE": 1,
+		"EXIST_INCREMENT": 2,
+	}
+)
+
+func (x ExistPolicy) Enum() *ExistPolicy {
+	p := new(ExistPolicy)
+	*p = x
+	return p
+}
+
+func (x ExistPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExistPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_image_procedure_proto_enumTypes[0].Descriptor()
+}
+
+func (ExistPolicy) Type() protoreflect.EnumType {
+	return &file_image_procedure_proto_enumTypes[0]
+}
+
+func (x ExistPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExistPolicy.Descriptor instead.
+func (ExistPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{0}
+}
+
 type Encoding int32
 
 const (
@@ -61,11 +117,11 @@ func (x Encoding) String() string {
 }
 
 func (Encoding) Descriptor() protoreflect.EnumDescriptor {
-	return file_image_procedure_proto_enumTypes[0].Descriptor()
+	return file_image_procedure_proto_enumTypes[1].Descriptor()
 }
 
 func (Encoding) Type() protoreflect.EnumType {
-	return &file_image_procedure_proto_enumTypes[0]
+	return &file_image_procedure_proto_enumTypes[1]
 }
 
 func (x Encoding) Number() protoreflect.EnumNumber {
@@ -74,7 +130,61 @@ func (x Encoding) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Encoding.Descriptor instead.
 func (Encoding) EnumDescriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{0}
+	return file_image_procedure_proto_rawDescGZIP(), []int{1}
+}
+
+// FrameStatus classifies a frame's outcome.
+type FrameStatus int32
+
+const (
+	FrameStatus_FRAME_OK FrameStatus = 0
+	// The frame itself is bad (not an image, too large, out of order): its
+	// failure is recorded in predictions.jsonl and final.
+	FrameStatus_FRAME_INVALID FrameStatus = 1
+	// The server failed (disk full, engine error): nothing was recorded, and
+	// a resume sends the frame again.
+	FrameStatus_FRAME_NOT_RECORDED FrameStatus = 2
+)
+
+// Enum value maps for FrameStatus.
+var (
+	FrameStatus_name = map[int32]string{
+		0: "FRAME_OK",
+		1: "FRAME_INVALID",
+		2: "FRAME_NOT_RECORDED",
+	}
+	FrameStatus_value = map[string]int32{
+		"FRAME_OK":           0,
+		"FRAME_INVALID":      1,
+		"FRAME_NOT_RECORDED": 2,
+	}
+)
+
+func (x FrameStatus) Enum() *FrameStatus {
+	p := new(FrameStatus)
+	*p = x
+	return p
+}
+
+func (x FrameStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FrameStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_image_procedure_proto_enumTypes[2].Descriptor()
+}
+
+func (FrameStatus) Type() protoreflect.EnumType {
+	return &file_image_procedure_proto_enumTypes[2]
+}
+
+func (x FrameStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FrameStatus.Descriptor instead.
+func (FrameStatus) EnumDescriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{2}
 }
 
 // input image, width, height (the tutorial's request; unchanged)
@@ -444,9 +554,19 @@ type StreamHeader struct {
 	FrameCount int64          `protobuf:"varint,4,opt,name=frame_count,json=frameCount,proto3" json:"frame_count,omitempty"`
 	Options    *StreamOptions `protobuf:"bytes,5,opt,name=options,proto3" json:"options,omitempty"`
 	// Most frames the client keeps unacknowledged; the server may lower it.
-	Window        int32 `protobuf:"varint,6,opt,name=window,proto3" json:"window,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Window int32 `protobuf:"varint,6,opt,name=window,proto3" json:"window,omitempty"`
+	// Identifies one run of a client (random, the same across its
+	// reconnections). A live stream resumes only the run with this id; a
+	// call whose run holds the name on a half-open connection takes it over,
+	// while another run's call is refused with ALREADY_EXISTS.
+	RunId string `protobuf:"bytes,7,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// What to do when the name's folder holds another run.
+	Exist ExistPolicy `protobuf:"varint,8,opt,name=exist,proto3,enum=ExistPolicy" json:"exist,omitempty"`
+	// Identifies the source's content (a file's size and sampled bytes), so
+	// that a file resumes only the run of the same file.
+	SourceFingerprint string `protobuf:"bytes,9,opt,name=source_fingerprint,json=sourceFingerprint,proto3" json:"source_fingerprint,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *StreamHeader) Reset() {
@@ -519,6 +639,27 @@ func (x *StreamHeader) GetWindow() int32 {
 		return x.Window
 	}
 	return 0
+}
+
+func (x *StreamHeader) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *StreamHeader) GetExist() ExistPolicy {
+	if x != nil {
+		return x.Exist
+	}
+	return ExistPolicy_EXIST_RESUME
+}
+
+func (x *StreamHeader) GetSourceFingerprint() string {
+	if x != nil {
+		return x.SourceFingerprint
+	}
+	return ""
 }
 
 // StreamOptions are per-stream requests; zero values mean "server default".
@@ -711,7 +852,12 @@ type StreamReady struct {
 	// half-open ranges [start, end); a resuming client skips them.
 	Done []*SeqRange `protobuf:"bytes,2,rep,name=done,proto3" json:"done,omitempty"`
 	// Model that processes the frames (e.g. "nanodet", "blazeface", "mean").
-	Model         string `protobuf:"bytes,3,opt,name=model,proto3" json:"model,omitempty"`
+	Model string `protobuf:"bytes,3,opt,name=model,proto3" json:"model,omitempty"`
+	// Name the stream's output uses: the header's, or another one chosen by
+	// EXIST_INCREMENT. A reconnection sends this name.
+	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	// True when the folder already held this run (a resume).
+	Resumed       bool `protobuf:"varint,5,opt,name=resumed,proto3" json:"resumed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -765,6 +911,20 @@ func (x *StreamReady) GetModel() string {
 		return x.Model
 	}
 	return ""
+}
+
+func (x *StreamReady) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StreamReady) GetResumed() bool {
+	if x != nil {
+		return x.Resumed
+	}
+	return false
 }
 
 type SeqRange struct {
@@ -1053,6 +1213,8 @@ type FrameResult struct {
 	// The annotated JPEG itself, when StreamOptions.return_jpeg was set and
 	// the server wrote it (output_path is set).
 	AnnotatedJpeg []byte `protobuf:"bytes,11,opt,name=annotated_jpeg,json=annotatedJpeg,proto3" json:"annotated_jpeg,omitempty"`
+	// What kind of failure error is (FRAME_OK when there is none).
+	Status        FrameStatus `protobuf:"varint,12,opt,name=status,proto3,enum=FrameStatus" json:"status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1164,13 +1326,22 @@ func (x *FrameResult) GetAnnotatedJpeg() []byte {
 	return nil
 }
 
+func (x *FrameResult) GetStatus() FrameStatus {
+	if x != nil {
+		return x.Status
+	}
+	return FrameStatus_FRAME_OK
+}
+
 type StreamSummary struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Received  int64                  `protobuf:"varint,1,opt,name=received,proto3" json:"received,omitempty"`
 	Processed int64                  `protobuf:"varint,2,opt,name=processed,proto3" json:"processed,omitempty"`
 	Failed    int64                  `protobuf:"varint,3,opt,name=failed,proto3" json:"failed,omitempty"`
 	// Server-side wall time of the call, microseconds.
-	DurationUs    int64 `protobuf:"varint,4,opt,name=duration_us,json=durationUs,proto3" json:"duration_us,omitempty"`
+	DurationUs int64 `protobuf:"varint,4,opt,name=duration_us,json=durationUs,proto3" json:"duration_us,omitempty"`
+	// Of failed, frames the server could not record (FRAME_NOT_RECORDED).
+	NotRecorded   int64 `protobuf:"varint,5,opt,name=not_recorded,json=notRecorded,proto3" json:"not_recorded,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1233,6 +1404,13 @@ func (x *StreamSummary) GetDurationUs() int64 {
 	return 0
 }
 
+func (x *StreamSummary) GetNotRecorded() int64 {
+	if x != nil {
+		return x.NotRecorded
+	}
+	return 0
+}
+
 var File_image_procedure_proto protoreflect.FileDescriptor
 
 const file_image_procedure_proto_rawDesc = "" +
@@ -1258,7 +1436,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x05ready\x18\x01 \x01(\v2\f.StreamReadyH\x00R\x05ready\x12&\n" +
 	"\x06result\x18\x02 \x01(\v2\f.FrameResultH\x00R\x06result\x12*\n" +
 	"\asummary\x18\x03 \x01(\v2\x0e.StreamSummaryH\x00R\asummaryB\x05\n" +
-	"\x03msg\"\xb1\x01\n" +
+	"\x03msg\"\x9b\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -1266,7 +1444,10 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\vframe_count\x18\x04 \x01(\x03R\n" +
 	"frameCount\x12(\n" +
 	"\aoptions\x18\x05 \x01(\v2\x0e.StreamOptionsR\aoptions\x12\x16\n" +
-	"\x06window\x18\x06 \x01(\x05R\x06window\"\xaf\x01\n" +
+	"\x06window\x18\x06 \x01(\x05R\x06window\x12\x15\n" +
+	"\x06run_id\x18\a \x01(\tR\x05runId\x12\"\n" +
+	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
+	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\"\xaf\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -1282,11 +1463,13 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x04data\x18\x04 \x01(\fR\x04data\x12\x14\n" +
 	"\x05width\x18\x05 \x01(\x05R\x05width\x12\x16\n" +
 	"\x06height\x18\x06 \x01(\x05R\x06height\x12%\n" +
-	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"Z\n" +
+	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"\x88\x01\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
-	"\x05model\x18\x03 \x01(\tR\x05model\"2\n" +
+	"\x05model\x18\x03 \x01(\tR\x05model\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x18\n" +
+	"\aresumed\x18\x05 \x01(\bR\aresumed\"2\n" +
 	"\bSeqRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x03R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x03R\x03end\"j\n" +
@@ -1306,7 +1489,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\finference_us\x18\x03 \x01(\x03R\vinferenceUs\x12\x1f\n" +
 	"\vannotate_us\x18\x04 \x01(\x03R\n" +
 	"annotateUs\x12\x19\n" +
-	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\xda\x02\n" +
+	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\x80\x03\n" +
 	"\vFrameResult\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12*\n" +
@@ -1323,17 +1506,27 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x05width\x18\t \x01(\x05R\x05width\x12\x16\n" +
 	"\x06height\x18\n" +
 	" \x01(\x05R\x06height\x12%\n" +
-	"\x0eannotated_jpeg\x18\v \x01(\fR\rannotatedJpeg\"\x82\x01\n" +
+	"\x0eannotated_jpeg\x18\v \x01(\fR\rannotatedJpeg\x12$\n" +
+	"\x06status\x18\f \x01(\x0e2\f.FrameStatusR\x06status\"\xa5\x01\n" +
 	"\rStreamSummary\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x03R\breceived\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12\x16\n" +
 	"\x06failed\x18\x03 \x01(\x03R\x06failed\x12\x1f\n" +
 	"\vduration_us\x18\x04 \x01(\x03R\n" +
-	"durationUs*E\n" +
+	"durationUs\x12!\n" +
+	"\fnot_recorded\x18\x05 \x01(\x03R\vnotRecorded*I\n" +
+	"\vExistPolicy\x12\x10\n" +
+	"\fEXIST_RESUME\x10\x00\x12\x13\n" +
+	"\x0fEXIST_OVERWRITE\x10\x01\x12\x13\n" +
+	"\x0fEXIST_INCREMENT\x10\x02*E\n" +
 	"\bEncoding\x12\x11\n" +
 	"\rENCODING_JPEG\x10\x00\x12\x10\n" +
 	"\fENCODING_PNG\x10\x01\x12\x14\n" +
-	"\x10ENCODING_RAW_BGR\x10\x022\xa4\x01\n" +
+	"\x10ENCODING_RAW_BGR\x10\x02*F\n" +
+	"\vFrameStatus\x12\f\n" +
+	"\bFRAME_OK\x10\x00\x12\x11\n" +
+	"\rFRAME_INVALID\x10\x01\x12\x16\n" +
+	"\x12FRAME_NOT_RECORDED\x10\x022\xa4\x01\n" +
 	"\x0eImageProcedure\x12'\n" +
 	"\vImageMeanWH\x12\t.B64Image\x1a\v.Prediction\"\x00\x125\n" +
 	"\fStreamFrames\x12\x0e.StreamRequest\x1a\x0f.StreamResponse\"\x00(\x010\x01\x122\n" +
@@ -1351,51 +1544,55 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 	return file_image_procedure_proto_rawDescData
 }
 
-var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_image_procedure_proto_goTypes = []any{
-	(Encoding)(0),              // 0: Encoding
-	(*B64Image)(nil),           // 1: B64Image
-	(*Prediction)(nil),         // 2: Prediction
-	(*DetectFrameRequest)(nil), // 3: DetectFrameRequest
-	(*StreamRequest)(nil),      // 4: StreamRequest
-	(*StreamResponse)(nil),     // 5: StreamResponse
-	(*StreamHeader)(nil),       // 6: StreamHeader
-	(*StreamOptions)(nil),      // 7: StreamOptions
-	(*Frame)(nil),              // 8: Frame
-	(*StreamReady)(nil),        // 9: StreamReady
-	(*SeqRange)(nil),           // 10: SeqRange
-	(*Detection)(nil),          // 11: Detection
-	(*Box)(nil),                // 12: Box
-	(*StageTimings)(nil),       // 13: StageTimings
-	(*FrameResult)(nil),        // 14: FrameResult
-	(*StreamSummary)(nil),      // 15: StreamSummary
+	(ExistPolicy)(0),           // 0: ExistPolicy
+	(Encoding)(0),              // 1: Encoding
+	(FrameStatus)(0),           // 2: FrameStatus
+	(*B64Image)(nil),           // 3: B64Image
+	(*Prediction)(nil),         // 4: Prediction
+	(*DetectFrameRequest)(nil), // 5: DetectFrameRequest
+	(*StreamRequest)(nil),      // 6: StreamRequest
+	(*StreamResponse)(nil),     // 7: StreamResponse
+	(*StreamHeader)(nil),       // 8: StreamHeader
+	(*StreamOptions)(nil),      // 9: StreamOptions
+	(*Frame)(nil),              // 10: Frame
+	(*StreamReady)(nil),        // 11: StreamReady
+	(*SeqRange)(nil),           // 12: SeqRange
+	(*Detection)(nil),          // 13: Detection
+	(*Box)(nil),                // 14: Box
+	(*StageTimings)(nil),       // 15: StageTimings
+	(*FrameResult)(nil),        // 16: FrameResult
+	(*StreamSummary)(nil),      // 17: StreamSummary
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	8,  // 0: DetectFrameRequest.frame:type_name -> Frame
-	7,  // 1: DetectFrameRequest.options:type_name -> StreamOptions
-	6,  // 2: StreamRequest.header:type_name -> StreamHeader
-	8,  // 3: StreamRequest.frame:type_name -> Frame
-	9,  // 4: StreamResponse.ready:type_name -> StreamReady
-	14, // 5: StreamResponse.result:type_name -> FrameResult
-	15, // 6: StreamResponse.summary:type_name -> StreamSummary
-	7,  // 7: StreamHeader.options:type_name -> StreamOptions
-	0,  // 8: Frame.encoding:type_name -> Encoding
-	10, // 9: StreamReady.done:type_name -> SeqRange
-	12, // 10: Detection.box:type_name -> Box
-	11, // 11: FrameResult.detections:type_name -> Detection
-	13, // 12: FrameResult.timings:type_name -> StageTimings
-	1,  // 13: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	4,  // 14: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	3,  // 15: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	2,  // 16: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	5,  // 17: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	14, // 18: ImageProcedure.DetectFrame:output_type -> FrameResult
-	16, // [16:19] is the sub-list for method output_type
-	13, // [13:16] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	10, // 0: DetectFrameRequest.frame:type_name -> Frame
+	9,  // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	8,  // 2: StreamRequest.header:type_name -> StreamHeader
+	10, // 3: StreamRequest.frame:type_name -> Frame
+	11, // 4: StreamResponse.ready:type_name -> StreamReady
+	16, // 5: StreamResponse.result:type_name -> FrameResult
+	17, // 6: StreamResponse.summary:type_name -> StreamSummary
+	9,  // 7: StreamHeader.options:type_name -> StreamOptions
+	0,  // 8: StreamHeader.exist:type_name -> ExistPolicy
+	1,  // 9: Frame.encoding:type_name -> Encoding
+	12, // 10: StreamReady.done:type_name -> SeqRange
+	14, // 11: Detection.box:type_name -> Box
+	13, // 12: FrameResult.detections:type_name -> Detection
+	15, // 13: FrameResult.timings:type_name -> StageTimings
+	2,  // 14: FrameResult.status:type_name -> FrameStatus
+	3,  // 15: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	6,  // 16: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	5,  // 17: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	4,  // 18: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	7,  // 19: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	16, // 20: ImageProcedure.DetectFrame:output_type -> FrameResult
+	18, // [18:21] is the sub-list for method output_type
+	15, // [15:18] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1417,7 +1614,7 @@ func file_image_procedure_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      3,
 			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,

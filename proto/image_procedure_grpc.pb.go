@@ -42,8 +42,8 @@ type ImageProcedureClient interface {
 	// StreamSummary after the client half-closes.
 	StreamFrames(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StreamRequest, StreamResponse], error)
 	// One frame per call, for clients that cannot hold a stream open. The
-	// annotated JPEG is written to <out>/<name>/ like a stream's, but no
-	// predictions.jsonl line is added.
+	// annotated JPEG is written to <out>/_unary/<name>/, never into a
+	// stream's folder, and no predictions.jsonl line is added.
 	DetectFrame(ctx context.Context, in *DetectFrameRequest, opts ...grpc.CallOption) (*FrameResult, error)
 }
 
@@ -100,8 +100,8 @@ type ImageProcedureServer interface {
 	// StreamSummary after the client half-closes.
 	StreamFrames(grpc.BidiStreamingServer[StreamRequest, StreamResponse]) error
 	// One frame per call, for clients that cannot hold a stream open. The
-	// annotated JPEG is written to <out>/<name>/ like a stream's, but no
-	// predictions.jsonl line is added.
+	// annotated JPEG is written to <out>/_unary/<name>/, never into a
+	// stream's folder, and no predictions.jsonl line is added.
 	DetectFrame(context.Context, *DetectFrameRequest) (*FrameResult, error)
 	mustEmbedUnimplementedImageProcedureServer()
 }

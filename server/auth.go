@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"crypto/tls"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -41,6 +42,36 @@ func TokenInterceptors(token string) (grpc.UnaryServerInterceptor, grpc.StreamSe
 		return h(srv, ss)
 	}
 	return unary, streaming
+}
+
+// RequireToken serves h only to requests that carry token, as
+// "Authorization: Bearer TOKEN" (Prometheus' authorization setting) or as
+// the password of HTTP Basic authentication (a browser asks for it; any
+// user name). Others get 401. An empty token serves everyone.
+func RequireToken(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := []byte(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare(requestToken(r), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="framewire", charset="UTF-8"`)
+			http.Error(w, "this server needs its token: Authorization: Bearer TOKEN, or TOKEN as the Basic password", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requestToken is the token an HTTP request carries, or nil.
+func requestToken(r *http.Request) []byte {
+	if _, pass, ok := r.BasicAuth(); ok {
+		return []byte(pass)
+	}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return []byte(tok)
+	}
+	return nil
 }
 
 func (a tokenAuth) check(ctx context.Context, method string) error {

@@ -225,8 +225,8 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	if err := os.WriteFile(dir, []byte("not a folder"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if r := send(1); !strings.Contains(r.Error, "write image 1") {
-		t.Errorf("frame 1 with no folder: error %q, want a write error", r.Error)
+	if r := send(1); !strings.Contains(r.Error, "write image 1") || r.Status != pb.FrameStatus_FRAME_NOT_RECORDED {
+		t.Errorf("frame 1 with no folder: error %q, status %v; want a write error, FRAME_NOT_RECORDED", r.Error, r.Status)
 	}
 	if err := os.Remove(dir); err != nil {
 		t.Fatal(err)
@@ -246,11 +246,12 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	for _, n := range names {
 		got = append(got, filepath.Base(n))
 	}
-	if strings.Join(got, " ") != "00000000.jpg 00000002.jpg predictions.jsonl" {
-		t.Errorf("folder holds %v", got)
+	if got, want := strings.Join(got, " "), "00000000.jpg 00000002.jpg predictions.jsonl run.json"; got != want {
+		t.Errorf("folder holds %s, want %s", got, want)
 	}
-	if lines := readLines(t, filepath.Join(dir, predictionsFile)); len(lines) != 3 || !strings.Contains(lines[1], `"error":"write image 1`) {
-		t.Errorf("predictions:\n%s", strings.Join(lines, "\n"))
+	// A server failure is not recorded: a resume processes frame 1 again.
+	if lines := readLines(t, filepath.Join(dir, predictionsFile)); len(lines) != 2 || strings.Contains(strings.Join(lines, ""), `"seq":1,`) {
+		t.Errorf("predictions (want frames 0 and 2 only):\n%s", strings.Join(lines, "\n"))
 	}
 	if log := m.log.String(); !strings.Contains(log, `level=WARN msg="frame failed" stream=disk seq=1 err="write image 1`) {
 		t.Errorf("no log line for the failed write:\n%s", log)

@@ -68,6 +68,16 @@ func (v *viewer) offer(jpg []byte) {
 	v.frames <- jpg
 }
 
+// pending takes the frame in the mailbox, or nil.
+func (v *viewer) pending() []byte {
+	select {
+	case jpg := <-v.frames:
+		return jpg
+	default:
+		return nil
+	}
+}
+
 func newLiveView() *liveView {
 	return &liveView{streams: map[string]*liveStream{}}
 }
@@ -243,8 +253,12 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		select {
 		case jpg = <-vw.frames:
 		case <-ls.ended:
-			mw.Close() // the closing boundary: the stream is over
-			return
+			// The stream is over: show its last frame if it is still in
+			// the mailbox, then the closing boundary.
+			if jpg = vw.pending(); jpg == nil {
+				mw.Close()
+				return
+			}
 		case <-r.Context().Done():
 			return
 		}

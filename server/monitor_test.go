@@ -37,6 +37,7 @@ type monitored struct {
 	http  *httptest.Server
 	log   *logLines
 	mon   *Monitor
+	svc   *Service
 	close func()
 }
 
@@ -49,6 +50,12 @@ func startMonitored(t *testing.T) *monitored {
 // out, with the server's default message limit.
 func startMonitoredAt(t *testing.T, out string) *monitored {
 	t.Helper()
+	return startServing(t, out, ServiceConfig{})
+}
+
+// startServing is startMonitoredAt with the service's bounds.
+func startServing(t *testing.T, out string, cfg ServiceConfig) *monitored {
+	t.Helper()
 	m := &monitored{log: &logLines{ended: make(chan string, 16)}}
 	m.mon = NewMonitor(slog.New(slog.NewTextHandler(m.log, nil)))
 	p, err := NewPipeline(Config{OutDir: out, Model: detect.Config{Kind: detect.KindMean}, Workers: 2, Monitor: m.mon})
@@ -57,7 +64,8 @@ func startMonitoredAt(t *testing.T, out string) *monitored {
 	}
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.StatsHandler(m.mon.StatsHandler()), grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20))
-	pb.RegisterImageProcedureServer(srv, NewService(p, ServiceConfig{}))
+	m.svc = NewService(p, cfg)
+	pb.RegisterImageProcedureServer(srv, m.svc)
 	go srv.Serve(lis)
 	m.http = httptest.NewServer(m.mon.Handler())
 	t.Cleanup(func() { m.http.Close(); srv.Stop(); p.Close() })

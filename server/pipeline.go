@@ -2,15 +2,19 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
-	"sync"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
@@ -42,8 +46,8 @@ type Pipeline struct {
 	pool    *workerPool
 	classes []string // the model's labels; nil for mean
 
-	mu     sync.Mutex
-	active map[string]bool // stream names with an open session
+	model  modelInfo
+	owners *owners
 }
 
 // NewPipeline loads the model once per worker and checks that OutDir can
@@ -65,46 +69,77 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 	if err := checkDirWritable(cfg.OutDir); err != nil {
 		return nil, err
 	}
+	model, err := describeModel(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
 	pool, err := newWorkerPool(cfg.Workers, cfg.Model)
 	if err != nil {
 		return nil, err
 	}
-	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), active: map[string]bool{}}, nil
+	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), model: model, owners: newOwners()}, nil
 }
 
-// Open starts a stream: it checks the name and options, reserves the name
-// (one live stream per output folder) and opens the folder.
+// describeModel names the model and its file with the file's SHA-256, so
+// that a run can tell whether it continues with the same model.
+func describeModel(cfg detect.Config) (modelInfo, error) {
+	m := modelInfo{Kind: cfg.Kind, File: cfg.ModelFile}
+	if m.File == "" {
+		m.File = detect.DefaultModelFile(cfg.Kind)
+	}
+	if m.File == "" {
+		return m, nil
+	}
+	f, err := os.Open(m.File)
+	if err != nil {
+		return m, fmt.Errorf("read model file: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return m, fmt.Errorf("read model file %s: %w", m.File, err)
+	}
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return m, nil
+}
+
+// Open starts a stream: it checks the name and options, takes the name
+// (one call per output folder) and opens the folder of the run the header
+// asks for (see claim).
 func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Session, error) {
-	name := hdr.GetName()
-	if err := checkStreamName(name); err != nil {
+	opts, err := p.checkHeader(hdr)
+	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	c, err := p.claim(ctx, hdr, newRunManifest(hdr, p.model))
+	if err != nil {
+		return nil, err
+	}
+	shown := proto.Clone(hdr).(*pb.StreamHeader)
+	shown.Name, shown.Source = c.name, stream.RedactSource(hdr.GetSource())
+	return &session{
+		p: p, name: c.name, dir: c.dir, opts: opts, owner: c.owner, resumed: c.resumed,
+		watch: p.cfg.Monitor.watch(ctx, shown, p.cfg.Model.Kind),
+	}, nil
+}
+
+// checkHeader checks what a header asks for and returns its options.
+func (p *Pipeline) checkHeader(hdr *pb.StreamHeader) (frameOptions, error) {
+	if err := checkStreamName(hdr.GetName()); err != nil {
+		return frameOptions{}, err
 	}
 	if u := hdr.ProtoReflect().GetUnknown(); len(u) > 0 {
-		return nil, status.Errorf(codes.InvalidArgument, "stream header carries %d bytes of fields this server does not know", len(u))
+		return frameOptions{}, fmt.Errorf("stream header carries %d bytes of fields this server does not know", len(u))
 	}
-	opts, err := newFrameOptions(hdr.GetOptions(), p.classes)
-	if err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+	if _, ok := pb.ExistPolicy_name[int32(hdr.GetExist())]; !ok {
+		return frameOptions{}, fmt.Errorf("unknown exist policy %d", hdr.GetExist())
 	}
-	p.mu.Lock()
-	if p.active[name] {
-		p.mu.Unlock()
-		return nil, status.Errorf(codes.AlreadyExists, "stream %q is already running", name)
-	}
-	p.active[name] = true
-	p.mu.Unlock()
-
-	dir, err := openStreamDir(p.cfg.OutDir, name)
-	if err != nil {
-		p.release(name)
-		return nil, status.Errorf(codes.Internal, "open output of stream %q: %v", name, err)
-	}
-	return &session{p: p, name: name, dir: dir, opts: opts, watch: p.cfg.Monitor.watch(ctx, hdr, p.cfg.Model.Kind)}, nil
+	return newFrameOptions(hdr.GetOptions(), p.classes)
 }
 
 // DetectFrame processes one frame outside any stream: its JPEG is written
-// to <out>/<name>/ but no predictions line is added. A bad frame is
-// InvalidArgument.
+// to <out>/_unary/<name>/, never into a stream's folder, and no
+// predictions line is added. A bad frame is InvalidArgument.
 func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) (*pb.FrameResult, error) {
 	name := req.GetName()
 	if err := checkStreamName(name); err != nil {
@@ -114,11 +149,11 @@ func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) 
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	dir := &streamDir{path: filepath.Join(p.cfg.OutDir, name)}
-	if err := os.MkdirAll(dir.path, 0o755); err != nil {
+	dir := &streamDir{path: filepath.Join(p.cfg.OutDir, unaryFolder, name)}
+	if err := os.MkdirAll(dir.path, dirMode); err != nil {
 		return nil, status.Errorf(codes.Internal, "create output folder of %q: %v", name, err)
 	}
-	s := &session{p: p, name: name, dir: dir, opts: opts}
+	s := &session{p: p, name: path.Join(unaryFolder, name), dir: dir, opts: opts}
 	r, err := s.process(ctx, req.GetFrame())
 	switch {
 	case errors.Is(err, errBadFrame):
@@ -127,12 +162,6 @@ func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) 
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	return r, nil
-}
-
-func (p *Pipeline) release(name string) {
-	p.mu.Lock()
-	delete(p.active, name)
-	p.mu.Unlock()
 }
 
 // ModelKind names the detector in use.

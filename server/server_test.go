@@ -246,10 +246,10 @@ func TestDetectFrameUnary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Seq != 42 || r.Channel != 1 || r.Mean != 9 || r.OutputPath != "one/00000042.jpg" {
-		t.Errorf("result %v", r)
+	if r.Seq != 42 || r.Channel != 1 || r.Mean != 9 || r.OutputPath != "_unary/one/00000042.jpg" {
+		t.Errorf("result %v, want seq 42, channel 1, mean 9, output_path _unary/one/00000042.jpg", r)
 	}
-	if _, err := os.Stat(filepath.Join(out, "one", "00000042.jpg")); err != nil {
+	if _, err := os.Stat(filepath.Join(out, "_unary", "one", "00000042.jpg")); err != nil {
 		t.Error(err)
 	}
 	_, err = c.DetectFrame(ctx, &pb.DetectFrameRequest{Name: "one", Frame: &pb.Frame{Data: []byte("junk")}})

@@ -60,22 +60,48 @@ func (s *Service) ImageMeanWH(ctx context.Context, in *pb.B64Image) (*pb.Predict
 	return &pb.Prediction{Channel: c, Mean: m}, nil
 }
 
-// StreamFrames serves one long-lived stream of frames.
+// StreamFrames serves one long-lived stream of frames. A stream takes one
+// of the MaxStreams slots once its header has arrived (a call that sends
+// none holds nothing, and ends at the header timeout).
 func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
 	select {
 	case <-s.drain:
 		return status.Error(codes.Unavailable, "server is shutting down")
 	default:
 	}
-	if s.slots != nil {
-		select {
-		case s.slots <- struct{}{}:
-			defer func() { <-s.slots }()
-		default:
-			return status.Errorf(codes.ResourceExhausted, "the server runs its limit of %d streams", s.cfg.MaxStreams)
-		}
+	return stream.Serve(call, (*limitedHandler)(s), s.cfg.Stream)
+}
+
+// limitedHandler opens streams through the pipeline within MaxStreams.
+type limitedHandler Service
+
+// Open takes a slot, then opens the stream; the session frees the slot.
+func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Session, error) {
+	if l.slots == nil {
+		return l.pipeline.Open(ctx, hdr)
 	}
-	return stream.Serve(call, s.pipeline, s.cfg.Stream)
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		return nil, status.Errorf(codes.ResourceExhausted, "the server runs its limit of %d streams", l.cfg.MaxStreams)
+	}
+	sess, err := l.pipeline.Open(ctx, hdr)
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotSession{Session: sess, slots: l.slots}, nil
+}
+
+// slotSession frees its stream slot when it closes.
+type slotSession struct {
+	stream.Session
+	slots <-chan struct{}
+}
+
+func (s *slotSession) Close() error {
+	defer func() { <-s.slots }()
+	return s.Session.Close()
 }
 
 // DetectFrame processes one frame in a unary call.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"time"
@@ -21,6 +22,9 @@ type session struct {
 	name string
 	dir  *streamDir
 	opts frameOptions
+	// owner holds the name for this call; nil for DetectFrame.
+	owner   *owner
+	resumed bool
 	// watch tells the pipeline's Monitor about the frames; nil when there
 	// is none, and for DetectFrame.
 	watch *streamWatch
@@ -28,16 +32,31 @@ type session struct {
 
 // Ready reports the frames already recorded in the stream's folder.
 func (s *session) Ready() *pb.StreamReady {
-	return &pb.StreamReady{Done: s.dir.done, Model: s.p.cfg.Model.Kind}
+	return &pb.StreamReady{Done: s.dir.done, Model: s.p.cfg.Model.Kind, Name: s.name, Resumed: s.resumed}
 }
+
+// Evicted is closed when a newer call of the same run takes over.
+func (s *session) Evicted() <-chan struct{} { return s.owner.evicted }
 
 // Process validates, decodes, detects, draws, encodes and writes one frame
 // on a pool worker. It never returns nil: a failure is the result's Error.
 func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 	s.watch.received(f)
+	if s.dir.hasDone(f.GetSeq()) {
+		return &pb.FrameResult{
+			Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Status: pb.FrameStatus_FRAME_INVALID,
+			Error: fmt.Sprintf("frame %d is already recorded in this stream's output: not processed again", f.GetSeq()),
+		}
+	}
 	r, err := s.process(ctx, f)
-	if err != nil {
-		r.Error = err.Error()
+	switch {
+	case errors.Is(err, errBadFrame):
+		r.Status, r.Error = pb.FrameStatus_FRAME_INVALID, err.Error()
+	case err != nil:
+		// The server failed, not the frame: nothing is recorded, so a
+		// resume sends the frame again.
+		r.Status, r.Error = pb.FrameStatus_FRAME_NOT_RECORDED, err.Error()
+		r.OutputPath, r.AnnotatedJpeg = "", nil
 	}
 	return r
 }
@@ -145,11 +164,13 @@ func toProtoDetections(dets []detect.Detection) []*pb.Detection {
 }
 
 // Commit appends r's line to predictions.jsonl, unless the folder already
-// had that frame when the stream opened (a client resending it).
-// The monitor sees every result, including a failure to record it.
+// had that frame when the stream opened (a client resending it) or the
+// server failed to process it (nothing is recorded, so that a resume
+// processes it again). The monitor sees every result, including a failure
+// to record it.
 func (s *session) Commit(r *pb.FrameResult) (err error) {
 	defer func() { s.watch.committed(r, err) }()
-	if s.dir.hasDone(r.GetSeq()) {
+	if s.dir.hasDone(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
 		return nil
 	}
 	line, err := json.Marshal(newPredictionLine(r))
@@ -161,7 +182,7 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 
 // Close closes the folder and frees the stream's name.
 func (s *session) Close() error {
-	defer s.p.release(s.name)
+	defer s.p.owners.release(s.owner)
 	s.watch.close()
 	return s.dir.Close()
 }

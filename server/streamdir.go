@@ -3,10 +3,13 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,7 +41,10 @@ func checkStreamName(name string) error {
 	if name[0] == '.' {
 		return fmt.Errorf("stream name %q must not start with '.'", name)
 	}
-	for _, c := range []byte(name) {
+	if name == unaryFolder {
+		return fmt.Errorf("stream name %q is reserved for the output of DetectFrame calls", name)
+	}
+	for _, c := range name {
 		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 		if !ok {
 			return fmt.Errorf("stream name %q has %q: only letters, digits, '.', '_' and '-' are allowed", name, c)
@@ -46,6 +52,10 @@ func checkStreamName(name string) error {
 	}
 	return nil
 }
+
+// unaryFolder holds the images of DetectFrame calls, apart from every
+// stream's folder.
+const unaryFolder = "_unary"
 
 // streamDir is one stream's output folder: one <seq>.jpg per frame and
 // predictions.jsonl with one line per frame. Images are written to a
@@ -61,22 +71,18 @@ type streamDir struct {
 	done []*pb.SeqRange
 }
 
-// openStreamDir creates or reopens <root>/<name>. A predictions file that
-// ends in a torn line (a crash in the middle of a write) is cut back to its
-// last complete line.
-func openStreamDir(root, name string) (*streamDir, error) {
-	if err := checkStreamName(name); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(root, name)
-	if err := os.MkdirAll(path, 0o755); err != nil {
+// openStreamDir creates or reopens the stream folder path. A predictions
+// file that ends in a torn line (a crash in the middle of a write) is cut
+// back to its last complete line.
+func openStreamDir(path string) (*streamDir, error) {
+	if err := os.MkdirAll(path, dirMode); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
 	stale, _ := filepath.Glob(filepath.Join(path, tmpPrefix+"*"))
 	for _, f := range stale {
 		os.Remove(f)
 	}
-	f, err := os.OpenFile(filepath.Join(path, predictionsFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(path, predictionsFile), os.O_RDWR|os.O_CREATE, fileMode)
 	if err != nil {
 		return nil, fmt.Errorf("open predictions file: %w", err)
 	}
@@ -150,23 +156,51 @@ func imageName(seq int64) string {
 
 // writeImage writes data as the image of frame seq, atomically.
 func (d *streamDir) writeImage(seq int64, data []byte) error {
-	final := filepath.Join(d.path, imageName(seq))
-	tmp, err := os.CreateTemp(d.path, tmpPrefix+"*")
-	if err != nil {
+	if err := writeFileAtomic(d.path, imageName(seq), data); err != nil {
 		return fmt.Errorf("write image %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Modes of what the server writes; the process's umask applies, so that
+// images, predictions and manifests get the same permissions.
+const (
+	fileMode fs.FileMode = 0o666
+	dirMode  fs.FileMode = 0o777
+)
+
+// writeFileAtomic writes data to dir/name through a temporary file in dir
+// (named with tmpPrefix, swept when a stream folder reopens), so that name
+// never holds a partial file.
+func writeFileAtomic(dir, name string, data []byte) error {
+	tmp, err := createTemp(dir)
+	if err != nil {
+		return err
 	}
 	_, err = tmp.Write(data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), final)
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("write image %d: %w", seq, err)
 	}
-	return nil
+	return err
+}
+
+// createTemp creates a new file in dir with a random tmpPrefix name and
+// fileMode (os.CreateTemp would make it 0600 whatever the umask).
+func createTemp(dir string) (*os.File, error) {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:])
+		f, err := os.OpenFile(filepath.Join(dir, tmpPrefix+hex.EncodeToString(b[:])), os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
 }
 
 // appendLine appends one complete line (with its newline) in one write. A
@@ -189,7 +223,7 @@ func (d *streamDir) Close() error {
 
 // checkDirWritable creates dir if needed and proves a file can be made in it.
 func checkDirWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return fmt.Errorf("create output folder: %w", err)
 	}
 	f, err := os.CreateTemp(dir, ".write-check-*")

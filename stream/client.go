@@ -2,6 +2,8 @@ package stream
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
 )
@@ -80,6 +83,7 @@ func NewClient(rpc pb.ImageProcedureClient) *Client {
 func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summary, error) {
 	s := &session{
 		rpc: c.rpc, cfg: cfg, src: src,
+		hdr:  newRunHeader(cfg.Header),
 		sum:  &Summary{Live: cfg.Header.GetLive()},
 		feed: newFeed(cfg.Header.GetLive()),
 	}
@@ -122,10 +126,29 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 	}
 }
 
+// newRunHeader copies hdr for one run, with a fresh run id unless it has
+// one.
+func newRunHeader(hdr *pb.StreamHeader) *pb.StreamHeader {
+	h := proto.Clone(hdr).(*pb.StreamHeader)
+	if h.GetRunId() == "" {
+		h.RunId = NewRunID()
+	}
+	return h
+}
+
+// NewRunID returns a random run id.
+func NewRunID() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:]) // never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
 // retryable reports whether a call that failed with err may work again.
+// A name in use by another run (AlreadyExists) or a folder holding another
+// run (FailedPrecondition) is not: the user must choose.
 func retryable(err error) bool {
 	switch status.Code(err) {
-	case codes.Unavailable, codes.ResourceExhausted, codes.AlreadyExists, codes.Aborted:
+	case codes.Unavailable, codes.ResourceExhausted, codes.Aborted:
 		return true
 	}
 	return errors.Is(err, errNoSummary)
@@ -156,6 +179,7 @@ type session struct {
 	rpc  pb.ImageProcedureClient
 	cfg  ClientConfig
 	src  Source
+	hdr  *pb.StreamHeader // sent on every call; follows the server's name
 	sum  *Summary
 	feed *feed
 
@@ -221,21 +245,14 @@ func (s *session) attempt(ctx context.Context) (progress bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("open stream: %w", err)
 	}
-	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: s.cfg.Header}}); err != nil {
-		return false, fmt.Errorf("send stream header: %w", recvErr(call, err))
-	}
-	first, err := call.Recv()
+	ready, err := s.handshake(call)
 	if err != nil {
-		return false, fmt.Errorf("stream %q refused: %w", s.cfg.Header.GetName(), err)
-	}
-	ready := first.GetReady()
-	if ready == nil {
-		return false, errors.New("server did not answer the header with ready")
-	}
-	if s.sum.Ready == nil {
-		s.sum.Ready = ready
+		return false, err
 	}
 	done := seqSet(ready.GetDone())
+	if s.sum.Live {
+		done = nil // a live run's frames are all new
+	}
 	if s.readerDone == nil {
 		if err := s.startReader(ready.GetDone()); err != nil {
 			return false, err
@@ -271,6 +288,30 @@ func (s *session) attempt(ctx context.Context) (progress bool, err error) {
 		return progress, s.feed.readErr()
 	}
 	return progress, nil
+}
+
+// handshake sends the header and reads the server's ready. Later calls
+// of the run use the name the server chose and resume this run.
+func (s *session) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamReady, error) {
+	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: s.hdr}}); err != nil {
+		return nil, fmt.Errorf("send stream header: %w", recvErr(call, err))
+	}
+	first, err := call.Recv()
+	if err != nil {
+		return nil, fmt.Errorf("stream %q refused: %w", s.hdr.GetName(), err)
+	}
+	ready := first.GetReady()
+	if ready == nil {
+		return nil, errors.New("server did not answer the header with ready")
+	}
+	if s.sum.Ready == nil {
+		s.sum.Ready = ready
+	}
+	if ready.GetName() != "" {
+		s.hdr.Name = ready.GetName()
+	}
+	s.hdr.Exist = pb.ExistPolicy_EXIST_RESUME
+	return ready, nil
 }
 
 // send is the only goroutine that sends frames in a call: first resend,
@@ -343,11 +384,7 @@ func (s *session) receive(call pb.ImageProcedure_StreamFramesClient, credits cha
 			default:
 			}
 			lat := time.Duration(time.Now().UnixNano() - r.GetCaptureUnixNano())
-			if r.GetError() != "" {
-				s.sum.Failed++
-			} else {
-				s.sum.Processed++
-			}
+			s.sum.count(r)
 			s.sum.Latency.Add(lat)
 			if s.cfg.OnResult != nil {
 				s.cfg.OnResult(r, lat)

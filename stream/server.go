@@ -37,6 +37,10 @@ type Session interface {
 	// Commit records a processed result. It is called from one goroutine,
 	// in the order the frames arrived.
 	Commit(r *pb.FrameResult) error
+	// Evicted is closed when a newer call of the same run takes the stream
+	// over (the client reconnected while this call still looked alive).
+	// Nil means never.
+	Evicted() <-chan struct{}
 	// Close releases the stream's resources after the last Commit and
 	// after every Process has returned.
 	Close() error
@@ -50,16 +54,20 @@ type ServerConfig struct {
 	// IdleTimeout ends a stream that sends no message for this long with
 	// DeadlineExceeded (0 = never).
 	IdleTimeout time.Duration
-	// Drain, when closed, makes every stream finish the frames it has
-	// received, send their results and end with Unavailable, so that the
-	// client reconnects elsewhere or later. Nil means never.
+	// HeaderTimeout ends a call that sends no header for this long with
+	// DeadlineExceeded (0 = never).
+	HeaderTimeout time.Duration
+	// Drain, when closed, makes every stream stop taking frames at once,
+	// finish the frames it has taken, send their results and end with
+	// Unavailable, so that the client reconnects elsewhere or later and
+	// sends again what was not taken. Nil means never.
 	Drain <-chan struct{}
 }
 
 // DefaultMaxWindow is the in-flight bound per stream when none is set.
 const DefaultMaxWindow = 8
 
-// pending is one received frame whose result will arrive on done.
+// pending is one taken frame whose result will arrive on done.
 type pending struct {
 	done chan *pb.FrameResult
 	// commit is false for frames the stream layer itself rejected
@@ -69,28 +77,25 @@ type pending struct {
 
 // Serve runs the server side of one StreamFrames call until the client
 // half-closes and every received frame has been answered, the server
-// drains, the stream idles out, or the call breaks. It returns nil when
-// the call completed, otherwise an error with a gRPC status.
+// drains, the stream idles out, a newer call of the same run takes over,
+// or the call breaks. It returns nil when the call completed, otherwise an
+// error with a gRPC status.
 //
 // Goroutines: Serve's goroutine sends (ready, results in arrival order,
 // the summary); one receiver goroutine reads frames; one goroutine per
 // frame in flight runs Session.Process. At most the granted window of
-// frames is in flight: the receiver stops reading (and so HTTP/2 flow
-// control pushes back on the client) while the window is full. Serve
-// returns only after every Process it started has returned; the receiver
-// may outlive it until the call's context ends, touching nothing else.
+// frames is taken and unanswered: the receiver reads the next frame only
+// when a slot is free (so HTTP/2 flow control pushes back on the client).
+// Serve returns only after every Process it started has returned; the
+// receiver may outlive it until the call's context ends, touching nothing
+// else.
 func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg ServerConfig) error {
 	start := time.Now()
-	ctx := call.Context()
-	first, err := call.Recv()
+	hdr, err := recvHeader(call, cfg.HeaderTimeout)
 	if err != nil {
-		return status.Errorf(codes.Canceled, "receive stream header: %v", err)
+		return err
 	}
-	hdr := first.GetHeader()
-	if hdr == nil {
-		return status.Error(codes.InvalidArgument, "the first message of a stream must be a header")
-	}
-	sess, err := h.Open(ctx, hdr)
+	sess, err := h.Open(call.Context(), hdr)
 	if err != nil {
 		if _, ok := status.FromError(err); ok {
 			return err
@@ -98,42 +103,16 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg ServerConfi
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
 	defer sess.Close()
-
-	window := int(hdr.GetWindow())
-	maxWindow := cfg.MaxWindow
-	if maxWindow <= 0 {
-		maxWindow = DefaultMaxWindow
-	}
-	if window <= 0 || window > maxWindow {
-		window = maxWindow
-	}
+	window := grantWindow(hdr.GetWindow(), cfg.MaxWindow)
 	ready := sess.Ready()
 	ready.Window = int32(window)
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
-
-	r := &receiver{
-		call: call, sess: sess,
-		// Frames keep being processed and recorded when the call breaks:
-		// a frame the server took is never lost, even if its result can
-		// no longer be sent.
-		procCtx: context.WithoutCancel(ctx),
-		order:   make(chan pending, window),
-		stop:    make(chan struct{}),
-		idle:    cfg.IdleTimeout,
-	}
-	go r.run()
-	sum := &pb.StreamSummary{}
-	err = sendResults(call, sess, r.order, r.stop, cfg.Drain, sum)
-	r.halt()
-	if err == nil {
-		err = r.err // set before order was closed
-	}
+	sum, err := serveFrames(call, sess, window, cfg)
 	if err != nil {
 		return err
 	}
-	sum.Received = r.received.Load()
 	sum.DurationUs = time.Since(start).Microseconds()
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Summary{Summary: sum}}); err != nil {
 		return fmt.Errorf("send summary: %w", err)
@@ -141,25 +120,99 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg ServerConfi
 	return nil
 }
 
+// recvHeader waits up to timeout (0 = no limit) for the call's first
+// message, which must be a header. The goroutine that receives ends when
+// the call does.
+func recvHeader(call pb.ImageProcedure_StreamFramesServer, timeout time.Duration) (*pb.StreamHeader, error) {
+	type received struct {
+		msg *pb.StreamRequest
+		err error
+	}
+	got := make(chan received, 1)
+	go func() {
+		msg, err := call.Recv()
+		got <- received{msg, err}
+	}()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case g := <-got:
+		if g.err != nil {
+			return nil, status.Errorf(codes.Canceled, "receive stream header: %v", g.err)
+		}
+		if g.msg.GetHeader() == nil {
+			return nil, status.Error(codes.InvalidArgument, "the first message of a stream must be a header")
+		}
+		return g.msg.GetHeader(), nil
+	case <-expired:
+		return nil, status.Errorf(codes.DeadlineExceeded, "no stream header within %v: call closed", timeout)
+	}
+}
+
+// grantWindow bounds the client's requested window by the server's.
+func grantWindow(asked int32, maxWindow int) int {
+	if maxWindow <= 0 {
+		maxWindow = DefaultMaxWindow
+	}
+	if asked <= 0 || int(asked) > maxWindow {
+		return maxWindow
+	}
+	return int(asked)
+}
+
+// serveFrames runs the receiver and sends results until the stream ends.
+func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg ServerConfig) (*pb.StreamSummary, error) {
+	r := &receiver{
+		call: call, sess: sess,
+		// Frames keep being processed and recorded when the call breaks:
+		// a frame the server took is never lost, even if its result can
+		// no longer be sent.
+		procCtx: context.WithoutCancel(call.Context()),
+		order:   make(chan pending, window),
+		slots:   make(chan struct{}, window),
+		stop:    make(chan struct{}),
+		drain:   cfg.Drain,
+		evicted: sess.Evicted(),
+		idle:    cfg.IdleTimeout,
+	}
+	go r.run()
+	sum := &pb.StreamSummary{}
+	err := r.sendResults(sum)
+	r.halt()
+	r.inflight.Wait()
+	if err == nil {
+		err = r.failure() // set before order was closed
+	}
+	sum.Received = r.received.Load()
+	return sum, err
+}
+
 // receiver reads one call's frames and starts their processing.
 type receiver struct {
 	call    pb.ImageProcedure_StreamFramesServer
 	sess    Session
 	procCtx context.Context
-	order   chan pending  // arrival order; closed when the client is done
-	stop    chan struct{} // closed on idle timeout
+	order   chan pending  // taken frames in arrival order; closed when the client is done
+	slots   chan struct{} // one per taken frame not yet answered
+	stop    chan struct{} // closed when receiving failed (idle timeout, broken call)
+	drain   <-chan struct{}
+	evicted <-chan struct{}
 	idle    time.Duration
 
 	received atomic.Int64
-	err      error // why receiving ended early; read after order is closed
 
 	mu       sync.Mutex
-	halted   bool
+	err      error // why receiving ended early
+	halted   bool  // no frame is taken any more
 	inflight sync.WaitGroup
 }
 
-// run receives until the client half-closes, the call breaks or Serve
-// halts, then closes order (unless halted).
+// run receives until the client half-closes, the call breaks or the
+// stream halts, then closes order (unless halted).
 func (r *receiver) run() {
 	var idle *time.Timer
 	if r.idle > 0 {
@@ -168,24 +221,17 @@ func (r *receiver) run() {
 	}
 	lastSeq := int64(-1)
 	for {
+		select {
+		case r.slots <- struct{}{}:
+		case <-r.stop:
+			return
+		}
 		msg, err := r.call.Recv()
 		if idle != nil && !idle.Stop() {
 			return // timed out meanwhile
 		}
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
-					r.fail(err)
-				} else {
-					r.fail(status.Errorf(codes.Canceled, "receive frame: %v", err))
-				}
-				return
-			}
-			r.mu.Lock()
-			if !r.halted {
-				close(r.order)
-			}
-			r.mu.Unlock()
+			r.endReceiving(err)
 			return
 		}
 		f := msg.GetFrame()
@@ -194,23 +240,7 @@ func (r *receiver) run() {
 			return
 		}
 		r.received.Add(1)
-		p := pending{done: make(chan *pb.FrameResult, 1), commit: true}
-		if f.GetSeq() <= lastSeq {
-			p.commit = false
-			p.done <- &pb.FrameResult{
-				Seq:             f.GetSeq(),
-				CaptureUnixNano: f.GetCaptureUnixNano(),
-				Error:           fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), lastSeq),
-			}
-		} else {
-			lastSeq = f.GetSeq()
-			if !r.start(p, f) {
-				return
-			}
-		}
-		select {
-		case r.order <- p:
-		case <-r.stop:
+		if !r.take(f, &lastSeq) {
 			return
 		}
 		if idle != nil {
@@ -219,19 +249,64 @@ func (r *receiver) run() {
 	}
 }
 
-// start runs Process for f unless Serve has halted.
-func (r *receiver) start(p pending, f *pb.Frame) bool {
+// endReceiving handles the error that ended Recv: io.EOF is the client's
+// half-close, anything else a broken call.
+func (r *receiver) endReceiving(err error) {
+	if !errors.Is(err, io.EOF) {
+		if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
+			r.fail(err)
+		} else {
+			r.fail(status.Errorf(codes.Canceled, "receive frame: %v", err))
+		}
+		return
+	}
+	r.mu.Lock()
+	if !r.halted {
+		close(r.order)
+	}
+	r.mu.Unlock()
+}
+
+// take starts Process for f and queues it, unless the stream has halted
+// or is draining (then f is not taken: the client sends it again after
+// reconnecting). A frame whose sequence number does not grow gets an
+// error result without being processed. The caller holds a slot, so the
+// queue has room.
+func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.halted {
+	if r.halted || closed(r.drain) || closed(r.evicted) {
 		return false
 	}
-	r.inflight.Add(1)
-	go func() {
-		defer r.inflight.Done()
-		p.done <- r.sess.Process(r.procCtx, f)
-	}()
+	p := pending{done: make(chan *pb.FrameResult, 1), commit: true}
+	if f.GetSeq() <= *lastSeq {
+		p.commit = false
+		p.done <- &pb.FrameResult{
+			Seq:             f.GetSeq(),
+			CaptureUnixNano: f.GetCaptureUnixNano(),
+			Status:          pb.FrameStatus_FRAME_INVALID,
+			Error:           fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), *lastSeq),
+		}
+	} else {
+		*lastSeq = f.GetSeq()
+		r.inflight.Add(1)
+		go func() {
+			defer r.inflight.Done()
+			p.done <- r.sess.Process(r.procCtx, f)
+		}()
+	}
+	r.order <- p
 	return true
+}
+
+// closed reports whether ch is closed; a nil ch never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // fail ends receiving with err: Serve sends what is queued, then err.
@@ -245,79 +320,121 @@ func (r *receiver) fail(err error) {
 	close(r.stop)
 }
 
-// halt stops the receiver from starting more work and waits for every
-// Process it started.
+func (r *receiver) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// halt stops the receiver from taking more frames. Every frame taken
+// before is in order.
 func (r *receiver) halt() {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.halted = true
-	if r.err == nil {
-		select {
-		case <-r.stop:
-		default:
-			close(r.stop)
-		}
+	if r.err == nil && !closed(r.stop) {
+		close(r.stop)
 	}
-	r.mu.Unlock()
-	r.inflight.Wait()
 }
 
 // sendResults commits and sends results in arrival order until order is
-// closed. When stop or drain closes, it finishes the frames already
-// queued and returns (Unavailable for a drain). After a send fails it
-// keeps committing, so that every frame taken is recorded.
-func sendResults(call pb.ImageProcedure_StreamFramesServer, sess Session, order <-chan pending, stop, drain <-chan struct{}, sum *pb.StreamSummary) error {
-	var sendErr error
-	send := func(p pending) {
-		r := <-p.done
-		if p.commit {
-			if err := sess.Commit(r); err != nil && r.Error == "" {
-				r.Error = fmt.Sprintf("record result: %v", err)
-			}
-		}
-		if r.Error != "" {
-			sum.Failed++
-		} else {
-			sum.Processed++
-		}
-		if sendErr == nil {
-			if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Result{Result: r}}); err != nil {
-				sendErr = fmt.Errorf("send result %d: %w", r.Seq, err)
-			}
-		}
-	}
-	// flush sends what is queued now, without waiting for more.
-	flush := func() {
-		for {
-			select {
-			case p, ok := <-order:
-				if !ok {
-					return
-				}
-				send(p)
-			default:
-				return
-			}
-		}
-	}
+// closed. When receiving fails, the server drains or a newer call takes
+// over, it halts the receiver, finishes the frames already taken and
+// returns (Unavailable for a drain, Aborted for a takeover). After a send
+// fails it keeps committing, so that every frame taken is recorded.
+func (r *receiver) sendResults(sum *pb.StreamSummary) error {
+	out := resultSender{call: r.call, sess: r.sess, sum: sum, slots: r.slots}
 	for {
 		select {
-		case p, ok := <-order:
+		case p, ok := <-r.order:
 			if !ok {
-				return sendErr
+				return out.err
 			}
-			send(p)
-		case <-stop:
-			flush()
-			if sendErr != nil {
-				return sendErr
-			}
-			return nil // the receiver's error says why
-		case <-drain:
-			flush()
-			if sendErr != nil {
-				return sendErr
-			}
-			return status.Error(codes.Unavailable, "server is shutting down: reconnect to resume")
+			out.send(p)
+			continue
+		case <-r.stop:
+		case <-r.drain:
+		case <-r.evicted:
 		}
+		r.halt()
+		r.finishTaken(&out)
+		return r.endStatus(out.err)
+	}
+}
+
+// finishTaken sends the results of every frame taken; call after halt.
+func (r *receiver) finishTaken(out *resultSender) {
+	for {
+		select {
+		case p, ok := <-r.order:
+			if !ok {
+				return
+			}
+			out.send(p)
+		default:
+			return
+		}
+	}
+}
+
+// endStatus says why a halted stream ended: a failed send, then a drain
+// or takeover; nil leaves the receiver's error to say it.
+func (r *receiver) endStatus(sendErr error) error {
+	switch {
+	case sendErr != nil:
+		return sendErr
+	case closed(r.drain):
+		return status.Error(codes.Unavailable, "server is shutting down: reconnect to resume")
+	case closed(r.evicted):
+		return status.Error(codes.Aborted, "a newer call of the same run took this stream over")
+	}
+	return nil
+}
+
+// resultSender commits and sends results and counts them.
+type resultSender struct {
+	call  pb.ImageProcedure_StreamFramesServer
+	sess  Session
+	sum   *pb.StreamSummary
+	slots <-chan struct{}
+	err   error // the first failed send; later results are only committed
+}
+
+// send waits for p's result, commits it, counts it and sends it.
+func (s *resultSender) send(p pending) {
+	r := <-p.done
+	if p.commit {
+		if err := s.sess.Commit(r); err != nil {
+			notRecorded(r, fmt.Errorf("record result: %w", err))
+		}
+	}
+	s.count(r)
+	<-s.slots
+	if s.err == nil {
+		if err := s.call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Result{Result: r}}); err != nil {
+			s.err = fmt.Errorf("send result %d: %w", r.Seq, err)
+		}
+	}
+}
+
+func (s *resultSender) count(r *pb.FrameResult) {
+	switch {
+	case r.GetError() == "":
+		s.sum.Processed++
+	case r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED:
+		s.sum.Failed++
+		s.sum.NotRecorded++
+	default:
+		s.sum.Failed++
+	}
+}
+
+// notRecorded marks r as a server failure: nothing of it was recorded.
+func notRecorded(r *pb.FrameResult, err error) {
+	r.Status = pb.FrameStatus_FRAME_NOT_RECORDED
+	if r.Error == "" {
+		r.Error = err.Error()
+	} else {
+		r.Error += "; " + err.Error()
 	}
 }

@@ -67,6 +67,8 @@ func (s *countSource) Next(ctx context.Context) (*pb.Frame, error) {
 // detection; gate, when set, holds every Process until it can receive.
 type echoHandler struct {
 	gate      chan struct{}
+	work      time.Duration // how long each frame takes
+	workers   chan struct{} // when set, frames take turns (a worker pool)
 	inFlight  atomic.Int64
 	maxFlight atomic.Int64
 	mu        sync.Mutex
@@ -81,7 +83,9 @@ func (h *echoHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, 
 	}
 	return h, nil
 }
-func (h *echoHandler) Ready() *pb.StreamReady { return &pb.StreamReady{Model: "echo"} }
+func (h *echoHandler) Ready() *pb.StreamReady   { return &pb.StreamReady{Model: "echo"} }
+func (h *echoHandler) Evicted() <-chan struct{} { return nil }
+
 func (h *echoHandler) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 	n := h.inFlight.Add(1)
 	for {
@@ -94,6 +98,11 @@ func (h *echoHandler) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult 
 	if h.gate != nil {
 		<-h.gate
 	}
+	if h.workers != nil {
+		h.workers <- struct{}{}
+		defer func() { <-h.workers }()
+	}
+	time.Sleep(h.work) // the frame's work, not a synchronisation
 	if string(f.Data) == "bad" {
 		return &pb.FrameResult{Seq: f.Seq, CaptureUnixNano: f.CaptureUnixNano, Error: "bad frame"}
 	}
@@ -332,7 +341,9 @@ func (s diskSession) Commit(r *pb.FrameResult) error {
 	return nil
 }
 
-func (s diskSession) Close() error { return nil }
+func (s diskSession) Close() error             { return nil }
+func (s diskSession) Evicted() <-chan struct{} { return nil }
+
 
 // restartable serves h over bufconn and can replace its server, as a
 // restarted process on the same address would be.
@@ -543,4 +554,50 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 		t.Errorf("sent %d != results %d + gap %d", sum.Sent, results, sum.Gap)
 	}
 	t.Logf("summary: %s", sum)
+}
+
+// On drain two busy streams stop taking frames at once: only the frames
+// already taken are finished and recorded, and each call ends with
+// Unavailable (not a broken transport), so that its client resumes.
+func TestDrainStopsTakingFramesAtOnce(t *testing.T) {
+	h := &echoHandler{work: 2 * time.Millisecond, workers: make(chan struct{}, 1)}
+	drain := make(chan struct{})
+	const window = 4
+	c := dial(t, h, ServerConfig{MaxWindow: window, Drain: drain})
+	var results atomic.Int64
+	var once sync.Once
+	type outcome struct {
+		sum *Summary
+		err error
+	}
+	done := make(chan outcome, 2)
+	for i := range 2 {
+		go func() {
+			sum, err := c.Run(context.Background(), &countSource{n: 1000}, ClientConfig{
+				Header: &pb.StreamHeader{Name: fmt.Sprint("busy", i)},
+				OnResult: func(*pb.FrameResult, time.Duration) {
+					if results.Add(1) == 40 {
+						once.Do(func() { close(drain) })
+					}
+				},
+			})
+			done <- outcome{sum, err}
+		}()
+	}
+	var answered int64
+	for range 2 {
+		o := <-done
+		if status.Code(errors.Unwrap(o.err)) != codes.Unavailable {
+			t.Errorf("a draining stream ended with %v, want Unavailable", o.err)
+		}
+		answered += o.sum.Processed
+	}
+	h.mu.Lock()
+	committed := int64(len(h.committed))
+	h.mu.Unlock()
+	// 40 results came before the drain; each stream had at most its
+	// window of frames taken then (and one more being answered).
+	if limit := int64(40 + 2*(window+1)); committed > limit || committed != answered {
+		t.Errorf("%d frames recorded and %d answered after draining 2 streams; want them equal and at most %d", committed, answered, limit)
+	}
 }

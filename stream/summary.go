@@ -14,6 +14,10 @@ type Summary struct {
 	// Failed as the results said; Dropped replaced in the live mailbox
 	// before they could be sent.
 	Read, Sent, Processed, Failed, Dropped int64
+	// Of Failed: Invalid frames the server could not read (recorded as
+	// failed, final) and NotRecorded frames the server failed to process
+	// or record (a resume sends them again).
+	Invalid, NotRecorded int64
 	// Reconnects after a broken call; Resent frames sent again because
 	// their result was lost with a call; Skipped frames the server already
 	// had; Gap live frames lost with a broken call.
@@ -25,6 +29,20 @@ type Summary struct {
 	// summary (nil when the call did not complete).
 	Ready  *pb.StreamReady
 	Server *pb.StreamSummary
+}
+
+// count adds one result.
+func (s *Summary) count(r *pb.FrameResult) {
+	switch {
+	case r.GetError() == "":
+		s.Processed++
+		return
+	case r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED:
+		s.NotRecorded++
+	default:
+		s.Invalid++
+	}
+	s.Failed++
 }
 
 // FPS returns results received per second of the run.
@@ -40,6 +58,9 @@ func (s *Summary) String() string {
 	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
 		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
+	if s.Failed > 0 {
+		line += fmt.Sprintf(" (unreadable %d, not recorded %d)", s.Invalid, s.NotRecorded)
+	}
 	if s.Reconnects > 0 || s.Skipped > 0 {
 		line += fmt.Sprintf("; reconnects %d, resent %d, skipped as done %d, live gap %d", s.Reconnects, s.Resent, s.Skipped, s.Gap)
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/framewire/framewire/capture"
 	pb "github.com/framewire/framewire/proto"
@@ -35,9 +39,11 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 			window = 2
 		}
 	}
+	shown := stream.RedactSource(o.source)
 	hdr := &pb.StreamHeader{
-		Name: o.name, Source: o.source, Live: info.Live, FrameCount: info.FrameCount,
-		Window: int32(window),
+		Name: o.name, Source: shown, Live: info.Live, FrameCount: info.FrameCount,
+		Window: int32(window), Exist: existPolicy(o, info.Live),
+		SourceFingerprint: fingerprint(o, info),
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,
@@ -50,7 +56,7 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
-		info.Kind, o.source, info.Width, info.Height, framesText(info), o.server, o.name)
+		info.Kind, shown, info.Width, info.Height, framesText(info), o.server, o.name)
 
 	// The first signal stops reading; the call itself goes on until the
 	// results of every sent frame are in.
@@ -63,9 +69,10 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		},
 	})
 	saveErr := out.finish(stderr)
+	tellOutput(stderr, o.name, sum)
 	p.summary(sum)
 	if err != nil {
-		return err
+		return explain(err)
 	}
 	if saveErr != nil {
 		return saveErr
@@ -74,7 +81,59 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		// A live source ends this way; a file stopped early did not complete.
 		return fmt.Errorf("stopped by signal after %d of %d frames", sum.Processed+sum.Failed, info.FrameCount)
 	}
-	return nil
+	return failedFrames(sum)
+}
+
+// existPolicy is what the server does when the name's folder holds
+// another run: the flags say, else a live source takes a new folder and a
+// file resumes its own run only.
+func existPolicy(o *options, live bool) pb.ExistPolicy {
+	switch {
+	case o.overwrite:
+		return pb.ExistPolicy_EXIST_OVERWRITE
+	case o.increment || live:
+		return pb.ExistPolicy_EXIST_INCREMENT
+	}
+	return pb.ExistPolicy_EXIST_RESUME
+}
+
+// tellOutput says which folder the server wrote to when it is not the one
+// asked for, and how much of the run was done before.
+func tellOutput(stderr io.Writer, asked string, sum *stream.Summary) {
+	ready := sum.Ready
+	if ready == nil {
+		return
+	}
+	if ready.GetName() != "" && ready.GetName() != asked {
+		fmt.Fprintf(stderr, "the folder %q holds another run: this run's output is in %q\n", asked, ready.GetName())
+	}
+	if ready.GetResumed() && !sum.Live {
+		fmt.Fprintf(stderr, "resumed the run in %q: %d frames were already done (--overwrite starts afresh)\n", ready.GetName(), sum.Skipped)
+	}
+}
+
+// explain adds what the user can do to the errors that need a choice.
+func explain(err error) error {
+	switch status.Code(err) {
+	case codes.AlreadyExists:
+		return fmt.Errorf("%w\n(another client is streaming under this name now: choose another --name)", err)
+	case codes.FailedPrecondition:
+		return fmt.Errorf("%w\n(--overwrite replaces that run, --increment writes to NAME-2, ..., --name picks another folder)", err)
+	}
+	return err
+}
+
+// failedFrames is the error of a stream whose frames failed.
+func failedFrames(sum *stream.Summary) error {
+	if sum.Failed == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d of %d frames failed: %d could not be read (recorded as failed), %d failed on the server and were not recorded",
+		sum.Failed, sum.Processed+sum.Failed, sum.Invalid, sum.NotRecorded)
+	if sum.NotRecorded > 0 {
+		msg += " (run the same command again to retry them)"
+	}
+	return errors.New(msg)
 }
 
 func framesText(info capture.Info) string {

@@ -33,6 +33,8 @@ type options struct {
 	retries     int
 	dial        stream.DialConfig
 	save        string
+	overwrite   bool
+	increment   bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -56,13 +58,21 @@ SRC is one of:
 A live source never queues: while the server is busy the newest frame
 replaces the unsent one and the drop is counted. A file loses nothing.
 
+Re-running a file with the same name, model and options resumes it: frames
+the server has already recorded are skipped. If the folder holds another run
+the client stops and says what differs; --overwrite replaces that run,
+--increment writes NAME-2 (the default for live sources, so a restarted
+webcam never touches an earlier run's output). A name that another client is
+streaming to right now is refused.
+
 On a terminal, a progress bar for a file shows frames done, fps and ETA.
 
 Every flag can also be set by the environment variable shown beside it
 (FRAMEWIRE_ and the flag's name in upper case, '-' as '_'); a flag given on
 the command line wins.
 
-Exit status is 0 only when the stream completed.
+Exit status is 0 only when the stream completed and no frame failed; a
+URL's user and password, and its query, never leave this machine.
 
 Flags:
 `)
@@ -84,6 +94,8 @@ Flags:
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
 	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "when the server's folder of --name holds another run (another source, model, model file or options, or an earlier live run), delete it and start afresh; also redoes a run that is done")
+	fs.BoolVar(&o.increment, "increment", false, "when the server's folder of --name holds another run, write to NAME-2, NAME-3, ... instead (the default for live sources; a file resumes its own run and refuses another one without this or --overwrite)")
 	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
 	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
 	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")
@@ -99,6 +111,9 @@ Flags:
 	}
 	if o.source == "" {
 		return nil, fmt.Errorf("--source is required (see --help)")
+	}
+	if o.overwrite && o.increment {
+		return nil, fmt.Errorf("--overwrite and --increment exclude each other")
 	}
 	if (o.dial.CertFile == "") != (o.dial.KeyFile == "") {
 		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
@@ -158,7 +173,10 @@ func nameFromSource(src string) string {
 	case strings.Contains(src, "!"):
 		base = "pipeline"
 	case strings.Contains(src, "://"):
-		_, rest, _ := strings.Cut(src, "://")
+		// No credentials, query or fragment: they may hold secrets.
+		_, rest, _ := strings.Cut(stream.RedactSource(src), "://")
+		rest, _, _ = strings.Cut(rest, "?")
+		rest, _, _ = strings.Cut(rest, "#")
 		base = strings.TrimSuffix(rest, "/")
 	default:
 		base = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))

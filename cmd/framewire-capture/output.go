@@ -24,7 +24,7 @@ type resultOutput struct {
 func newResultOutput(o *options, info capture.Info, p *printer, stdout, stderr io.Writer) (*resultOutput, error) {
 	out := &resultOutput{p: p}
 	if o.save != "" {
-		s, err := newSaver(o.save, o.name)
+		s, err := newSaver(o.save)
 		if err != nil {
 			return nil, err
 		}
@@ -53,6 +53,6 @@ func (out *resultOutput) finish(stderr io.Writer) error {
 	if out.save == nil {
 		return nil
 	}
-	fmt.Fprintf(stderr, "saved %d annotated JPEGs in %s\n", out.save.saved, out.save.dir)
+	fmt.Fprintf(stderr, "saved %d annotated JPEGs in %s\n", out.save.saved, out.save.where())
 	return out.save.err
 }

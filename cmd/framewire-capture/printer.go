@@ -89,21 +89,32 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 
 // summaryLine is the --json form of the summary.
 type summaryLine struct {
-	Read      int64   `json:"read"`
-	Sent      int64   `json:"sent"`
-	Processed int64   `json:"processed"`
-	Dropped   int64   `json:"dropped"`
-	Failed    int64   `json:"failed"`
-	FPS       float64 `json:"fps"`
-	P50MS     float64 `json:"latency_p50_ms"`
-	P95MS     float64 `json:"latency_p95_ms"`
-	Seconds   float64 `json:"seconds"`
+	Name        string  `json:"name,omitempty"`
+	Resumed     bool    `json:"resumed"`
+	Read        int64   `json:"read"`
+	Sent        int64   `json:"sent"`
+	Processed   int64   `json:"processed"`
+	Dropped     int64   `json:"dropped"`
+	Failed      int64   `json:"failed"`
+	Invalid     int64   `json:"failed_invalid"`
+	NotRecorded int64   `json:"failed_not_recorded"`
+	Skipped     int64   `json:"skipped_as_done"`
+	Resent      int64   `json:"resent"`
+	Reconnects  int64   `json:"reconnects"`
+	Gap         int64   `json:"live_gap"`
+	FPS         float64 `json:"fps"`
+	P50MS       float64 `json:"latency_p50_ms"`
+	P95MS       float64 `json:"latency_p95_ms"`
+	Seconds     float64 `json:"seconds"`
 }
 
 func (p *printer) summary(s *stream.Summary) {
 	if p.json {
 		b, _ := json.Marshal(map[string]summaryLine{"summary": {
+			Name: s.Ready.GetName(), Resumed: s.Ready.GetResumed(),
 			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
+			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,
+			Reconnects: s.Reconnects, Gap: s.Gap,
 			FPS:     s.FPS(),
 			P50MS:   float64(s.Latency.Quantile(0.5).Microseconds()) / 1000,
 			P95MS:   float64(s.Latency.Quantile(0.95).Microseconds()) / 1000,

@@ -3,28 +3,31 @@ package main
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	pb "github.com/framewire/framewire/proto"
 )
 
 // saver writes the annotated JPEGs the server sends back (--save) as
-// <dir>/<seq>.jpg, with the server's names, each to a temporary file
+// <root>/<name>/<seq>.jpg, with the server's stream name (which
+// --increment may have changed) and file names, each to a temporary file
 // renamed into place so that a final name never holds a partial image.
 // Used from one goroutine (the stream's result callback).
 type saver struct {
-	dir   string
+	root  string
+	dir   string // the stream's folder, once made
 	saved int
 	err   error // the first failure; later images are not attempted
 }
 
-// newSaver creates root/name for the images of stream name.
-func newSaver(root, name string) (*saver, error) {
-	dir := filepath.Join(root, name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// newSaver creates root for the images of one stream.
+func newSaver(root string) (*saver, error) {
+	if err := os.MkdirAll(root, 0o777); err != nil {
 		return nil, fmt.Errorf("--save: %w", err)
 	}
-	return &saver{dir: dir}, nil
+	return &saver{root: root}, nil
 }
 
 // save writes r's annotated JPEG, if it carries one. A nil *saver saves
@@ -33,11 +36,32 @@ func (s *saver) save(r *pb.FrameResult) {
 	if s == nil || s.err != nil || len(r.GetAnnotatedJpeg()) == 0 {
 		return
 	}
-	if err := writeFileAtomic(s.dir, fmt.Sprintf("%08d.jpg", r.GetSeq()), r.GetAnnotatedJpeg()); err != nil {
+	if err := s.makeDir(r.GetOutputPath()); err != nil {
+		s.err = fmt.Errorf("--save: %w", err)
+		return
+	}
+	if err := writeFileAtomic(s.dir, path.Base(r.GetOutputPath()), r.GetAnnotatedJpeg()); err != nil {
 		s.err = fmt.Errorf("--save: %w", err)
 		return
 	}
 	s.saved++
+}
+
+// makeDir makes the folder of the server's output path "<name>/<file>".
+func (s *saver) makeDir(outputPath string) error {
+	name := path.Dir(outputPath)
+	if name == "." || name == ".." || strings.ContainsAny(name, "/\\") || !strings.HasSuffix(outputPath, ".jpg") {
+		return fmt.Errorf("the server's output path %q is not <name>/<file>.jpg", outputPath)
+	}
+	dir := filepath.Join(s.root, name)
+	if dir == s.dir {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return err
+	}
+	s.dir = dir
+	return nil
 }
 
 // writeFileAtomic writes data to dir/name through a temporary file in dir.
@@ -58,4 +82,12 @@ func writeFileAtomic(dir, name string, data []byte) error {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
+}
+
+// where says where the images went.
+func (s *saver) where() string {
+	if s.dir == "" {
+		return s.root
+	}
+	return s.dir
 }

@@ -45,32 +45,33 @@ func main() {
 
 // options are the server's flags.
 type options struct {
-	listen      string
-	out         string
-	model       string
-	engine      string
-	ortLib      string
-	modelFile   string
-	labels      string
-	conf        float64
-	nms         float64
-	workers     int
-	window      int
-	maxMsgMB    int
-	maxPixels   int64
-	jpegQuality int
-	drain       time.Duration
-	logJSON     bool
-	healthProbe string
-	maxStreams  int
-	idle        time.Duration
-	kaTime      time.Duration
-	kaMinTime   time.Duration
-	tlsCert     string
-	tlsKey      string
-	tlsClientCA string
-	token       string
-	http        string
+	listen        string
+	out           string
+	model         string
+	engine        string
+	ortLib        string
+	modelFile     string
+	labels        string
+	conf          float64
+	nms           float64
+	workers       int
+	window        int
+	maxMsgMB      int
+	maxPixels     int64
+	jpegQuality   int
+	drain         time.Duration
+	logJSON       bool
+	healthProbe   string
+	maxStreams    int
+	idle          time.Duration
+	headerTimeout time.Duration
+	kaTime        time.Duration
+	kaMinTime     time.Duration
+	tlsCert       string
+	tlsKey        string
+	tlsClientCA   string
+	token         string
+	http          string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -113,13 +114,14 @@ Flags:
 	fs.BoolVar(&o.logJSON, "log-json", false, "log JSON lines instead of text")
 	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; one more is refused with RESOURCE_EXHAUSTED (0 = no limit)")
 	fs.DurationVar(&o.idle, "idle-timeout", 2*time.Minute, "end a stream that sends nothing for this long (0 = never)")
+	fs.DurationVar(&o.headerTimeout, "header-timeout", 10*time.Second, "end a call that sends no stream header for this long; until its header arrives a call holds no stream slot (0 = never)")
 	fs.DurationVar(&o.kaTime, "keepalive-time", 30*time.Second, "ping a client whose connection is quiet for this long, and drop it if it does not answer within 10 s")
 	fs.DurationVar(&o.kaMinTime, "keepalive-min-time", 10*time.Second, "refuse (GOAWAY) clients that ping more often than this")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "require client certificates signed by the CAs in this PEM `file` (mutual TLS)")
-	fs.StringVar(&o.token, "token", "", "require \"authorization: Bearer TOKEN\" on every call except the health service")
-	fs.StringVar(&o.http, "http", ":8080", "`address` of the live view (/) and Prometheus metrics (/metrics) over HTTP; empty = none")
+	fs.StringVar(&o.token, "token", "", "require \"authorization: Bearer TOKEN\" on every gRPC call except the health service, and on every HTTP request (Bearer, or Basic with TOKEN as the password)")
+	fs.StringVar(&o.http, "http", "127.0.0.1:8080", "`address` of the live view (/) and Prometheus metrics (/metrics) over HTTP (\":8080\" for every interface); empty = none")
 	fs.StringVar(&o.healthProbe, "health-probe", "", "check the gRPC health of the server at `address` and exit 0 if it is SERVING, 1 if not (for container health checks)")
 	if err := flagenv.Parse(fs, args, flagenv.Prefix, os.LookupEnv); err != nil {
 		return nil, err
@@ -189,7 +191,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv := grpc.NewServer(append(srvOpts, grpc.StatsHandler(mon.StatsHandler()))...)
 	svc := server.NewService(pipeline, server.ServiceConfig{
-		Stream:     stream.ServerConfig{MaxWindow: o.window, IdleTimeout: o.idle},
+		Stream:     stream.ServerConfig{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
 		MaxStreams: o.maxStreams,
 	})
 	pb.RegisterImageProcedureServer(srv, svc)
@@ -198,7 +200,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	reflection.Register(srv)
 
 	if o.http != "" {
-		hs, err := startHTTP(o.http, mon.Handler())
+		hs, err := startHTTP(o.http, server.RequireToken(o.token, mon.Handler()))
 		if err != nil {
 			lis.Close()
 			return err

@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// errNameInUse says a stream name is held by a call of another run.
+var errNameInUse = errors.New("stream name in use")
+
+// owners gives each stream name to one call at a time. A call of the same
+// run (a client reconnecting while its old call still looks alive, as on
+// a half-open connection) takes the name over: the old call is evicted and
+// the new one waits until it has recorded what it took and let go.
+type owners struct {
+	mu     sync.Mutex
+	active map[string]*owner
+}
+
+// owner is one call's hold on a name.
+type owner struct {
+	name     string
+	runID    string
+	evicted  chan struct{} // closed to ask the holder to end
+	released chan struct{} // closed when the holder let go
+	once     sync.Once
+}
+
+func newOwners() *owners {
+	return &owners{active: map[string]*owner{}}
+}
+
+// acquire holds name for the call of run runID. It fails with
+// errNameInUse while a call of another run holds the name; a call of the
+// same run is evicted and awaited (until ctx ends).
+func (o *owners) acquire(ctx context.Context, name, runID string) (*owner, error) {
+	for {
+		held, err := o.tryAcquire(name, runID)
+		if held != nil || err != nil {
+			return held, err
+		}
+		if err := o.evict(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tryAcquire holds name if it is free; (nil, nil) means a call of the
+// same run holds it.
+func (o *owners) tryAcquire(name, runID string) (*owner, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	cur := o.active[name]
+	if cur == nil {
+		w := &owner{name: name, runID: runID, evicted: make(chan struct{}), released: make(chan struct{})}
+		o.active[name] = w
+		return w, nil
+	}
+	if runID == "" || cur.runID != runID {
+		return nil, fmt.Errorf("stream %q is being written by another client's call: %w", name, errNameInUse)
+	}
+	return nil, nil
+}
+
+// evict asks the holder of name to end and waits until it let go.
+func (o *owners) evict(ctx context.Context, name string) error {
+	o.mu.Lock()
+	cur := o.active[name]
+	o.mu.Unlock()
+	if cur == nil {
+		return nil
+	}
+	cur.once.Do(func() { close(cur.evicted) })
+	select {
+	case <-cur.released:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the earlier call of stream %q to end: %w", name, ctx.Err())
+	}
+}
+
+// inUse reports whether a call of a run other than runID holds name.
+func (o *owners) inUse(name, runID string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	cur := o.active[name]
+	return cur != nil && (runID == "" || cur.runID != runID)
+}
+
+// release lets go of w's name.
+func (o *owners) release(w *owner) {
+	o.mu.Lock()
+	if o.active[w.name] == w {
+		delete(o.active, w.name)
+	}
+	o.mu.Unlock()
+	close(w.released)
+}

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// manifestFile describes the run whose output a stream folder holds.
+const manifestFile = "run.json"
+
+// runManifest is what a stream folder's output came from: enough to read
+// the predictions later, and to tell whether a new call continues the same
+// run. A folder holds one run.
+type runManifest struct {
+	RunID             string          `json:"run_id"`
+	Started           time.Time       `json:"started"`
+	Source            string          `json:"source"`
+	SourceFingerprint string          `json:"source_fingerprint,omitempty"`
+	Live              bool            `json:"live"`
+	FrameCount        int64           `json:"frame_count,omitempty"`
+	Model             modelInfo       `json:"model"`
+	Options           manifestOptions `json:"options"`
+}
+
+// modelInfo names the model that processes the frames.
+type modelInfo struct {
+	Kind   string `json:"kind"`
+	File   string `json:"file,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+}
+
+// manifestOptions are the stream options that change the output.
+type manifestOptions struct {
+	Conf               float32  `json:"conf"` // as asked; 0 = the model's threshold
+	Classes            []string `json:"classes,omitempty"`
+	SaveEvery          int32    `json:"save_every"`
+	SaveOnlyDetections bool     `json:"save_only_detections,omitempty"`
+}
+
+// newRunManifest describes the run a header asks for, with secrets taken
+// out of its source.
+func newRunManifest(hdr *pb.StreamHeader, model modelInfo) runManifest {
+	o := hdr.GetOptions()
+	classes := slices.Clone(o.GetClasses())
+	slices.Sort(classes)
+	return runManifest{
+		RunID: hdr.GetRunId(), Started: time.Now().UTC(),
+		Source: stream.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
+		Live: hdr.GetLive(), FrameCount: hdr.GetFrameCount(), Model: model,
+		Options: manifestOptions{
+			Conf: o.GetConf(), Classes: classes,
+			SaveEvery: max(o.GetSaveEvery(), 1), SaveOnlyDetections: o.GetSaveOnlyDetections(),
+		},
+	}
+}
+
+// differences lists how the run asked for (next) differs from the one in
+// the folder (m), in words; none means next continues m. A live run
+// continues only itself (the same run id).
+func (m runManifest) differences(next runManifest) []string {
+	if m.Live != next.Live {
+		return []string{fmt.Sprintf("it holds a %s, this is a %s", sourceKind(m.Live), sourceKind(next.Live))}
+	}
+	if m.Live && m.RunID != next.RunID {
+		return []string{fmt.Sprintf("it holds an earlier live run (started %s)", m.Started.Format(time.RFC3339))}
+	}
+	var d []string
+	diff := func(what string, had, asked any) {
+		if fmt.Sprint(had) != fmt.Sprint(asked) {
+			d = append(d, fmt.Sprintf("%s %v there, %v now", what, had, asked))
+		}
+	}
+	diff("source", fmt.Sprintf("%q", m.Source), fmt.Sprintf("%q", next.Source))
+	diff("source content", m.SourceFingerprint, next.SourceFingerprint)
+	diff("frame count", m.FrameCount, next.FrameCount)
+	diff("model", m.Model.Kind, next.Model.Kind)
+	diff("model file", m.Model.File+" sha256 "+m.Model.SHA256, next.Model.File+" sha256 "+next.Model.SHA256)
+	diff("conf", m.Options.Conf, next.Options.Conf)
+	diff("classes", m.Options.Classes, next.Options.Classes)
+	diff("save_every", m.Options.SaveEvery, next.Options.SaveEvery)
+	diff("save_only_detections", m.Options.SaveOnlyDetections, next.Options.SaveOnlyDetections)
+	return d
+}
+
+func sourceKind(live bool) string {
+	if live {
+		return "live run"
+	}
+	return "finite source's run"
+}
+
+// readManifest reads dir's manifest; found is false when there is none.
+func readManifest(dir string) (m runManifest, found bool, err error) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("read run manifest: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, false, fmt.Errorf("read run manifest %s: %w", filepath.Join(dir, manifestFile), err)
+	}
+	return m, true, nil
+}
+
+// write stores m in dir, atomically.
+func (m runManifest) write(dir string) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode run manifest: %w", err)
+	}
+	if err := writeFileAtomic(dir, manifestFile, append(b, '\n')); err != nil {
+		return fmt.Errorf("write run manifest: %w", err)
+	}
+	return nil
+}
