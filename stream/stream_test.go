@@ -344,7 +344,6 @@ func (s diskSession) Commit(r *pb.FrameResult) error {
 func (s diskSession) Close() error             { return nil }
 func (s diskSession) Evicted() <-chan struct{} { return nil }
 
-
 // restartable serves h over bufconn and can replace its server, as a
 // restarted process on the same address would be.
 type restartable struct {
