@@ -676,7 +676,10 @@ type StreamOptions struct {
 	// Send the annotated JPEG of every frame the server writes (the same
 	// frames as save_every and save_only_detections select) back in
 	// FrameResult.annotated_jpeg.
-	ReturnJpeg    bool `protobuf:"varint,5,opt,name=return_jpeg,json=returnJpeg,proto3" json:"return_jpeg,omitempty"`
+	ReturnJpeg bool `protobuf:"varint,5,opt,name=return_jpeg,json=returnJpeg,proto3" json:"return_jpeg,omitempty"`
+	// Give every detection a track id that stays with the object from frame
+	// to frame (Detection.track_id).
+	Track         bool `protobuf:"varint,6,opt,name=track,proto3" json:"track,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -742,6 +745,13 @@ func (x *StreamOptions) GetSaveOnlyDetections() bool {
 func (x *StreamOptions) GetReturnJpeg() bool {
 	if x != nil {
 		return x.ReturnJpeg
+	}
+	return false
+}
+
+func (x *StreamOptions) GetTrack() bool {
+	if x != nil {
+		return x.Track
 	}
 	return false
 }
@@ -857,7 +867,9 @@ type StreamReady struct {
 	// EXIST_INCREMENT. A reconnection sends this name.
 	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
 	// True when the folder already held this run (a resume).
-	Resumed       bool `protobuf:"varint,5,opt,name=resumed,proto3" json:"resumed,omitempty"`
+	Resumed bool `protobuf:"varint,5,opt,name=resumed,proto3" json:"resumed,omitempty"`
+	// Lowest StreamOptions.conf this server accepts for the model.
+	MinConf       float32 `protobuf:"fixed32,6,opt,name=min_conf,json=minConf,proto3" json:"min_conf,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -927,6 +939,13 @@ func (x *StreamReady) GetResumed() bool {
 	return false
 }
 
+func (x *StreamReady) GetMinConf() float32 {
+	if x != nil {
+		return x.MinConf
+	}
+	return 0
+}
+
 type SeqRange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Start         int64                  `protobuf:"varint,1,opt,name=start,proto3" json:"start,omitempty"`
@@ -985,7 +1004,10 @@ type Detection struct {
 	ClassId int32                  `protobuf:"varint,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
 	Score   float32                `protobuf:"fixed32,3,opt,name=score,proto3" json:"score,omitempty"`
 	// Box in source-frame pixels.
-	Box           *Box `protobuf:"bytes,4,opt,name=box,proto3" json:"box,omitempty"`
+	Box *Box `protobuf:"bytes,4,opt,name=box,proto3" json:"box,omitempty"`
+	// Id of the object across frames when StreamOptions.track is set (from
+	// 1); 0 when not tracked.
+	TrackId       int64 `protobuf:"varint,5,opt,name=track_id,json=trackId,proto3" json:"track_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1046,6 +1068,13 @@ func (x *Detection) GetBox() *Box {
 		return x.Box
 	}
 	return nil
+}
+
+func (x *Detection) GetTrackId() int64 {
+	if x != nil {
+		return x.TrackId
+	}
+	return 0
 }
 
 type Box struct {
@@ -1214,7 +1243,10 @@ type FrameResult struct {
 	// the server wrote it (output_path is set).
 	AnnotatedJpeg []byte `protobuf:"bytes,11,opt,name=annotated_jpeg,json=annotatedJpeg,proto3" json:"annotated_jpeg,omitempty"`
 	// What kind of failure error is (FRAME_OK when there is none).
-	Status        FrameStatus `protobuf:"varint,12,opt,name=status,proto3,enum=FrameStatus" json:"status,omitempty"`
+	Status FrameStatus `protobuf:"varint,12,opt,name=status,proto3,enum=FrameStatus" json:"status,omitempty"`
+	// Echo of Frame.source_name and Frame.position_us.
+	SourceName    string `protobuf:"bytes,13,opt,name=source_name,json=sourceName,proto3" json:"source_name,omitempty"`
+	PositionUs    *int64 `protobuf:"varint,14,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1333,6 +1365,20 @@ func (x *FrameResult) GetStatus() FrameStatus {
 	return FrameStatus_FRAME_OK
 }
 
+func (x *FrameResult) GetSourceName() string {
+	if x != nil {
+		return x.SourceName
+	}
+	return ""
+}
+
+func (x *FrameResult) GetPositionUs() int64 {
+	if x != nil && x.PositionUs != nil {
+		return *x.PositionUs
+	}
+	return 0
+}
+
 type StreamSummary struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Received  int64                  `protobuf:"varint,1,opt,name=received,proto3" json:"received,omitempty"`
@@ -1341,7 +1387,9 @@ type StreamSummary struct {
 	// Server-side wall time of the call, microseconds.
 	DurationUs int64 `protobuf:"varint,4,opt,name=duration_us,json=durationUs,proto3" json:"duration_us,omitempty"`
 	// Of failed, frames the server could not record (FRAME_NOT_RECORDED).
-	NotRecorded   int64 `protobuf:"varint,5,opt,name=not_recorded,json=notRecorded,proto3" json:"not_recorded,omitempty"`
+	NotRecorded int64 `protobuf:"varint,5,opt,name=not_recorded,json=notRecorded,proto3" json:"not_recorded,omitempty"`
+	// Distinct track ids seen per label in this call (StreamOptions.track).
+	Tracks        map[string]int64 `protobuf:"bytes,6,rep,name=tracks,proto3" json:"tracks,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1411,6 +1459,13 @@ func (x *StreamSummary) GetNotRecorded() int64 {
 	return 0
 }
 
+func (x *StreamSummary) GetTracks() map[string]int64 {
+	if x != nil {
+		return x.Tracks
+	}
+	return nil
+}
+
 var File_image_procedure_proto protoreflect.FileDescriptor
 
 const file_image_procedure_proto_rawDesc = "" +
@@ -1447,7 +1502,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x06window\x18\x06 \x01(\x05R\x06window\x12\x15\n" +
 	"\x06run_id\x18\a \x01(\tR\x05runId\x12\"\n" +
 	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
-	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\"\xaf\x01\n" +
+	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -1455,7 +1510,8 @@ const file_image_procedure_proto_rawDesc = "" +
 	"save_every\x18\x03 \x01(\x05R\tsaveEvery\x120\n" +
 	"\x14save_only_detections\x18\x04 \x01(\bR\x12saveOnlyDetections\x12\x1f\n" +
 	"\vreturn_jpeg\x18\x05 \x01(\bR\n" +
-	"returnJpeg\"\xd5\x01\n" +
+	"returnJpeg\x12\x14\n" +
+	"\x05track\x18\x06 \x01(\bR\x05track\"\xd5\x01\n" +
 	"\x05Frame\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12%\n" +
@@ -1463,21 +1519,23 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x04data\x18\x04 \x01(\fR\x04data\x12\x14\n" +
 	"\x05width\x18\x05 \x01(\x05R\x05width\x12\x16\n" +
 	"\x06height\x18\x06 \x01(\x05R\x06height\x12%\n" +
-	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"\x88\x01\n" +
+	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"\xa3\x01\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
 	"\x05model\x18\x03 \x01(\tR\x05model\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12\x18\n" +
-	"\aresumed\x18\x05 \x01(\bR\aresumed\"2\n" +
+	"\aresumed\x18\x05 \x01(\bR\aresumed\x12\x19\n" +
+	"\bmin_conf\x18\x06 \x01(\x02R\aminConf\"2\n" +
 	"\bSeqRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x03R\x05start\x12\x10\n" +
-	"\x03end\x18\x02 \x01(\x03R\x03end\"j\n" +
+	"\x03end\x18\x02 \x01(\x03R\x03end\"\x85\x01\n" +
 	"\tDetection\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\x05R\aclassId\x12\x14\n" +
 	"\x05score\x18\x03 \x01(\x02R\x05score\x12\x16\n" +
-	"\x03box\x18\x04 \x01(\v2\x04.BoxR\x03box\"O\n" +
+	"\x03box\x18\x04 \x01(\v2\x04.BoxR\x03box\x12\x19\n" +
+	"\btrack_id\x18\x05 \x01(\x03R\atrackId\"O\n" +
 	"\x03Box\x12\f\n" +
 	"\x01x\x18\x01 \x01(\x02R\x01x\x12\f\n" +
 	"\x01y\x18\x02 \x01(\x02R\x01y\x12\x14\n" +
@@ -1489,7 +1547,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\finference_us\x18\x03 \x01(\x03R\vinferenceUs\x12\x1f\n" +
 	"\vannotate_us\x18\x04 \x01(\x03R\n" +
 	"annotateUs\x12\x19\n" +
-	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\x80\x03\n" +
+	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\xd7\x03\n" +
 	"\vFrameResult\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12*\n" +
@@ -1507,14 +1565,23 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x06height\x18\n" +
 	" \x01(\x05R\x06height\x12%\n" +
 	"\x0eannotated_jpeg\x18\v \x01(\fR\rannotatedJpeg\x12$\n" +
-	"\x06status\x18\f \x01(\x0e2\f.FrameStatusR\x06status\"\xa5\x01\n" +
+	"\x06status\x18\f \x01(\x0e2\f.FrameStatusR\x06status\x12\x1f\n" +
+	"\vsource_name\x18\r \x01(\tR\n" +
+	"sourceName\x12$\n" +
+	"\vposition_us\x18\x0e \x01(\x03H\x00R\n" +
+	"positionUs\x88\x01\x01B\x0e\n" +
+	"\f_position_us\"\x94\x02\n" +
 	"\rStreamSummary\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x03R\breceived\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12\x16\n" +
 	"\x06failed\x18\x03 \x01(\x03R\x06failed\x12\x1f\n" +
 	"\vduration_us\x18\x04 \x01(\x03R\n" +
 	"durationUs\x12!\n" +
-	"\fnot_recorded\x18\x05 \x01(\x03R\vnotRecorded*I\n" +
+	"\fnot_recorded\x18\x05 \x01(\x03R\vnotRecorded\x122\n" +
+	"\x06tracks\x18\x06 \x03(\v2\x1a.StreamSummary.TracksEntryR\x06tracks\x1a9\n" +
+	"\vTracksEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01*I\n" +
 	"\vExistPolicy\x12\x10\n" +
 	"\fEXIST_RESUME\x10\x00\x12\x13\n" +
 	"\x0fEXIST_OVERWRITE\x10\x01\x12\x13\n" +
@@ -1545,7 +1612,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -1565,6 +1632,7 @@ var file_image_procedure_proto_goTypes = []any{
 	(*StageTimings)(nil),       // 15: StageTimings
 	(*FrameResult)(nil),        // 16: FrameResult
 	(*StreamSummary)(nil),      // 17: StreamSummary
+	nil,                        // 18: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
 	10, // 0: DetectFrameRequest.frame:type_name -> Frame
@@ -1582,17 +1650,18 @@ var file_image_procedure_proto_depIdxs = []int32{
 	13, // 12: FrameResult.detections:type_name -> Detection
 	15, // 13: FrameResult.timings:type_name -> StageTimings
 	2,  // 14: FrameResult.status:type_name -> FrameStatus
-	3,  // 15: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	6,  // 16: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	5,  // 17: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	4,  // 18: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	7,  // 19: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	16, // 20: ImageProcedure.DetectFrame:output_type -> FrameResult
-	18, // [18:21] is the sub-list for method output_type
-	15, // [15:18] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	18, // 15: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	3,  // 16: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	6,  // 17: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	5,  // 18: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	4,  // 19: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	7,  // 20: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	16, // 21: ImageProcedure.DetectFrame:output_type -> FrameResult
+	19, // [19:22] is the sub-list for method output_type
+	16, // [16:19] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1609,13 +1678,14 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
 	}
+	file_image_procedure_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
