@@ -46,6 +46,13 @@ type Session interface {
 	Close() error
 }
 
+// Summarizer is a Session that adds its own counts (such as distinct
+// tracks) to the stream's summary; Serve calls Summarize once, after the
+// last Commit and before the summary is sent.
+type Summarizer interface {
+	Summarize(sum *pb.StreamSummary)
+}
+
 // ServerConfig bounds one stream on the server side.
 type ServerConfig struct {
 	// MaxWindow is the most frames of one stream in flight in the server
@@ -114,6 +121,9 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg ServerConfi
 		return err
 	}
 	sum.DurationUs = time.Since(start).Microseconds()
+	if sz, ok := sess.(Summarizer); ok {
+		sz.Summarize(sum)
+	}
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Summary{Summary: sum}}); err != nil {
 		return fmt.Errorf("send summary: %w", err)
 	}

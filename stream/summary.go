@@ -2,6 +2,8 @@ package stream
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
@@ -64,5 +66,26 @@ func (s *Summary) String() string {
 	if s.Reconnects > 0 || s.Skipped > 0 {
 		line += fmt.Sprintf("; reconnects %d, resent %d, skipped as done %d, live gap %d", s.Reconnects, s.Resent, s.Skipped, s.Gap)
 	}
+	if t := TracksText(s.Server.GetTracks()); t != "" {
+		line += "; distinct tracks " + t
+	}
 	return line
+}
+
+// TracksText lists distinct tracks per label, most first, e.g.
+// "person 12, car 3"; empty when there are none.
+func TracksText(tracks map[string]int64) string {
+	labels := make([]string, 0, len(tracks))
+	for l := range tracks {
+		labels = append(labels, l)
+	}
+	sort.Slice(labels, func(i, j int) bool {
+		a, b := labels[i], labels[j]
+		return tracks[a] > tracks[b] || tracks[a] == tracks[b] && a < b
+	})
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = fmt.Sprintf("%s %d", l, tracks[l])
+	}
+	return strings.Join(parts, ", ")
 }
