@@ -9,6 +9,8 @@ import (
 // predictionLine is one line of predictions.jsonl.
 type predictionLine struct {
 	Seq             int64            `json:"seq"`
+	Source          string           `json:"source,omitempty"`      // the photo's file (folder, glob, list)
+	PositionUs      *int64           `json:"position_us,omitempty"` // position in a video file
 	CaptureUnixNano int64            `json:"capture_unix_nano"`
 	Width           int32            `json:"width"`
 	Height          int32            `json:"height"`
@@ -25,12 +27,13 @@ type lineDetection struct {
 	ClassID int32      `json:"class_id"`
 	Score   float32    `json:"score"`
 	Box     [4]float32 `json:"box"` // x, y, width, height in frame pixels
+	TrackID int64      `json:"track_id,omitempty"`
 }
 
 func newPredictionLine(r *pb.FrameResult) predictionLine {
 	l := predictionLine{
-		Seq: r.GetSeq(), CaptureUnixNano: r.GetCaptureUnixNano(),
-		Width: r.GetWidth(), Height: r.GetHeight(),
+		Seq: r.GetSeq(), Source: r.GetSourceName(), PositionUs: r.PositionUs,
+		CaptureUnixNano: r.GetCaptureUnixNano(), Width: r.GetWidth(), Height: r.GetHeight(),
 		Channel: r.GetChannel(), Mean: r.GetMean(),
 		Detections: make([]lineDetection, len(r.GetDetections())),
 		TimingsUs:  r.GetTimings(),
@@ -43,7 +46,8 @@ func newPredictionLine(r *pb.FrameResult) predictionLine {
 		b := d.GetBox()
 		l.Detections[i] = lineDetection{
 			Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
-			Box: [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
+			Box:     [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
+			TrackID: d.GetTrackId(),
 		}
 	}
 	return l
