@@ -66,6 +66,9 @@ type Detection struct {
 	ClassID int
 	Score   float32
 	Box     Box
+	// TrackID is the object's id across frames when the stream is
+	// tracked (from 1); 0 when not tracked. Detectors leave it 0.
+	TrackID int64
 }
 
 // Detector finds objects in 8-bit BGR frames. A Detector is NOT safe for

@@ -10,7 +10,8 @@ import (
 )
 
 // Draw draws every detection's box and a "label 0.82" caption on img, in
-// place, with a colour per class. Line width and font size scale with the
+// place, with a colour per class; a tracked detection is captioned
+// "label #12 0.82" and coloured by its track id, so that an id switch shows. Line width and font size scale with the
 // frame so captions stay readable on small and large frames. An empty or
 // nil img is left alone. Draw keeps no state and is safe for concurrent use
 // on different images.
@@ -33,10 +34,10 @@ func Draw(img *gocv.Mat, dets []Detection) {
 		if r.Empty() {
 			continue
 		}
-		col := classColor(d.ClassID)
+		col := detectionColor(d)
 		gocv.Rectangle(img, r, col, thick)
 
-		label := fmt.Sprintf("%s %.2f", d.Label, d.Score)
+		label := caption(d)
 		ts, base := gocv.GetTextSizeWithBaseline(label, font, fontScale, textThick)
 		pad := max(2, thick)
 		capH := ts.Y + base + pad
@@ -51,6 +52,22 @@ func Draw(img *gocv.Mat, dets []Detection) {
 		gocv.PutTextWithParams(img, label, image.Pt(left+pad, top+ts.Y+pad/2), font, fontScale,
 			textColor(col), textThick, gocv.LineAA, false)
 	}
+}
+
+// caption is "label 0.82", or "label #12 0.82" for a tracked detection.
+func caption(d Detection) string {
+	if d.TrackID > 0 {
+		return fmt.Sprintf("%s #%d %.2f", d.Label, d.TrackID, d.Score)
+	}
+	return fmt.Sprintf("%s %.2f", d.Label, d.Score)
+}
+
+// detectionColor is the track's colour for a tracked detection, else the class's.
+func detectionColor(d Detection) color.RGBA {
+	if d.TrackID > 0 {
+		return classColor(int(d.TrackID % 1000003))
+	}
+	return classColor(d.ClassID)
 }
 
 // classColor picks a saturated colour for a class id, spreading hues by the

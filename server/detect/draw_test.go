@@ -70,3 +70,36 @@ func TestClassColorsDiffer(t *testing.T) {
 		t.Errorf("only %d distinct colours for 80 classes", len(seen))
 	}
 }
+
+func TestCaptionNamesTheTrack(t *testing.T) {
+	for _, c := range []struct {
+		d    Detection
+		want string
+	}{
+		{Detection{Label: "person", Score: 0.81}, "person 0.81"},
+		{Detection{Label: "person", Score: 0.81, TrackID: 12}, "person #12 0.81"},
+	} {
+		if got := caption(c.d); got != c.want {
+			t.Errorf("caption(%+v): got %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestTrackedCaptionIsWider(t *testing.T) {
+	width := func(id int64) int {
+		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 240, 320, gocv.MatTypeCV8UC3)
+		defer img.Close()
+		Draw(&img, []Detection{{Label: "person", Score: 0.81, Box: Box{X: 20, Y: 100, W: 60, H: 100}, TrackID: id}})
+		n := 0
+		for x := 0; x < 320; x++ {
+			v := img.GetVecbAt(95, x)
+			if v[0] != 0 || v[1] != 0 || v[2] != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if plain, tracked := width(0), width(12); tracked <= plain {
+		t.Errorf("caption row: got %d pixels with a track id, %d without; want the id to widen it", tracked, plain)
+	}
+}
