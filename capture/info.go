@@ -1,5 +1,7 @@
 package capture
 
+import "gocv.io/x/gocv"
+
 // Source kinds reported in Info.Kind.
 const (
 	KindWebcam   = "webcam"
@@ -25,4 +27,9 @@ type Info struct {
 	FPS float64
 	// Width and Height are the size of the frames as sent (after resizing).
 	Width, Height int
+}
+
+// LibraryVersions names the libraries that capture frames, for --version.
+func LibraryVersions() []string {
+	return []string{"gocv " + gocv.Version(), "OpenCV " + gocv.OpenCVVersion()}
 }

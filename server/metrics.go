@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"google.golang.org/grpc/stats"
@@ -15,7 +18,14 @@ import (
 // (never the process-wide default one). It implements frameObserver; its
 // wireStats counts gRPC bytes. Safe for concurrent use.
 type metrics struct {
-	reg *prometheus.Registry
+	reg  *prometheus.Registry
+	grpc *grpcprom.ServerMetrics
+	// ended lists the names of ended streams whose series are kept, oldest
+	// first; past maxEndedSeries the oldest's series are removed, so that
+	// client-chosen names cannot grow the label set without bound.
+	endedMu sync.Mutex
+	ended   []string
+	open    map[string]int // open streams by name
 
 	received, processed, failed, dropped *prometheus.CounterVec // by stream
 	stage                                *prometheus.HistogramVec
@@ -68,13 +78,21 @@ func newMetrics() *metrics {
 			Name: "framewire_grpc_sent_bytes_total", Help: "Bytes of gRPC messages sent, as on the wire, by method."},
 			[]string{"method"}),
 	}
+	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(buckets)))
+	m.open = map[string]int{}
 	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped, m.stage, m.e2e,
-		m.inFlight, m.active, m.bytesIn, m.bytesOut,
+		m.inFlight, m.active, m.bytesIn, m.bytesOut, m.grpc,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
+// maxEndedSeries is how many ended streams keep their per-stream series.
+const maxEndedSeries = 64
+
 func (m *metrics) streamOpened(st *streamState) {
+	m.endedMu.Lock()
+	m.open[st.name]++
+	m.endedMu.Unlock()
 	m.active.Inc()
 	// Show the stream's counters at 0 from its start.
 	for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
@@ -117,6 +135,30 @@ func (m *metrics) streamClosed(st *streamState) {
 	m.active.Dec()
 	// Frames received and never recorded (a call cut short) leave too.
 	m.inFlight.Sub(float64(st.received.Load() - st.processed.Load() - st.failed.Load()))
+	m.forget(st.name)
+}
+
+// forget keeps name's series among the last maxEndedSeries ended streams
+// and removes the series of the oldest one beyond that, unless it is open
+// again.
+func (m *metrics) forget(name string) {
+	m.endedMu.Lock()
+	defer m.endedMu.Unlock()
+	m.open[name]--
+	if m.open[name] <= 0 {
+		delete(m.open, name)
+	}
+	m.ended = append(slices.DeleteFunc(m.ended, func(n string) bool { return n == name }), name)
+	for len(m.ended) > maxEndedSeries {
+		old := m.ended[0]
+		m.ended = m.ended[1:]
+		if m.open[old] > 0 {
+			continue
+		}
+		for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
+			c.DeleteLabelValues(old)
+		}
+	}
 }
 
 // wireStats is a grpc stats.Handler that counts message bytes by method.

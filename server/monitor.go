@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/stats"
 	"google.golang.org/protobuf/proto"
@@ -87,6 +88,20 @@ func (m *Monitor) Handler() http.Handler {
 	mux.HandleFunc("GET /api/streams", m.live.serveStreams)
 	mux.HandleFunc("GET /live/{name}", m.live.serveMJPEG)
 	return mux
+}
+
+// Interceptors count every gRPC call by service, method and status code
+// (grpc_server_started_total, grpc_server_handled_total, message counts,
+// grpc_server_handling_seconds), in the form of go-grpc-middleware's
+// Prometheus provider that dashboards expect.
+func (m *Monitor) Interceptors() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+	return m.metrics.grpc.UnaryServerInterceptor(), m.metrics.grpc.StreamServerInterceptor()
+}
+
+// InitGRPCMetrics shows every method of srv in the gRPC metrics at 0 from
+// the start.
+func (m *Monitor) InitGRPCMetrics(srv *grpc.Server) {
+	m.metrics.grpc.InitializeMetrics(srv)
 }
 
 // StatsHandler counts the bytes every gRPC call receives and sends, as

@@ -63,7 +63,9 @@ func startServing(t *testing.T, out string, cfg ServiceConfig) *monitored {
 		t.Fatal(err)
 	}
 	lis := bufconn.Listen(1 << 20)
-	srv := grpc.NewServer(grpc.StatsHandler(m.mon.StatsHandler()), grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20))
+	unary, streaming := m.mon.Interceptors()
+	srv := grpc.NewServer(grpc.StatsHandler(m.mon.StatsHandler()), grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20),
+		grpc.UnaryInterceptor(unary), grpc.StreamInterceptor(streaming))
 	m.svc = NewService(p, cfg)
 	pb.RegisterImageProcedureServer(srv, m.svc)
 	go srv.Serve(lis)

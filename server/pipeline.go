@@ -33,6 +33,10 @@ type Config struct {
 	MaxPixels int64
 	// JPEGQuality of the annotated images (0 = 90).
 	JPEGQuality int
+	// LiveKeepFrames bounds the disk a live stream uses: it keeps the
+	// JPEGs of its last LiveKeepFrames written frames and removes older
+	// ones (0 = keep all). Its predictions.jsonl keeps every line.
+	LiveKeepFrames int
 	// Monitor, when set, is told about every stream and frame (metrics,
 	// live view, stream log).
 	Monitor *Monitor
@@ -117,10 +121,14 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 	}
 	shown := proto.Clone(hdr).(*pb.StreamHeader)
 	shown.Name, shown.Source = c.name, stream.RedactSource(hdr.GetSource())
-	return &session{
+	sess := &session{
 		p: p, name: c.name, dir: c.dir, opts: opts, owner: c.owner, resumed: c.resumed,
 		watch: p.cfg.Monitor.watch(ctx, shown, p.cfg.Model.Kind),
-	}, nil
+	}
+	if hdr.GetLive() && p.cfg.LiveKeepFrames > 0 {
+		sess.prune = newImagePruner(c.dir, p.cfg.LiveKeepFrames)
+	}
+	return sess, nil
 }
 
 // checkHeader checks what a header asks for and returns its options.

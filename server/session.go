@@ -25,6 +25,8 @@ type session struct {
 	// owner holds the name for this call; nil for DetectFrame.
 	owner   *owner
 	resumed bool
+	// prune removes old images of a live stream; nil keeps them all.
+	prune *imagePruner
 	// watch tells the pipeline's Monitor about the frames; nil when there
 	// is none, and for DetectFrame.
 	watch *streamWatch
@@ -177,7 +179,13 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 	if err != nil {
 		return fmt.Errorf("encode prediction line: %w", err)
 	}
-	return s.dir.appendLine(append(line, '\n'))
+	if err := s.dir.appendLine(append(line, '\n')); err != nil {
+		return err
+	}
+	if r.GetOutputPath() != "" {
+		s.prune.written(r.GetSeq())
+	}
+	return nil
 }
 
 // Close closes the folder and frees the stream's name.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/cmd/internal/flagenv"
 	"github.com/framewire/framewire/stream"
 )
@@ -35,9 +36,26 @@ type options struct {
 	save        string
 	overwrite   bool
 	increment   bool
+	version     bool
 }
 
+// flagEnv maps the client's flags to its environment variables.
+func flagEnv() flagenv.Env {
+	return flagenv.Env{
+		Prefix:  flagenv.Prefix + "CAPTURE_",
+		Shared:  []string{"token"},
+		Aliases: map[string]string{"fps": "max-fps"},
+	}
+}
+
+// parseFlags reads the command line and environment; its errors are usage
+// errors (exit status 2), --help is flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o, err := parseArgs(args, stderr)
+	return o, cli.Usage(err)
+}
+
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	var resize, classes string
 	fs := flag.NewFlagSet("framewire-capture", flag.ContinueOnError)
@@ -68,11 +86,14 @@ streaming to right now is refused.
 On a terminal, a progress bar for a file shows frames done, fps and ETA.
 
 Every flag can also be set by the environment variable shown beside it
-(FRAMEWIRE_ and the flag's name in upper case, '-' as '_'); a flag given on
-the command line wins.
+(FRAMEWIRE_CAPTURE_ and the flag's name in upper case, '-' as '_'; the token
+is FRAMEWIRE_TOKEN, shared with the server); a flag given on the command
+line wins.
 
-Exit status is 0 only when the stream completed and no frame failed; a
-URL's user and password, and its query, never leave this machine.
+Exit status: 0 when the stream completed and no frame failed (and for --help
+and --version), 1 when it did not, 2 for a mistake in the flags or
+variables. A URL's user and password, and its query, never leave this
+machine.
 
 Flags:
 `)
@@ -103,8 +124,12 @@ Flags:
 	fs.StringVar(&o.dial.KeyFile, "tls-key", "", "private key PEM `file` of --tls-cert")
 	fs.StringVar(&o.dial.ServerName, "tls-server-name", "", "name to check in the server's certificate (default: the host of --server)")
 	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call")
-	if err := flagenv.Parse(fs, args, flagenv.Prefix, os.LookupEnv); err != nil {
+	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
+	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, err
+	}
+	if o.version {
+		return o, nil
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())

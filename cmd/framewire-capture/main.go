@@ -5,13 +5,14 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/cmd/internal/cli"
 )
 
 func main() {
@@ -24,12 +25,10 @@ func main() {
 	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "framewire-capture:", err)
-		}
-		os.Exit(1)
+	if !cli.Silent(err) {
+		fmt.Fprintln(os.Stderr, "framewire-capture:", err)
 	}
+	os.Exit(cli.ExitCode(err))
 }
 
 // run streams one source until it ends, or until ctx ends, after which it
@@ -39,6 +38,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.version {
+		fmt.Fprint(stdout, cli.Version("framewire-capture", capture.LibraryVersions()...))
+		return cli.ErrVersion
 	}
 	return streamSource(ctx, o, stdout, stderr)
 }

@@ -6,27 +6,28 @@ import (
 	"io"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/framewire/framewire/stream"
 )
 
-// probeHealth asks the server at addr for its overall health and returns
-// nil only when it is SERVING, within 3 s.
-func probeHealth(ctx context.Context, addr string, stdout io.Writer) error {
+// probeHealth asks the server at --health-probe for its overall health
+// (over TLS when asked) and returns nil only when it is SERVING, within
+// 3 s. Any other answer is an error (exit status 1).
+func probeHealth(ctx context.Context, o *options, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := stream.Dial(o.healthProbe, stream.DialConfig{TLS: o.probeTLS, CAFile: o.probeCA, ServerName: o.probeName})
 	if err != nil {
-		return fmt.Errorf("health probe %s: %w", addr, err)
+		return fmt.Errorf("health probe %s: %w", o.healthProbe, err)
 	}
 	defer conn.Close()
 	resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
 	if err != nil {
-		return fmt.Errorf("health probe %s: %w", addr, err)
+		return fmt.Errorf("health probe %s: %w", o.healthProbe, err)
 	}
 	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-		return fmt.Errorf("health probe %s: %s", addr, resp.GetStatus())
+		return fmt.Errorf("health probe %s: %s", o.healthProbe, resp.GetStatus())
 	}
 	fmt.Fprintln(stdout, "SERVING")
 	return nil

@@ -42,7 +42,7 @@ func TestName(t *testing.T) {
 
 func TestEnvironmentSetsFlagsTheCommandLineWins(t *testing.T) {
 	f := newFlags()
-	err := Parse(f.fs, []string{"--workers", "3"}, "FW_", env(map[string]string{
+	err := Parse(f.fs, []string{"--workers", "3"}, Env{Prefix: "FW_"}, env(map[string]string{
 		"FW_LISTEN":   "127.0.0.1:9",
 		"FW_WORKERS":  "7", // the command line says 3
 		"FW_LOG_JSON": "true",
@@ -58,7 +58,7 @@ func TestEnvironmentSetsFlagsTheCommandLineWins(t *testing.T) {
 
 func TestBadValueNamesTheVariable(t *testing.T) {
 	f := newFlags()
-	err := Parse(f.fs, nil, "FW_", env(map[string]string{"FW_DRAIN": "soon"}))
+	err := Parse(f.fs, nil, Env{Prefix: "FW_"}, env(map[string]string{"FW_DRAIN": "soon"}))
 	if err == nil || !strings.Contains(err.Error(), `FW_DRAIN="soon"`) {
 		t.Errorf("got %v, want an error naming FW_DRAIN", err)
 	}
@@ -66,7 +66,7 @@ func TestBadValueNamesTheVariable(t *testing.T) {
 
 func TestHelpShowsVariables(t *testing.T) {
 	f := newFlags()
-	err := Parse(f.fs, []string{"--help"}, "FW_", env(nil))
+	err := Parse(f.fs, []string{"--help"}, Env{Prefix: "FW_"}, env(nil))
 	if err != flag.ErrHelp {
 		t.Fatalf("got %v, want flag.ErrHelp", err)
 	}
@@ -74,5 +74,24 @@ func TestHelpShowsVariables(t *testing.T) {
 		if !strings.Contains(f.usage.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, f.usage.String())
 		}
+	}
+}
+
+// A shared flag reads the common variable; an alias given on the command
+// line wins over its main flag's variable.
+func TestSharedVariablesAndAliases(t *testing.T) {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	var token string
+	var fps float64
+	fs.StringVar(&token, "token", "", "token")
+	fs.Float64Var(&fps, "max-fps", 0, "fps")
+	fs.Float64Var(&fps, "fps", 0, "same as --max-fps")
+	e := Env{Prefix: "FRAMEWIRE_CAPTURE_", Shared: []string{"token"}, Aliases: map[string]string{"fps": "max-fps"}}
+	vars := env(map[string]string{"FRAMEWIRE_TOKEN": "t", "FRAMEWIRE_CAPTURE_MAX_FPS": "30", "FRAMEWIRE_CAPTURE_FPS": "1"})
+	if err := Parse(fs, []string{"--fps", "5"}, e, vars); err != nil {
+		t.Fatal(err)
+	}
+	if token != "t" || fps != 5 {
+		t.Errorf("token %q fps %v, want t (shared variable) and 5 (the alias on the command line wins)", token, fps)
 	}
 }

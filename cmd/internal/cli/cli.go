@@ -1,0 +1,90 @@
+// Package cli holds what framewire's commands share about the command line:
+// exit statuses and the version text.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"runtime/debug"
+	"strings"
+)
+
+// Exit statuses of every framewire command.
+const (
+	ExitOK      = 0 // done, or --help / --version
+	ExitFailure = 1 // the work failed (or a health probe found the server not serving)
+	ExitUsage   = 2 // the command line or an environment variable is wrong
+)
+
+// usageError marks a mistake in the command line or environment.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// Usage marks err as a usage error (exit status 2); nil stays nil.
+func Usage(err error) error {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{err}
+}
+
+// Usagef is a new usage error.
+func Usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// ErrVersion is returned by a command that printed its version.
+var ErrVersion = errors.New("version printed")
+
+// ExitCode is the exit status for what a command's run returned.
+func ExitCode(err error) int {
+	var u usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp), errors.Is(err, ErrVersion):
+		return ExitOK
+	case errors.As(err, &u):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// Silent reports whether err needs no message (help or version shown).
+func Silent(err error) bool {
+	return err == nil || errors.Is(err, flag.ErrHelp) || errors.Is(err, ErrVersion)
+}
+
+// Version is the command's version text: the module version and commit,
+// then one "name version" line per part (OpenCV, engines).
+func Version(command string, parts ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", command, moduleVersion())
+	for _, p := range parts {
+		fmt.Fprintf(&b, "  %s\n", p)
+	}
+	return b.String()
+}
+
+// moduleVersion is the main module's version with the commit it was built
+// from ("(devel)" in a checkout, plus the commit and "modified" when the
+// tree had changes).
+func moduleVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := bi.Main.Version
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	if rev := settings["vcs.revision"]; rev != "" {
+		v += " commit " + rev[:min(12, len(rev))]
+		if settings["vcs.modified"] == "true" {
+			v += " (modified)"
+		}
+	}
+	return v + " " + bi.GoVersion
+}

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// The gRPC calls are counted per method and status code, in the form
+// Prometheus dashboards for gRPC expect.
+func TestGRPCServerMetrics(t *testing.T) {
+	m := startMonitored(t)
+	if _, err := runStream(t, m.rpc, &pb.StreamHeader{Name: "g"}, 3); err != nil {
+		t.Fatal(err)
+	}
+	exposition := get(t, m.http.URL+"/metrics")
+	for _, want := range []string{
+		`grpc_server_started_total{grpc_method="StreamFrames",grpc_service="ImageProcedure",grpc_type="bidi_stream"} 1`,
+		`grpc_server_handled_total{grpc_code="OK",grpc_method="StreamFrames",grpc_service="ImageProcedure",grpc_type="bidi_stream"} 1`,
+		`grpc_server_msg_received_total{grpc_method="StreamFrames",grpc_service="ImageProcedure",grpc_type="bidi_stream"} 4`,
+		`grpc_server_handling_seconds_count{grpc_method="StreamFrames",grpc_service="ImageProcedure",grpc_type="bidi_stream"} 1`,
+	} {
+		if !strings.Contains(exposition, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+// Client-chosen stream names cannot grow the label set without bound: the
+// series of only the last maxEndedSeries ended streams are kept.
+func TestStreamLabelsAreBounded(t *testing.T) {
+	m := newMetrics()
+	for i := range maxEndedSeries + 30 {
+		st := &streamState{name: fmt.Sprint("s", i)}
+		m.streamOpened(st)
+		m.streamClosed(st)
+	}
+	open := &streamState{name: "s0"} // an old name, open again: kept
+	m.streamOpened(open)
+	families, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "framewire_frames_received_total" {
+			continue
+		}
+		var names []string
+		for _, s := range f.GetMetric() {
+			names = append(names, s.GetLabel()[0].GetValue())
+		}
+		if len(names) != maxEndedSeries+1 || !slices.Contains(names, "s0") || slices.Contains(names, "s1") {
+			t.Errorf("%d stream series (s0 kept: %v, s1 kept: %v), want %d with the open s0 and without the old s1",
+				len(names), slices.Contains(names, "s0"), slices.Contains(names, "s1"), maxEndedSeries+1)
+		}
+	}
+}
+
+// A live stream keeps the JPEGs of its last frames only; its lines stay.
+func TestLiveStreamKeepsItsLastImages(t *testing.T) {
+	dir, err := openStreamDir(filepath.Join(t.TempDir(), "cam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	p := newImagePruner(dir, 3)
+	for seq := range int64(10) {
+		if err := dir.writeImage(seq, []byte("jpeg")); err != nil {
+			t.Fatal(err)
+		}
+		p.written(seq)
+	}
+	entries, _ := os.ReadDir(dir.path)
+	var got []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".jpg") {
+			got = append(got, e.Name())
+		}
+	}
+	if want := []string{"00000007.jpg", "00000008.jpg", "00000009.jpg"}; !slices.Equal(got, want) {
+		t.Errorf("images kept %v, want %v", got, want)
+	}
+}
