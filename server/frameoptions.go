@@ -16,6 +16,7 @@ type frameOptions struct {
 	saveEvery   int64
 	onlyWithDet bool
 	returnJPEG  bool
+	track       bool // give detections track ids (finished in frame order)
 }
 
 // newFrameOptions checks o against the model's classes (nil = no class
@@ -26,6 +27,7 @@ func newFrameOptions(o *pb.StreamOptions, classes []string) (frameOptions, error
 		saveEvery:   int64(o.GetSaveEvery()),
 		onlyWithDet: o.GetSaveOnlyDetections(),
 		returnJPEG:  o.GetReturnJpeg(),
+		track:       o.GetTrack(),
 	}
 	if u := o.ProtoReflect().GetUnknown(); len(u) > 0 {
 		return f, fmt.Errorf("options carry %d bytes of fields this server does not know", len(u))

@@ -122,7 +122,7 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 	shown := proto.Clone(hdr).(*pb.StreamHeader)
 	shown.Name, shown.Source = c.name, stream.RedactSource(hdr.GetSource())
 	sess := &session{
-		p: p, name: c.name, dir: c.dir, opts: opts, owner: c.owner, resumed: c.resumed,
+		p: p, name: c.name, dir: c.dir, opts: opts, owner: c.owner, resumed: c.resumed, tracked: newTrackStageFor(opts, c.dir),
 		watch: p.cfg.Monitor.watch(ctx, shown, p.cfg.Model.Kind),
 	}
 	if hdr.GetLive() && p.cfg.LiveKeepFrames > 0 {

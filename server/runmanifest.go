@@ -44,6 +44,7 @@ type manifestOptions struct {
 	Classes            []string `json:"classes,omitempty"`
 	SaveEvery          int32    `json:"save_every"`
 	SaveOnlyDetections bool     `json:"save_only_detections,omitempty"`
+	Track              bool     `json:"track,omitempty"`
 }
 
 // newRunManifest describes the run a header asks for, with secrets taken
@@ -59,6 +60,7 @@ func newRunManifest(hdr *pb.StreamHeader, model modelInfo) runManifest {
 		Options: manifestOptions{
 			Conf: o.GetConf(), Classes: classes,
 			SaveEvery: max(o.GetSaveEvery(), 1), SaveOnlyDetections: o.GetSaveOnlyDetections(),
+			Track: o.GetTrack(),
 		},
 	}
 }
@@ -88,6 +90,7 @@ func (m runManifest) differences(next runManifest) []string {
 	diff("classes", m.Options.Classes, next.Options.Classes)
 	diff("save_every", m.Options.SaveEvery, next.Options.SaveEvery)
 	diff("save_only_detections", m.Options.SaveOnlyDetections, next.Options.SaveOnlyDetections)
+	diff("track", m.Options.Track, next.Options.Track)
 	return d
 }
 

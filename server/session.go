@@ -1,15 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"time"
-
-	"gocv.io/x/gocv"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
@@ -25,6 +21,9 @@ type session struct {
 	// owner holds the name for this call; nil for DetectFrame.
 	owner   *owner
 	resumed bool
+	// tracked finishes a tracked stream's frames in frame order; nil
+	// when the stream is not tracked.
+	tracked *trackStage
 	// prune removes old images of a live stream; nil keeps them all.
 	prune *imagePruner
 	// watch tells the pipeline's Monitor about the frames; nil when there
@@ -60,6 +59,7 @@ func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 		r.Status, r.Error = pb.FrameStatus_FRAME_NOT_RECORDED, err.Error()
 		r.OutputPath, r.AnnotatedJpeg = "", nil
 	}
+	nameFile(r)
 	return r
 }
 
@@ -67,6 +67,9 @@ func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 // when the frame is at fault. The result is never nil.
 func (s *session) process(ctx context.Context, f *pb.Frame) (*pb.FrameResult, error) {
 	r := &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Timings: &pb.StageTimings{}}
+	if err := echoFrameMeta(f, r); err != nil {
+		return r, err
+	}
 	if err := checkFrame(f, s.p.cfg.MaxPixels); err != nil {
 		return r, err
 	}
@@ -109,41 +112,12 @@ func (s *session) processOn(w *worker, f *pb.Frame, r *pb.FrameResult) error {
 	r.Detections = toProtoDetections(dets)
 	r.Timings.InferenceUs = lap(&t)
 
-	save := s.opts.save(f.GetSeq(), len(dets))
-	watched := s.watch.wantJPEG()
-	if !save && !watched {
+	if s.tracked != nil {
+		// Ids come in frame order: Commit draws and writes (finishTracked).
+		s.tracked.hold(f.GetSeq(), bgr.Clone(), dets)
 		return nil
 	}
-	detect.Draw(&bgr, dets)
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, bgr, []int{gocv.IMWriteJpegQuality, s.p.cfg.JPEGQuality})
-	if err != nil {
-		return fmt.Errorf("encode annotated image: %w", err)
-	}
-	defer buf.Close()
-	// native points into C memory, valid until buf.Close: the file is
-	// written straight from it, and a Go copy is made only for those who
-	// keep the bytes (a viewer, the client's --save).
-	native := buf.GetBytes()
-	var jpg []byte
-	if watched || save && s.opts.returnJPEG {
-		jpg = bytes.Clone(native)
-	}
-	r.Timings.AnnotateUs = lap(&t)
-
-	if watched {
-		s.watch.annotated(f.GetSeq(), jpg)
-	}
-	if save && s.opts.returnJPEG {
-		r.AnnotatedJpeg = jpg
-	}
-	if save {
-		if err := s.dir.writeImage(f.GetSeq(), native); err != nil {
-			return err
-		}
-		r.OutputPath = path.Join(s.name, imageName(f.GetSeq()))
-	}
-	r.Timings.WriteUs = lap(&t)
-	return nil
+	return s.annotate(&bgr, dets, r, &t)
 }
 
 // lap returns the microseconds since *t and restarts *t.
@@ -172,6 +146,9 @@ func toProtoDetections(dets []detect.Detection) []*pb.Detection {
 // to record it.
 func (s *session) Commit(r *pb.FrameResult) (err error) {
 	defer func() { s.watch.committed(r, err) }()
+	if err := s.finishTracked(r); err != nil {
+		return err
+	}
 	if s.dir.hasDone(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
 		return nil
 	}
@@ -192,5 +169,5 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 func (s *session) Close() error {
 	defer s.p.owners.release(s.owner)
 	s.watch.close()
-	return s.dir.Close()
+	return errors.Join(s.tracked.close(), s.dir.Close())
 }

@@ -69,6 +69,9 @@ type streamDir struct {
 	// done lists the sequence numbers already recorded when the folder was
 	// opened, as sorted half-open ranges.
 	done []*pb.SeqRange
+	// lastTrackID is the highest track id recorded when the folder was
+	// opened; a resumed tracked run numbers its tracks above it.
+	lastTrackID int64
 }
 
 // openStreamDir creates or reopens the stream folder path. A predictions
@@ -86,46 +89,64 @@ func openStreamDir(path string) (*streamDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open predictions file: %w", err)
 	}
-	done, size, err := repairPredictions(f)
+	rec, err := repairPredictions(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
-	return &streamDir{path: path, jsonl: f, size: size, done: done}, nil
+	return &streamDir{path: path, jsonl: f, size: rec.size, done: seqRanges(rec.seqs), lastTrackID: rec.lastTrackID}, nil
 }
 
-// repairPredictions reads the sequence numbers recorded in f, cuts a torn
-// last line and leaves the offset at the end for appending. It returns the
-// recorded sequence numbers and the size of the repaired file.
-func repairPredictions(f *os.File) ([]*pb.SeqRange, int64, error) {
-	var seqs []int64
-	var good int64 // bytes up to the end of the last complete line
+// recorded is what a predictions file holds: its frames' sequence
+// numbers, the highest track id and the size of its complete lines.
+type recorded struct {
+	seqs        []int64
+	lastTrackID int64
+	size        int64
+}
+
+// add takes one complete line.
+func (rec *recorded) add(line []byte) {
+	rec.size += int64(len(line))
+	var l struct {
+		Seq        *int64 `json:"seq"`
+		Detections []struct {
+			TrackID int64 `json:"track_id"`
+		} `json:"detections"`
+	}
+	if json.Unmarshal(bytes.TrimSpace(line), &l) != nil || l.Seq == nil {
+		return
+	}
+	rec.seqs = append(rec.seqs, *l.Seq)
+	for _, d := range l.Detections {
+		rec.lastTrackID = max(rec.lastTrackID, d.TrackID)
+	}
+}
+
+// repairPredictions reads what f records, cuts a torn last line and
+// leaves the offset at the end for appending.
+func repairPredictions(f *os.File) (recorded, error) {
+	var rec recorded
 	r := bufio.NewReaderSize(f, 1<<16)
 	for {
 		line, err := r.ReadBytes('\n')
 		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var l struct {
-				Seq *int64 `json:"seq"`
-			}
-			if json.Unmarshal(bytes.TrimSpace(line), &l) == nil && l.Seq != nil {
-				seqs = append(seqs, *l.Seq)
-			}
-			good += int64(len(line))
+			rec.add(line)
 		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, 0, err
+			return rec, err
 		}
 	}
-	if err := f.Truncate(good); err != nil {
-		return nil, 0, fmt.Errorf("cut torn line: %w", err)
+	if err := f.Truncate(rec.size); err != nil {
+		return rec, fmt.Errorf("cut torn line: %w", err)
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
-		return nil, 0, err
+	if _, err := f.Seek(rec.size, io.SeekStart); err != nil {
+		return rec, err
 	}
-	return seqRanges(seqs), good, nil
+	return rec, nil
 }
 
 // seqRanges folds sequence numbers into sorted half-open ranges.

@@ -1,0 +1,67 @@
+package server
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// maxSourceName is the longest Frame source name accepted, in bytes.
+const maxSourceName = 1024
+
+// echoFrameMeta echoes f's source name and position in r; a source name
+// that is too long makes the frame bad.
+func echoFrameMeta(f *pb.Frame, r *pb.FrameResult) error {
+	m := stream.GetFrameMeta(f)
+	if len(m.SourceName) > maxSourceName || !utf8.ValidString(m.SourceName) {
+		return fmt.Errorf("%w: source name of %d bytes (the limit is %d, UTF-8)", errBadFrame, len(m.SourceName), maxSourceName)
+	}
+	r.SourceName = m.SourceName
+	if m.HasPosition {
+		r.PositionUs = &m.PositionUs
+	}
+	return nil
+}
+
+// nameFile starts r's error with the file the frame came from, if known.
+func nameFile(r *pb.FrameResult) {
+	if r.GetError() != "" && r.GetSourceName() != "" {
+		r.Error = r.GetSourceName() + ": " + r.GetError()
+	}
+}
+
+// finishTracked gives the detections of r's frame their track ids, then
+// draws, encodes and writes its image: the work processOn leaves to
+// Commit, which runs in frame order, on a tracked stream. A failed frame
+// is not tracked (a gap, as a dropped frame). A failure to write leaves
+// nothing recorded.
+func (s *session) finishTracked(r *pb.FrameResult) error {
+	h, ok := s.tracked.take(r.GetSeq())
+	if !ok {
+		return nil
+	}
+	defer h.img.Close()
+	if r.GetError() != "" {
+		return nil
+	}
+	t := time.Now()
+	s.tracked.assign(r.GetSeq(), h.dets)
+	for i, d := range h.dets {
+		r.Detections[i].TrackId = d.TrackID
+	}
+	if err := s.annotate(&h.img, h.dets, r, &t); err != nil {
+		r.OutputPath, r.AnnotatedJpeg = "", nil
+		return err
+	}
+	return nil
+}
+
+// Summarize adds the distinct tracks per label of this call.
+func (s *session) Summarize(sum *pb.StreamSummary) {
+	if s.tracked != nil {
+		sum.Tracks = s.tracked.counts()
+	}
+}
