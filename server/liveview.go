@@ -16,6 +16,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
 )
 
 //go:embed liveview.html
@@ -153,7 +154,7 @@ type streamJSON struct {
 	FPS     float64 `json:"fps"`
 	Viewers int     `json:"viewers"`
 	// Last is the latest result, as its predictions.jsonl line.
-	Last *predictionLine `json:"last,omitempty"`
+	Last *stream.Record `json:"last,omitempty"`
 	// LastLatencyMS is the server's time for the latest result, from the
 	// frame's arrival to its recorded result.
 	LastLatencyMS float64 `json:"last_latency_ms"`
@@ -175,7 +176,7 @@ func (v *liveView) serveStreams(w http.ResponseWriter, r *http.Request) {
 			LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
 		}
 		if ls.last != nil {
-			l := newPredictionLine(ls.last)
+			l := stream.NewRecord(ls.last)
 			j.Last = &l
 		}
 		list = append(list, j)

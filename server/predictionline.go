@@ -1,54 +1,11 @@
 package server
 
 import (
-	"path"
-
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
 )
 
-// predictionLine is one line of predictions.jsonl.
-type predictionLine struct {
-	Seq             int64            `json:"seq"`
-	Source          string           `json:"source,omitempty"`      // the photo's file (folder, glob, list)
-	PositionUs      *int64           `json:"position_us,omitempty"` // position in a video file
-	CaptureUnixNano int64            `json:"capture_unix_nano"`
-	Width           int32            `json:"width"`
-	Height          int32            `json:"height"`
-	Channel         int32            `json:"channel"`
-	Mean            float32          `json:"mean"`
-	Detections      []lineDetection  `json:"detections"`
-	Image           string           `json:"image,omitempty"`
-	TimingsUs       *pb.StageTimings `json:"timings_us,omitempty"`
-	Error           string           `json:"error,omitempty"`
-}
-
-type lineDetection struct {
-	Label   string     `json:"label"`
-	ClassID int32      `json:"class_id"`
-	Score   float32    `json:"score"`
-	Box     [4]float32 `json:"box"` // x, y, width, height in frame pixels
-	TrackID int64      `json:"track_id,omitempty"`
-}
-
-func newPredictionLine(r *pb.FrameResult) predictionLine {
-	l := predictionLine{
-		Seq: r.GetSeq(), Source: r.GetSourceName(), PositionUs: r.PositionUs,
-		CaptureUnixNano: r.GetCaptureUnixNano(), Width: r.GetWidth(), Height: r.GetHeight(),
-		Channel: r.GetChannel(), Mean: r.GetMean(),
-		Detections: make([]lineDetection, len(r.GetDetections())),
-		TimingsUs:  r.GetTimings(),
-		Error:      r.GetError(),
-	}
-	if r.GetOutputPath() != "" {
-		l.Image = path.Base(r.GetOutputPath())
-	}
-	for i, d := range r.GetDetections() {
-		b := d.GetBox()
-		l.Detections[i] = lineDetection{
-			Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
-			Box:     [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
-			TrackID: d.GetTrackId(),
-		}
-	}
-	return l
+// newPredictionLine is r's line in predictions.jsonl.
+func newPredictionLine(r *pb.FrameResult) stream.Record {
+	return stream.NewRecord(r)
 }

@@ -170,7 +170,7 @@ func TestStreamEncodingsOutputAndBadFrames(t *testing.T) {
 		t.Fatalf("%d prediction lines, want 7", len(lines))
 	}
 	for i, l := range lines {
-		var p predictionLine
+		var p stream.Record
 		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Seq != int64(i) {
 			t.Errorf("line %d: %q (%v)", i, l, err)
 		}

@@ -79,12 +79,10 @@ type jsonResult struct {
 		Label   string  `json:"label"`
 		ClassID int     `json:"class_id"`
 		Score   float64 `json:"score"`
-		Box     struct {
-			X, Y, Width, Height float64
-		} `json:"box"`
+		Box     [4]float64 `json:"box"` // x, y, width, height
 	} `json:"detections"`
 	LatencyMS float64 `json:"latency_ms"`
-	Output    string  `json:"output"`
+	Image     string  `json:"image"`
 	Error     string  `json:"error"`
 }
 
@@ -121,7 +119,7 @@ func TestVideoFileEveryFrameInOrder(t *testing.T) {
 		t.Fatalf("%d results, want 795", len(rs))
 	}
 	for i, r := range rs {
-		if r.Seq != int64(i) || r.Error != "" || r.Output != fmt.Sprintf("vtest/%08d.jpg", i) {
+		if r.Seq != int64(i) || r.Error != "" || r.Image != fmt.Sprintf("%08d.jpg", i) {
 			t.Fatalf("result %d: %+v", i, r)
 		}
 	}

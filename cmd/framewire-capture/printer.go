@@ -22,32 +22,11 @@ func newPrinter(out, errOut io.Writer, asJSON, quiet bool) *printer {
 	return &printer{out: out, errOut: errOut, json: asJSON, quiet: quiet}
 }
 
-// resultLine is the --json form of one result.
+// resultLine is the --json form of one result: the predictions.jsonl
+// record with the capture-to-result latency.
 type resultLine struct {
-	Seq        int64            `json:"seq"`
-	Detections []detectionLine  `json:"detections"`
-	LatencyMS  float64          `json:"latency_ms"`
-	Width      int32            `json:"width,omitempty"`
-	Height     int32            `json:"height,omitempty"`
-	Channel    int32            `json:"channel,omitempty"`
-	Mean       float32          `json:"mean"`
-	Output     string           `json:"output,omitempty"`
-	TimingsUs  *pb.StageTimings `json:"timings_us,omitempty"`
-	Error      string           `json:"error,omitempty"`
-}
-
-type detectionLine struct {
-	Label   string  `json:"label"`
-	ClassID int32   `json:"class_id"`
-	Score   float32 `json:"score"`
-	Box     boxLine `json:"box"`
-}
-
-type boxLine struct {
-	X      float32 `json:"x"`
-	Y      float32 `json:"y"`
-	Width  float32 `json:"width"`
-	Height float32 `json:"height"`
+	stream.Record
+	LatencyMS float64 `json:"latency_ms"`
 }
 
 func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
@@ -56,18 +35,7 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 	}
 	ms := float64(latency.Microseconds()) / 1000
 	if p.json {
-		l := resultLine{
-			Seq: r.GetSeq(), LatencyMS: ms, Width: r.GetWidth(), Height: r.GetHeight(),
-			Channel: r.GetChannel(), Mean: r.GetMean(), Output: r.GetOutputPath(),
-			TimingsUs: r.GetTimings(), Error: r.GetError(),
-			Detections: make([]detectionLine, len(r.GetDetections())),
-		}
-		for i, d := range r.GetDetections() {
-			b := d.GetBox()
-			l.Detections[i] = detectionLine{Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
-				Box: boxLine{X: b.GetX(), Y: b.GetY(), Width: b.GetWidth(), Height: b.GetHeight()}}
-		}
-		b, _ := json.Marshal(l)
+		b, _ := json.Marshal(resultLine{Record: stream.NewRecord(r), LatencyMS: ms})
 		fmt.Fprintf(p.out, "%s\n", b)
 		return
 	}

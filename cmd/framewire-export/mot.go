@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/framewire/framewire/stream"
+)
+
+// writeMOT writes MOTChallenge det.txt lines: 1-based frame, track id (-1
+// when not tracked), box, confidence, and -1 for the 3-D coordinates.
+func writeMOT(w io.Writer, recs []stream.Record) error {
+	for _, r := range recs {
+		for _, d := range r.Detections {
+			id := d.TrackID
+			if id == 0 {
+				id = -1
+			}
+			if _, err := fmt.Fprintf(w, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n",
+				r.Seq+1, id, d.Box[0], d.Box[1], d.Box[2], d.Box[3], d.Score); err != nil {
+				return fmt.Errorf("write MOT line: %w", err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/framewire/framewire/stream"
+)
+
+// writeYOLO writes one <frame>.txt per frame that has an image (named as
+// the image), a "class cx cy w h" line per detection, normalised by the
+// frame's size, and classes.txt with the labels by class id.
+func writeYOLO(ctx context.Context, dir string, recs []stream.Record) error {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return fmt.Errorf("create label folder: %w", err)
+	}
+	labels := map[int32]string{}
+	for _, r := range recs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if r.Image == "" || r.Width <= 0 || r.Height <= 0 {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(r.Image, ".jpg")+".txt"), yoloLines(r, labels), 0o666); err != nil {
+			return fmt.Errorf("write YOLO labels: %w", err)
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, "classes.txt"), classList(labels), 0o666)
+}
+
+// yoloLines are r's detections as YOLO label lines; it notes each label.
+func yoloLines(r stream.Record, labels map[int32]string) []byte {
+	var b strings.Builder
+	w, h := float32(r.Width), float32(r.Height)
+	for _, d := range r.Detections {
+		labels[d.ClassID] = d.Label
+		x, y, bw, bh := d.Box[0], d.Box[1], d.Box[2], d.Box[3]
+		fmt.Fprintf(&b, "%d %.6f %.6f %.6f %.6f\n", d.ClassID, (x+bw/2)/w, (y+bh/2)/h, bw/w, bh/h)
+	}
+	return []byte(b.String())
+}
+
+// classList is one label per line by class id, up to the highest seen
+// (ids never seen get their number as a name).
+func classList(labels map[int32]string) []byte {
+	var top int32 = -1
+	for id := range labels {
+		top = max(top, id)
+	}
+	var b strings.Builder
+	for id := int32(0); id <= top; id++ {
+		name, ok := labels[id]
+		if !ok {
+			name = fmt.Sprint(id)
+		}
+		b.WriteString(name + "\n")
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,59 @@
+package stream
+
+import (
+	"path"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// Record is one frame's result as framewire writes it for other tools:
+// one line of a stream's predictions.jsonl, and (with latency_ms added)
+// one line of framewire-capture --json. Boxes are [x, y, width, height] in
+// source-frame pixels, top-left origin.
+type Record struct {
+	Seq             int64            `json:"seq"`
+	Source          string           `json:"source,omitempty"`      // the photo's file (folder, glob, list)
+	PositionUs      *int64           `json:"position_us,omitempty"` // position in a video file
+	CaptureUnixNano int64            `json:"capture_unix_nano"`
+	Width           int32            `json:"width"`
+	Height          int32            `json:"height"`
+	Channel         int32            `json:"channel"`
+	Mean            float32          `json:"mean"`
+	Detections      []RecordBox      `json:"detections"`
+	Image           string           `json:"image,omitempty"` // the annotated JPEG, beside predictions.jsonl
+	TimingsUs       *pb.StageTimings `json:"timings_us,omitempty"`
+	Error           string           `json:"error,omitempty"`
+}
+
+// RecordBox is one detection of a Record.
+type RecordBox struct {
+	Label   string     `json:"label"`
+	ClassID int32      `json:"class_id"`
+	Score   float32    `json:"score"`
+	Box     [4]float32 `json:"box"` // x, y, width, height in frame pixels
+	TrackID int64      `json:"track_id,omitempty"`
+}
+
+// NewRecord describes r.
+func NewRecord(r *pb.FrameResult) Record {
+	l := Record{
+		Seq: r.GetSeq(), Source: r.GetSourceName(), PositionUs: r.PositionUs,
+		CaptureUnixNano: r.GetCaptureUnixNano(), Width: r.GetWidth(), Height: r.GetHeight(),
+		Channel: r.GetChannel(), Mean: r.GetMean(),
+		Detections: make([]RecordBox, len(r.GetDetections())),
+		TimingsUs:  r.GetTimings(),
+		Error:      r.GetError(),
+	}
+	if r.GetOutputPath() != "" {
+		l.Image = path.Base(r.GetOutputPath())
+	}
+	for i, d := range r.GetDetections() {
+		b := d.GetBox()
+		l.Detections[i] = RecordBox{
+			Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
+			Box:     [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
+			TrackID: d.GetTrackId(),
+		}
+	}
+	return l
+}
