@@ -1,4 +1,7 @@
-# framewire: server and capture client on Debian 12 with Debian's OpenCV 4.6.
+# syntax=docker/dockerfile:1
+# framewire: server, capture client and exporter on Debian 12 with Debian's
+# OpenCV 4.6 and ONNX Runtime 1.30.0 (from the npm package onnxruntime-node,
+# checked by sha256). Build with BuildKit (docker build, docker compose build).
 # Build stage: Go toolchain on Debian 12 (bookworm) plus libopencv-dev.
 FROM golang:1.26-bookworm AS build
 RUN apt-get update \
@@ -6,10 +9,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
-RUN go mod download
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-RUN go build -trimpath -o /out/bin/ ./cmd/framewire-server ./cmd/framewire-capture \
- && FRAMEWIRE_MODELS=/out/models bash scripts/install-models.sh
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    go build -trimpath -o /out/bin/ ./cmd/framewire-server ./cmd/framewire-capture ./cmd/framewire-export \
+ && FRAMEWIRE_MODELS=/out/models bash scripts/install-models.sh \
+ && FRAMEWIRE_LIB=/out/lib bash scripts/install-onnxruntime.sh
 
 # Run stage: only the OpenCV runtime libraries the binaries link, GStreamer
 # for pipelines and cameras, and an unprivileged user.
@@ -25,8 +30,17 @@ RUN apt-get update \
  && mkdir -p /data/out && chown framewire:nogroup /data/out
 COPY --from=build /out/bin/ /usr/local/bin/
 COPY --from=build /out/models/ /usr/local/share/framewire/models/
+COPY --from=build /out/lib/ /usr/local/lib/framewire/
 USER framewire
 WORKDIR /data
+# /data/out is a volume: the image's ownership (uid 10001) carries over
+# to a new named volume, so the server can write to it out of the box.
+VOLUME /data/out
 EXPOSE 5005 8080
+# The server drains for up to --drain (30 s) on SIGTERM: give it longer
+# (docker run --stop-timeout 40; compose sets stop_grace_period).
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["framewire-server", "--health-probe=127.0.0.1:5005"]
 ENTRYPOINT ["framewire-server"]
 CMD ["--listen", ":5005", "--out", "/data/out", "--http", ":8080"]

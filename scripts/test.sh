@@ -16,6 +16,7 @@ go vet ./...
 echo "== docker-compose config"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile file config -q
+docker-compose -f docker-compose.yml --profile webcam config -q
 echo "== go test -race"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
