@@ -57,3 +57,33 @@ func TestNoMatLeaks(t *testing.T) {
 		t.Fatalf("MatProfile count went from %d to %d: leaked Mats:\n%s", before, after, b.String())
 	}
 }
+
+// TestImageSourceNoMatLeaks checks the Mats of folder reading: as-is,
+// resized, unreadable files, skipping and closing early.
+func TestImageSourceNoMatLeaks(t *testing.T) {
+	dir := photoFolder(t)
+	before := gocv.MatProfile.Count()
+	for _, opts := range []Options{{}, {Width: 200}} {
+		s, err := OpenImages(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readImages(t, s)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := OpenImages(dir, Options{Width: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Next(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if after := gocv.MatProfile.Count(); after != before {
+		var b bytes.Buffer
+		gocv.MatProfile.WriteTo(&b, 1)
+		t.Fatalf("MatProfile count went from %d to %d: leaked Mats:\n%s", before, after, b.String())
+	}
+}

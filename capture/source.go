@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"math"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"gocv.io/x/gocv"
 
 	framewirepb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
 )
 
 // skipChunk is how many frames SkipTo grabs between position checks.
@@ -34,6 +34,7 @@ type VideoSource struct {
 	params []int    // IMEncode parameters
 
 	read      int64     // frames read from the source so far
+	posMs     float64   // position of the frame in s.frame in a video file, ms; -1 unknown
 	pending   bool      // frame holds frame read-1, read by Open and not yet returned
 	pendingAt time.Time // when the pending frame was read
 	done      error     // sticky end-of-stream error (io.EOF for finite sources)
@@ -191,63 +192,44 @@ func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error
 
 // sleep waits for d or until ctx is done, reusing one timer.
 func (s *VideoSource) sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	if s.timer == nil {
-		s.timer = time.NewTimer(d)
-	} else {
-		s.timer.Reset(d)
-	}
-	select {
-	case <-s.timer.C:
-		return nil
-	case <-ctx.Done():
-		s.timer.Stop()
-		return ctx.Err()
-	}
+	return sleepCtx(ctx, &s.timer, d)
 }
 
-// readFrame reads the next frame into s.frame and counts it.
+// readFrame reads the next frame into s.frame and counts it, with its
+// position when the source is a video file that knows it.
 func (s *VideoSource) readFrame() bool {
 	if !s.vc.Read(&s.frame) || s.frame.Empty() {
 		return false
 	}
 	s.read++
+	s.posMs = -1
+	if s.spec.kind == KindFile {
+		if ms := s.vc.Get(gocv.VideoCapturePosMsec); ms >= 0 && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
+			s.posMs = ms
+		}
+	}
 	return true
 }
 
-// encode resizes s.frame if asked to and JPEG-encodes it into a new Frame.
+// encode resizes s.frame if asked to and JPEG-encodes it into a new Frame;
+// a video file's frame carries its position.
 func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error) {
-	img := s.frame
-	w, h := s.opts.outputSize(img.Cols(), img.Rows())
-	if w != img.Cols() || h != img.Rows() {
-		interp := gocv.InterpolationLinear
-		if w < img.Cols() && h < img.Rows() {
-			interp = gocv.InterpolationArea
-		}
-		gocv.Resize(s.frame, &s.scaled, image.Pt(w, h), 0, 0, interp)
-		img = s.scaled
-	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, s.params)
+	data, w, h, err := encodeJPEG(s.frame, &s.scaled, s.opts, s.params)
 	if err != nil {
-		return nil, fmt.Errorf("encode frame %d of %s as JPEG: %w", seq, s.spec.name(), err)
+		return nil, fmt.Errorf("encode frame %d of %s %w", seq, s.spec.name(), err)
 	}
-	defer buf.Close()
-	n := buf.Len()
-	if n == 0 {
-		return nil, fmt.Errorf("encode frame %d of %s as JPEG: OpenCV produced no data", seq, s.spec.name())
-	}
-	data := make([]byte, n)
-	copy(data, buf.GetBytes())
-	return &framewirepb.Frame{
+	f := &framewirepb.Frame{
 		Seq:             seq,
 		CaptureUnixNano: at.UnixNano(),
 		Encoding:        framewirepb.Encoding_ENCODING_JPEG,
 		Data:            data,
 		Width:           int32(w),
 		Height:          int32(h),
-	}, nil
+	}
+	if s.posMs >= 0 {
+		stream.SetFrameMeta(f, stream.FrameMeta{PositionUs: int64(math.Round(s.posMs * 1000)), HasPosition: true})
+	}
+	return f, nil
 }
 
 // SkipTo discards frames of a finite source, without decoding them to images

@@ -1,0 +1,215 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image.DecodeConfig reads JPEG headers
+	_ "image/png"  // and PNG headers
+	"io"
+	"os"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	framewirepb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// maxUnreadable is how much of a file OpenCV cannot read is sent, so that
+// the server rejects it as a frame that names the file.
+const maxUnreadable = 64 << 10
+
+// ImageSource reads the photos of a folder, a glob or a list file, one
+// frame each, in order: a finite source like a video file (no drops,
+// SkipTo for resuming). A JPEG or PNG is sent as its own bytes unless
+// Options resize it; any other image is decoded and sent as JPEG. A file
+// that cannot be read as an image is still a frame, carrying (at most
+// 64 KiB of) its bytes, so the server records it as failed, naming the
+// file, and the run goes on. Every frame's source name is its file's.
+//
+// An ImageSource owns one reusable Mat; Close releases it. Next, SkipTo
+// and Close must not be called concurrently; Info may be called from any
+// goroutine.
+type ImageSource struct {
+	info   Info
+	opts   Options
+	files  []imageFile
+	next   int
+	scaled gocv.Mat
+	params []int
+	closed bool
+	pace   pacer
+	timer  *time.Timer
+}
+
+// OpenImages lists the images spec names (see imageKind: a folder, a
+// glob or a .txt list). The caller must Close the returned source.
+func OpenImages(spec string, opts Options) (*ImageSource, error) {
+	kind := imageKind(spec)
+	if kind == "" {
+		return nil, fmt.Errorf("open %q: not a folder, a glob or a .txt list of images", spec)
+	}
+	opts, err := opts.normalize()
+	if err != nil {
+		return nil, fmt.Errorf("open %s %q: %w", kind, spec, err)
+	}
+	files, err := listImages(kind, spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &ImageSource{
+		opts: opts, files: files, scaled: gocv.NewMat(),
+		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
+		pace:   pacer{interval: opts.interval()},
+		info:   Info{Source: spec, Kind: kind, FrameCount: int64(len(files))},
+	}
+	if w, h, ok := headerSize(files[0].path); ok {
+		s.info.Width, s.info.Height = opts.outputSize(w, h)
+	}
+	return s, nil
+}
+
+// Info describes the source; Width and Height are the first image's.
+func (s *ImageSource) Info() Info { return s.info }
+
+// Files are the paths of the images, in frame order.
+func (s *ImageSource) Files() []string {
+	out := make([]string, len(s.files))
+	for i, f := range s.files {
+		out[i] = f.path
+	}
+	return out
+}
+
+// Next returns the next image as a frame (Seq is its index), or io.EOF
+// after the last. ctx cancels MaxFPS waiting.
+func (s *ImageSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
+	if s.closed {
+		return nil, fmt.Errorf("next image of %s %q: source is closed", s.info.Kind, s.info.Source)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.next >= len(s.files) {
+		return nil, io.EOF
+	}
+	if err := sleepCtx(ctx, &s.timer, s.pace.wait(time.Now())); err != nil {
+		return nil, err
+	}
+	i := s.next
+	s.next++
+	at := time.Now()
+	s.pace.sent(at)
+	f := s.frame(s.files[i].path)
+	f.Seq, f.CaptureUnixNano = int64(i), at.UnixNano()
+	stream.SetFrameMeta(f, stream.FrameMeta{SourceName: s.files[i].name})
+	return f, nil
+}
+
+// frame reads one file as a frame (without Seq and time).
+func (s *ImageSource) frame(path string) *framewirepb.Frame {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		// No bytes: the server records "no image bytes" under the name.
+		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
+	}
+	if s.opts.Width == 0 && s.opts.Height == 0 {
+		if f, ok := asIs(data); ok {
+			return f
+		}
+	}
+	img, err := gocv.IMDecode(data, gocv.IMReadColor)
+	if err == nil {
+		defer img.Close()
+	}
+	if err != nil || img.Empty() {
+		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: data[:min(len(data), maxUnreadable)]}
+	}
+	jpg, w, h, err := encodeJPEG(img, &s.scaled, s.opts, s.params)
+	if err != nil {
+		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
+	}
+	return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: jpg, Width: int32(w), Height: int32(h)}
+}
+
+// asIs is data as a frame of its own encoding, when it is a JPEG or PNG
+// whose header reads.
+func asIs(data []byte) (*framewirepb.Frame, bool) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, false
+	}
+	enc := framewirepb.Encoding_ENCODING_JPEG
+	switch format {
+	case "jpeg":
+	case "png":
+		enc = framewirepb.Encoding_ENCODING_PNG
+	default:
+		return nil, false
+	}
+	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(cfg.Width), Height: int32(cfg.Height)}, true
+}
+
+// headerSize reads the size of a JPEG or PNG from its header.
+func headerSize(path string) (w, h int, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, false
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0, false
+	}
+	return cfg.Width, cfg.Height, true
+}
+
+// SkipTo makes the image with index seq the next one. Going back is an
+// error; skipping past the end returns an error wrapping io.EOF and
+// leaves the source at its end.
+func (s *ImageSource) SkipTo(seq int64) error {
+	switch {
+	case s.closed:
+		return fmt.Errorf("skip to image %d of %q: source is closed", seq, s.info.Source)
+	case seq < int64(s.next):
+		return fmt.Errorf("skip to image %d of %q: already at image %d, cannot go back", seq, s.info.Source, s.next)
+	case seq > int64(len(s.files)):
+		s.next = len(s.files)
+		return fmt.Errorf("skip to image %d of %q: there are %d images: %w", seq, s.info.Source, len(s.files), io.EOF)
+	}
+	s.next = int(seq)
+	return nil
+}
+
+// Close releases the Mat. It is safe to call more than once.
+func (s *ImageSource) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	return s.scaled.Close()
+}
+
+// sleepCtx waits for d or until ctx is done, reusing the timer *t.
+func sleepCtx(ctx context.Context, t **time.Timer, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	if *t == nil {
+		*t = time.NewTimer(d)
+	} else {
+		(*t).Reset(d)
+	}
+	select {
+	case <-(*t).C:
+		return nil
+	case <-ctx.Done():
+		(*t).Stop()
+		return ctx.Err()
+	}
+}
