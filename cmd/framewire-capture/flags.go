@@ -36,6 +36,7 @@ type options struct {
 	save        string
 	overwrite   bool
 	increment   bool
+	track       bool
 	version     bool
 }
 
@@ -116,6 +117,7 @@ Flags:
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
 	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "when the server's folder of --name holds another run (another source, model, model file or options, or an earlier live run), delete it and start afresh; also redoes a run that is done")
+	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
 	fs.BoolVar(&o.increment, "increment", false, "when the server's folder of --name holds another run, write to NAME-2, NAME-3, ... instead (the default for live sources; a file resumes its own run and refuses another one without this or --overwrite)")
 	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
 	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
