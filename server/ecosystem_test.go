@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/detect"
 )
 
 // The gRPC calls are counted per method and status code, in the form
@@ -84,5 +89,49 @@ func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 	}
 	if want := []string{"00000007.jpg", "00000008.jpg", "00000009.jpg"}; !slices.Equal(got, want) {
 		t.Errorf("images kept %v, want %v", got, want)
+	}
+}
+
+// A stream may lower the model's threshold down to the server's floor, as
+// Ultralytics users do with --conf 0.25; below the floor it is refused.
+func TestStreamLowersConfDownToTheFloor(t *testing.T) {
+	photo, err := os.ReadFile("/usr/share/darknet/data/person.jpg")
+	if err != nil {
+		t.Skipf("needs darknet's person.jpg (apt-get install darknet): %v", err)
+	}
+	p, err := NewPipeline(Config{OutDir: t.TempDir(), Workers: 1, MinConf: 0.05,
+		Model: detect.Config{Kind: detect.KindNanodet, ModelFile: filepath.Join("..", "models", "nanodet", "nanodet-m-320.onnx")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	detectAt := func(conf float32) ([]*pb.Detection, error) {
+		r, err := p.DetectFrame(context.Background(), &pb.DetectFrameRequest{Name: "conf", Frame: &pb.Frame{Data: photo},
+			Options: &pb.StreamOptions{Conf: conf}})
+		return r.GetDetections(), err
+	}
+	def, err := detectAt(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	low, err := detectAt(0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(low) <= len(def) {
+		t.Errorf("conf 0.1 found %d objects, the default 0.4 %d: want more", len(low), len(def))
+	}
+	for _, d := range def {
+		if d.Score < 0.4 {
+			t.Errorf("default threshold kept %s %.2f", d.Label, d.Score)
+		}
+	}
+	for _, d := range low {
+		if d.Score < 0.1 {
+			t.Errorf("conf 0.1 kept %s %.2f", d.Label, d.Score)
+		}
+	}
+	if _, err := detectAt(0.01); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "lowest") {
+		t.Errorf("conf 0.01 under a floor of 0.05: %v, want InvalidArgument naming the floor", err)
 	}
 }

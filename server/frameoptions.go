@@ -19,9 +19,16 @@ type frameOptions struct {
 	track       bool // give detections track ids (finished in frame order)
 }
 
+// confRange is what a stream may ask for as its score threshold: the
+// server's default for streams that ask nothing, and the lowest it accepts
+// (the detector's own threshold).
+type confRange struct {
+	def, floor float32
+}
+
 // newFrameOptions checks o against the model's classes (nil = no class
-// list to check against).
-func newFrameOptions(o *pb.StreamOptions, classes []string) (frameOptions, error) {
+// list to check against) and the server's score thresholds.
+func newFrameOptions(o *pb.StreamOptions, classes []string, conf confRange) (frameOptions, error) {
 	f := frameOptions{
 		conf:        o.GetConf(),
 		saveEvery:   int64(o.GetSaveEvery()),
@@ -34,6 +41,12 @@ func newFrameOptions(o *pb.StreamOptions, classes []string) (frameOptions, error
 	}
 	if f.conf < 0 || f.conf > 1 {
 		return f, fmt.Errorf("option conf %v is outside 0..1", f.conf)
+	}
+	if f.conf == 0 {
+		f.conf = conf.def
+	}
+	if f.conf < conf.floor {
+		return f, fmt.Errorf("option conf %v is below this server's lowest, %v (its --min-conf)", f.conf, conf.floor)
 	}
 	if f.saveEvery < 0 {
 		return f, fmt.Errorf("option save_every %d is negative", f.saveEvery)

@@ -33,6 +33,10 @@ type Config struct {
 	MaxPixels int64
 	// JPEGQuality of the annotated images (0 = 90).
 	JPEGQuality int
+	// MinConf is the lowest score threshold a stream may ask for: the
+	// detector keeps detections down to it and each stream filters at its
+	// own (0 = streams can only raise the model's threshold).
+	MinConf float32
 	// LiveKeepFrames bounds the disk a live stream uses: it keeps the
 	// JPEGs of its last LiveKeepFrames written frames and removes older
 	// ones (0 = keep all). Its predictions.jsonl keeps every line.
@@ -51,6 +55,7 @@ type Pipeline struct {
 	classes []string // the model's labels; nil for mean
 
 	model  modelInfo
+	conf   confRange
 	owners *owners
 }
 
@@ -77,11 +82,28 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := newWorkerPool(cfg.Workers, cfg.Model)
+	conf := newConfRange(cfg)
+	detCfg := cfg.Model
+	detCfg.Conf = conf.floor
+	pool, err := newWorkerPool(cfg.Workers, detCfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), model: model, owners: newOwners()}, nil
+	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), model: model, conf: conf, owners: newOwners()}, nil
+}
+
+// newConfRange is the default threshold (--conf, else the model's) and the
+// floor streams may lower it to (--min-conf, at most the default).
+func newConfRange(cfg Config) confRange {
+	c := confRange{def: cfg.Model.Conf}
+	if c.def == 0 {
+		c.def = detect.DefaultConf(cfg.Model.Kind)
+	}
+	c.floor = c.def
+	if cfg.MinConf > 0 && cfg.MinConf < c.def {
+		c.floor = cfg.MinConf
+	}
+	return c
 }
 
 // describeModel names the model and its file with the file's SHA-256, so
@@ -142,7 +164,7 @@ func (p *Pipeline) checkHeader(hdr *pb.StreamHeader) (frameOptions, error) {
 	if _, ok := pb.ExistPolicy_name[int32(hdr.GetExist())]; !ok {
 		return frameOptions{}, fmt.Errorf("unknown exist policy %d", hdr.GetExist())
 	}
-	return newFrameOptions(hdr.GetOptions(), p.classes)
+	return newFrameOptions(hdr.GetOptions(), p.classes, p.conf)
 }
 
 // DetectFrame processes one frame outside any stream: its JPEG is written
@@ -153,7 +175,7 @@ func (p *Pipeline) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) 
 	if err := checkStreamName(name); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
-	opts, err := newFrameOptions(req.GetOptions(), p.classes)
+	opts, err := newFrameOptions(req.GetOptions(), p.classes, p.conf)
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}

@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/stream"
 )
 
 // session is one stream's use of the pipeline. Process runs concurrently
@@ -33,7 +34,7 @@ type session struct {
 
 // Ready reports the frames already recorded in the stream's folder.
 func (s *session) Ready() *pb.StreamReady {
-	return &pb.StreamReady{Done: s.dir.done, Model: s.p.cfg.Model.Kind, Name: s.name, Resumed: s.resumed}
+	return &pb.StreamReady{Done: s.dir.done, Model: s.p.cfg.Model.Kind, Name: s.name, Resumed: s.resumed, MinConf: s.p.conf.floor}
 }
 
 // Evicted is closed when a newer call of the same run takes over.
@@ -152,7 +153,7 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 	if s.dir.hasDone(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
 		return nil
 	}
-	line, err := json.Marshal(newPredictionLine(r))
+	line, err := json.Marshal(stream.NewRecord(r))
 	if err != nil {
 		return fmt.Errorf("encode prediction line: %w", err)
 	}

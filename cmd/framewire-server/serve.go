@@ -80,6 +80,7 @@ func newPipeline(o *options, mon *server.Monitor) (*server.Pipeline, error) {
 		MaxPixels:      o.maxPixels,
 		JPEGQuality:    o.jpegQuality,
 		LiveKeepFrames: o.liveKeep,
+		MinConf:        float32(o.minConf),
 		Monitor:        mon,
 	})
 }
