@@ -89,7 +89,9 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pipeline{cfg: cfg, pool: pool, classes: detect.Classes(pool.workers[0].det), model: model, conf: conf, owners: newOwners()}, nil
+	classes := detect.Classes(pool.workers[0].det)
+	model.Classes = classes
+	return &Pipeline{cfg: cfg, pool: pool, classes: classes, model: model, conf: conf, owners: newOwners()}, nil
 }
 
 // newConfRange is the default threshold (--conf, else the model's) and the
@@ -109,7 +111,10 @@ func newConfRange(cfg Config) confRange {
 // describeModel names the model and its file with the file's SHA-256, so
 // that a run can tell whether it continues with the same model.
 func describeModel(cfg detect.Config) (modelInfo, error) {
-	m := modelInfo{Kind: cfg.Kind, File: cfg.ModelFile}
+	m := modelInfo{Kind: cfg.Kind, File: cfg.ModelFile, Engine: cfg.Engine}
+	if m.Kind != detect.KindMean && m.Engine == "" {
+		m.Engine = detect.EngineDefault
+	}
 	if m.File == "" {
 		m.File = detect.DefaultModelFile(cfg.Kind)
 	}

@@ -31,11 +31,15 @@ type runManifest struct {
 	Options           manifestOptions `json:"options"`
 }
 
-// modelInfo names the model that processes the frames.
+// modelInfo names the model that processes the frames. Engine and
+// Classes are for reading the output; a run is the same run on either
+// engine.
 type modelInfo struct {
-	Kind   string `json:"kind"`
-	File   string `json:"file,omitempty"`
-	SHA256 string `json:"sha256,omitempty"`
+	Kind    string   `json:"kind"`
+	File    string   `json:"file,omitempty"`
+	SHA256  string   `json:"sha256,omitempty"`
+	Engine  string   `json:"engine,omitempty"`
+	Classes []string `json:"classes,omitempty"`
 }
 
 // manifestOptions are the stream options that change the output.

@@ -110,7 +110,7 @@ Flags:
 	fs.IntVar(&o.window, "window", 0, "most frames sent and not yet answered (0 = 2 for live sources, 8 for files; the server may lower it)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per result line: seq, detections, latency_ms, error, ...")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the summary")
-	fs.Float64Var(&o.conf, "conf", 0, "ask the server to keep only detections scoring at least this (0..1; 0 = the server's threshold)")
+	fs.Float64Var(&o.conf, "conf", 0, "keep only detections scoring at least this, 0..1: above or below the model's own threshold (nanodet 0.4), down to the server's --min-conf (0.05 by default); 0 = the server's threshold")
 	fs.StringVar(&classes, "classes", "", "ask the server to keep only these labels, comma-separated (e.g. person,car)")
 	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
