@@ -37,12 +37,9 @@ func (p *Pipeline) claim(ctx context.Context, hdr *pb.StreamHeader, want runMani
 	policy := hdr.GetExist()
 	for i := 1; i <= maxIncrement; i++ {
 		name := candidateName(hdr.GetName(), i)
-		if policy == pb.ExistPolicy_EXIST_INCREMENT && p.owners.inUse(name, want.RunID) {
-			continue
-		}
 		c, err := p.claimName(ctx, name, want, policy)
-		if policy == pb.ExistPolicy_EXIST_INCREMENT && errors.Is(err, errOtherRun) {
-			continue
+		if policy == pb.ExistPolicy_EXIST_INCREMENT && (errors.Is(err, errOtherRun) || status.Code(err) == codes.AlreadyExists) {
+			continue // another run's folder, or in use by another run
 		}
 		return c, err
 	}
@@ -61,11 +58,15 @@ func candidateName(base string, i int) string {
 // claimName holds name and opens its folder for want.
 func (p *Pipeline) claimName(ctx context.Context, name string, want runManifest, policy pb.ExistPolicy) (*claimed, error) {
 	w, err := p.owners.acquire(ctx, name, want.RunID)
-	if errors.Is(err, errNameInUse) {
+	switch {
+	case errors.Is(err, errNameInUse):
 		return nil, status.Error(codes.AlreadyExists, err.Error())
-	}
-	if err != nil {
+	case errors.Is(err, errHeldElsewhere):
+		return nil, status.Error(codes.Unavailable, err.Error())
+	case err != nil && ctx.Err() != nil:
 		return nil, status.FromContextError(err).Err()
+	case err != nil:
+		return nil, status.Errorf(codes.Internal, "take stream %q: %v", name, err)
 	}
 	dir, resumed, err := p.openRun(name, want, policy)
 	if err != nil {

@@ -10,11 +10,15 @@ import (
 // errNameInUse says a stream name is held by a call of another run.
 var errNameInUse = errors.New("stream name in use")
 
-// owners gives each stream name to one call at a time. A call of the same
-// run (a client reconnecting while its old call still looks alive, as on
-// a half-open connection) takes the name over: the old call is evicted and
-// the new one waits until it has recorded what it took and let go.
+// owners gives each stream name to one call at a time, in this process
+// and, through a lease file under root, among every server sharing root.
+// A call of the same run (a client reconnecting while its old call still
+// looks alive, as on a half-open connection) takes the name over: on this
+// server the old call is evicted and the new one waits until it has
+// recorded what it took and let go; on another server the new call is told
+// to retry (errHeldElsewhere) until the old one ends.
 type owners struct {
+	root   string
 	mu     sync.Mutex
 	active map[string]*owner
 }
@@ -26,10 +30,11 @@ type owner struct {
 	evicted  chan struct{} // closed to ask the holder to end
 	released chan struct{} // closed when the holder let go
 	once     sync.Once
+	lease    *lease
 }
 
-func newOwners() *owners {
-	return &owners{active: map[string]*owner{}}
+func newOwners(root string) *owners {
+	return &owners{root: root, active: map[string]*owner{}}
 }
 
 // acquire holds name for the call of run runID. It fails with
@@ -38,13 +43,27 @@ func newOwners() *owners {
 func (o *owners) acquire(ctx context.Context, name, runID string) (*owner, error) {
 	for {
 		held, err := o.tryAcquire(name, runID)
-		if held != nil || err != nil {
-			return held, err
+		if err != nil {
+			return nil, err
+		}
+		if held != nil {
+			return o.withLease(held)
 		}
 		if err := o.evict(ctx, name); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// withLease takes w's lease among the servers sharing root.
+func (o *owners) withLease(w *owner) (*owner, error) {
+	l, err := acquireLease(o.root, w.name, w.runID)
+	if err != nil {
+		o.release(w)
+		return nil, err
+	}
+	w.lease = l
+	return w, nil
 }
 
 // tryAcquire holds name if it is free; (nil, nil) means a call of the
@@ -81,16 +100,9 @@ func (o *owners) evict(ctx context.Context, name string) error {
 	}
 }
 
-// inUse reports whether a call of a run other than runID holds name.
-func (o *owners) inUse(name, runID string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	cur := o.active[name]
-	return cur != nil && (runID == "" || cur.runID != runID)
-}
-
 // release lets go of w's name.
 func (o *owners) release(w *owner) {
+	w.lease.release()
 	o.mu.Lock()
 	if o.active[w.name] == w {
 		delete(o.active, w.name)

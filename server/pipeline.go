@@ -91,7 +91,7 @@ func NewPipeline(cfg Config) (*Pipeline, error) {
 	}
 	classes := detect.Classes(pool.workers[0].det)
 	model.Classes = classes
-	return &Pipeline{cfg: cfg, pool: pool, classes: classes, model: model, conf: conf, owners: newOwners()}, nil
+	return &Pipeline{cfg: cfg, pool: pool, classes: classes, model: model, conf: conf, owners: newOwners(cfg.OutDir)}, nil
 }
 
 // newConfRange is the default threshold (--conf, else the model's) and the

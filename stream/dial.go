@@ -5,13 +5,17 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 )
 
 // DialConfig describes how a client reaches the server.
@@ -33,7 +37,56 @@ type DialConfig struct {
 // Dial returns a connection to addr as cfg says. It does not wait for the
 // server: the first call does. Keepalive pings every 30 s while a call is
 // open notice a dead connection within 40 s.
+//
+// addr is host:port, several of them separated by commas (servers that
+// share one output folder), or a gRPC target such as dns:///host:port
+// (every address the name resolves to). With several addresses each call
+// goes to a live one, round-robin, so a call that broke with its server
+// reconnects to another.
 func Dial(addr string, cfg DialConfig) (*grpc.ClientConn, error) {
+	target, opts, err := resolveTarget(addr)
+	if err != nil {
+		return nil, err
+	}
+	dialOpts, err := dialOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := grpc.NewClient(target, append(opts, dialOpts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	return conn, nil
+}
+
+// roundRobin spreads calls over the ready addresses.
+const roundRobin = `{"loadBalancingConfig": [{"round_robin": {}}]}`
+
+// resolveTarget turns addr into a gRPC target and the options it needs.
+func resolveTarget(addr string) (string, []grpc.DialOption, error) {
+	if strings.Contains(addr, "://") {
+		return addr, []grpc.DialOption{grpc.WithDefaultServiceConfig(roundRobin)}, nil
+	}
+	hosts := strings.Split(addr, ",")
+	if len(hosts) == 1 {
+		return addr, nil, nil
+	}
+	var state resolver.State
+	for _, h := range hosts {
+		h = strings.TrimSpace(h)
+		host, _, err := net.SplitHostPort(h)
+		if err != nil {
+			return "", nil, fmt.Errorf("server address %q: %w", h, err)
+		}
+		state.Addresses = append(state.Addresses, resolver.Address{Addr: h, ServerName: host})
+	}
+	r := manual.NewBuilderWithScheme("framewire")
+	r.InitialState(state)
+	return r.Scheme() + ":///servers", []grpc.DialOption{grpc.WithResolvers(r), grpc.WithDefaultServiceConfig(roundRobin)}, nil
+}
+
+// dialOptions are the credentials, keepalive, limits and token of cfg.
+func dialOptions(cfg DialConfig) ([]grpc.DialOption, error) {
 	creds := insecure.NewCredentials()
 	if cfg.TLS || cfg.CAFile != "" || cfg.CertFile != "" {
 		tc := &tls.Config{ServerName: cfg.ServerName, MinVersion: tls.VersionTLS12}
@@ -63,11 +116,7 @@ func Dial(addr string, cfg DialConfig) (*grpc.ClientConn, error) {
 	if cfg.Token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(bearer(cfg.Token)))
 	}
-	conn, err := grpc.NewClient(addr, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
-	}
-	return conn, nil
+	return opts, nil
 }
 
 // bearer sends a token with every call. It is allowed without TLS so that

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// replicas are framewire-server processes on fixed loopback addresses
+// that share one output folder.
+type replicas struct {
+	t     *testing.T
+	out   string
+	addrs []string
+	procs []*server
+}
+
+func startReplicas(t *testing.T, n int, args ...string) *replicas {
+	t.Helper()
+	r := &replicas{t: t, out: t.TempDir()}
+	for range n {
+		r.addrs = append(r.addrs, freeAddr(t))
+	}
+	for i := range n {
+		r.procs = append(r.procs, startServer(t, r.out, append([]string{"--listen", r.addrs[i]}, args...)...))
+	}
+	return r
+}
+
+// killAndRestart SIGKILLs replica i and starts it again on its address.
+func (r *replicas) killAndRestart(i int, args ...string) {
+	r.t.Helper()
+	p := r.procs[i]
+	if err := p.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		r.t.Fatal(err)
+	}
+	<-p.Done()
+	p.Cmd.Wait()
+	r.procs[i] = startServer(r.t, r.out, append([]string{"--listen", r.addrs[i]}, args...)...)
+}
+
+// linesIn counts the predictions lines of the streams named.
+func linesIn(out string, names ...string) int {
+	n := 0
+	for _, name := range names {
+		n += lineCountOrZero(filepath.Join(out, name, "predictions.jsonl"))
+	}
+	return n
+}
+
+// Three replicas share one folder; three clients stream vtest.avi under
+// their own names with all three addresses. The replicas are killed one
+// after another mid-stream (and restarted): every stream still ends with
+// each of its 795 frames recorded once, and every client exits 0.
+func TestReplicasKilledOneAfterAnotherLoseNothing(t *testing.T) {
+	needFile(t, vtest, "opencv-doc")
+	args := []string{"--model", "mean"}
+	r := startReplicas(t, 3, args...)
+	servers := strings.Join(r.addrs, ",")
+	names := []string{"cam-a", "cam-b", "cam-c"}
+	type outcome struct {
+		name   string
+		err    error
+		stderr string
+	}
+	done := make(chan outcome, len(names))
+	for _, name := range names {
+		go func() {
+			var out, errOut bytes.Buffer
+			err := run(context.Background(), []string{"--server", servers, "--source", vtest, "--name", name,
+				"--max-fps", "100", "--retries", "30", "--quiet"}, &out, &errOut)
+			done <- outcome{name, err, errOut.String()}
+		}()
+	}
+	// Kill replica i once the streams have recorded (i+1)/4 of their frames.
+	for i := range 3 {
+		want := (i + 1) * 3 * 795 / 4
+		deadline := time.Now().Add(2 * time.Minute)
+		for linesIn(r.out, names...) < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("the streams recorded %d frames in 2 minutes, want %d", linesIn(r.out, names...), want)
+			}
+			time.Sleep(20 * time.Millisecond) // polling the shared folder
+		}
+		r.killAndRestart(i, args...)
+	}
+	for range names {
+		o := <-done
+		if o.err != nil {
+			t.Errorf("client %s: %v\n%s", o.name, o.err, o.stderr)
+		}
+		checkExactOutput(t, filepath.Join(r.out, o.name), 795)
+	}
+}
+
+// Two calls with one name on two servers that share a folder: exactly one
+// writes; the other is refused with ALREADY_EXISTS and does not retry.
+func TestOneWriterPerNameAcrossServers(t *testing.T) {
+	r := startReplicas(t, 2, "--model", "mean")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := make(chan error, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		first <- run(ctx, []string{"--server", r.addrs[0], "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for linesIn(r.out, "shared") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first client wrote nothing in 20 s")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the shared folder
+	}
+	_, stderr, err := runFor(t, 20*time.Second, "--server", r.addrs[1], "--source", testCamera, "--name", "shared", "--overwrite", "--quiet")
+	if err == nil || !strings.Contains(err.Error(), `stream "shared" is being written by another client's call`) || strings.Contains(stderr, "reconnecting") {
+		t.Errorf("second client on the other server: %v, want ALREADY_EXISTS naming the stream, without retries\n%s", err, stderr)
+	}
+	cancel()
+	if err := <-first; err != nil {
+		t.Errorf("the first client: %v", err)
+	}
+	jpgs, _ := filepath.Glob(filepath.Join(r.out, "shared", "*.jpg"))
+	if lines := linesIn(r.out, "shared"); lines != len(jpgs) {
+		t.Errorf("the folder has %d lines and %d JPEGs, want one JPEG per line", lines, len(jpgs))
+	}
+}
