@@ -104,6 +104,13 @@ func (s *slotSession) Close() error {
 	return s.Session.Close()
 }
 
+// Summarize passes the summary on to the session, if it adds to it.
+func (s *slotSession) Summarize(sum *pb.StreamSummary) {
+	if sz, ok := s.Session.(stream.Summarizer); ok {
+		sz.Summarize(sum)
+	}
+}
+
 // DetectFrame processes one frame in a unary call.
 func (s *Service) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) (*pb.FrameResult, error) {
 	return s.pipeline.DetectFrame(ctx, req)

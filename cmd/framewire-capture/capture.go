@@ -17,7 +17,7 @@ import (
 
 // streamSource opens the source, streams it and prints results and a summary.
 func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	src, err := capture.Open(o.source, capture.Options{
+	src, err := capture.OpenSource(o.source, capture.Options{
 		Quality: o.quality, Width: o.width, Height: o.height, MaxFPS: o.maxFPS,
 	})
 	if err != nil {
@@ -43,11 +43,11 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	hdr := &pb.StreamHeader{
 		Name: o.name, Source: shown, Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
-		SourceFingerprint: fingerprint(o, info),
+		SourceFingerprint: fingerprint(o, src),
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,
-			ReturnJpeg: o.save != "",
+			ReturnJpeg: o.save != "", Track: o.track,
 		},
 	}
 	p := newPrinter(stdout, stderr, o.json, o.quiet)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 
@@ -17,10 +18,14 @@ const sampleBytes = 64 << 10
 // and first and last 64 KiB, and how the client resizes and encodes them,
 // hashed. A re-encoded or replaced file with the same name, or another
 // --resize or --quality, gets another fingerprint, so its run is not
-// resumed. Live sources and unreadable files have none.
-func fingerprint(o *options, info capture.Info) string {
-	if info.Live {
+// resumed. A folder, glob or list is identified by its files' paths and
+// sizes, in order. Live sources and unreadable files have none.
+func fingerprint(o *options, src capture.Source) string {
+	if src.Info().Live {
 		return ""
+	}
+	if imgs, ok := src.(*capture.ImageSource); ok {
+		return filesFingerprint(o, imgs.Files())
 	}
 	f, err := os.Open(o.source)
 	if err != nil {
@@ -39,6 +44,21 @@ func fingerprint(o *options, info capture.Info) string {
 	}
 	if _, err := io.Copy(h, io.NewSectionReader(f, max(0, st.Size()-sampleBytes), sampleBytes)); err != nil {
 		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// filesFingerprint hashes the paths and sizes of files (-1 for a file
+// that cannot be read) and the encoding options.
+func filesFingerprint(o *options, files []string) string {
+	h := sha256.New()
+	_ = binary.Write(h, binary.LittleEndian, [3]int64{int64(o.width), int64(o.height), int64(o.quality)})
+	for _, p := range files {
+		size := int64(-1)
+		if st, err := os.Stat(p); err == nil {
+			size = st.Size()
+		}
+		fmt.Fprintf(h, "%q %d\n", p, size)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
