@@ -76,9 +76,9 @@ func startServerBin(t *testing.T, bin, out string, args ...string) *server {
 type jsonResult struct {
 	Seq        int64 `json:"seq"`
 	Detections []struct {
-		Label   string  `json:"label"`
-		ClassID int     `json:"class_id"`
-		Score   float64 `json:"score"`
+		Label   string     `json:"label"`
+		ClassID int        `json:"class_id"`
+		Score   float64    `json:"score"`
 		Box     [4]float64 `json:"box"` // x, y, width, height
 	} `json:"detections"`
 	LatencyMS float64 `json:"latency_ms"`
