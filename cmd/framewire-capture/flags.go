@@ -56,13 +56,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, cli.Usage(err)
 }
 
-func parseArgs(args []string, stderr io.Writer) (*options, error) {
-	o := &options{}
-	var resize, classes string
-	fs := flag.NewFlagSet("framewire-capture", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: framewire-capture --source SRC [flags]
+// rawFlags are the flags read as text before they are checked.
+type rawFlags struct {
+	resize, classes string
+}
+
+const usageText = `Usage: framewire-capture --source SRC [flags]
 
 Streams SRC to a framewire server over one long-lived gRPC call and prints a
 line per processed frame, then a summary. The server writes the annotated
@@ -97,36 +96,19 @@ variables. A URL's user and password, and its query, never leave this
 machine.
 
 Flags:
-`)
+`
+
+func parseArgs(args []string, stderr io.Writer) (*options, error) {
+	o, raw := &options{}, &rawFlags{}
+	fs := flag.NewFlagSet("framewire-capture", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.server, "server", "127.0.0.1:5005", "server `address` (host:port)")
-	fs.StringVar(&o.source, "source", "", "`SRC` to stream: webcam index, device, video file, URL or GStreamer pipeline (required)")
-	fs.StringVar(&o.name, "name", "", "stream `name`, the server's output folder (default: from the source, e.g. vtest for vtest.avi, webcam0 for 0)")
-	fs.IntVar(&o.quality, "quality", 90, "JPEG quality of the frames sent, 1..100")
-	fs.StringVar(&resize, "resize", "", "resize frames before sending: `WxH`, or W alone to keep the aspect ratio")
-	fs.Float64Var(&o.maxFPS, "max-fps", 0, "send at most this many frames a second (0 = as fast as the source gives them); a file is paced, a live source skips frames")
-	fs.Float64Var(&o.maxFPS, "fps", 0, "same as --max-fps")
-	fs.IntVar(&o.window, "window", 0, "most frames sent and not yet answered (0 = 2 for live sources, 8 for files; the server may lower it)")
-	fs.BoolVar(&o.json, "json", false, "print one JSON object per result line: seq, detections, latency_ms, error, ...")
-	fs.BoolVar(&o.quiet, "quiet", false, "print only the summary")
-	fs.Float64Var(&o.conf, "conf", 0, "keep only detections scoring at least this, 0..1: above or below the model's own threshold (nanodet 0.4), down to the server's --min-conf (0.05 by default); 0 = the server's threshold")
-	fs.StringVar(&classes, "classes", "", "ask the server to keep only these labels, comma-separated (e.g. person,car)")
-	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
-	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
-	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
-	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
-	fs.BoolVar(&o.overwrite, "overwrite", false, "when the server's folder of --name holds another run (another source, model, model file or options, or an earlier live run), delete it and start afresh; also redoes a run that is done")
-	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
-	fs.BoolVar(&o.increment, "increment", false, "when the server's folder of --name holds another run, write to NAME-2, NAME-3, ... instead (the default for live sources; a file resumes its own run and refuses another one without this or --overwrite)")
-	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
-	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
-	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")
-	fs.StringVar(&o.dial.CertFile, "tls-cert", "", "client certificate PEM `file` for mutual TLS (needs --tls-key)")
-	fs.StringVar(&o.dial.KeyFile, "tls-key", "", "private key PEM `file` of --tls-cert")
-	fs.StringVar(&o.dial.ServerName, "tls-server-name", "", "name to check in the server's certificate (default: the host of --server)")
-	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call")
-	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
+	connFlags(fs, o)
+	sourceFlags(fs, o, raw)
+	outputFlags(fs, o, raw)
 	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, err
 	}
@@ -136,33 +118,41 @@ Flags:
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
 	}
-	if o.source == "" {
-		return nil, fmt.Errorf("--source is required (see --help)")
-	}
-	if o.overwrite && o.increment {
-		return nil, fmt.Errorf("--overwrite and --increment exclude each other")
-	}
-	if (o.dial.CertFile == "") != (o.dial.KeyFile == "") {
-		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
-	}
-	if o.retries < 0 {
-		return nil, fmt.Errorf("--retries must not be negative")
-	}
-	o.dial.MaxMsgBytes = o.maxMsgMB << 20
-	if o.quality < 1 || o.quality > 100 {
-		return nil, fmt.Errorf("--quality must be 1..100, got %d", o.quality)
-	}
-	if o.conf < 0 || o.conf > 1 {
-		return nil, fmt.Errorf("--conf must be 0..1, got %v", o.conf)
-	}
-	if o.window < 0 || o.saveEvery < 0 || o.maxFPS < 0 || o.maxMsgMB <= 0 {
-		return nil, fmt.Errorf("--window, --save-every and --max-fps must not be negative, --max-msg-mb must be positive")
-	}
-	var err error
-	if o.width, o.height, err = parseResize(resize); err != nil {
+	if err := o.check(); err != nil {
 		return nil, err
 	}
-	for _, c := range strings.Split(classes, ",") {
+	return o, o.complete(raw)
+}
+
+// check refuses values that cannot work.
+func (o *options) check() error {
+	switch {
+	case o.source == "":
+		return fmt.Errorf("--source is required (see --help)")
+	case o.overwrite && o.increment:
+		return fmt.Errorf("--overwrite and --increment exclude each other")
+	case (o.dial.CertFile == "") != (o.dial.KeyFile == ""):
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	case o.retries < 0:
+		return fmt.Errorf("--retries must not be negative")
+	case o.quality < 1 || o.quality > 100:
+		return fmt.Errorf("--quality must be 1..100, got %d", o.quality)
+	case o.conf < 0 || o.conf > 1:
+		return fmt.Errorf("--conf must be 0..1, got %v", o.conf)
+	case o.window < 0 || o.saveEvery < 0 || o.maxFPS < 0 || o.maxMsgMB <= 0:
+		return fmt.Errorf("--window, --save-every and --max-fps must not be negative, --max-msg-mb must be positive")
+	}
+	return nil
+}
+
+// complete derives what the flags imply: sizes, the class list, the name.
+func (o *options) complete(raw *rawFlags) error {
+	o.dial.MaxMsgBytes = o.maxMsgMB << 20
+	var err error
+	if o.width, o.height, err = parseResize(raw.resize); err != nil {
+		return err
+	}
+	for _, c := range strings.Split(raw.classes, ",") {
 		if c = strings.TrimSpace(c); c != "" {
 			o.classes = append(o.classes, c)
 		}
@@ -170,7 +160,43 @@ Flags:
 	if o.name == "" {
 		o.name = nameFromSource(o.source)
 	}
-	return o, nil
+	return nil
+}
+
+func sourceFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
+	fs.StringVar(&o.source, "source", "", "`SRC` to stream: webcam index, device, video file, URL or GStreamer pipeline (required)")
+	fs.StringVar(&o.name, "name", "", "stream `name`, the server's output folder (default: from the source, e.g. vtest for vtest.avi, webcam0 for 0)")
+	fs.IntVar(&o.quality, "quality", 90, "JPEG quality of the frames sent, 1..100")
+	fs.StringVar(&raw.resize, "resize", "", "resize frames before sending: `WxH`, or W alone to keep the aspect ratio")
+	fs.Float64Var(&o.maxFPS, "max-fps", 0, "send at most this many frames a second (0 = as fast as the source gives them); a file is paced, a live source skips frames")
+	fs.Float64Var(&o.maxFPS, "fps", 0, "same as --max-fps")
+	fs.IntVar(&o.window, "window", 0, "most frames sent and not yet answered (0 = 2 for live sources, 8 for files; the server may lower it)")
+	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
+	fs.BoolVar(&o.overwrite, "overwrite", false, "when the server's folder of --name holds another run (another source, model, model file or options, or an earlier live run), delete it and start afresh; also redoes a run that is done")
+	fs.BoolVar(&o.increment, "increment", false, "when the server's folder of --name holds another run, write to NAME-2, NAME-3, ... instead (the default for live sources; a file resumes its own run and refuses another one without this or --overwrite)")
+}
+
+func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
+	fs.BoolVar(&o.json, "json", false, "print one JSON object per result line: seq, detections, latency_ms, error, ...")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the summary")
+	fs.Float64Var(&o.conf, "conf", 0, "keep only detections scoring at least this, 0..1: above or below the model's own threshold (nanodet 0.4), down to the server's --min-conf (0.05 by default); 0 = the server's threshold")
+	fs.StringVar(&raw.classes, "classes", "", "ask the server to keep only these labels, comma-separated (e.g. person,car)")
+	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
+	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
+	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
+	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
+	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
+}
+
+func connFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.server, "server", "127.0.0.1:5005", "server `address` (host:port)")
+	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
+	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
+	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")
+	fs.StringVar(&o.dial.CertFile, "tls-cert", "", "client certificate PEM `file` for mutual TLS (needs --tls-key)")
+	fs.StringVar(&o.dial.KeyFile, "tls-key", "", "private key PEM `file` of --tls-cert")
+	fs.StringVar(&o.dial.ServerName, "tls-server-name", "", "name to check in the server's certificate (default: the host of --server)")
+	fs.StringVar(&o.dial.Token, "token", "", "send \"authorization: Bearer TOKEN\" with every call")
 }
 
 // parseResize reads "WxH" or "W".
