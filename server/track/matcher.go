@@ -42,10 +42,11 @@ func (m *matcher) match(dets []Detection, di []int, ts []*object, minIoU float64
 		if m.cost[r*k+c] >= invalid {
 			continue
 		}
-		d, t := di[r], ts[c]
+		dr, tc := r, c
 		if !rowsAreDets {
-			d, t = di[c], ts[r]
+			dr, tc = c, r
 		}
+		d, t := di[dr], ts[tc]
 		m.matched[d] = true
 		m.detOf[t.slot] = d
 	}

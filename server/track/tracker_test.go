@@ -144,6 +144,19 @@ func TestClassesAreTrackedApart(t *testing.T) {
 	}
 }
 
+func TestMoreTracksThanDetections(t *testing.T) {
+	movers := []mover{
+		{x: 0, y: 0, vx: 2, w: 40, h: 40}, {x: 0, y: 100, vx: 2, w: 40, h: 40},
+		{x: 0, y: 200, vx: 2, w: 40, h: 40}, {x: 0, y: 300, vx: 2, w: 40, h: 40},
+	}
+	// From frame 5 only the third mover is seen.
+	visible := func(m int, seq int64) bool { return seq < 5 || m == 2 }
+	got := idsAlong(t, New(Config{}), frames(0, 10, 1), movers, visible)
+	if n := switches(got[2]); n != 0 || len(got[2]) != 10 {
+		t.Errorf("got ids %v for the mover left alone, want one id in 10 frames", got[2])
+	}
+}
+
 func TestOneFrameTrackDiesAtFirstMiss(t *testing.T) {
 	tr := New(Config{})
 	tr.Update(0, []Detection{{Score: 0.9, Box: Box{W: 10, H: 10}}})
