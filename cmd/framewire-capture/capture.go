@@ -24,14 +24,30 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		return err
 	}
 	defer src.Close()
-	info := src.Info()
-
 	conn, err := stream.Dial(o.server, o.dial)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	info := src.Info()
+	p := newPrinter(stdout, stderr, o.json, o.quiet)
+	out, err := newResultOutput(o, info, p, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
+		info.Kind, stream.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
+	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, newHeader(o, src), out, stderr, o.retries)
+	saveErr := out.finish(stderr)
+	tellOutput(stderr, o.name, sum)
+	p.summary(sum)
+	return outcome(ctx, info, sum, err, saveErr)
+}
 
+// newHeader describes the stream to the server; the source's
+// credentials stay here.
+func newHeader(o *options, src capture.Source) *pb.StreamHeader {
+	info := src.Info()
 	window := o.window
 	if window == 0 {
 		window = 8
@@ -39,9 +55,8 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 			window = 2
 		}
 	}
-	shown := stream.RedactSource(o.source)
-	hdr := &pb.StreamHeader{
-		Name: o.name, Source: shown, Live: info.Live, FrameCount: info.FrameCount,
+	return &pb.StreamHeader{
+		Name: o.name, Source: stream.RedactSource(o.source), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
 		SourceFingerprint: fingerprint(o, src),
 		Options: &pb.StreamOptions{
@@ -50,34 +65,30 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 			ReturnJpeg: o.save != "", Track: o.track,
 		},
 	}
-	p := newPrinter(stdout, stderr, o.json, o.quiet)
-	out, err := newResultOutput(o, info, p, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
-		info.Kind, shown, info.Width, info.Height, framesText(info), o.server, o.name)
+}
 
-	// The first signal stops reading; the call itself goes on until the
-	// results of every sent frame are in.
-	client := stream.NewClient(pb.NewImageProcedureClient(conn))
-	sum, err := client.Run(context.WithoutCancel(ctx), src, stream.ClientConfig{
+// runStream streams src until it ends or ctx ends: the first signal stops
+// reading, and the call itself goes on until the results of every sent
+// frame are in.
+func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int) (*stream.Summary, error) {
+	return c.Run(context.WithoutCancel(ctx), src, stream.ClientConfig{
 		Header: hdr, Stop: ctx.Done(), OnResult: out.result,
-		MaxRetries: o.retries,
+		MaxRetries: retries,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
-			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, o.retries)
+			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, retries)
 		},
 	})
-	saveErr := out.finish(stderr)
-	tellOutput(stderr, o.name, sum)
-	p.summary(sum)
-	if err != nil {
+}
+
+// outcome is the error the command ends with: the stream's, saving's, a
+// file stopped early, or failed frames.
+func outcome(ctx context.Context, info capture.Info, sum *stream.Summary, err, saveErr error) error {
+	switch {
+	case err != nil:
 		return explain(err)
-	}
-	if saveErr != nil {
+	case saveErr != nil:
 		return saveErr
-	}
-	if ctx.Err() != nil && !info.Live {
+	case ctx.Err() != nil && !info.Live:
 		// A live source ends this way; a file stopped early did not complete.
 		return fmt.Errorf("stopped by signal after %d of %d frames", sum.Processed+sum.Failed, info.FrameCount)
 	}
