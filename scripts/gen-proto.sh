@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates proto/*.pb.go with pinned plugins. With --check it regenerates
+# Regenerates proto/*.pb.go and proto/inference/*.pb.go with pinned plugins. With --check it regenerates
 # into a temporary folder and fails when the committed code is stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +27,11 @@ fi
 PATH="$bin:$PATH" protoc -I proto \
   --go_out="$out" --go_opt=paths=source_relative \
   --go-grpc_out="$out" --go-grpc_opt=paths=source_relative \
-  proto/image_procedure.proto
+  proto/image_procedure.proto proto/inference/open_inference.proto
 
 if [[ "${1:-}" == "--check" ]]; then
-  for f in image_procedure.pb.go image_procedure_grpc.pb.go; do
+  for f in image_procedure.pb.go image_procedure_grpc.pb.go \
+    inference/open_inference.pb.go inference/open_inference_grpc.pb.go; do
     if ! cmp -s "$out/$f" "proto/$f"; then
       echo "proto/$f is stale: run scripts/gen-proto.sh and commit the result" >&2
       exit 1
