@@ -34,6 +34,7 @@ const KindDefault = KindNanodet
 const (
 	EngineONNXRuntime = engine.ONNXRuntime
 	EngineOpenCV      = engine.OpenCV
+	EngineKServe      = engine.KServe // inference servers over the Open Inference Protocol (Config.Remote)
 	EngineDefault     = engine.Default
 )
 
@@ -94,6 +95,8 @@ type Config struct {
 	// Threads of one forward pass on onnxruntime (intra-op threads, per
 	// detector); 0 = 1. OpenCV's threads are process-wide: SetThreads.
 	Threads int
+	// Remote runs the forward pass of Engine "kserve" (package server/kserve).
+	Remote engine.Remote
 }
 
 // Engines lists the accepted engines, the default first.
@@ -101,7 +104,7 @@ func Engines() []string { return engine.Names() }
 
 // engineOptions is the engine part of cfg.
 func (cfg Config) engineOptions() engine.Options {
-	return engine.Options{Engine: cfg.Engine, ONNXRuntimeLib: cfg.ONNXRuntimeLib, Threads: cfg.Threads}
+	return engine.Options{Engine: cfg.Engine, ONNXRuntimeLib: cfg.ONNXRuntimeLib, Threads: cfg.Threads, Remote: cfg.Remote}
 }
 
 // Kinds lists the accepted kinds.
@@ -148,7 +151,7 @@ func (cfg Config) check() error {
 		return fmt.Errorf("detect: score threshold %v is outside 0..1", cfg.Conf)
 	case cfg.NMS < 0 || cfg.NMS > 1:
 		return fmt.Errorf("detect: NMS IoU threshold %v is outside 0..1", cfg.NMS)
-	case cfg.Engine != "" && !slices.Contains(Engines(), cfg.Engine):
+	case cfg.Engine != "" && cfg.Engine != EngineKServe && !slices.Contains(Engines(), cfg.Engine):
 		return fmt.Errorf("detect: unknown engine %q (want one of %v)", cfg.Engine, Engines())
 	case cfg.Threads < 0:
 		return fmt.Errorf("detect: %d engine threads", cfg.Threads)

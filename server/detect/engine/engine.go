@@ -55,6 +55,8 @@ type Options struct {
 	// Threads of one forward pass, onnxruntime only (its intra-op threads,
 	// per engine); 0 = 1. OpenCV's threads are process-wide: SetOpenCVThreads.
 	Threads int
+	// Remote makes the engines of KServe; unused by the others.
+	Remote Remote
 }
 
 // New loads model (ONNX bytes) into the engine o.Engine for an input of
@@ -72,6 +74,8 @@ func New(model []byte, input []int, o Options) (Engine, error) {
 		return newORT(model, slices.Clone(input), o)
 	case OpenCV:
 		return newOpenCV(model, slices.Clone(input))
+	case KServe:
+		return newRemote(input, o)
 	}
 	return nil, fmt.Errorf("engine: unknown engine %q (want one of %v)", o.Engine, Names())
 }

@@ -1,0 +1,22 @@
+package detect
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestLoadNetworkNanodet(t *testing.T) {
+	n, err := LoadNetwork(Config{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-320.onnx")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{1, 3, 320, 320}; !slices.Equal(n.Dims, want) {
+		t.Errorf("input dims %v, want %v", n.Dims, want)
+	}
+	if n.Input == "" || len(n.Outputs) != nanodetOutputs {
+		t.Errorf("input %q, outputs %q; want a name and %d outputs", n.Input, n.Outputs, nanodetOutputs)
+	}
+	if _, err := LoadNetwork(Config{Kind: KindMean}); err == nil {
+		t.Error("LoadNetwork(mean) succeeded, want an error")
+	}
+}
