@@ -190,9 +190,8 @@ func TestLiveStreamDropsNewestWins(t *testing.T) {
 		close(stop)
 		close(h.gate)
 	}()
-	sum, err := c.Run(context.Background(), &liveSource{}, ClientConfig{
+	sum, err := c.Run(context.Background(), Until(stop, &liveSource{}), ClientConfig{
 		Header:   &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
-		Stop:     stop,
 		OnResult: func(r *pb.FrameResult, _ time.Duration) { results = append(results, r.Seq) },
 	})
 	if err != nil {
@@ -525,9 +524,8 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 	t.Cleanup(func() { r.srv.Stop() })
 	stop := make(chan struct{})
 	var results int
-	sum, err := r.client().Run(context.Background(), &liveSource{}, ClientConfig{
+	sum, err := r.client().Run(context.Background(), Until(stop, &liveSource{}), ClientConfig{
 		Header:     &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
-		Stop:       stop,
 		MaxRetries: 5,
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
 		OnResult: func(res *pb.FrameResult, _ time.Duration) {

@@ -64,9 +64,8 @@ func (b *bench) live(ctx context.Context) ([]figure, error) {
 	defer stop()
 	var samples []liveSample
 	start := time.Now()
-	sum, err := stream.NewClient(r.rpc).Run(ctx, src, stream.ClientConfig{
+	sum, err := stream.NewClient(r.rpc).Run(ctx, stream.Until(stopCtx.Done(), src), stream.ClientConfig{
 		Header: &pb.StreamHeader{Name: name, Source: b.o.LiveSource, Live: true, Window: int32(b.o.LiveWindow)},
-		Stop:   stopCtx.Done(),
 		OnResult: func(res *pb.FrameResult, lat time.Duration) {
 			samples = append(samples, liveSample{at: time.Since(start), latency: lat, t: res.GetTimings()})
 		},

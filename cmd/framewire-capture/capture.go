@@ -67,12 +67,12 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 	}
 }
 
-// runStream streams src until it ends or ctx ends: the first signal stops
-// reading, and the call itself goes on until the results of every sent
-// frame are in.
+// runStream streams src until it ends or ctx ends: the first signal ends
+// the source, and the call itself goes on until the results of every sent
+// frame are in (a second signal kills the process).
 func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int) (*stream.Summary, error) {
-	return c.Run(context.WithoutCancel(ctx), src, stream.ClientConfig{
-		Header: hdr, Stop: ctx.Done(), OnResult: out.result,
+	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx.Done(), src), stream.ClientConfig{
+		Header: hdr, OnResult: out.result,
 		MaxRetries: retries,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
 			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, retries)

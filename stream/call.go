@@ -1,0 +1,213 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// attempt runs one call. progress says whether any result arrived.
+func (r *run) attempt(ctx context.Context) (progress bool, err error) {
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	call, err := r.rpc.StreamFrames(callCtx)
+	if err != nil {
+		return false, fmt.Errorf("open stream: %w", err)
+	}
+	ready, err := r.handshake(call)
+	if err != nil {
+		return false, err
+	}
+	if r.readerDone == nil {
+		if err := r.startReader(ready.GetDone()); err != nil {
+			return false, err
+		}
+	}
+	return r.exchange(callCtx, cancel, call, ready)
+}
+
+// exchange sends frames (one goroutine) and receives their results (this
+// one) until the call ends; credits keep the window.
+func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.ImageProcedure_StreamFramesClient, ready *pb.StreamReady) (bool, error) {
+	done := seqSet(ready.GetDone())
+	if r.sum.Live {
+		done = nil // a live run's frames are all new
+	}
+	window := max(int(ready.GetWindow()), 1)
+	credits := make(chan struct{}, window)
+	for range window {
+		credits <- struct{}{}
+	}
+	resend := r.takeResend(done)
+	sendDone := make(chan error, 1)
+	go func() { sendDone <- r.send(ctx, call, credits, resend, done) }()
+	progress, err := r.receive(call, credits)
+	if err != nil {
+		cancel()
+	}
+	sendErr := <-sendDone
+	return progress, firstError(err, sendErr, r.feed.readErr())
+}
+
+// firstError is the first of errs that is not nil.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeResend returns the frames sent last time without a result, less
+// those the server reports done, and clears unacked.
+func (r *run) takeResend(done seqSet) []*pb.Frame {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	resend := slices.DeleteFunc(r.unacked, func(f *pb.Frame) bool { return done.has(f.GetSeq()) })
+	r.sum.Skipped += int64(len(r.unacked) - len(resend)) // DeleteFunc shortened it in place
+	r.unacked = nil
+	return resend
+}
+
+// handshake sends the header and reads the server's ready. Later calls
+// of the run use the name the server chose and resume this run.
+func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamReady, error) {
+	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: r.hdr}}); err != nil {
+		return nil, fmt.Errorf("send stream header: %w", recvErr(call, err))
+	}
+	first, err := call.Recv()
+	if err != nil {
+		return nil, fmt.Errorf("stream %q refused: %w", r.hdr.GetName(), err)
+	}
+	ready := first.GetReady()
+	if ready == nil {
+		return nil, errors.New("server did not answer the header with ready")
+	}
+	if r.sum.Ready == nil {
+		r.sum.Ready = ready
+	}
+	if ready.GetName() != "" {
+		r.hdr.Name = ready.GetName()
+	}
+	r.hdr.Exist = pb.ExistPolicy_EXIST_RESUME
+	return ready, nil
+}
+
+// send is the only goroutine that sends frames in a call: first resend,
+// then one frame from the feed per credit, skipping frames in done; at the
+// end of the feed it half-closes the call.
+func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
+	for {
+		select {
+		case <-credits:
+		case <-ctx.Done():
+			return nil
+		}
+		var f *pb.Frame
+		f, resend = r.nextToSend(ctx, resend, done)
+		if f == nil {
+			return halfClose(ctx, call)
+		}
+		// Counted as sent once handed to the call: if the call breaks
+		// now, f stays unacked and is resent (a file) or counted in the
+		// gap (live).
+		r.mu.Lock()
+		r.unacked = append(r.unacked, f)
+		r.mu.Unlock()
+		r.sum.Sent++
+		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
+			return nil // the receiver sees why the call broke
+		}
+	}
+}
+
+// nextToSend is the next frame to resend, or the next from the feed that
+// is not done; nil at the feed's end.
+func (r *run) nextToSend(ctx context.Context, resend []*pb.Frame, done seqSet) (*pb.Frame, []*pb.Frame) {
+	if len(resend) > 0 {
+		r.sum.Resent++
+		return resend[0], resend[1:]
+	}
+	f := r.feed.next(ctx)
+	for f != nil && done.has(f.GetSeq()) {
+		r.sum.Skipped++
+		f = r.feed.next(ctx)
+	}
+	return f, nil
+}
+
+// halfClose ends the sending side of the call, unless it is abandoned.
+func halfClose(ctx context.Context, call pb.ImageProcedure_StreamFramesClient) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	if err := call.CloseSend(); err != nil {
+		return fmt.Errorf("half-close stream: %w", err)
+	}
+	return nil
+}
+
+// receive reads results until the server ends the call, giving a credit
+// back for each one.
+func (r *run) receive(call pb.ImageProcedure_StreamFramesClient, credits chan<- struct{}) (progress bool, err error) {
+	var gotSummary bool
+	for {
+		msg, err := call.Recv()
+		switch {
+		case errors.Is(err, io.EOF) && !gotSummary:
+			return progress, errNoSummary
+		case errors.Is(err, io.EOF):
+			return progress, nil
+		case err != nil:
+			return progress, fmt.Errorf("stream broken: %w", err)
+		}
+		switch m := msg.Msg.(type) {
+		case *pb.StreamResponse_Result:
+			progress = true
+			r.result(m.Result, credits)
+		case *pb.StreamResponse_Summary:
+			gotSummary = true
+			r.sum.Server = m.Summary
+		default:
+			return progress, fmt.Errorf("unexpected message %T from server", m)
+		}
+	}
+}
+
+// result acknowledges the oldest unacked frame, returns its credit and
+// counts and reports res.
+func (r *run) result(res *pb.FrameResult, credits chan<- struct{}) {
+	r.mu.Lock()
+	if len(r.unacked) > 0 {
+		r.unacked = r.unacked[1:]
+	}
+	r.mu.Unlock()
+	select {
+	case credits <- struct{}{}:
+	default:
+	}
+	lat := time.Duration(time.Now().UnixNano() - res.GetCaptureUnixNano())
+	r.sum.count(res)
+	r.sum.Latency.Add(lat)
+	if r.cfg.OnResult != nil {
+		r.cfg.OnResult(res, lat)
+	}
+}
+
+// recvErr returns the call's status when a send failed because the call
+// ended (gRPC reports the reason on Recv, not on Send).
+func recvErr(call pb.ImageProcedure_StreamFramesClient, sendErr error) error {
+	if !errors.Is(sendErr, io.EOF) {
+		return sendErr
+	}
+	if _, err := call.Recv(); err != nil {
+		return err
+	}
+	return sendErr
+}

@@ -1,0 +1,66 @@
+package stream
+
+import (
+	"context"
+	"io"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// Source yields the frames of one stream, each with its sequence number and
+// capture time set. Next returns io.EOF after the last frame of a finite
+// source. It is called from one goroutine only; the returned frame belongs
+// to the caller.
+type Source interface {
+	Next(ctx context.Context) (*pb.Frame, error)
+}
+
+// Skipper is a Source that can move ahead without producing frames; a
+// resuming client uses it to pass frames the server already has.
+type Skipper interface {
+	// SkipTo makes the next frame the one with sequence number seq.
+	SkipTo(seq int64) error
+}
+
+// until is a Source that ends when its stop channel closes.
+type until struct {
+	src  Source
+	stop <-chan struct{}
+}
+
+// Until returns src ending (io.EOF) once stop is closed, also in the middle
+// of a Next that waits for a frame: a stream stops gracefully that way. It
+// can still skip when src can.
+func Until(stop <-chan struct{}, src Source) Source {
+	u := until{src: src, stop: stop}
+	if sk, ok := src.(Skipper); ok {
+		return skippingUntil{until: u, Skipper: sk}
+	}
+	return u
+}
+
+// skippingUntil is Until of a Skipper.
+type skippingUntil struct {
+	until
+	Skipper
+}
+
+func (u until) Next(ctx context.Context) (*pb.Frame, error) {
+	if closed(u.stop) {
+		return nil, io.EOF
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // also ends the goroutine below
+	go func() {
+		select {
+		case <-u.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	f, err := u.src.Next(ctx)
+	if err != nil && closed(u.stop) {
+		return nil, io.EOF
+	}
+	return f, err
+}
