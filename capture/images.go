@@ -14,7 +14,6 @@ import (
 	"gocv.io/x/gocv"
 
 	framewirepb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // maxUnreadable is how much of a file OpenCV cannot read is sent, so that
@@ -104,7 +103,7 @@ func (s *ImageSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
 	s.pace.sent(at)
 	f := s.frame(s.files[i].path)
 	f.Seq, f.CaptureUnixNano = int64(i), at.UnixNano()
-	stream.SetFrameMeta(f, stream.FrameMeta{SourceName: s.files[i].name})
+	f.SourceName = s.files[i].name
 	return f, nil
 }
 

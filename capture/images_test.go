@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	framewirepb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 const darknetData = "/usr/share/darknet/data"
@@ -74,7 +73,7 @@ func readImages(t *testing.T, s Source) []*framewirepb.Frame {
 func names(frames []*framewirepb.Frame) []string {
 	var out []string
 	for _, f := range frames {
-		out = append(out, stream.GetFrameMeta(f).SourceName)
+		out = append(out, f.GetSourceName())
 	}
 	return out
 }
@@ -138,11 +137,11 @@ func TestResizedImagesAreJPEGOfTheAskedSize(t *testing.T) {
 	}
 	defer s.Close()
 	for _, f := range readImages(t, s) {
-		if stream.GetFrameMeta(f).SourceName == "broken.jpg" {
+		if f.GetSourceName() == "broken.jpg" {
 			continue
 		}
 		if f.GetWidth() != 320 || f.GetEncoding() != framewirepb.Encoding_ENCODING_JPEG {
-			t.Errorf("%s: got width %d %v, want 320 JPEG", stream.GetFrameMeta(f).SourceName, f.GetWidth(), f.GetEncoding())
+			t.Errorf("%s: got width %d %v, want 320 JPEG", f.GetSourceName(), f.GetWidth(), f.GetEncoding())
 		}
 	}
 }

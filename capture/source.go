@@ -11,7 +11,6 @@ import (
 	"gocv.io/x/gocv"
 
 	framewirepb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // skipChunk is how many frames SkipTo grabs between position checks.
@@ -227,7 +226,8 @@ func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error
 		Height:          int32(h),
 	}
 	if s.posMs >= 0 {
-		stream.SetFrameMeta(f, stream.FrameMeta{PositionUs: int64(math.Round(s.posMs * 1000)), HasPosition: true})
+		pos := int64(math.Round(s.posMs * 1000))
+		f.PositionUs = &pos
 	}
 	return f, nil
 }

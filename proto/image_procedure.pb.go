@@ -770,6 +770,12 @@ type Frame struct {
 	// since the previous frame of this call; the server adds them to the
 	// stream's drop count. Always 0 for a finite source.
 	DroppedBefore int64 `protobuf:"varint,7,opt,name=dropped_before,json=droppedBefore,proto3" json:"dropped_before,omitempty"`
+	// The file this frame came from, for sources made of several files
+	// (a folder, a glob or a list of photos): its path as the user gave it.
+	SourceName string `protobuf:"bytes,8,opt,name=source_name,json=sourceName,proto3" json:"source_name,omitempty"`
+	// Position of the frame in its source (a video's timestamp), in
+	// microseconds, when the source knows it.
+	PositionUs    *int64 `protobuf:"varint,9,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -849,6 +855,20 @@ func (x *Frame) GetHeight() int32 {
 func (x *Frame) GetDroppedBefore() int64 {
 	if x != nil {
 		return x.DroppedBefore
+	}
+	return 0
+}
+
+func (x *Frame) GetSourceName() string {
+	if x != nil {
+		return x.SourceName
+	}
+	return ""
+}
+
+func (x *Frame) GetPositionUs() int64 {
+	if x != nil && x.PositionUs != nil {
+		return *x.PositionUs
 	}
 	return 0
 }
@@ -1511,7 +1531,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x14save_only_detections\x18\x04 \x01(\bR\x12saveOnlyDetections\x12\x1f\n" +
 	"\vreturn_jpeg\x18\x05 \x01(\bR\n" +
 	"returnJpeg\x12\x14\n" +
-	"\x05track\x18\x06 \x01(\bR\x05track\"\xd5\x01\n" +
+	"\x05track\x18\x06 \x01(\bR\x05track\"\xac\x02\n" +
 	"\x05Frame\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12%\n" +
@@ -1519,7 +1539,12 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x04data\x18\x04 \x01(\fR\x04data\x12\x14\n" +
 	"\x05width\x18\x05 \x01(\x05R\x05width\x12\x16\n" +
 	"\x06height\x18\x06 \x01(\x05R\x06height\x12%\n" +
-	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\"\xa3\x01\n" +
+	"\x0edropped_before\x18\a \x01(\x03R\rdroppedBefore\x12\x1f\n" +
+	"\vsource_name\x18\b \x01(\tR\n" +
+	"sourceName\x12$\n" +
+	"\vposition_us\x18\t \x01(\x03H\x00R\n" +
+	"positionUs\x88\x01\x01B\x0e\n" +
+	"\f_position_us\"\xa3\x01\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
@@ -1678,6 +1703,7 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
 	}
+	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[13].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -33,7 +33,8 @@ func (g *namedFrames) Next(context.Context) (*pb.Frame, error) {
 	if i == g.junk {
 		f.Data = []byte("not an image")
 	}
-	stream.SetFrameMeta(f, stream.FrameMeta{SourceName: fmt.Sprintf("photo-%d.png", i), PositionUs: int64(i) * 40000, HasPosition: true})
+	pos := int64(i) * 40000
+	f.SourceName, f.PositionUs = fmt.Sprintf("photo-%d.png", i), &pos
 	return f, nil
 }
 
@@ -99,7 +100,7 @@ func TestLinesNameTheSourceFileAndPosition(t *testing.T) {
 
 func TestTooLongSourceNameIsABadFrame(t *testing.T) {
 	f := &pb.Frame{}
-	stream.SetFrameMeta(f, stream.FrameMeta{SourceName: strings.Repeat("a", maxSourceName+1)})
+	f.SourceName = strings.Repeat("a", maxSourceName+1)
 	if err := echoFrameMeta(f, &pb.FrameResult{}); err == nil || !strings.Contains(err.Error(), "source name") {
 		t.Errorf("got %v, want a bad frame naming the source name", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // maxSourceName is the longest Frame source name accepted, in bytes.
@@ -15,14 +14,11 @@ const maxSourceName = 1024
 // echoFrameMeta echoes f's source name and position in r; a source name
 // that is too long makes the frame bad.
 func echoFrameMeta(f *pb.Frame, r *pb.FrameResult) error {
-	m := stream.GetFrameMeta(f)
-	if len(m.SourceName) > maxSourceName || !utf8.ValidString(m.SourceName) {
-		return fmt.Errorf("%w: source name of %d bytes (the limit is %d, UTF-8)", errBadFrame, len(m.SourceName), maxSourceName)
+	name := f.GetSourceName()
+	if len(name) > maxSourceName || !utf8.ValidString(name) {
+		return fmt.Errorf("%w: source name of %d bytes (the limit is %d, UTF-8)", errBadFrame, len(name), maxSourceName)
 	}
-	r.SourceName = m.SourceName
-	if m.HasPosition {
-		r.PositionUs = &m.PositionUs
-	}
+	r.SourceName, r.PositionUs = name, f.PositionUs
 	return nil
 }
 
