@@ -3,7 +3,7 @@
 # with the NanoDet COCO detector on ONNX Runtime, streams a sample video
 # (opencv-doc's vtest.avi, pedestrians) through it and leaves one annotated
 # JPEG per frame, boxes labelled, (and predictions.jsonl) in a folder.
-# FRAMEWIRE_MODEL=blazeface or FRAMEWIRE_ENGINE=opencv change the detector.
+# FRAMEWIRE_SERVER_MODEL=blazeface or FRAMEWIRE_SERVER_ENGINE=opencv change the detector.
 # Usage: scripts/demo.sh [video-or-source] [output-folder]
 set -euo pipefail
 cd "$(dirname "$0")/.."

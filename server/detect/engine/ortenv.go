@@ -21,7 +21,7 @@ const ortMinMajor, ortMinMinor = 1, 24
 
 // ortInstallHint ends every error about a missing or wrong library.
 const ortInstallHint = "`bash scripts/install-onnxruntime.sh` installs ONNX Runtime 1.30.0 as " + DefaultONNXRuntimeLib +
-	"; or point --onnxruntime-lib (FRAMEWIRE_ONNXRUNTIME_LIB) at a libonnxruntime.so of version 1.24 or newer, " +
+	"; or point --onnxruntime-lib (FRAMEWIRE_SERVER_ONNXRUNTIME_LIB) at a libonnxruntime.so of version 1.24 or newer, " +
 	"or use --engine opencv"
 
 // ortEnv is the one ONNX Runtime of the process. onnxruntime_go keeps its
