@@ -51,6 +51,7 @@ type options struct {
 	http          string
 	liveKeep      int
 	version       bool
+	kserve        kserveOptions
 }
 
 // flagEnv maps the server's flags to its environment variables.
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	modelFlags(fs, o)
 	limitFlags(fs, o)
 	serviceFlags(fs, o)
+	kserveFlags(fs, &o.kserve)
 	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, cli.Usage(err)
 	}
@@ -114,6 +116,9 @@ func (o *options) check() error {
 	case o.liveKeep < 0:
 		return fmt.Errorf("--live-keep-frames must not be negative")
 	}
+	if err := o.kserve.check(o.engine); err != nil {
+		return err
+	}
 	_, err := parseLogLevel(o.logLevel)
 	return err
 }
@@ -122,7 +127,7 @@ func modelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.model, "model", detect.KindDefault, "model `kind`: "+strings.Join(detect.Kinds(), ", ")+" (mean = pixel statistics only, no network)")
 	fs.StringVar(&o.modelFile, "model-file", "", "ONNX model `file` (default: the file the set-up installs for --model:\n"+
 		"nanodet: "+detect.DefaultModelFile(detect.KindNanodet)+"\nblazeface: "+detect.DefaultModelFile(detect.KindBlazeFace)+")")
-	fs.StringVar(&o.engine, "engine", detect.EngineDefault, "inference `engine` of the model's forward pass: "+strings.Join(detect.Engines(), ", ")+" (same detections on both)")
+	fs.StringVar(&o.engine, "engine", detect.EngineDefault, "inference `engine` of the model's forward pass: "+strings.Join(detect.Engines(), ", ")+" (same detections on both), or "+detect.EngineKServe+" (inference servers over the Open Inference Protocol: --kserve)")
 	fs.StringVar(&o.ortLib, "onnxruntime-lib", detect.DefaultONNXRuntimeLib, "ONNX Runtime shared library `file` for --engine onnxruntime (bash scripts/install-onnxruntime.sh installs it)")
 	fs.StringVar(&o.labels, "labels", "", "class labels `file`, one per line, for nanodet (default: the built-in COCO 80 labels)")
 	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default: nanodet 0.4, blazeface 0.6)")

@@ -17,6 +17,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -27,7 +28,12 @@ const serviceName = "ImageProcedure"
 // drains.
 func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	mon := server.NewMonitor(log)
-	pipeline, err := newPipeline(o, mon)
+	kc, remote, err := dialKServe(ctx, o, log)
+	if err != nil {
+		return err
+	}
+	defer closeKServe(kc, log) // after the pipeline's and the inference service's engines
+	pipeline, err := newPipeline(o, mon, remote)
 	if err != nil {
 		return err
 	}
@@ -46,6 +52,12 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 		MaxStreams: o.maxStreams,
 	})
 	healthSrv := register(srv, svc, mon)
+	inference, err := registerInference(srv, healthSrv, o, remote)
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	defer inference.Close() // after drain: the gRPC server has stopped
 	if o.http != "" {
 		stop, err := serveHTTP(o, mon, log)
 		if err != nil {
@@ -63,7 +75,7 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 }
 
 // newPipeline loads the model once per worker.
-func newPipeline(o *options, mon *server.Monitor) (*server.Pipeline, error) {
+func newPipeline(o *options, mon *server.Monitor, remote engine.Remote) (*server.Pipeline, error) {
 	// Workers x OpenCV threads = CPUs (see framewire-bench, figure d); ONNX
 	// Runtime's threads are per detector (BenchmarkWorkers in server/detect).
 	if err := detect.SetThreads(detect.ThreadsPerWorker(o.workers)); err != nil {
@@ -75,6 +87,7 @@ func newPipeline(o *options, mon *server.Monitor) (*server.Pipeline, error) {
 			Kind: o.model, ModelFile: o.modelFile, LabelsFile: o.labels,
 			Conf: float32(o.conf), NMS: float32(o.nms),
 			Engine: o.engine, ONNXRuntimeLib: o.ortLib, Threads: detect.ORTThreadsPerWorker(o.workers),
+			Remote: remote,
 		},
 		Workers:        o.workers,
 		MaxPixels:      o.maxPixels,

@@ -16,7 +16,7 @@ import (
 )
 
 // nanodetService serves NanoDet on ONNX Runtime.
-func nanodetService(t *testing.T, ready func() bool) *Service {
+func nanodetService(t *testing.T, ready func(context.Context) bool) *Service {
 	t.Helper()
 	n, err := detect.LoadNetwork(detect.Config{Kind: detect.KindNanodet, ModelFile: nanodetFile})
 	if err != nil {
@@ -151,7 +151,7 @@ func errorsCause(err error) error {
 // a draining server is not ready.
 func TestServiceRequests(t *testing.T) {
 	ready := true
-	svc := nanodetService(t, func() bool { return ready })
+	svc := nanodetService(t, func(context.Context) bool { return ready })
 	ctx := context.Background()
 	meta, err := svc.ModelMetadata(ctx, &inferencepb.ModelMetadataRequest{Name: "nanodet"})
 	if err != nil {

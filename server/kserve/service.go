@@ -30,7 +30,7 @@ type ServiceConfig struct {
 	Engine  engine.Options
 	Engines int
 	// Ready is false while the server drains; nil = always ready.
-	Ready func() bool
+	Ready func(context.Context) bool
 	// ServerVersion is ServerMetadata's version.
 	ServerVersion string
 }
@@ -98,7 +98,7 @@ func (s *Service) Close() error {
 }
 
 // ready reports whether the server takes requests.
-func (s *Service) ready() bool { return s.cfg.Ready == nil || s.cfg.Ready() }
+func (s *Service) ready(ctx context.Context) bool { return s.cfg.Ready == nil || s.cfg.Ready(ctx) }
 
 // ServerLive answers while the process runs.
 func (s *Service) ServerLive(context.Context, *inferencepb.ServerLiveRequest) (*inferencepb.ServerLiveResponse, error) {
@@ -106,8 +106,8 @@ func (s *Service) ServerLive(context.Context, *inferencepb.ServerLiveRequest) (*
 }
 
 // ServerReady is false while the server drains.
-func (s *Service) ServerReady(context.Context, *inferencepb.ServerReadyRequest) (*inferencepb.ServerReadyResponse, error) {
-	return &inferencepb.ServerReadyResponse{Ready: s.ready()}, nil
+func (s *Service) ServerReady(ctx context.Context, _ *inferencepb.ServerReadyRequest) (*inferencepb.ServerReadyResponse, error) {
+	return &inferencepb.ServerReadyResponse{Ready: s.ready(ctx)}, nil
 }
 
 // ServerMetadata names the server.
@@ -117,11 +117,11 @@ func (s *Service) ServerMetadata(context.Context, *inferencepb.ServerMetadataReq
 
 // ModelReady is the server's readiness for the served model; another
 // model is NotFound.
-func (s *Service) ModelReady(_ context.Context, req *inferencepb.ModelReadyRequest) (*inferencepb.ModelReadyResponse, error) {
+func (s *Service) ModelReady(ctx context.Context, req *inferencepb.ModelReadyRequest) (*inferencepb.ModelReadyResponse, error) {
 	if err := s.findModel(req.GetName(), req.GetVersion()); err != nil {
 		return nil, err
 	}
-	return &inferencepb.ModelReadyResponse{Ready: s.ready()}, nil
+	return &inferencepb.ModelReadyResponse{Ready: s.ready(ctx)}, nil
 }
 
 // ModelMetadata describes the served model's input and outputs.
@@ -154,7 +154,7 @@ func (s *Service) ModelInfer(ctx context.Context, req *inferencepb.ModelInferReq
 	if err := s.findModel(req.GetModelName(), req.GetModelVersion()); err != nil {
 		return nil, err
 	}
-	if !s.ready() {
+	if !s.ready(ctx) {
 		return nil, status.Error(codes.Unavailable, "server is shutting down")
 	}
 	resp, err := s.infer(ctx, req)
