@@ -135,3 +135,24 @@ func TestStreamLowersConfDownToTheFloor(t *testing.T) {
 		t.Errorf("conf 0.01 under a floor of 0.05: %v, want InvalidArgument naming the floor", err)
 	}
 }
+
+// The live view counts the distinct tracks of a tracked stream by label.
+func TestLiveViewCountsTracks(t *testing.T) {
+	v := newLiveView()
+	st := &streamState{name: "walk"}
+	v.streamOpened(st)
+	for _, ids := range [][]int64{{1, 2}, {1, 2, 3}, {2, 3}} {
+		r := &pb.FrameResult{}
+		for _, id := range ids {
+			r.Detections = append(r.Detections, &pb.Detection{Label: "person", TrackId: id})
+		}
+		r.Detections = append(r.Detections, &pb.Detection{Label: "dog", TrackId: 9}, &pb.Detection{Label: "cat"})
+		v.frameDone(st, doneFrame{result: r})
+	}
+	v.mu.Lock()
+	got := v.streams["walk"].trackCounts()
+	v.mu.Unlock()
+	if got["person"] != 3 || got["dog"] != 1 || len(got) != 2 {
+		t.Errorf("track counts %v, want person 3, dog 1 (untracked cat not counted)", got)
+	}
+}

@@ -52,6 +52,7 @@ type liveStream struct {
 	lastE2E  time.Duration
 	lastJPEG []byte
 	times    []time.Time // when the latest results (at most fpsWindow) were recorded
+	tracks   map[string]map[int64]bool // distinct track ids seen, by label
 }
 
 // viewer is one MJPEG response's mailbox; only the newest frame is kept.
@@ -99,6 +100,7 @@ func (v *liveView) frameDone(st *streamState, d doneFrame) {
 		return
 	}
 	ls.last, ls.lastE2E = d.result, d.e2e
+	ls.noteTracks(d.result)
 	ls.times = append(ls.times, time.Now())
 	if len(ls.times) > fpsWindow {
 		ls.times = slices.Delete(ls.times, 0, len(ls.times)-fpsWindow)
@@ -158,6 +160,9 @@ type streamJSON struct {
 	// LastLatencyMS is the server's time for the latest result, from the
 	// frame's arrival to its recorded result.
 	LastLatencyMS float64 `json:"last_latency_ms"`
+	// Tracks counts the distinct track ids seen so far, by label (tracked
+	// streams only).
+	Tracks map[string]int `json:"tracks,omitempty"`
 }
 
 // serveStreams lists the open streams as JSON, ordered by name.
@@ -174,6 +179,7 @@ func (v *liveView) serveStreams(w http.ResponseWriter, r *http.Request) {
 			Failed: st.failed.Load(), Dropped: st.dropped.Load(),
 			FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
 			LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
+			Tracks:        ls.trackCounts(),
 		}
 		if ls.last != nil {
 			l := stream.NewRecord(ls.last)
@@ -280,4 +286,33 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// noteTracks adds r's track ids. Called with liveView.mu held.
+func (ls *liveStream) noteTracks(r *pb.FrameResult) {
+	for _, d := range r.GetDetections() {
+		if d.GetTrackId() == 0 {
+			continue
+		}
+		if ls.tracks == nil {
+			ls.tracks = map[string]map[int64]bool{}
+		}
+		if ls.tracks[d.GetLabel()] == nil {
+			ls.tracks[d.GetLabel()] = map[int64]bool{}
+		}
+		ls.tracks[d.GetLabel()][d.GetTrackId()] = true
+	}
+}
+
+// trackCounts is the number of distinct tracks by label, nil when none.
+// Called with liveView.mu held.
+func (ls *liveStream) trackCounts() map[string]int {
+	if len(ls.tracks) == 0 {
+		return nil
+	}
+	counts := make(map[string]int, len(ls.tracks))
+	for label, ids := range ls.tracks {
+		counts[label] = len(ids)
+	}
+	return counts
 }

@@ -302,7 +302,7 @@ func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 		r.inflight.Add(1)
 		go func() {
 			defer r.inflight.Done()
-			p.done <- r.sess.Process(r.procCtx, f)
+			p.done <- safeProcess(r.procCtx, r.sess, f)
 		}()
 	}
 	r.order <- p
@@ -414,7 +414,7 @@ type resultSender struct {
 func (s *resultSender) send(p pending) {
 	r := <-p.done
 	if p.commit {
-		if err := s.sess.Commit(r); err != nil {
+		if err := safeCommit(s.sess, r); err != nil {
 			notRecorded(r, fmt.Errorf("record result: %w", err))
 		}
 	}
@@ -447,4 +447,27 @@ func notRecorded(r *pb.FrameResult, err error) {
 	} else {
 		r.Error += "; " + err.Error()
 	}
+}
+
+// safeProcess is sess.Process, with a panic turned into a server failure
+// of that frame: a bug in one frame's processing takes down neither the
+// stream nor the server.
+func safeProcess(ctx context.Context, sess Session, f *pb.Frame) (r *pb.FrameResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano()}
+			notRecorded(r, fmt.Errorf("internal error processing frame %d: %v", f.GetSeq(), p))
+		}
+	}()
+	return sess.Process(ctx, f)
+}
+
+// safeCommit is sess.Commit, with a panic turned into an error.
+func safeCommit(sess Session, r *pb.FrameResult) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error recording frame %d: %v", r.GetSeq(), p)
+		}
+	}()
+	return sess.Commit(r)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -596,5 +597,34 @@ func TestDrainStopsTakingFramesAtOnce(t *testing.T) {
 	// window of frames taken then (and one more being answered).
 	if limit := int64(40 + 2*(window+1)); committed > limit || committed != answered {
 		t.Errorf("%d frames recorded and %d answered after draining 2 streams; want them equal and at most %d", committed, answered, limit)
+	}
+}
+
+// panicky panics on frames whose data is "panic".
+type panicky struct{ echoHandler }
+
+func (h *panicky) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) { return h, nil }
+func (h *panicky) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	if string(f.Data) == "panic" {
+		panic("a bug")
+	}
+	return h.echoHandler.Process(ctx, f)
+}
+
+// A panic while processing a frame fails that frame (not recorded) and
+// the stream goes on.
+func TestPanicInProcessFailsOnlyThatFrame(t *testing.T) {
+	c := dial(t, &panicky{}, ServerConfig{})
+	src := listSource{frames: []*pb.Frame{{Seq: 0, Data: []byte("a")}, {Seq: 1, Data: []byte("panic")}, {Seq: 2, Data: []byte("b")}}}
+	var got []*pb.FrameResult
+	sum, err := c.Run(context.Background(), &src, ClientConfig{
+		Header:   &pb.StreamHeader{Name: "p"},
+		OnResult: func(r *pb.FrameResult, _ time.Duration) { got = append(got, r) },
+	})
+	if err != nil || sum.Processed != 2 || sum.NotRecorded != 1 {
+		t.Fatalf("%v: processed %d, not recorded %d; want 2 and 1", err, sum.Processed, sum.NotRecorded)
+	}
+	if r := got[1]; r.GetStatus() != pb.FrameStatus_FRAME_NOT_RECORDED || !strings.Contains(r.GetError(), "a bug") {
+		t.Errorf("frame 1: %v %q, want FRAME_NOT_RECORDED naming the panic", r.GetStatus(), r.GetError())
 	}
 }

@@ -231,6 +231,10 @@ func nameFromSource(src string) string {
 		rest, _, _ = strings.Cut(rest, "?")
 		rest, _, _ = strings.Cut(rest, "#")
 		base = strings.TrimSuffix(rest, "/")
+	case strings.ContainsAny(src, "*?["):
+		// A glob: the folder before its first pattern.
+		dir := src[:strings.IndexAny(src, "*?[")]
+		base = filepath.Base(filepath.Dir(dir + "x"))
 	default:
 		base = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
 	}

@@ -57,23 +57,24 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 
 // summaryLine is the --json form of the summary.
 type summaryLine struct {
-	Name        string  `json:"name,omitempty"`
-	Resumed     bool    `json:"resumed"`
-	Read        int64   `json:"read"`
-	Sent        int64   `json:"sent"`
-	Processed   int64   `json:"processed"`
-	Dropped     int64   `json:"dropped"`
-	Failed      int64   `json:"failed"`
-	Invalid     int64   `json:"failed_invalid"`
-	NotRecorded int64   `json:"failed_not_recorded"`
-	Skipped     int64   `json:"skipped_as_done"`
-	Resent      int64   `json:"resent"`
-	Reconnects  int64   `json:"reconnects"`
-	Gap         int64   `json:"live_gap"`
-	FPS         float64 `json:"fps"`
-	P50MS       float64 `json:"latency_p50_ms"`
-	P95MS       float64 `json:"latency_p95_ms"`
-	Seconds     float64 `json:"seconds"`
+	Name        string           `json:"name,omitempty"`
+	Resumed     bool             `json:"resumed"`
+	Read        int64            `json:"read"`
+	Sent        int64            `json:"sent"`
+	Processed   int64            `json:"processed"`
+	Dropped     int64            `json:"dropped"`
+	Failed      int64            `json:"failed"`
+	Invalid     int64            `json:"failed_invalid"`
+	NotRecorded int64            `json:"failed_not_recorded"`
+	Skipped     int64            `json:"skipped_as_done"`
+	Resent      int64            `json:"resent"`
+	Reconnects  int64            `json:"reconnects"`
+	Gap         int64            `json:"live_gap"`
+	Tracks      map[string]int64 `json:"tracks,omitempty"`
+	FPS         float64          `json:"fps"`
+	P50MS       float64          `json:"latency_p50_ms"`
+	P95MS       float64          `json:"latency_p95_ms"`
+	Seconds     float64          `json:"seconds"`
 }
 
 func (p *printer) summary(s *stream.Summary) {
@@ -82,7 +83,7 @@ func (p *printer) summary(s *stream.Summary) {
 			Name: s.Ready.GetName(), Resumed: s.Ready.GetResumed(),
 			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
 			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,
-			Reconnects: s.Reconnects, Gap: s.Gap,
+			Reconnects: s.Reconnects, Gap: s.Gap, Tracks: s.Server.GetTracks(),
 			FPS:     s.FPS(),
 			P50MS:   float64(s.Latency.Quantile(0.5).Microseconds()) / 1000,
 			P95MS:   float64(s.Latency.Quantile(0.95).Microseconds()) / 1000,
