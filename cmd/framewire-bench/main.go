@@ -82,13 +82,14 @@ Measures, in one run, and prints one line per figure:
   d  model utilisation: pipeline fps / forward-only fps, per workers x OpenCV threads
   e  live latency of a 30 fps GStreamer source through nanodet-416
   f  memory growth of the framewire-server binary (mean model)
+  g  kserve offload: pipeline fps on --engine kserve to one framewire-server backend / on local ONNX Runtime, and the added latency per frame
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.Only, "only", "abcdef", "`figures` to measure, e.g. ad")
+	fs.StringVar(&o.Only, "only", "abcdefg", "`figures` to measure, e.g. ad")
 	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f")
 	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
 	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
@@ -114,8 +115,8 @@ Flags:
 		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
 	}
 	for _, c := range o.Only {
-		if !strings.ContainsRune("abcdef", c) {
-			return nil, fmt.Errorf("--only %q: figures are a to f", o.Only)
+		if !strings.ContainsRune("abcdefg", c) {
+			return nil, fmt.Errorf("--only %q: figures are a to g", o.Only)
 		}
 	}
 	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
@@ -173,6 +174,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{'d', b.utilisation},
 		{'e', b.live},
 		{'f', b.memory},
+		{'g', b.kserveCost},
 	}
 	var runErr error
 	for _, s := range steps {

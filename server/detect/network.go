@@ -2,21 +2,15 @@ package detect
 
 import (
 	"fmt"
-
-	"google.golang.org/protobuf/encoding/protowire"
 )
-
-// fieldGraphOutput is GraphProto.output in onnx.proto3.
-const fieldGraphOutput = 12
 
 // Network is a kind's model as an engine runs it, without the detector
 // around it: what serving its forward pass to other processes needs
 // (package server/kserve).
 type Network struct {
-	Model   []byte   // the ONNX file
-	Input   string   // name of its image input
-	Dims    []int    // the input's shape, batch 1: [1,3,S,S] or [1,S,S,3]
-	Outputs []string // names of the outputs, in the order an ONNX Runtime engine returns them
+	Model []byte // the ONNX file
+	Input string // name of its image input
+	Dims  []int  // the input's shape, batch 1: [1,3,S,S] or [1,S,S,3]
 }
 
 // LoadNetwork reads the model file of cfg (its kind's default when
@@ -46,8 +40,8 @@ var networkInputs = map[string]inputShape{
 	KindBlazeFace: {name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0},
 }
 
-// describeNetwork reads model's input and output names and fixes its input
-// shape as the detectors do.
+// describeNetwork reads model's input name and fixes its input shape as
+// the detectors do.
 func describeNetwork(model []byte, want inputShape) (Network, error) {
 	size, err := inputSize(model, want)
 	if err != nil {
@@ -57,39 +51,9 @@ func describeNetwork(model []byte, want inputShape) (Network, error) {
 	if err != nil {
 		return Network{}, err
 	}
-	outs, err := onnxOutputNames(model)
-	if err != nil {
-		return Network{}, err
-	}
 	dims := []int{1, 3, size, size}
 	if want.nhwc {
 		dims = []int{1, size, size, 3}
 	}
-	return Network{Model: model, Input: ins[0].name, Dims: dims, Outputs: outs}, nil
-}
-
-// onnxOutputNames lists the names of the graph outputs of model, in file
-// order.
-func onnxOutputNames(model []byte) ([]string, error) {
-	var names []string
-	err := forEachField(model, func(num protowire.Number, typ protowire.Type, graph []byte, _ uint64) error {
-		if num != fieldModelGraph || typ != wireBytes {
-			return nil
-		}
-		return forEachField(graph, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-			if num != fieldGraphOutput || typ != wireBytes {
-				return nil
-			}
-			out, err := parseValueInfo(v)
-			names = append(names, out.name)
-			return err
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", notONNX, err)
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%s: the graph has no outputs", notONNX)
-	}
-	return names, nil
+	return Network{Model: model, Input: ins[0].name, Dims: dims}, nil
 }

@@ -120,6 +120,15 @@ func (e *remoteEngine) readOutput(k int, o *inferencepb.ModelInferResponse_Infer
 	return tensorValues(t.Data, raw, o.GetContents())
 }
 
+// OutputNames are the outputs' names in the metadata, the order of Forward.
+func (e *remoteEngine) OutputNames() []string {
+	names := make([]string, len(e.c.meta.GetOutputs()))
+	for i, o := range e.c.meta.GetOutputs() {
+		names[i] = o.GetName()
+	}
+	return names
+}
+
 // Close frees nothing remote; the Client's connections outlive engines.
 func (e *remoteEngine) Close() error {
 	e.closed = true

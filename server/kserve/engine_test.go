@@ -51,6 +51,10 @@ func TestRemoteEngineMatchesLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer remote.Close()
+	gotNames, wantNames := remote.(engine.Named).OutputNames(), local.(engine.Named).OutputNames()
+	if !slices.Equal(gotNames, wantNames) {
+		t.Errorf("served output names %q, want ONNX Runtime's %q", gotNames, wantNames)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 3 { // both servers, and reused buffers
 		for i := range local.Input().Data {

@@ -54,7 +54,7 @@ var errBadRequest = errors.New("bad request")
 // errors.
 func NewService(cfg ServiceConfig) (*Service, error) {
 	s := &Service{cfg: cfg}
-	if cfg.Network.Model == nil && cfg.Engine.Engine != engine.KServe {
+	if cfg.Network.Model == nil {
 		return s, nil
 	}
 	newEng := func() (engine.Engine, error) { return engine.New(cfg.Network.Model, cfg.Network.Dims, cfg.Engine) }
@@ -64,7 +64,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	}
 	outs, err := first.Forward()
 	if err == nil {
-		s.meta, err = s.describe(outs)
+		s.meta = s.describe(outputNames(first, len(outs)), outs)
 	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("kserve: served model %q: %w", cfg.Name, err), first.Close())
@@ -73,12 +73,21 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	return s, nil
 }
 
-// describe is the model's metadata, with the output shapes of a forward.
-func (s *Service) describe(outs []engine.Tensor) (*inferencepb.ModelMetadataResponse, error) {
-	names := s.cfg.Network.Outputs
-	if len(names) != len(outs) {
-		return nil, fmt.Errorf("the model file names %d outputs, the engine returns %d", len(names), len(outs))
+// outputNames are e's names of its n outputs, or output0, output1, ...
+// for an engine that does not know them (OpenCV).
+func outputNames(e engine.Engine, n int) []string {
+	if named, ok := e.(engine.Named); ok && len(named.OutputNames()) == n {
+		return named.OutputNames()
 	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("output%d", i)
+	}
+	return names
+}
+
+// describe is the model's metadata, with the output shapes of a forward.
+func (s *Service) describe(names []string, outs []engine.Tensor) *inferencepb.ModelMetadataResponse {
 	m := &inferencepb.ModelMetadataResponse{
 		Name: s.cfg.Name, Versions: []string{modelVersion}, Platform: "onnxruntime_onnx",
 		Inputs: []*inferencepb.ModelMetadataResponse_TensorMetadata{{Name: s.cfg.Network.Input, Datatype: fp32, Shape: toInt64(s.cfg.Network.Dims)}},
@@ -86,7 +95,7 @@ func (s *Service) describe(outs []engine.Tensor) (*inferencepb.ModelMetadataResp
 	for i, t := range outs {
 		m.Outputs = append(m.Outputs, &inferencepb.ModelMetadataResponse_TensorMetadata{Name: names[i], Datatype: fp32, Shape: toInt64(t.Dims)})
 	}
-	return m, nil
+	return m
 }
 
 // Close frees the engines.

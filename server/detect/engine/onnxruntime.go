@@ -18,6 +18,7 @@ type onnxRuntime struct {
 	outputs []ort.Value
 	in      Tensor
 	outs    []Tensor // views of outputs
+	names   []string // of outputs
 }
 
 var _ Engine = (*onnxRuntime)(nil)
@@ -34,7 +35,7 @@ func newORT(model []byte, input []int, o Options) (_ *onnxRuntime, err error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &onnxRuntime{}
+	e := &onnxRuntime{names: outNames}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, e.Close())

@@ -26,3 +26,13 @@ func newRemote(input []int, o Options) (Engine, error) {
 	}
 	return o.Remote.NewEngine(slices.Clone(input))
 }
+
+// Named is implemented by the engines that know the names of their
+// outputs: ONNX Runtime (the model's, in the order Forward returns them)
+// and kserve (the inference servers').
+type Named interface {
+	OutputNames() []string
+}
+
+// OutputNames are the model's output names in the order of Forward.
+func (e *onnxRuntime) OutputNames() []string { return slices.Clone(e.names) }
