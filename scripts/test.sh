@@ -17,6 +17,7 @@ echo "== docker-compose config"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile file config -q
 docker-compose -f docker-compose.yml --profile webcam config -q
+docker-compose -f docker-compose.yml --profile triton config -q
 echo "== go test -race"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
