@@ -51,7 +51,7 @@ type liveStream struct {
 	last     *pb.FrameResult
 	lastE2E  time.Duration
 	lastJPEG []byte
-	times    []time.Time // when the latest results (at most fpsWindow) were recorded
+	times    []time.Time               // when the latest results (at most fpsWindow) were recorded
 	tracks   map[string]map[int64]bool // distinct track ids seen, by label
 }
 
