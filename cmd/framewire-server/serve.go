@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
@@ -112,7 +113,7 @@ func register(srv *grpc.Server, svc *server.Service, mon *server.Monitor) *healt
 
 // serveHTTP serves the live view and metrics; stop ends it.
 func serveHTTP(o *options, mon *server.Monitor, log *slog.Logger) (stop func(), err error) {
-	hs, err := startHTTP(o.http, server.RequireToken(o.token, mon.Handler()))
+	hs, err := startHTTP(o.http, auth.RequireToken(o.token, mon.Handler()))
 	if err != nil {
 		return nil, err
 	}
@@ -185,14 +186,14 @@ func newGRPCServer(o *options, mon *server.Monitor) (*grpc.Server, error) {
 		grpc.StatsHandler(mon.StatsHandler()),
 	}
 	if o.tlsCert != "" {
-		tc, err := server.ServerTLS(o.tlsCert, o.tlsKey, o.tlsClientCA)
+		tc, err := auth.ServerTLS(o.tlsCert, o.tlsKey, o.tlsClientCA)
 		if err != nil {
 			return nil, err
 		}
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tc)))
 	}
 	if o.token != "" {
-		u, s := server.TokenInterceptors(o.token)
+		u, s := auth.TokenInterceptors(o.token)
 		unary, streaming = append(unary, u), append(streaming, s)
 	}
 	opts = append(opts, grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(streaming...))

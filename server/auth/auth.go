@@ -1,4 +1,6 @@
-package server
+// Package auth checks who may call: the bearer token on gRPC calls and
+// HTTP requests, and the server's TLS configuration (mutual TLS too).
+package auth
 
 import (
 	"context"
