@@ -18,7 +18,7 @@ import (
 func (s *session) annotate(img *gocv.Mat, dets []detect.Detection, r *pb.FrameResult, t *time.Time) error {
 	seq := r.GetSeq()
 	save := s.opts.save(seq, len(dets))
-	watched := s.watch.wantJPEG()
+	watched := s.watch.WantJPEG()
 	if !save && !watched {
 		return nil
 	}
@@ -39,7 +39,7 @@ func (s *session) annotate(img *gocv.Mat, dets []detect.Detection, r *pb.FrameRe
 	r.Timings.AnnotateUs = lap(t)
 
 	if watched {
-		s.watch.annotated(seq, jpg)
+		s.watch.Annotated(seq, jpg)
 	}
 	if save && s.opts.returnJPEG {
 		r.AnnotatedJpeg = jpg

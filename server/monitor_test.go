@@ -27,6 +27,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -36,7 +37,7 @@ type monitored struct {
 	rpc   pb.ImageProcedureClient
 	http  *httptest.Server
 	log   *logLines
-	mon   *Monitor
+	mon   *monitor.Monitor
 	svc   *Service
 	close func()
 }
@@ -57,7 +58,7 @@ func startMonitoredAt(t *testing.T, out string) *monitored {
 func startServing(t *testing.T, out string, cfg ServiceConfig) *monitored {
 	t.Helper()
 	m := &monitored{log: &logLines{ended: make(chan string, 16)}}
-	m.mon = NewMonitor(slog.New(slog.NewTextHandler(m.log, nil)))
+	m.mon = monitor.NewMonitor(slog.New(slog.NewTextHandler(m.log, nil)))
 	p, err := NewPipeline(Config{OutDir: out, Model: detect.Config{Kind: detect.KindMean}, Workers: 2, Monitor: m.mon})
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +436,7 @@ func TestStalledViewerDoesNotSlowTheStream(t *testing.T) {
 		if err != nil || sum.Processed != n {
 			t.Fatalf("stream: %v %+v", err, sum)
 		}
-	case <-time.After(viewerWriteTimeout / 2):
+	case <-time.After(monitor.ViewerWriteTimeout / 2):
 		t.Fatal("a stalled viewer held the stream up")
 	}
 	written := metricValue(t, get(t, m.http.URL+"/metrics"), `framewire_stage_duration_seconds_count{stage="annotate"}`)

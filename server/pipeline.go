@@ -18,6 +18,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -43,7 +44,7 @@ type Config struct {
 	LiveKeepFrames int
 	// Monitor, when set, is told about every stream and frame (metrics,
 	// live view, stream log).
-	Monitor *Monitor
+	Monitor *monitor.Monitor
 }
 
 // Pipeline turns frames into detections and annotated JPEGs under OutDir.
@@ -150,7 +151,7 @@ func (p *Pipeline) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Sessi
 	shown.Name, shown.Source = c.name, stream.RedactSource(hdr.GetSource())
 	sess := &session{
 		p: p, name: c.name, dir: c.dir, opts: opts, owner: c.owner, resumed: c.resumed, tracked: newTrackStageFor(opts, c.dir),
-		watch: p.cfg.Monitor.watch(ctx, shown, p.cfg.Model.Kind),
+		watch: p.cfg.Monitor.Watch(ctx, shown, p.cfg.Model.Kind),
 	}
 	if hdr.GetLive() && p.cfg.LiveKeepFrames > 0 {
 		sess.prune = newImagePruner(c.dir, p.cfg.LiveKeepFrames)

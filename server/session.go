@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -29,7 +30,7 @@ type session struct {
 	prune *imagePruner
 	// watch tells the pipeline's Monitor about the frames; nil when there
 	// is none, and for DetectFrame.
-	watch *streamWatch
+	watch *monitor.StreamWatch
 }
 
 // Ready reports the frames already recorded in the stream's folder.
@@ -43,7 +44,7 @@ func (s *session) Evicted() <-chan struct{} { return s.owner.evicted }
 // Process validates, decodes, detects, draws, encodes and writes one frame
 // on a pool worker. It never returns nil: a failure is the result's Error.
 func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
-	s.watch.received(f)
+	s.watch.Received(f)
 	if s.dir.hasDone(f.GetSeq()) {
 		return &pb.FrameResult{
 			Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Status: pb.FrameStatus_FRAME_INVALID,
@@ -146,7 +147,7 @@ func toProtoDetections(dets []detect.Detection) []*pb.Detection {
 // processes it again). The monitor sees every result, including a failure
 // to record it.
 func (s *session) Commit(r *pb.FrameResult) (err error) {
-	defer func() { s.watch.committed(r, err) }()
+	defer func() { s.watch.Committed(r, err) }()
 	if err := s.finishTracked(r); err != nil {
 		return err
 	}
@@ -169,6 +170,6 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 // Close closes the folder and frees the stream's name.
 func (s *session) Close() error {
 	defer s.p.owners.release(s.owner)
-	s.watch.close()
+	s.watch.Close()
 	return errors.Join(s.tracked.close(), s.dir.Close())
 }

@@ -17,6 +17,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server"
+	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/stream"
@@ -28,7 +29,7 @@ const serviceName = "ImageProcedure"
 // serve loads the model, serves gRPC (and HTTP) until ctx ends, then
 // drains.
 func serve(ctx context.Context, o *options, log *slog.Logger) error {
-	mon := server.NewMonitor(log)
+	mon := monitor.NewMonitor(log)
 	kc, remote, err := dialKServe(ctx, o, log)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 }
 
 // newPipeline loads the model once per worker.
-func newPipeline(o *options, mon *server.Monitor, remote engine.Remote) (*server.Pipeline, error) {
+func newPipeline(o *options, mon *monitor.Monitor, remote engine.Remote) (*server.Pipeline, error) {
 	// Workers x OpenCV threads = CPUs (see framewire-bench, figure d); ONNX
 	// Runtime's threads are per detector (BenchmarkWorkers in server/detect).
 	if err := detect.SetThreads(detect.ThreadsPerWorker(o.workers)); err != nil {
@@ -101,7 +102,7 @@ func newPipeline(o *options, mon *server.Monitor, remote engine.Remote) (*server
 
 // register adds the service, health (overall and per service) and
 // reflection to srv, and shows its methods in the metrics.
-func register(srv *grpc.Server, svc *server.Service, mon *server.Monitor) *health.Server {
+func register(srv *grpc.Server, svc *server.Service, mon *monitor.Monitor) *health.Server {
 	pb.RegisterImageProcedureServer(srv, svc)
 	healthSrv := health.NewServer()
 	healthSrv.SetServingStatus(serviceName, healthpb.HealthCheckResponse_SERVING)
@@ -112,7 +113,7 @@ func register(srv *grpc.Server, svc *server.Service, mon *server.Monitor) *healt
 }
 
 // serveHTTP serves the live view and metrics; stop ends it.
-func serveHTTP(o *options, mon *server.Monitor, log *slog.Logger) (stop func(), err error) {
+func serveHTTP(o *options, mon *monitor.Monitor, log *slog.Logger) (stop func(), err error) {
 	hs, err := startHTTP(o.http, auth.RequireToken(o.token, mon.Handler()))
 	if err != nil {
 		return nil, err
@@ -175,7 +176,7 @@ func closePipeline(p *server.Pipeline, log *slog.Logger) error {
 
 // newGRPCServer applies the flags: message limits, keepalive, TLS, the
 // token check and the metrics.
-func newGRPCServer(o *options, mon *server.Monitor) (*grpc.Server, error) {
+func newGRPCServer(o *options, mon *monitor.Monitor) (*grpc.Server, error) {
 	maxMsg := o.maxMsgMB << 20
 	unaryMetrics, streamMetrics := mon.Interceptors()
 	unary, streaming := []grpc.UnaryServerInterceptor{unaryMetrics}, []grpc.StreamServerInterceptor{streamMetrics}

@@ -1,10 +1,9 @@
-package server
+package monitor
 
 import (
 	"context"
 	"log/slog"
 	"math"
-	"strings"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
@@ -33,7 +32,7 @@ func (l streamLog) frameDone(st *streamState, d doneFrame) {
 		return
 	}
 	level := slog.LevelWarn
-	if strings.HasPrefix(msg, errBadFrame.Error()) {
+	if d.result.GetStatus() == pb.FrameStatus_FRAME_INVALID {
 		level = slog.LevelDebug
 	}
 	l.log.Log(context.Background(), level, "frame failed", "stream", st.name, "seq", d.result.GetSeq(), "err", msg)

@@ -1,4 +1,4 @@
-package server
+package monitor
 
 import (
 	_ "embed"
@@ -22,9 +22,9 @@ import (
 //go:embed liveview.html
 var liveViewPage []byte
 
-// viewerWriteTimeout bounds the write of one MJPEG frame to a viewer; a
+// ViewerWriteTimeout bounds the write of one MJPEG frame to a viewer; a
 // viewer that takes longer is disconnected.
-const viewerWriteTimeout = 10 * time.Second
+const ViewerWriteTimeout = 10 * time.Second
 
 // fpsWindow is how many of the latest results the live frame rate is
 // measured over; results older than fpsMaxAge do not count.
@@ -238,7 +238,7 @@ func (v *liveView) unsubscribe(ls *liveStream, w *viewer) {
 // serveMJPEG streams the annotated frames of one stream as
 // multipart/x-mixed-replace JPEGs, newest frame only, until the stream
 // ends, the request's context ends or a frame cannot be written within
-// viewerWriteTimeout.
+// ViewerWriteTimeout.
 func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	vw, ls, ok := v.subscribe(name)
@@ -269,7 +269,7 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
-		if err := rc.SetWriteDeadline(time.Now().Add(viewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		if err := rc.SetWriteDeadline(time.Now().Add(ViewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 			return
 		}
 		part, err := mw.CreatePart(textproto.MIMEHeader{

@@ -1,11 +1,12 @@
-package server
+// Package monitor watches a server's streams: Prometheus metrics (its own
+// registry and the gRPC server metrics), the live view over HTTP, and one
+// log line per stream start and end.
+package monitor
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/stats"
-	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
 )
@@ -110,9 +110,9 @@ func (m *Monitor) StatsHandler() stats.Handler {
 	return wireStats{m: m.metrics}
 }
 
-// watch starts watching a stream that ctx's call opened with hdr, or
+// Watch starts watching a stream that ctx's call opened with hdr, or
 // returns nil when m is nil.
-func (m *Monitor) watch(ctx context.Context, hdr *pb.StreamHeader, model string) *streamWatch {
+func (m *Monitor) Watch(ctx context.Context, hdr *pb.StreamHeader, model string) *StreamWatch {
 	if m == nil {
 		return nil
 	}
@@ -126,101 +126,7 @@ func (m *Monitor) watch(ctx context.Context, hdr *pb.StreamHeader, model string)
 	for _, o := range m.observers {
 		o.streamOpened(st)
 	}
-	return &streamWatch{mon: m, st: st, inFlight: map[int64]*inFlightFrame{}}
-}
-
-// streamWatch connects one stream's session to its Monitor. It keeps the
-// arrival time (and, while someone watches the stream live, the annotated
-// JPEG) of every frame in flight until its result is recorded. received,
-// wantJPEG and annotated are called from the frames' goroutines; committed
-// and close from the stream's sender. All methods do nothing on a nil
-// *streamWatch (a unary DetectFrame is not watched).
-type streamWatch struct {
-	mon *Monitor
-	st  *streamState
-
-	mu       sync.Mutex
-	inFlight map[int64]*inFlightFrame // by seq
-}
-
-type inFlightFrame struct {
-	arrived time.Time
-	jpeg    []byte
-}
-
-// received notes the arrival of f.
-func (w *streamWatch) received(f *pb.Frame) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	w.inFlight[f.GetSeq()] = &inFlightFrame{arrived: time.Now()}
-	w.mu.Unlock()
-	w.st.received.Add(1)
-	w.st.dropped.Add(f.GetDroppedBefore())
-	for _, o := range w.mon.observers {
-		o.frameReceived(w.st, f)
-	}
-}
-
-// wantJPEG says whether someone watches the stream live, so that every
-// frame's annotated JPEG is needed even if it is not written.
-func (w *streamWatch) wantJPEG() bool {
-	return w != nil && w.mon.live.watched(w.st)
-}
-
-// annotated hands over frame seq's annotated JPEG for the live view,
-// which keeps it only while someone watches.
-func (w *streamWatch) annotated(seq int64, jpg []byte) {
-	if !w.wantJPEG() {
-		return
-	}
-	w.mu.Lock()
-	if f := w.inFlight[seq]; f != nil {
-		f.jpeg = jpg
-	}
-	w.mu.Unlock()
-}
-
-// committed notes that r was recorded, or failed to be with err.
-func (w *streamWatch) committed(r *pb.FrameResult, err error) {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	f := w.inFlight[r.GetSeq()]
-	delete(w.inFlight, r.GetSeq())
-	w.mu.Unlock()
-	if f == nil {
-		return // not seen by received: nothing to report twice
-	}
-	if err != nil && r.GetError() == "" {
-		// As the stream layer will report it to the client.
-		r = proto.CloneOf(r)
-		r.Error = fmt.Sprintf("record result: %v", err)
-	}
-	if r.GetError() != "" {
-		w.st.failed.Add(1)
-	} else {
-		w.st.processed.Add(1)
-	}
-	d := doneFrame{result: r, jpeg: f.jpeg, e2e: time.Since(f.arrived)}
-	for _, o := range w.mon.observers {
-		o.frameDone(w.st, d)
-	}
-}
-
-// close ends the watch; frames received and never recorded are forgotten.
-func (w *streamWatch) close() {
-	if w == nil {
-		return
-	}
-	w.mu.Lock()
-	clear(w.inFlight)
-	w.mu.Unlock()
-	for _, o := range w.mon.observers {
-		o.streamClosed(w.st)
-	}
+	return &StreamWatch{mon: m, st: st, inFlight: map[int64]*inFlightFrame{}}
 }
 
 // fps is frames recorded per second of the stream so far.

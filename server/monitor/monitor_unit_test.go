@@ -1,0 +1,60 @@
+package monitor
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// Client-chosen stream names cannot grow the label set without bound: the
+// series of only the last maxEndedSeries ended streams are kept.
+func TestStreamLabelsAreBounded(t *testing.T) {
+	m := newMetrics()
+	for i := range maxEndedSeries + 30 {
+		st := &streamState{name: fmt.Sprint("s", i)}
+		m.streamOpened(st)
+		m.streamClosed(st)
+	}
+	open := &streamState{name: "s0"} // an old name, open again: kept
+	m.streamOpened(open)
+	families, err := m.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "framewire_frames_received_total" {
+			continue
+		}
+		var names []string
+		for _, s := range f.GetMetric() {
+			names = append(names, s.GetLabel()[0].GetValue())
+		}
+		if len(names) != maxEndedSeries+1 || !slices.Contains(names, "s0") || slices.Contains(names, "s1") {
+			t.Errorf("%d stream series (s0 kept: %v, s1 kept: %v), want %d with the open s0 and without the old s1",
+				len(names), slices.Contains(names, "s0"), slices.Contains(names, "s1"), maxEndedSeries+1)
+		}
+	}
+}
+
+// The live view counts the distinct tracks of a tracked stream by label.
+func TestLiveViewCountsTracks(t *testing.T) {
+	v := newLiveView()
+	st := &streamState{name: "walk"}
+	v.streamOpened(st)
+	for _, ids := range [][]int64{{1, 2}, {1, 2, 3}, {2, 3}} {
+		r := &pb.FrameResult{}
+		for _, id := range ids {
+			r.Detections = append(r.Detections, &pb.Detection{Label: "person", TrackId: id})
+		}
+		r.Detections = append(r.Detections, &pb.Detection{Label: "dog", TrackId: 9}, &pb.Detection{Label: "cat"})
+		v.frameDone(st, doneFrame{result: r})
+	}
+	v.mu.Lock()
+	got := v.streams["walk"].trackCounts()
+	v.mu.Unlock()
+	if got["person"] != 3 || got["dog"] != 1 || len(got) != 2 {
+		t.Errorf("track counts %v, want person 3, dog 1 (untracked cat not counted)", got)
+	}
+}

@@ -1,0 +1,106 @@
+package monitor
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/framewire/framewire/proto"
+)
+
+// StreamWatch connects one stream's session to its Monitor. It keeps the
+// arrival time (and, while someone watches the stream live, the annotated
+// JPEG) of every frame in flight until its result is recorded. received,
+// wantJPEG and annotated are called from the frames' goroutines; committed
+// and close from the stream's sender. All methods do nothing on a nil
+// *StreamWatch (a unary DetectFrame is not watched).
+type StreamWatch struct {
+	mon *Monitor
+	st  *streamState
+
+	mu       sync.Mutex
+	inFlight map[int64]*inFlightFrame // by seq
+}
+
+type inFlightFrame struct {
+	arrived time.Time
+	jpeg    []byte
+}
+
+// Received notes the arrival of f.
+func (w *StreamWatch) Received(f *pb.Frame) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	w.inFlight[f.GetSeq()] = &inFlightFrame{arrived: time.Now()}
+	w.mu.Unlock()
+	w.st.received.Add(1)
+	w.st.dropped.Add(f.GetDroppedBefore())
+	for _, o := range w.mon.observers {
+		o.frameReceived(w.st, f)
+	}
+}
+
+// WantJPEG says whether someone watches the stream live, so that every
+// frame's annotated JPEG is needed even if it is not written.
+func (w *StreamWatch) WantJPEG() bool {
+	return w != nil && w.mon.live.watched(w.st)
+}
+
+// Annotated hands over frame seq's annotated JPEG for the live view,
+// which keeps it only while someone watches.
+func (w *StreamWatch) Annotated(seq int64, jpg []byte) {
+	if !w.WantJPEG() {
+		return
+	}
+	w.mu.Lock()
+	if f := w.inFlight[seq]; f != nil {
+		f.jpeg = jpg
+	}
+	w.mu.Unlock()
+}
+
+// Committed notes that r was recorded, or failed to be with err.
+func (w *StreamWatch) Committed(r *pb.FrameResult, err error) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	f := w.inFlight[r.GetSeq()]
+	delete(w.inFlight, r.GetSeq())
+	w.mu.Unlock()
+	if f == nil {
+		return // not seen by received: nothing to report twice
+	}
+	if err != nil && r.GetError() == "" {
+		// As the stream layer will report it to the client.
+		r = proto.CloneOf(r)
+		r.Error = fmt.Sprintf("record result: %v", err)
+	}
+	if r.GetError() != "" {
+		w.st.failed.Add(1)
+	} else {
+		w.st.processed.Add(1)
+	}
+	d := doneFrame{result: r, jpeg: f.jpeg, e2e: time.Since(f.arrived)}
+	for _, o := range w.mon.observers {
+		o.frameDone(w.st, d)
+	}
+}
+
+// Close ends the watch; frames received and never recorded are forgotten.
+func (w *StreamWatch) Close() {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	clear(w.inFlight)
+	w.mu.Unlock()
+	for _, o := range w.mon.observers {
+		o.streamClosed(w.st)
+	}
+}
+
