@@ -18,4 +18,4 @@ bench:
 	go run ./cmd/framewire-bench $(BENCHFLAGS)
 
 fuzz:
-	go test -run '^$$' -fuzz FuzzFrameDecode -fuzztime 60s ./server/
+	go test -run '^$$' -fuzz FuzzFrameDecode -fuzztime 60s ./server/pixels/

@@ -15,8 +15,7 @@ import (
 // vtestAVI is OpenCV's 768x576 pedestrian clip (Debian's opencv-doc).
 const vtestAVI = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
-// vtestFrame returns vtest.avi's first frame as a JPEG Frame (quality 90,
-// as framewire-capture sends it).
+// vtestFrame returns vtest.avi's first frame as a JPEG Frame.
 func vtestFrame(b *testing.B) *pb.Frame {
 	b.Helper()
 	if _, err := os.Stat(vtestAVI); err != nil {
@@ -37,70 +36,19 @@ func vtestFrame(b *testing.B) *pb.Frame {
 		b.Fatal(err)
 	}
 	defer buf.Close()
-	return &pb.Frame{Encoding: pb.Encoding_ENCODING_JPEG, Data: bytes.Clone(buf.GetBytes()),
-		Width: int32(img.Cols()), Height: int32(img.Rows())}
-}
-
-// BenchmarkCheckDecode is the decode stage of a frame: header check, JPEG
-// decode to a Mat, pixel mean.
-func BenchmarkCheckDecode(b *testing.B) {
-	f := vtestFrame(b)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(f.Data)))
-	for b.Loop() {
-		if err := checkFrame(f, DefaultMaxPixels); err != nil {
-			b.Fatal(err)
-		}
-		img, err := decodeFrame(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pixelMean(img)
-		img.Close()
-	}
-}
-
-// BenchmarkCheckFrame is the header check alone.
-func BenchmarkCheckFrame(b *testing.B) {
-	f := vtestFrame(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := checkFrame(f, DefaultMaxPixels); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkEncodeAnnotated is the JPEG encoding of the annotated frame and
-// its copy out of C memory, as session.processOn does.
-func BenchmarkEncodeAnnotated(b *testing.B) {
-	f := vtestFrame(b)
-	img, err := decodeFrame(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer img.Close()
-	params := []int{gocv.IMWriteJpegQuality, 90}
-	b.ReportAllocs()
-	for b.Loop() {
-		buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, params)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = bytes.Clone(buf.GetBytes())
-		buf.Close()
-	}
+	return &pb.Frame{Encoding: pb.Encoding_ENCODING_JPEG, Data: bytes.Clone(buf.GetBytes())}
 }
 
 // BenchmarkDetectFrameMean is one whole frame through the pipeline with the
 // mean model on one worker: check, decode, mean, encode, write.
 func BenchmarkDetectFrameMean(b *testing.B) {
 	f := vtestFrame(b)
-	p, err := NewPipeline(Config{OutDir: b.TempDir(), Model: detect.Config{Kind: detect.KindMean}, Workers: 1})
+	srv, err := New(Config{OutDir: b.TempDir(), Model: detect.Config{Kind: detect.KindMean}, Workers: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer p.Close()
+	defer srv.Close()
+	p := srv.Service()
 	ctx := context.Background()
 	req := &pb.DetectFrameRequest{Name: "bench", Frame: f}
 	b.ReportAllocs()

@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -81,7 +83,7 @@ func TestRestartedLiveRunIsNewAndLeavesTheEarlierOne(t *testing.T) {
 		t.Errorf("second live run wrote to %q, want cam-2", got)
 	}
 	sameFiles(t, "the first run's folder", snapshot(t, filepath.Join(out, "cam")), first)
-	if n := len(readLines(t, filepath.Join(out, "cam-2", predictionsFile))); int64(n) != sum.Processed {
+	if n := len(readLines(t, filepath.Join(out, "cam-2", folder.PredictionsFile))); int64(n) != sum.Processed {
 		t.Errorf("cam-2 has %d lines, want %d", n, sum.Processed)
 	}
 	// Asked to resume, a new live run is refused rather than mixed in.
@@ -127,30 +129,13 @@ func TestRerunResumesOnlyTheSameRun(t *testing.T) {
 	if err != nil || sum.Ready.GetName() != "clip" || sum.Processed != 15 || sum.Skipped != 0 {
 		t.Errorf("overwrite: %v, name %q, processed %d, skipped %d; want clip, 15, 0", err, sum.Ready.GetName(), sum.Processed, sum.Skipped)
 	}
-	var m runManifest
-	b, _ := os.ReadFile(filepath.Join(out, "clip", manifestFile))
+	var m core.Run
+	b, _ := os.ReadFile(filepath.Join(out, "clip", folder.ManifestFile))
 	if err := json.Unmarshal(b, &m); err != nil || m.Options.Conf != 0.5 || m.Model.Kind != "mean" {
 		t.Errorf("manifest after overwrite: %s (%v), want conf 0.5, model mean", b, err)
 	}
-	if n := len(readLines(t, filepath.Join(out, "clip", predictionsFile))); n != 15 {
+	if n := len(readLines(t, filepath.Join(out, "clip", folder.PredictionsFile))); n != 15 {
 		t.Errorf("after overwrite clip has %d lines, want 15", n)
-	}
-}
-
-// The model and its file are part of a run.
-func TestRunDifferencesNameTheModel(t *testing.T) {
-	a := runManifest{Model: modelInfo{Kind: "nanodet", File: "/m/n.onnx", SHA256: "aa"}}
-	b := a
-	b.Model.SHA256 = "bb"
-	if d := a.differences(b); len(d) != 1 || !strings.Contains(d[0], "model file") {
-		t.Errorf("differences with another model file = %q, want one naming the model file", d)
-	}
-	b.Model = modelInfo{Kind: "blazeface"}
-	if d := a.differences(b); len(d) != 2 || !strings.Contains(d[0], "model nanodet there, blazeface now") {
-		t.Errorf("differences with another model = %q, want the model named first", d)
-	}
-	if d := a.differences(a); len(d) != 0 {
-		t.Errorf("a run differs from itself: %q", d)
 	}
 }
 
@@ -222,15 +207,15 @@ func TestDetectFrameLeavesStreamsAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameFiles(t, "stream m after DetectFrame", snapshot(t, filepath.Join(out, "m")), before)
-	if _, err := os.Stat(filepath.Join(out, unaryFolder, "m", "00000005.jpg")); err != nil {
-		t.Errorf("the unary image is not in %s: %v", unaryFolder, err)
+	if _, err := os.Stat(filepath.Join(out, core.UnaryName, "m", "00000005.jpg")); err != nil {
+		t.Errorf("the unary image is not in %s: %v", core.UnaryName, err)
 	}
 }
 
 // Calls that never send a header hold no stream slot and end at the
 // header timeout.
 func TestHeaderlessCallsHoldNoSlot(t *testing.T) {
-	m := startServing(t, t.TempDir(), ServiceConfig{MaxStreams: 2, Stream: stream.ServerConfig{HeaderTimeout: 500 * time.Millisecond}})
+	m := startServing(t, Config{OutDir: t.TempDir(), MaxStreams: 2, Stream: stream.ServerConfig{HeaderTimeout: 500 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var silent []pb.ImageProcedure_StreamFramesClient
@@ -259,7 +244,7 @@ func TestSourceSecretsAreNotRecorded(t *testing.T) {
 	if _, err := runStream(t, m.rpc, hdr, 2); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(out, "clip", manifestFile))
+	b, _ := os.ReadFile(filepath.Join(out, "clip", folder.ManifestFile))
 	for what, text := range map[string]string{"run.json": string(b), "log": m.log.String()} {
 		if strings.Contains(text, "secret") || strings.Contains(text, "t0k") {
 			t.Errorf("%s holds the secret:\n%s", what, text)
@@ -275,7 +260,7 @@ func TestOutputFilesShareTheUmaskMode(t *testing.T) {
 	if _, err := runStream(t, startServer(t, out), &pb.StreamHeader{Name: "modes"}, 1); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"00000000.jpg", predictionsFile, manifestFile} {
+	for _, name := range []string{"00000000.jpg", folder.PredictionsFile, folder.ManifestFile} {
 		st, err := os.Stat(filepath.Join(out, "modes", name))
 		if err != nil {
 			t.Fatal(err)
@@ -283,15 +268,5 @@ func TestOutputFilesShareTheUmaskMode(t *testing.T) {
 		if got := st.Mode().Perm(); got != 0o640 {
 			t.Errorf("%s has mode %o, want 640 (0666 under umask 027)", name, got)
 		}
-	}
-}
-
-func TestStreamNameErrorNamesTheCharacter(t *testing.T) {
-	err := checkStreamName("cafæ")
-	if err == nil || !strings.Contains(err.Error(), "has 'æ'") {
-		t.Errorf("checkStreamName(cafæ) = %v, want it to name 'æ'", err)
-	}
-	if err := checkStreamName(unaryFolder); err == nil {
-		t.Errorf("checkStreamName(%q) = nil, want it reserved", unaryFolder)
 	}
 }

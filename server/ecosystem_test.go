@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -35,32 +34,6 @@ func TestGRPCServerMetrics(t *testing.T) {
 	}
 }
 
-// A live stream keeps the JPEGs of its last frames only; its lines stay.
-func TestLiveStreamKeepsItsLastImages(t *testing.T) {
-	dir, err := openStreamDir(filepath.Join(t.TempDir(), "cam"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dir.Close()
-	p := newImagePruner(dir, 3)
-	for seq := range int64(10) {
-		if err := dir.writeImage(seq, []byte("jpeg")); err != nil {
-			t.Fatal(err)
-		}
-		p.written(seq)
-	}
-	entries, _ := os.ReadDir(dir.path)
-	var got []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".jpg") {
-			got = append(got, e.Name())
-		}
-	}
-	if want := []string{"00000007.jpg", "00000008.jpg", "00000009.jpg"}; !slices.Equal(got, want) {
-		t.Errorf("images kept %v, want %v", got, want)
-	}
-}
-
 // A stream may lower the model's threshold down to the server's floor, as
 // Ultralytics users do with --conf 0.25; below the floor it is refused.
 func TestStreamLowersConfDownToTheFloor(t *testing.T) {
@@ -68,12 +41,13 @@ func TestStreamLowersConfDownToTheFloor(t *testing.T) {
 	if err != nil {
 		t.Skipf("needs darknet's person.jpg (apt-get install darknet): %v", err)
 	}
-	p, err := NewPipeline(Config{OutDir: t.TempDir(), Workers: 1, MinConf: 0.05,
+	srv, err := New(Config{OutDir: t.TempDir(), Workers: 1, MinConf: 0.05,
 		Model: detect.Config{Kind: detect.KindNanodet, ModelFile: filepath.Join("..", "models", "nanodet", "nanodet-m-320.onnx")}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	defer srv.Close()
+	p := srv.Service()
 	detectAt := func(conf float32) ([]*pb.Detection, error) {
 		r, err := p.DetectFrame(context.Background(), &pb.DetectFrameRequest{Name: "conf", Frame: &pb.Frame{Data: photo},
 			Options: &pb.StreamOptions{Conf: conf}})

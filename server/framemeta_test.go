@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -73,7 +74,7 @@ func TestLinesNameTheSourceFileAndPosition(t *testing.T) {
 			if sum.Processed != 3 || sum.Invalid != 1 {
 				t.Errorf("got processed %d invalid %d, want 3 and 1", sum.Processed, sum.Invalid)
 			}
-			recs := predictionRecords(t, filepath.Join(out, "photos", predictionsFile))
+			recs := predictionRecords(t, filepath.Join(out, "photos", folder.PredictionsFile))
 			if len(recs) != 4 {
 				t.Fatalf("got %d lines, want 4", len(recs))
 			}
@@ -95,35 +96,5 @@ func TestLinesNameTheSourceFileAndPosition(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestTooLongSourceNameIsABadFrame(t *testing.T) {
-	f := &pb.Frame{}
-	f.SourceName = strings.Repeat("a", maxSourceName+1)
-	if err := echoFrameMeta(f, &pb.FrameResult{}); err == nil || !strings.Contains(err.Error(), "source name") {
-		t.Errorf("got %v, want a bad frame naming the source name", err)
-	}
-}
-
-func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
-	dir := t.TempDir()
-	lines := `{"seq":0,"detections":[{"label":"person","track_id":7},{"label":"dog","track_id":3}]}
-{"seq":1,"detections":[]}
-`
-	if err := os.WriteFile(filepath.Join(dir, predictionsFile), []byte(lines), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := openStreamDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if d.lastTrackID != 7 {
-		t.Errorf("got last track id %d, want 7", d.lastTrackID)
-	}
-	ts := newTrackStageFor(frameOptions{track: true}, d)
-	if got := ts.tracker.LastID(); got != 7 {
-		t.Errorf("tracker starts after %d, want 7", got)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -250,7 +251,7 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 		t.Errorf("folder holds %s, want %s", got, want)
 	}
 	// A server failure is not recorded: a resume processes frame 1 again.
-	if lines := readLines(t, filepath.Join(dir, predictionsFile)); len(lines) != 2 || strings.Contains(strings.Join(lines, ""), `"seq":1,`) {
+	if lines := readLines(t, filepath.Join(dir, folder.PredictionsFile)); len(lines) != 2 || strings.Contains(strings.Join(lines, ""), `"seq":1,`) {
 		t.Errorf("predictions (want frames 0 and 2 only):\n%s", strings.Join(lines, "\n"))
 	}
 	if log := m.log.String(); !strings.Contains(log, `level=WARN msg="frame failed" stream=disk seq=1 err="write image 1`) {
@@ -271,19 +272,4 @@ func (c chanSource) Next(ctx context.Context) (*pb.Frame, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-func TestAppendLineFailureLeavesNoHalfLine(t *testing.T) {
-	f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
-	if err != nil {
-		t.Skipf("no /dev/full: %v", err)
-	}
-	d := &streamDir{jsonl: f}
-	if err := d.appendLine([]byte("{\"seq\":1}\n")); err == nil || !strings.Contains(err.Error(), "no space left") {
-		t.Errorf("append to a full disk: %v", err)
-	}
-	if d.size != 0 {
-		t.Errorf("size %d after a failed append", d.size)
-	}
-	f.Close()
 }

@@ -31,15 +31,13 @@ import (
 	"github.com/framewire/framewire/stream"
 )
 
-// monitored is a server with a Monitor: gRPC over bufconn, HTTP over
-// loopback, the log in memory.
+// monitored is a whole server (server.New) on the mean model: gRPC over
+// bufconn, HTTP over loopback, the log in memory.
 type monitored struct {
-	rpc   pb.ImageProcedureClient
-	http  *httptest.Server
-	log   *logLines
-	mon   *monitor.Monitor
-	svc   *Service
-	close func()
+	rpc  pb.ImageProcedureClient
+	http *httptest.Server
+	log  *logLines
+	srv  *Server
 }
 
 func startMonitored(t *testing.T) *monitored {
@@ -47,31 +45,33 @@ func startMonitored(t *testing.T) *monitored {
 	return startMonitoredAt(t, t.TempDir())
 }
 
-// startMonitoredAt serves a real pipeline with the mean model, writing to
-// out, with the server's default message limit.
+// startMonitoredAt serves the mean model, writing to out.
 func startMonitoredAt(t *testing.T, out string) *monitored {
 	t.Helper()
-	return startServing(t, out, ServiceConfig{})
+	return startServing(t, Config{OutDir: out})
 }
 
-// startServing is startMonitoredAt with the service's bounds.
-func startServing(t *testing.T, out string, cfg ServiceConfig) *monitored {
+// startServing serves cfg (on the mean model and 2 workers unless it says
+// otherwise) until the test ends.
+func startServing(t *testing.T, cfg Config) *monitored {
 	t.Helper()
 	m := &monitored{log: &logLines{ended: make(chan string, 16)}}
-	m.mon = monitor.NewMonitor(slog.New(slog.NewTextHandler(m.log, nil)))
-	p, err := NewPipeline(Config{OutDir: out, Model: detect.Config{Kind: detect.KindMean}, Workers: 2, Monitor: m.mon})
+	if cfg.Model.Kind == "" {
+		cfg.Model.Kind = detect.KindMean
+	}
+	cfg.Workers = max(cfg.Workers, 2)
+	cfg.Log = slog.New(slog.NewTextHandler(m.log, nil))
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.srv = srv
 	lis := bufconn.Listen(1 << 20)
-	unary, streaming := m.mon.Interceptors()
-	srv := grpc.NewServer(grpc.StatsHandler(m.mon.StatsHandler()), grpc.MaxRecvMsgSize(16<<20), grpc.MaxSendMsgSize(16<<20),
-		grpc.UnaryInterceptor(unary), grpc.StreamInterceptor(streaming))
-	m.svc = NewService(p, cfg)
-	pb.RegisterImageProcedureServer(srv, m.svc)
-	go srv.Serve(lis)
-	m.http = httptest.NewServer(m.mon.Handler())
-	t.Cleanup(func() { m.http.Close(); srv.Stop(); p.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, lis) }()
+	m.http = httptest.NewServer(srv.HTTPHandler())
+	t.Cleanup(func() { m.http.Close(); cancel(); <-served })
 	conn, err := grpc.NewClient("passthrough:///bufconn",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -215,7 +216,7 @@ func TestTornPredictionsRepairedAndDoneReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	torn := `{"seq":0}` + "\n" + `{"seq":1}` + "\n" + `{"seq":2}` + "\n" + `{"seq":5}` + "\n" + `{"seq":6,"detec`
-	if err := os.WriteFile(filepath.Join(dir, predictionsFile), []byte(torn), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, folder.PredictionsFile), []byte(torn), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	c := startServer(t, out)
@@ -231,7 +232,7 @@ func TestTornPredictionsRepairedAndDoneReported(t *testing.T) {
 	if strings.Join(done, " ") != "0-3 5-6" {
 		t.Errorf("done ranges %v, want [0-3 5-6]", done)
 	}
-	lines := readLines(t, filepath.Join(dir, predictionsFile))
+	lines := readLines(t, filepath.Join(dir, folder.PredictionsFile))
 	if len(lines) != 5 || !strings.HasPrefix(lines[4], `{"seq":6,"capture_unix_nano"`) {
 		t.Errorf("repaired file:\n%s", strings.Join(lines, "\n"))
 	}

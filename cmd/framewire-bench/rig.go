@@ -20,6 +20,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/service"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -103,30 +104,30 @@ func nanodet(name, file string) (modelSpec, error) {
 // rig is one pipeline, usable in-process and served by a real gRPC server
 // on a loopback TCP port with a client connected to it.
 type rig struct {
-	pipe   *server.Pipeline
-	svc    *server.Service
-	srv    *grpc.Server
-	served chan error
-	conn   *grpc.ClientConn
-	rpc    pb.ImageProcedureClient
+	svc     *service.Service // called in-process
+	handler stream.Handler   // the service's stream handler, in-process
+	stop    context.CancelFunc
+	served  chan error
+	conn    *grpc.ClientConn
+	rpc     pb.ImageProcedureClient
 }
 
-// newRig loads the model on workers workers and starts serving.
+// newRig builds a server as framewire-server does (server.New), loading
+// the model on workers workers, and serves it on loopback.
 func (b *bench) newRig(m modelSpec, workers, window int) (*rig, error) {
-	pipe, err := server.NewPipeline(server.Config{OutDir: b.outDir(), Model: m.cfg, Workers: workers})
+	srv, err := server.New(server.Config{OutDir: b.outDir(), Model: m.cfg, Workers: workers,
+		Stream: stream.ServerConfig{MaxWindow: window}, MaxMsgBytes: maxMsg})
 	if err != nil {
 		return nil, err
 	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		pipe.Close()
+		srv.Close()
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
-	r := &rig{pipe: pipe, served: make(chan error, 1)}
-	r.svc = server.NewService(pipe, server.ServiceConfig{Stream: stream.ServerConfig{MaxWindow: window}})
-	r.srv = grpc.NewServer(grpc.MaxRecvMsgSize(maxMsg), grpc.MaxSendMsgSize(maxMsg))
-	pb.RegisterImageProcedureServer(r.srv, r.svc)
-	go func() { r.served <- r.srv.Serve(lis) }()
+	ctx, stop := context.WithCancel(context.Background())
+	r := &rig{svc: srv.Service(), handler: srv.Service().Handler(), stop: stop, served: make(chan error, 1)}
+	go func() { r.served <- srv.Serve(ctx, lis) }()
 	r.conn, err = grpc.NewClient(lis.Addr().String(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsg), grpc.MaxCallSendMsgSize(maxMsg)))
@@ -138,14 +139,13 @@ func (b *bench) newRig(m modelSpec, workers, window int) (*rig, error) {
 	return r, nil
 }
 
-// close stops the server, waits for its goroutine and frees the pipeline.
+// close stops the server and waits until it has freed its models.
 func (r *rig) close() error {
 	if r.conn != nil {
 		r.conn.Close()
 	}
-	r.srv.Stop()
-	<-r.served
-	return r.pipe.Close()
+	r.stop()
+	return <-r.served
 }
 
 // stamped returns a copy of f sharing its pixels, captured now with seq.
@@ -209,7 +209,7 @@ func (b *bench) runInProcess(ctx context.Context, r *rig, frames []*pb.Frame) (f
 	defer b.dropOutput(name)
 	n := int64(len(frames))
 	start := time.Now()
-	sess, err := r.pipe.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.o.Window)})
+	sess, err := r.handler.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.o.Window)})
 	if err != nil {
 		return 0, fmt.Errorf("open: %w", err)
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/cmd/internal/flagenv"
-	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -140,7 +140,7 @@ func modelFlags(fs *flag.FlagSet, o *options) {
 func limitFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.window, "window", stream.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message accepted or sent, in MiB (a 1920x1080 raw frame as the tutorial's base64 is 8.3 MB)")
-	fs.Int64Var(&o.maxPixels, "max-pixels", server.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
+	fs.Int64Var(&o.maxPixels, "max-pixels", pixels.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
 	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; one more is refused with RESOURCE_EXHAUSTED (0 = no limit)")
 	fs.DurationVar(&o.idle, "idle-timeout", 2*time.Minute, "end a stream that sends nothing for this long (0 = never)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", 10*time.Second, "end a call that sends no stream header for this long; until its header arrives a call holds no stream slot (0 = never)")

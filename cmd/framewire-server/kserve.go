@@ -6,16 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	inferencepb "github.com/framewire/framewire/proto/inference"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/server/kserve"
@@ -102,43 +97,4 @@ func closeKServe(c *kserve.Client, log *slog.Logger) {
 	if err := c.Close(); err != nil {
 		log.Warn("close inference servers", "err", err)
 	}
-}
-
-// registerInference serves the Open Inference Protocol for the loaded model
-// under its kind's name, ready while healthSrv says SERVING (not while
-// draining). The caller closes it after the gRPC server stopped.
-func registerInference(srv *grpc.Server, healthSrv *health.Server, o *options, remote engine.Remote) (*kserve.Service, error) {
-	cfg := kserve.ServiceConfig{
-		Name: o.model, Engines: o.workers, ServerVersion: buildVersion(),
-		Engine: engine.Options{Engine: o.engine, ONNXRuntimeLib: o.ortLib, Threads: detect.ORTThreadsPerWorker(o.workers), Remote: remote},
-		Ready: func(ctx context.Context) bool {
-			r, err := healthSrv.Check(ctx, &healthpb.HealthCheckRequest{})
-			return err == nil && r.GetStatus() == healthpb.HealthCheckResponse_SERVING
-		},
-	}
-	if o.model != detect.KindMean {
-		n, err := detect.LoadNetwork(detect.Config{Kind: o.model, ModelFile: o.modelFile})
-		if err != nil {
-			return nil, err
-		}
-		cfg.Network = n
-	}
-	if cfg.Engines <= 0 {
-		cfg.Engines = runtime.NumCPU() // as --workers 0
-	}
-	svc, err := kserve.NewService(cfg)
-	if err != nil {
-		return nil, err
-	}
-	inferencepb.RegisterGRPCInferenceServiceServer(srv, svc)
-	healthSrv.SetServingStatus(kserve.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	return svc, nil
-}
-
-// buildVersion is the module version framewire-server was built as.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		return bi.Main.Version
-	}
-	return ""
 }

@@ -80,9 +80,9 @@ func BenchmarkDraw(b *testing.B) {
 	img := readImage(b, personJPG)
 	defer img.Close()
 	dets := []Detection{
-		{Label: "dog", ClassID: 16, Score: 0.63, Box: Box{68, 262, 134, 88}},
-		{Label: "person", ClassID: 0, Score: 0.58, Box: Box{188, 100, 88, 272}},
-		{Label: "horse", ClassID: 17, Score: 0.44, Box: Box{402, 138, 203, 206}},
+		{Label: "dog", ClassID: 16, Score: 0.63, Box: Box{X: 68, Y: 262, W: 134, H: 88}},
+		{Label: "person", ClassID: 0, Score: 0.58, Box: Box{X: 188, Y: 100, W: 88, H: 272}},
+		{Label: "horse", ClassID: 17, Score: 0.44, Box: Box{X: 402, Y: 138, W: 203, H: 206}},
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -10,6 +10,8 @@
 package detect
 
 import (
+	"github.com/framewire/framewire/server/core"
+
 	"errors"
 	"fmt"
 	"os"
@@ -59,18 +61,11 @@ const (
 )
 
 // Box is an axis-aligned box in source-frame pixels, top-left origin.
-type Box struct{ X, Y, W, H float32 }
+type Box = core.Box
 
-// Detection is one object found in a frame.
-type Detection struct {
-	Label   string
-	ClassID int
-	Score   float32
-	Box     Box
-	// TrackID is the object's id across frames when the stream is
-	// tracked (from 1); 0 when not tracked. Detectors leave it 0.
-	TrackID int64
-}
+// Detection is one object found in a frame (core's type, so that code
+// without OpenCV can use detections).
+type Detection = core.Detection
 
 // Detector finds objects in 8-bit BGR frames. A Detector is NOT safe for
 // concurrent use (an engine is not): use one per worker goroutine.

@@ -13,13 +13,13 @@ import (
 
 var (
 	personWants = []want{
-		{"dog", Box{68, 262, 134, 88}},
-		{"person", Box{188, 100, 88, 272}},
-		{"horse", Box{402, 138, 203, 206}},
+		{"dog", Box{X: 68, Y: 262, W: 134, H: 88}},
+		{"person", Box{X: 188, Y: 100, W: 88, H: 272}},
+		{"horse", Box{X: 402, Y: 138, W: 203, H: 206}},
 	}
 	messiWants = []want{
-		{"person", Box{62, 62, 396, 276}},
-		{"sports ball", Box{337, 289, 51, 50}},
+		{"person", Box{X: 62, Y: 62, W: 396, H: 276}},
+		{"sports ball", Box{X: 337, Y: 289, W: 51, H: 50}},
 	}
 )
 
@@ -76,7 +76,7 @@ func TestBlazeFace(t *testing.T) {
 		if len(dets) != 1 {
 			t.Fatalf("got %d faces %+v, want exactly 1", len(dets), dets)
 		}
-		expectObjects(t, dets, []want{{"face", Box{262, 190, 196, 196}}})
+		expectObjects(t, dets, []want{{"face", Box{X: 262, Y: 190, W: 196, H: 196}}})
 	})
 	t.Run("person.jpg", func(t *testing.T) {
 		if dets := detectFile(t, d, personJPG); len(dets) != 0 {
@@ -97,7 +97,7 @@ func TestBlazeFaceDefaultFileAndBack256(t *testing.T) {
 	if len(dets) != 1 {
 		t.Fatalf("256 model: got %+v in messi5.jpg, want 1 face", dets)
 	}
-	expectObjects(t, dets, []want{{"face", Box{221, 96, 37, 37}}})
+	expectObjects(t, dets, []want{{"face", Box{X: 221, Y: 96, W: 37, H: 37}}})
 }
 
 // minimalONNX is a well-formed ONNX ModelProto whose graph declares one NCHW

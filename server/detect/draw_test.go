@@ -53,11 +53,11 @@ func TestDrawOddInput(t *testing.T) {
 	Draw(nil, []Detection{{}})
 	empty := gocv.NewMat()
 	defer empty.Close()
-	Draw(&empty, []Detection{{Box: Box{1, 1, 5, 5}}})
+	Draw(&empty, []Detection{{Box: Box{X: 1, Y: 1, W: 5, H: 5}}})
 	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 40, 40, gocv.MatTypeCV8UC3)
 	defer img.Close()
 	// Boxes outside or partly outside the frame must not panic.
-	Draw(&img, []Detection{{Box: Box{-50, -50, 10, 10}}, {Box: Box{30, 30, 100, 100}, Label: "x"}, {Box: Box{0, 0, 0, 0}}})
+	Draw(&img, []Detection{{Box: Box{X: -50, Y: -50, W: 10, H: 10}}, {Box: Box{X: 30, Y: 30, W: 100, H: 100}, Label: "x"}, {Box: Box{X: 0, Y: 0, W: 0, H: 0}}})
 }
 
 func TestClassColorsDiffer(t *testing.T) {

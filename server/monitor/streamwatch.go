@@ -103,4 +103,3 @@ func (w *StreamWatch) Close() {
 		o.streamClosed(w.st)
 	}
 }
-

@@ -1,0 +1,74 @@
+// Package server puts a framewire server together: the pixel processor
+// (OpenCV), the output store (a folder), the monitor, the ImageProcedure
+// service, the Open Inference Protocol service, gRPC health and
+// reflection, and the HTTP live view and metrics. New builds it; Serve runs
+// it on a listener until its context ends, then drains. The commands and
+// the benchmark use it the same way.
+package server
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"time"
+
+	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/stream"
+)
+
+// Config is everything a Server needs.
+type Config struct {
+	// OutDir receives one folder per stream.
+	OutDir string
+	// Model selects the detector; every worker loads its own.
+	Model detect.Config
+	// Workers is the number of frames processed at once (0 = one per CPU).
+	Workers int
+	// MaxPixels refuses larger frames before decoding (0 = 8K).
+	MaxPixels int64
+	// JPEGQuality of the annotated images (0 = 90).
+	JPEGQuality int
+	// MinConf is the lowest score threshold a stream may ask for.
+	MinConf float32
+	// LiveKeepFrames bounds a live stream's images on disk (0 = all).
+	LiveKeepFrames int
+	// Stream bounds each stream; MaxStreams the streams at once (0 = no
+	// limit).
+	Stream     stream.ServerConfig
+	MaxStreams int
+	// MaxMsgBytes bounds gRPC messages both ways (0 = 16 MiB).
+	MaxMsgBytes int
+	// KeepaliveTime pings a quiet client; clients may not ping more often
+	// than KeepaliveMinTime. Zero means 30 s and 10 s.
+	KeepaliveTime, KeepaliveMinTime time.Duration
+	// TLS, when set, serves gRPC over TLS.
+	TLS *tls.Config
+	// Token, when set, is required on every call but health, and on every
+	// HTTP request.
+	Token string
+	// HTTPAddr serves the live view and metrics ("" = none).
+	HTTPAddr string
+	// Drain is how long running streams get to finish on shutdown (0 = 30 s).
+	Drain time.Duration
+	// Log receives the server's log lines (nil = discard).
+	Log *slog.Logger
+}
+
+// withDefaults fills the zero values.
+func (c Config) withDefaults() Config {
+	if c.MaxMsgBytes <= 0 {
+		c.MaxMsgBytes = 16 << 20
+	}
+	if c.KeepaliveTime <= 0 {
+		c.KeepaliveTime = 30 * time.Second
+	}
+	if c.KeepaliveMinTime <= 0 {
+		c.KeepaliveMinTime = 10 * time.Second
+	}
+	if c.Drain <= 0 {
+		c.Drain = 30 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return c
+}

@@ -1,0 +1,70 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// Store keeps the output of streams: one output per stream name, owned by
+// one call at a time, among every server that shares the store. Safe for
+// concurrent use.
+type Store interface {
+	// Open takes name for the call of run and opens its output, as policy
+	// says when the name holds another run; the Output's Name says which
+	// name was used (EXIST_INCREMENT may choose another).
+	Open(ctx context.Context, name string, run Run, policy pb.ExistPolicy) (Output, error)
+	// WriteUnaryImage keeps the image of a DetectFrame call apart from
+	// every stream's output and returns its path.
+	WriteUnaryImage(name string, seq int64, jpeg []byte) (string, error)
+}
+
+// Output is one stream's output, held by one call. WriteImage is safe for
+// concurrent use; the other methods are called from one goroutine.
+type Output interface {
+	// Name is the stream name the output is kept under.
+	Name() string
+	// Done lists the frames recorded when the output was opened, as sorted
+	// half-open ranges; Recorded says whether seq is one of them.
+	Done() []*pb.SeqRange
+	Recorded(seq int64) bool
+	// Resumed says the output already held this run's frames.
+	Resumed() bool
+	// LastTrackID is the highest track id recorded when it was opened.
+	LastTrackID() int64
+	// WriteImage keeps frame seq's annotated JPEG and returns its path
+	// relative to the store ("name/00000012.jpg").
+	WriteImage(seq int64, jpeg []byte) (string, error)
+	// Append records one frame's result; after it the frame is done.
+	Append(rec stream.Record) error
+	// Evicted is closed when a newer call of the same run takes the name.
+	Evicted() <-chan struct{}
+	// Close lets the name go.
+	Close() error
+}
+
+// Errors of Store.Open.
+var (
+	// ErrNameInUse: a call of another run holds the name.
+	ErrNameInUse = errors.New("stream name in use")
+	// ErrHeldElsewhere: an earlier call of the same run still holds the
+	// name on another server; a retry gets through once it ends.
+	ErrHeldElsewhere = errors.New("stream held by an earlier call of this run")
+	// ErrNoFreeName: EXIST_INCREMENT found no free name.
+	ErrNoFreeName = errors.New("no free stream name")
+)
+
+// OtherRunError says the name's output holds another run, and how it
+// differs.
+type OtherRunError struct {
+	Name        string
+	Differences []string
+}
+
+func (e *OtherRunError) Error() string {
+	return fmt.Sprintf("stream %q holds another run: %s", e.Name, strings.Join(e.Differences, "; "))
+}

@@ -1,9 +1,0 @@
-//go:build matprofile
-
-package server
-
-import "gocv.io/x/gocv"
-
-// OpenMats returns how many gocv Mats are open; tracked is true only in
-// builds with the matprofile tag, where gocv counts them.
-func OpenMats() (n int, tracked bool) { return gocv.MatProfile.Count(), true }

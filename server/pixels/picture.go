@@ -1,0 +1,56 @@
+package pixels
+
+import (
+	"fmt"
+
+	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/detect"
+)
+
+var _ core.Picture = (*picture)(nil)
+
+// picture owns a decoded frame as 8-bit BGR, for drawing.
+type picture struct {
+	bgr gocv.Mat
+}
+
+// newPicture takes img (any channel count), converting it to BGR; img is
+// closed by it when it is converted.
+func newPicture(img gocv.Mat) (*picture, error) {
+	bgr, converted, err := toBGR(img)
+	if err != nil {
+		img.Close()
+		return nil, err
+	}
+	if converted {
+		img.Close()
+	}
+	return &picture{bgr: bgr}, nil
+}
+
+// Annotate draws dets, encodes the JPEG and hands its bytes to use; they
+// point into OpenCV's buffer and are valid only during use (the file is
+// written straight from them; keep a copy to hold on). The picture is
+// closed.
+func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
+	defer p.Close()
+	detect.Draw(&p.bgr, dets)
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
+	if err != nil {
+		return fmt.Errorf("encode annotated image: %w", err)
+	}
+	defer buf.Close()
+	return use(buf.GetBytes())
+}
+
+// Close frees the picture; again does nothing.
+func (p *picture) Close() error {
+	if p.bgr.Ptr() == nil {
+		return nil
+	}
+	err := p.bgr.Close()
+	p.bgr = gocv.Mat{}
+	return err
+}

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/reflection"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/auth"
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/kserve"
+	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/server/pixels"
+	"github.com/framewire/framewire/server/service"
+	"github.com/framewire/framewire/server/store/folder"
+)
+
+// ServiceName is the gRPC service whose health is reported by name.
+const ServiceName = "ImageProcedure"
+
+// Server is a framewire server, built by New and run by Serve.
+type Server struct {
+	cfg       Config
+	mon       *monitor.Monitor
+	proc      *pixels.Processor
+	svc       *service.Service
+	grpc      *grpc.Server
+	health    *health.Server
+	inference *kserve.Service
+}
+
+// New loads the model (once per worker), opens the output folder and
+// builds the gRPC server. Its errors are start-up errors.
+func New(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, mon: monitor.NewMonitor(cfg.Log)}
+	svc, proc, err := newService(cfg, s.mon)
+	if err != nil {
+		return nil, err
+	}
+	s.svc, s.proc = svc, proc
+	s.grpc = grpc.NewServer(grpcOptions(cfg, s.mon)...)
+	if err := s.register(); err != nil {
+		proc.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newService builds the processor, the store and the service on them.
+func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, error) {
+	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames)
+	if err != nil {
+		return nil, nil, err
+	}
+	model, err := describeModel(cfg.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	def := cfg.Model.Conf
+	if def == 0 {
+		def = detect.DefaultConf(cfg.Model.Kind)
+	}
+	detCfg := cfg.Model
+	detCfg.Conf = min(def, max(cfg.MinConf, 0))
+	if cfg.MinConf <= 0 {
+		detCfg.Conf = def
+	}
+	proc, err := pixels.New(pixels.Config{Model: detCfg, Workers: cfg.Workers, MaxPixels: cfg.MaxPixels})
+	if err != nil {
+		return nil, nil, err
+	}
+	model.Classes = proc.Classes()
+	return service.New(service.Config{
+		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
+		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
+	}), proc, nil
+}
+
+// describeModel names the model and its file with the file's SHA-256, so
+// that a run can tell whether it continues with the same model.
+func describeModel(cfg detect.Config) (core.Model, error) {
+	m := core.Model{Kind: cfg.Kind, File: cfg.ModelFile, Engine: cfg.Engine}
+	if m.Kind != detect.KindMean && m.Engine == "" {
+		m.Engine = detect.EngineDefault
+	}
+	if m.File == "" {
+		m.File = detect.DefaultModelFile(cfg.Kind)
+	}
+	if m.File == "" {
+		return m, nil
+	}
+	f, err := os.Open(m.File)
+	if err != nil {
+		return m, fmt.Errorf("read model file: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return m, fmt.Errorf("read model file %s: %w", m.File, err)
+	}
+	m.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return m, nil
+}
+
+// grpcOptions are the message limits, keepalive, TLS, token check and
+// metrics of cfg.
+func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
+	unaryMetrics, streamMetrics := mon.Interceptors()
+	unary, streaming := []grpc.UnaryServerInterceptor{unaryMetrics}, []grpc.StreamServerInterceptor{streamMetrics}
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(cfg.MaxMsgBytes), grpc.MaxSendMsgSize(cfg.MaxMsgBytes),
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.KeepaliveMinTime, PermitWithoutStream: true}),
+		grpc.StatsHandler(mon.StatsHandler()),
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
+	}
+	if cfg.Token != "" {
+		u, s := auth.TokenInterceptors(cfg.Token)
+		unary, streaming = append(unary, u), append(streaming, s)
+	}
+	return append(opts, grpc.ChainUnaryInterceptor(unary...), grpc.ChainStreamInterceptor(streaming...))
+}
+
+// register adds the services, health (overall and per service) and
+// reflection, and shows every method in the metrics.
+func (s *Server) register() error {
+	pb.RegisterImageProcedureServer(s.grpc, s.svc)
+	s.health = health.NewServer()
+	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	inference, err := registerInference(s.grpc, s.health, s.cfg)
+	if err != nil {
+		return err
+	}
+	s.inference = inference
+	reflection.Register(s.grpc)
+	s.mon.InitGRPCMetrics(s.grpc)
+	return nil
+}
+
+// HTTPHandler serves the live view and metrics, behind the token.
+func (s *Server) HTTPHandler() http.Handler {
+	return auth.RequireToken(s.cfg.Token, s.mon.Handler())
+}
+
+// Service is the ImageProcedure service, for callers in the same process.
+func (s *Server) Service() *service.Service { return s.svc }
+
+// Serve serves gRPC on lis (and HTTP on cfg.HTTPAddr) until ctx ends, then
+// drains: health turns NOT_SERVING, new streams are refused, running ones
+// finish what they took and end with UNAVAILABLE, and what is left after
+// cfg.Drain is cut. It frees the server's resources before it returns.
+func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
+	defer s.close()
+	if s.cfg.HTTPAddr != "" {
+		stop, err := s.serveHTTP()
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		defer stop()
+	}
+	s.cfg.Log.Info("serving", "addr", lis.Addr().String(), "model", s.cfg.Model.Kind, "engine", s.engineName(), "out", s.cfg.OutDir)
+	served := make(chan error, 1)
+	go func() { served <- s.grpc.Serve(lis) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.drain()
+	<-served
+	return nil
+}
+
+func (s *Server) engineName() string {
+	if s.cfg.Model.Engine == "" {
+		return detect.EngineDefault
+	}
+	return s.cfg.Model.Engine
+}
+
+// drain stops the server as Serve says.
+func (s *Server) drain() {
+	s.health.Shutdown()
+	s.svc.Drain()
+	s.cfg.Log.Info("draining", "timeout", s.cfg.Drain)
+	stopped := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(stopped) }()
+	t := time.NewTimer(s.cfg.Drain)
+	defer t.Stop()
+	select {
+	case <-stopped:
+	case <-t.C:
+		s.cfg.Log.Warn("drain timeout: closing the remaining streams")
+		s.grpc.Stop()
+		<-stopped
+	}
+}
+
+// serveHTTP serves the live view and metrics; stop ends it.
+func (s *Server) serveHTTP() (stop func(), err error) {
+	hs, err := startHTTP(s.cfg.HTTPAddr, s.HTTPHandler())
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.Log.Info("http serving", "addr", hs.addr.String(), "live_view", "/", "metrics", "/metrics")
+	return func() {
+		if err := hs.stop(); err != nil {
+			s.cfg.Log.Warn("stop http", "err", err)
+		}
+	}, nil
+}
+
+// close frees the models once nothing is served, and reports open Mats
+// under matprofile.
+func (s *Server) close() {
+	s.grpc.Stop()
+	err := errors.Join(s.inference.Close(), s.proc.Close())
+	if err != nil {
+		s.cfg.Log.Warn("close", "err", err)
+	}
+	if n, tracked := pixels.OpenMats(); tracked {
+		s.cfg.Log.Info("stopped", "open_mats", n)
+		return
+	}
+	s.cfg.Log.Info("stopped")
+}
+
+// Close frees a Server that was never served.
+func (s *Server) Close() { s.close() }

@@ -1,0 +1,48 @@
+package service
+
+import (
+	"context"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+)
+
+// limitedHandler opens streams within MaxStreams.
+type limitedHandler Service
+
+// Open takes a slot, then opens the stream; the session frees the slot.
+func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Session, error) {
+	s := (*Service)(l)
+	if l.slots == nil {
+		return s.open(ctx, hdr)
+	}
+	select {
+	case l.slots <- struct{}{}:
+	default:
+		return nil, status.Errorf(codes.ResourceExhausted, "the server runs its limit of %d streams", l.cfg.MaxStreams)
+	}
+	sess, err := s.open(ctx, hdr)
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotSession{Session: sess, slots: l.slots}, nil
+}
+
+// slotSession frees its stream slot when it closes.
+type slotSession struct {
+	stream.Session
+	slots <-chan struct{}
+}
+
+func (s *slotSession) Close() error {
+	defer func() { <-s.slots }()
+	return s.Session.Close()
+}
+
+// Handler opens streams as StreamFrames does (within MaxStreams), for
+// callers in the same process.
+func (s *Service) Handler() stream.Handler { return (*limitedHandler)(s) }

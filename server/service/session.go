@@ -1,0 +1,135 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/stream"
+)
+
+var _ stream.Session = (*session)(nil)
+
+// session is one stream's (or one DetectFrame call's) use of the service.
+// Process runs concurrently, one goroutine per frame; Commit and Close run
+// on the stream's sender, in frame order.
+type session struct {
+	svc *Service
+	// out is the stream's output; nil for DetectFrame.
+	out core.Output
+	// write keeps an annotated JPEG and returns its path.
+	write func(seq int64, jpg []byte) (string, error)
+	opts  frameOptions
+	// tracked finishes a tracked stream's frames in frame order; nil when
+	// the stream is not tracked.
+	tracked *trackStage
+	// watch tells the monitor about the frames; nil when there is none,
+	// and for DetectFrame.
+	watch *monitor.StreamWatch
+}
+
+// Ready reports the frames already recorded in the stream's output.
+func (s *session) Ready() *pb.StreamReady {
+	return &pb.StreamReady{
+		Done: s.out.Done(), Model: s.svc.cfg.Model.Kind, Name: s.out.Name(),
+		Resumed: s.out.Resumed(), MinConf: s.svc.cfg.MinConf,
+	}
+}
+
+// Evicted is closed when a newer call of the same run takes over.
+func (s *session) Evicted() <-chan struct{} { return s.out.Evicted() }
+
+// Process runs one frame through the processor and annotates it. It never
+// returns nil: a failure is the result's Error, with its kind in Status.
+func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
+	s.watch.Received(f)
+	if s.out.Recorded(f.GetSeq()) {
+		return &pb.FrameResult{
+			Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Status: pb.FrameStatus_FRAME_INVALID,
+			Error: fmt.Sprintf("frame %d is already recorded in this stream's output: not processed again", f.GetSeq()),
+		}
+	}
+	r, err := s.process(ctx, f)
+	switch {
+	case errors.Is(err, core.ErrBadFrame):
+		r.Status, r.Error = pb.FrameStatus_FRAME_INVALID, err.Error()
+	case err != nil:
+		// The server failed, not the frame: nothing is recorded, so a
+		// resume sends the frame again.
+		r.Status, r.Error = pb.FrameStatus_FRAME_NOT_RECORDED, err.Error()
+		r.OutputPath, r.AnnotatedJpeg = "", nil
+	}
+	nameFile(r)
+	return r
+}
+
+// process is Process with the failure as an error, which wraps
+// core.ErrBadFrame when the frame is at fault. The result is never nil.
+func (s *session) process(ctx context.Context, f *pb.Frame) (*pb.FrameResult, error) {
+	r := &pb.FrameResult{Seq: f.GetSeq(), CaptureUnixNano: f.GetCaptureUnixNano(), Timings: &pb.StageTimings{}}
+	if err := echoFrameMeta(f, r); err != nil {
+		return r, err
+	}
+	d, err := s.svc.cfg.Processor.Detect(ctx, f)
+	if err != nil {
+		return r, err
+	}
+	fill(r, d)
+	dets := s.opts.keep(d.Detections)
+	r.Detections = toProtoDetections(dets)
+	if s.tracked != nil {
+		// Ids come in frame order: Commit draws and writes (finishTracked).
+		s.tracked.hold(f.GetSeq(), d.Picture, dets)
+		return r, nil
+	}
+	return r, s.annotate(d.Picture, dets, r)
+}
+
+// fill copies what the processor found about the frame into r.
+func fill(r *pb.FrameResult, d *core.Detected) {
+	r.Width, r.Height, r.Channel, r.Mean = d.Width, d.Height, d.Channel, d.Mean
+	r.Timings.QueueUs, r.Timings.DecodeUs, r.Timings.InferenceUs = d.QueueUs, d.DecodeUs, d.InferenceUs
+}
+
+func toProtoDetections(dets []core.Detection) []*pb.Detection {
+	out := make([]*pb.Detection, len(dets))
+	for i, d := range dets {
+		out[i] = &pb.Detection{
+			Label: d.Label, ClassId: int32(d.ClassID), Score: d.Score, TrackId: d.TrackID,
+			Box: &pb.Box{X: d.Box.X, Y: d.Box.Y, Width: d.Box.W, Height: d.Box.H},
+		}
+	}
+	return out
+}
+
+// Commit records r as a predictions line, unless the output already had
+// that frame when the stream opened (a client resending it) or the server
+// failed to process it (nothing is recorded, so that a resume processes
+// it again). The monitor sees every result, including a failure to record
+// it.
+func (s *session) Commit(r *pb.FrameResult) (err error) {
+	defer func() { s.watch.Committed(r, err) }()
+	if err := s.finishTracked(r); err != nil {
+		return err
+	}
+	if s.out.Recorded(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
+		return nil
+	}
+	return s.out.Append(stream.NewRecord(r))
+}
+
+// Summarize adds the distinct tracks per label of this call.
+func (s *session) Summarize(sum *pb.StreamSummary) {
+	if s.tracked != nil {
+		sum.Tracks = s.tracked.counts()
+	}
+}
+
+// Close releases held pictures and lets the stream's name go.
+func (s *session) Close() error {
+	s.watch.Close()
+	return errors.Join(s.tracked.close(), s.out.Close())
+}

@@ -1,0 +1,115 @@
+package service
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/track"
+)
+
+// trackStage is the ordered part of a tracked stream. Frames are decoded
+// and detected concurrently on the pool's workers, which hand each
+// frame's image and detections to hold; Commit, which runs in frame
+// order, takes them back, runs the tracker and only then draws (with the
+// ids), encodes and writes the JPEG. hold is safe for concurrent use;
+// assign and counts are called in frame order from one goroutine.
+type trackStage struct {
+	mu   sync.Mutex
+	held map[int64]heldFrame
+
+	tracker *track.Tracker
+	ids     map[string]map[int64]bool // distinct track ids per label in this call
+}
+
+// heldFrame is a detected frame waiting for its turn.
+type heldFrame struct {
+	pic  core.Picture // owned by the held frame
+	dets []core.Detection
+}
+
+// newTrackStage starts tracking with ids above lastID (the highest id
+// already recorded in the stream's folder).
+func newTrackStage(lastID int64) *trackStage {
+	return &trackStage{
+		held:    map[int64]heldFrame{},
+		tracker: track.New(track.Config{FirstID: lastID}),
+		ids:     map[string]map[int64]bool{},
+	}
+}
+
+// hold keeps frame seq's picture (taking ownership) and detections.
+func (ts *trackStage) hold(seq int64, pic core.Picture, dets []core.Detection) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.held[seq] = heldFrame{pic: pic, dets: dets}
+}
+
+// take hands back frame seq's held frame; false when none is held (a
+// failed frame, or an untracked stream: ts is nil).
+func (ts *trackStage) take(seq int64) (heldFrame, bool) {
+	if ts == nil {
+		return heldFrame{}, false
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	h, ok := ts.held[seq]
+	delete(ts.held, seq)
+	return h, ok
+}
+
+// assign runs the tracker on frame seq and sets the detections' TrackID.
+func (ts *trackStage) assign(seq int64, dets []core.Detection) {
+	in := make([]track.Detection, len(dets))
+	for i, d := range dets {
+		in[i] = track.Detection{Class: d.ClassID, Score: d.Score, Box: track.Box(d.Box)}
+	}
+	for i, id := range ts.tracker.Update(seq, in) {
+		dets[i].TrackID = id
+		ts.count(dets[i])
+	}
+}
+
+// count remembers a tracked detection's id under its label.
+func (ts *trackStage) count(d core.Detection) {
+	if d.TrackID == 0 {
+		return
+	}
+	if ts.ids[d.Label] == nil {
+		ts.ids[d.Label] = map[int64]bool{}
+	}
+	ts.ids[d.Label][d.TrackID] = true
+}
+
+// counts is the number of distinct track ids per label so far.
+func (ts *trackStage) counts() map[string]int64 {
+	out := make(map[string]int64, len(ts.ids))
+	for l, ids := range ts.ids {
+		out[l] = int64(len(ids))
+	}
+	return out
+}
+
+// close releases the images of frames never committed.
+func (ts *trackStage) close() error {
+	if ts == nil {
+		return nil
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var errs []error
+	for seq, h := range ts.held {
+		errs = append(errs, h.pic.Close())
+		delete(ts.held, seq)
+	}
+	return errors.Join(errs...)
+}
+
+// newTrackStageFor is the stage of a stream with opts writing to out, nil
+// when the stream is not tracked.
+func newTrackStageFor(opts frameOptions, out core.Output) *trackStage {
+	if !opts.track {
+		return nil
+	}
+	return newTrackStage(out.LastTrackID())
+}

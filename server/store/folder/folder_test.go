@@ -1,0 +1,70 @@
+package folder
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/framewire/framewire/stream"
+)
+
+// A live stream keeps the JPEGs of its last frames only; its lines stay.
+func TestLiveStreamKeepsItsLastImages(t *testing.T) {
+	dir, err := openOutput("cam", filepath.Join(t.TempDir(), "cam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.closeFile()
+	p := newImagePruner(dir, 3)
+	for seq := range int64(10) {
+		if _, err := dir.WriteImage(seq, []byte("jpeg")); err != nil {
+			t.Fatal(err)
+		}
+		p.written(seq)
+	}
+	entries, _ := os.ReadDir(dir.path)
+	var got []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".jpg") {
+			got = append(got, e.Name())
+		}
+	}
+	if want := []string{"00000007.jpg", "00000008.jpg", "00000009.jpg"}; !slices.Equal(got, want) {
+		t.Errorf("images kept %v, want %v", got, want)
+	}
+}
+
+func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
+	dir := t.TempDir()
+	lines := `{"seq":0,"detections":[{"label":"person","track_id":7},{"label":"dog","track_id":3}]}
+{"seq":1,"detections":[]}
+`
+	if err := os.WriteFile(filepath.Join(dir, PredictionsFile), []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := openOutput("walk", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.closeFile()
+	if d.LastTrackID() != 7 {
+		t.Errorf("got last track id %d, want 7", d.LastTrackID())
+	}
+}
+
+func TestAppendLineFailureLeavesNoHalfLine(t *testing.T) {
+	f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	d := &output{jsonl: f}
+	if err := d.Append(stream.Record{Seq: 1}); err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Errorf("append to a full disk: %v", err)
+	}
+	if d.size != 0 {
+		t.Errorf("size %d after a failed append", d.size)
+	}
+	f.Close()
+}
