@@ -7,21 +7,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/framewire/framewire/cmd/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if !cli.Silent(err) {
-		fmt.Fprintln(os.Stderr, "framewire-export:", err)
-	}
-	os.Exit(cli.ExitCode(err))
+	cli.Main("framewire-export", run)
 }
 
 // run exports the stream folder the arguments name.

@@ -1,13 +1,18 @@
 // Package cli holds what framewire's commands share about the command line:
-// exit statuses and the version text.
+// the process's main, exit statuses and the version text.
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 )
 
 // Exit statuses of every framewire command.
@@ -87,4 +92,26 @@ func moduleVersion() string {
 		}
 	}
 	return v + " " + bi.GoVersion
+}
+
+// Run is what a command does with its arguments and output streams; ctx
+// ends at the first SIGINT or SIGTERM.
+type Run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// Main runs run as the process: it gives run a context that the first
+// SIGINT or SIGTERM ends (a second one kills the process the default
+// way), prints run's error as "command: error", and exits with
+// ExitCode. Only main calls it.
+func Main(command string, run Run) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // the next signal is not caught
+	}()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if !Silent(err) {
+		fmt.Fprintln(os.Stderr, command+":", err)
+	}
+	os.Exit(ExitCode(err))
 }

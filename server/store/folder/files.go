@@ -33,11 +33,11 @@ func ImageName(seq int64) string {
 	return fmt.Sprintf("%08d.jpg", seq)
 }
 
-// writeFileAtomic writes data to dir/name through a temporary file in dir
+// WriteFileAtomic writes data to dir/name through a temporary file in dir
 // (named with tmpPrefix, swept when a stream folder reopens), synced
 // before it is renamed, so that name never holds a partial file, even
 // after a crash of the machine.
-func writeFileAtomic(dir, name string, data []byte) error {
+func WriteFileAtomic(dir, name string, data []byte) error {
 	tmp, err := createTemp(dir)
 	if err != nil {
 		return err

@@ -11,12 +11,9 @@ import (
 	"github.com/framewire/framewire/server/core"
 )
 
-// manifestFile describes the run whose output a stream folder holds.
-const manifestFile = "run.json"
-
 // readManifest reads dir's manifest; found is false when there is none.
 func readManifest(dir string) (m core.Run, found bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, manifestFile))
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, false, nil
 	}
@@ -24,7 +21,7 @@ func readManifest(dir string) (m core.Run, found bool, err error) {
 		return m, false, fmt.Errorf("read run manifest: %w", err)
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, false, fmt.Errorf("read run manifest %s: %w", filepath.Join(dir, manifestFile), err)
+		return m, false, fmt.Errorf("read run manifest %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	return m, true, nil
 }
@@ -35,7 +32,7 @@ func writeManifest(dir string, m core.Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run manifest: %w", err)
 	}
-	if err := writeFileAtomic(dir, manifestFile, append(b, '\n')); err != nil {
+	if err := WriteFileAtomic(dir, ManifestFile, append(b, '\n')); err != nil {
 		return fmt.Errorf("write run manifest: %w", err)
 	}
 	return nil

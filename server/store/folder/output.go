@@ -154,7 +154,7 @@ func (o *output) Recorded(seq int64) bool {
 
 // WriteImage writes data as the image of frame seq, atomically.
 func (o *output) WriteImage(seq int64, data []byte) (string, error) {
-	if err := writeFileAtomic(o.path, ImageName(seq), data); err != nil {
+	if err := WriteFileAtomic(o.path, ImageName(seq), data); err != nil {
 		return "", fmt.Errorf("write image %d: %w", seq, err)
 	}
 	return o.name + "/" + ImageName(seq), nil

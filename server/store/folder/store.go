@@ -42,7 +42,7 @@ func (s *Store) WriteUnaryImage(name string, seq int64, jpeg []byte) (string, er
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return "", fmt.Errorf("create output folder of %q: %w", name, err)
 	}
-	if err := writeFileAtomic(dir, ImageName(seq), jpeg); err != nil {
+	if err := WriteFileAtomic(dir, ImageName(seq), jpeg); err != nil {
 		return "", fmt.Errorf("write image %d: %w", seq, err)
 	}
 	return filepath.ToSlash(filepath.Join(core.UnaryName, name, ImageName(seq))), nil
