@@ -35,4 +35,4 @@ fi
 grep -E '^(ok|FAIL|\?)\s' "$log"
 ((status == 0)) || exit $status
 echo "== Mat leak tests (matprofile)"
-go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/detect/
+go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/detect/... ./server/pixels/
