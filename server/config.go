@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/server/detect"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // Config is everything a Server needs.
@@ -33,7 +33,7 @@ type Config struct {
 	LiveKeepFrames int
 	// Stream bounds each stream; MaxStreams the streams at once (0 = no
 	// limit).
-	Stream     stream.ServerConfig
+	Stream     serving.Config
 	MaxStreams int
 	// MaxMsgBytes bounds gRPC messages both ways (0 = 16 MiB).
 	MaxMsgBytes int

@@ -1,6 +1,6 @@
-// Package stream owns the long-lived StreamFrames call on both ends: the
-// client session (window of unacknowledged frames, drop policy for live
-// sources, latency) and the server side of the call (header handshake,
-// bounded in-flight frames, results in arrival order, summary). It does
-// not touch pixels: frames are opaque bytes handed to a Session.
+// Package stream owns the client end of the long-lived StreamFrames call:
+// the client session (window of unacknowledged frames, drop policy for live
+// sources, reconnect and resume, latency) and the output record of a
+// frame. The server end is package stream/serving; dialing, package
+// stream/dial. It does not touch pixels: frames are opaque bytes.
 package stream

@@ -64,3 +64,13 @@ func (u until) Next(ctx context.Context) (*pb.Frame, error) {
 	}
 	return f, err
 }
+
+// closed reports whether ch is closed; a nil ch never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -19,21 +19,22 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // testService serves StreamFrames with Serve and a handler of the test's.
 type testService struct {
 	pb.UnimplementedImageProcedureServer
-	h   Handler
-	cfg ServerConfig
+	h   serving.Handler
+	cfg serving.Config
 }
 
 func (s *testService) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
-	return Serve(call, s.h, s.cfg)
+	return serving.Serve(call, s.h, s.cfg)
 }
 
 // dial starts a server over bufconn and returns a Client for it.
-func dial(t *testing.T, h Handler, cfg ServerConfig) *Client {
+func dial(t *testing.T, h serving.Handler, cfg serving.Config) *Client {
 	t.Helper()
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer()
@@ -78,7 +79,7 @@ type echoHandler struct {
 	openErr   error
 }
 
-func (h *echoHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) {
+func (h *echoHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
 	if h.openErr != nil {
 		return nil, h.openErr
 	}
@@ -125,7 +126,7 @@ func (h *echoHandler) Close() error {
 
 func TestFiniteStreamInOrderNothingLost(t *testing.T) {
 	h := &echoHandler{}
-	c := dial(t, h, ServerConfig{MaxWindow: 4})
+	c := dial(t, h, serving.Config{MaxWindow: 4})
 	const n = 500
 	var got []int64
 	sum, err := c.Run(context.Background(), &countSource{n: n}, ClientConfig{
@@ -179,7 +180,7 @@ func (s *liveSource) Next(ctx context.Context) (*pb.Frame, error) {
 
 func TestLiveStreamDropsNewestWins(t *testing.T) {
 	h := &echoHandler{gate: make(chan struct{})}
-	c := dial(t, h, ServerConfig{MaxWindow: 2})
+	c := dial(t, h, serving.Config{MaxWindow: 2})
 	stop := make(chan struct{})
 	var results []int64
 	// Let 20 frames through the server one at a time, then stop reading
@@ -231,7 +232,7 @@ func (s *listSource) Next(ctx context.Context) (*pb.Frame, error) {
 
 func TestBadFramesAreResultsNotFailures(t *testing.T) {
 	h := &echoHandler{}
-	c := dial(t, h, ServerConfig{})
+	c := dial(t, h, serving.Config{})
 	src := &listSource{frames: []*pb.Frame{
 		{Seq: 0, Data: []byte("a")},
 		{Seq: 1, Data: []byte("bad")},
@@ -261,14 +262,14 @@ func TestBadFramesAreResultsNotFailures(t *testing.T) {
 
 func TestStreamRefusals(t *testing.T) {
 	h := &echoHandler{openErr: errors.New("stream name \"..\" escapes the output folder")}
-	c := dial(t, h, ServerConfig{})
+	c := dial(t, h, serving.Config{})
 	_, err := c.Run(context.Background(), &countSource{n: 1}, ClientConfig{Header: &pb.StreamHeader{Name: ".."}})
 	if status.Code(errors.Unwrap(err)) != codes.InvalidArgument {
 		t.Errorf("open error: got %v, want InvalidArgument", err)
 	}
 
 	// A call whose first message is a frame is refused.
-	c = dial(t, &echoHandler{}, ServerConfig{})
+	c = dial(t, &echoHandler{}, serving.Config{})
 	call, err := c.rpc.StreamFrames(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +307,7 @@ type diskHandler struct {
 
 type diskSession struct{ h *diskHandler }
 
-func (h *diskHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) {
+func (h *diskHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
 	return diskSession{h}, nil
 }
 
@@ -348,7 +349,7 @@ func (s diskSession) Evicted() <-chan struct{} { return nil }
 // restarted process on the same address would be.
 type restartable struct {
 	t   *testing.T
-	h   Handler
+	h   serving.Handler
 	mu  sync.Mutex
 	lis *bufconn.Listener
 	srv *grpc.Server
@@ -437,7 +438,7 @@ func TestSkipsWhatTheServerHas(t *testing.T) {
 		h.committed[seq] = 1
 	}
 	h.committed[150] = 1
-	c := dial(t, h, ServerConfig{})
+	c := dial(t, h, serving.Config{})
 	src := &skipSource{countSource: countSource{n: 200}}
 	sum, err := c.Run(context.Background(), src, ClientConfig{Header: &pb.StreamHeader{Name: "again"}})
 	if err != nil {
@@ -471,7 +472,7 @@ func (s *skipSource) SkipTo(seq int64) error {
 func TestDrainEndsWithUnavailableAfterQueuedFrames(t *testing.T) {
 	h := &echoHandler{gate: make(chan struct{})}
 	drain := make(chan struct{})
-	c := dial(t, h, ServerConfig{MaxWindow: 4, Drain: drain})
+	c := dial(t, h, serving.Config{MaxWindow: 4, Drain: drain})
 	var got int
 	go func() {
 		// Let 10 frames through, then drain with frames in flight, then
@@ -498,7 +499,7 @@ func TestDrainEndsWithUnavailableAfterQueuedFrames(t *testing.T) {
 }
 
 func TestIdleStreamTimesOut(t *testing.T) {
-	c := dial(t, &echoHandler{}, ServerConfig{IdleTimeout: 100 * time.Millisecond})
+	c := dial(t, &echoHandler{}, serving.Config{IdleTimeout: 100 * time.Millisecond})
 	block := make(chan struct{})
 	defer close(block)
 	_, err := c.Run(context.Background(), blockingSource{block}, ClientConfig{Header: &pb.StreamHeader{Name: "idle"}})
@@ -561,7 +562,7 @@ func TestDrainStopsTakingFramesAtOnce(t *testing.T) {
 	h := &echoHandler{work: 2 * time.Millisecond, workers: make(chan struct{}, 1)}
 	drain := make(chan struct{})
 	const window = 4
-	c := dial(t, h, ServerConfig{MaxWindow: window, Drain: drain})
+	c := dial(t, h, serving.Config{MaxWindow: window, Drain: drain})
 	var results atomic.Int64
 	var once sync.Once
 	type outcome struct {
@@ -603,7 +604,9 @@ func TestDrainStopsTakingFramesAtOnce(t *testing.T) {
 // panicky panics on frames whose data is "panic".
 type panicky struct{ echoHandler }
 
-func (h *panicky) Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error) { return h, nil }
+func (h *panicky) Open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
+	return h, nil
+}
 func (h *panicky) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 	if string(f.Data) == "panic" {
 		panic("a bug")
@@ -614,7 +617,7 @@ func (h *panicky) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 // A panic while processing a frame fails that frame (not recorded) and
 // the stream goes on.
 func TestPanicInProcessFailsOnlyThatFrame(t *testing.T) {
-	c := dial(t, &panicky{}, ServerConfig{})
+	c := dial(t, &panicky{}, serving.Config{})
 	src := listSource{frames: []*pb.Frame{{Seq: 0, Data: []byte("a")}, {Seq: 1, Data: []byte("panic")}, {Seq: 2, Data: []byte("b")}}}
 	var got []*pb.FrameResult
 	sum, err := c.Run(context.Background(), &src, ClientConfig{

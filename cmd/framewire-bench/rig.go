@@ -22,6 +22,7 @@ import (
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/service"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // maxMsg is framewire-server's default message limit (--max-msg-mb 16).
@@ -105,7 +106,7 @@ func nanodet(name, file string) (modelSpec, error) {
 // on a loopback TCP port with a client connected to it.
 type rig struct {
 	svc     *service.Service // called in-process
-	handler stream.Handler   // the service's stream handler, in-process
+	handler serving.Handler  // the service's stream handler, in-process
 	stop    context.CancelFunc
 	served  chan error
 	conn    *grpc.ClientConn
@@ -116,7 +117,7 @@ type rig struct {
 // the model on workers workers, and serves it on loopback.
 func (b *bench) newRig(m modelSpec, workers, window int) (*rig, error) {
 	srv, err := server.New(server.Config{OutDir: b.outDir(), Model: m.cfg, Workers: workers,
-		Stream: stream.ServerConfig{MaxWindow: window}, MaxMsgBytes: maxMsg})
+		Stream: serving.Config{MaxWindow: window}, MaxMsgBytes: maxMsg})
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +202,7 @@ func (b *bench) runGRPC(ctx context.Context, r *rig, frames []*pb.Frame) (float6
 	return float64(n) / d.Seconds(), nil
 }
 
-// runInProcess pushes frames through the pipeline as stream.Serve does for
+// runInProcess pushes frames through the pipeline as serving.Serve does for
 // a client with the same window: Open, up to window Process calls at once,
 // Commit in order, Close. It returns frames per second.
 func (b *bench) runInProcess(ctx context.Context, r *rig, frames []*pb.Frame) (float64, error) {

@@ -13,6 +13,7 @@ import (
 	"github.com/framewire/framewire/capture"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // streamSource opens the source, streams it and prints results and a summary.
@@ -24,7 +25,7 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 		return err
 	}
 	defer src.Close()
-	conn, err := stream.Dial(o.server, o.dial)
+	conn, err := dial.Dial(o.server, o.dial)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/cmd/internal/flagenv"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // options are the client's flags.
@@ -32,7 +33,7 @@ type options struct {
 	saveOnlyDet bool
 	maxMsgMB    int
 	retries     int
-	dial        stream.DialConfig
+	dial        dial.Config
 	save        string
 	overwrite   bool
 	increment   bool

@@ -14,6 +14,7 @@ import (
 	"github.com/framewire/framewire/cmd/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // cycleSource yields n frames with seq 0..n-1, cycling through frames.
@@ -80,7 +81,7 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 	}
 	src.Close()
 
-	conn, err := stream.Dial(s.addr, stream.DialConfig{MaxMsgBytes: 16 << 20})
+	conn, err := dial.Dial(s.addr, dial.Config{MaxMsgBytes: 16 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

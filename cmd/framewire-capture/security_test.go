@@ -24,6 +24,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // pki is a CA with a server certificate for 127.0.0.1 and a client
@@ -79,9 +80,9 @@ func writePEM(t *testing.T, file, kind string, der []byte) {
 
 // tryCall makes one ImageMeanWH call and one short stream through a
 // connection dialled with cfg, returning the first error.
-func tryCall(t *testing.T, addr string, cfg stream.DialConfig) error {
+func tryCall(t *testing.T, addr string, cfg dial.Config) error {
 	t.Helper()
-	conn, err := stream.Dial(addr, cfg)
+	conn, err := dial.Dial(addr, cfg)
 	if err != nil {
 		return err
 	}
@@ -101,13 +102,13 @@ func tryCall(t *testing.T, addr string, cfg stream.DialConfig) error {
 func TestTLS(t *testing.T) {
 	p := newPKI(t)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey)
-	if err := tryCall(t, s.addr, stream.DialConfig{CAFile: p.ca}); err != nil {
+	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca}); err != nil {
 		t.Errorf("TLS with the right CA: %v", err)
 	}
-	if err := tryCall(t, s.addr, stream.DialConfig{}); status.Code(err) != codes.Unavailable {
+	if err := tryCall(t, s.addr, dial.Config{}); status.Code(err) != codes.Unavailable {
 		t.Errorf("plaintext to a TLS server: %v, want Unavailable", err)
 	}
-	if err := tryCall(t, s.addr, stream.DialConfig{TLS: true}); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if err := tryCall(t, s.addr, dial.Config{TLS: true}); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("TLS without trusting the CA: %v, want a certificate error", err)
 	}
 }
@@ -115,30 +116,30 @@ func TestTLS(t *testing.T) {
 func TestMutualTLS(t *testing.T) {
 	p := newPKI(t)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey, "--tls-client-ca", p.ca)
-	if err := tryCall(t, s.addr, stream.DialConfig{CAFile: p.ca, CertFile: p.clientCert, KeyFile: p.clientKey}); err != nil {
+	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca, CertFile: p.clientCert, KeyFile: p.clientKey}); err != nil {
 		t.Errorf("mutual TLS with a client certificate: %v", err)
 	}
-	if err := tryCall(t, s.addr, stream.DialConfig{CAFile: p.ca}); err == nil {
+	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca}); err == nil {
 		t.Error("mutual TLS without a client certificate was accepted")
 	}
 	// A certificate the CA did not sign: the server's own, used as a client's.
-	if err := tryCall(t, s.addr, stream.DialConfig{CAFile: p.ca, CertFile: p.serverCert, KeyFile: p.serverKey}); err == nil {
+	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca, CertFile: p.serverCert, KeyFile: p.serverKey}); err == nil {
 		t.Error("a server certificate was accepted as a client certificate")
 	}
 }
 
 func TestBearerToken(t *testing.T) {
 	s := startServer(t, t.TempDir(), "--model", "mean", "--token", "s3cret")
-	if err := tryCall(t, s.addr, stream.DialConfig{Token: "s3cret"}); err != nil {
+	if err := tryCall(t, s.addr, dial.Config{Token: "s3cret"}); err != nil {
 		t.Errorf("right token: %v", err)
 	}
 	for _, tok := range []string{"", "wrong", "s3cret2", "s3cre"} {
-		if err := tryCall(t, s.addr, stream.DialConfig{Token: tok}); status.Code(err) != codes.Unauthenticated {
+		if err := tryCall(t, s.addr, dial.Config{Token: tok}); status.Code(err) != codes.Unauthenticated {
 			t.Errorf("token %q: %v, want Unauthenticated", tok, err)
 		}
 	}
 	// The health service stays open.
-	conn, err := stream.Dial(s.addr, stream.DialConfig{})
+	conn, err := dial.Dial(s.addr, dial.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

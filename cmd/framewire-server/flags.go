@@ -12,7 +12,7 @@ import (
 	"github.com/framewire/framewire/cmd/internal/flagenv"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/pixels"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // options are the server's flags.
@@ -138,7 +138,7 @@ func modelFlags(fs *flag.FlagSet, o *options) {
 }
 
 func limitFlags(fs *flag.FlagSet, o *options) {
-	fs.IntVar(&o.window, "window", stream.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
+	fs.IntVar(&o.window, "window", serving.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message accepted or sent, in MiB (a 1920x1080 raw frame as the tutorial's base64 is 8.3 MB)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", pixels.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
 	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; one more is refused with RESOURCE_EXHAUSTED (0 = no limit)")

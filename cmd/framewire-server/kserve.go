@@ -14,7 +14,7 @@ import (
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/server/kserve"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // kserveOptions are the flags of --engine kserve: where the inference
@@ -63,10 +63,10 @@ func dialKServe(ctx context.Context, o *options, log *slog.Logger) (*kserve.Clie
 	if model == "" {
 		model = o.model
 	}
-	dc := stream.DialConfig{TLS: k.tls, CAFile: k.ca, Token: k.token, MaxMsgBytes: o.maxMsgMB << 20}
+	dc := dial.Config{TLS: k.tls, CAFile: k.ca, Token: k.token, MaxMsgBytes: o.maxMsgMB << 20}
 	c, err := kserve.Dial(ctx, kserve.Config{
 		Addrs: splitAddrs(k.addrs), Model: model, Version: k.version, Timeout: k.timeout,
-		Dial: func(addr string) (*grpc.ClientConn, error) { return stream.Dial(addr, dc) },
+		Dial: func(addr string) (*grpc.ClientConn, error) { return dial.Dial(addr, dc) },
 	})
 	if err != nil {
 		return nil, nil, err

@@ -8,7 +8,7 @@ import (
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/dial"
 )
 
 // probeHealth asks the server at --health-probe for its overall health
@@ -17,7 +17,7 @@ import (
 func probeHealth(ctx context.Context, o *options, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	conn, err := stream.Dial(o.healthProbe, stream.DialConfig{TLS: o.probeTLS, CAFile: o.probeCA, ServerName: o.probeName})
+	conn, err := dial.Dial(o.healthProbe, dial.Config{TLS: o.probeTLS, CAFile: o.probeCA, ServerName: o.probeName})
 	if err != nil {
 		return fmt.Errorf("health probe %s: %w", o.healthProbe, err)
 	}

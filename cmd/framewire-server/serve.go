@@ -11,7 +11,7 @@ import (
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // serve builds the server from the flags and serves until ctx ends, then
@@ -59,7 +59,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 		},
 		Workers: o.workers, MaxPixels: o.maxPixels, JPEGQuality: o.jpegQuality,
 		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep,
-		Stream:     stream.ServerConfig{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
+		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
 		MaxStreams: o.maxStreams, MaxMsgBytes: o.maxMsgMB << 20,
 		KeepaliveTime: o.kaTime, KeepaliveMinTime: o.kaMinTime,
 		TLS: tc, Token: o.token, HTTPAddr: o.http, Drain: o.drain, Log: log,

@@ -19,6 +19,7 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // runStream streams n grey frames under hdr and returns the summary.
@@ -215,7 +216,7 @@ func TestDetectFrameLeavesStreamsAlone(t *testing.T) {
 // Calls that never send a header hold no stream slot and end at the
 // header timeout.
 func TestHeaderlessCallsHoldNoSlot(t *testing.T) {
-	m := startServing(t, Config{OutDir: t.TempDir(), MaxStreams: 2, Stream: stream.ServerConfig{HeaderTimeout: 500 * time.Millisecond}})
+	m := startServing(t, Config{OutDir: t.TempDir(), MaxStreams: 2, Stream: serving.Config{HeaderTimeout: 500 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var silent []pb.ImageProcedure_StreamFramesClient

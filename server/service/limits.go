@@ -7,14 +7,14 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // limitedHandler opens streams within MaxStreams.
 type limitedHandler Service
 
 // Open takes a slot, then opens the stream; the session frees the slot.
-func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (stream.Session, error) {
+func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
 	s := (*Service)(l)
 	if l.slots == nil {
 		return s.open(ctx, hdr)
@@ -34,7 +34,7 @@ func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (stream
 
 // slotSession frees its stream slot when it closes.
 type slotSession struct {
-	stream.Session
+	serving.Session
 	slots <-chan struct{}
 }
 
@@ -45,4 +45,4 @@ func (s *slotSession) Close() error {
 
 // Handler opens streams as StreamFrames does (within MaxStreams), for
 // callers in the same process.
-func (s *Service) Handler() stream.Handler { return (*limitedHandler)(s) }
+func (s *Service) Handler() serving.Handler { return (*limitedHandler)(s) }

@@ -9,11 +9,12 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // open starts a stream: it checks the name and options, then takes the
 // name in the store and opens the output of the run the header asks for.
-func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (stream.Session, error) {
+func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
 	opts, err := s.checkHeader(hdr)
 	if err != nil {
 		return nil, toStatus(err)

@@ -15,7 +15,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
-	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
 // Config sets up a Service.
@@ -32,7 +32,7 @@ type Config struct {
 	// Monitor, when set, is told about every stream and frame.
 	Monitor *monitor.Monitor
 	// Stream bounds each stream; its Drain is set by the Service.
-	Stream stream.ServerConfig
+	Stream serving.Config
 	// MaxStreams is the most streams served at once; one more gets
 	// ResourceExhausted (0 = no limit).
 	MaxStreams int
@@ -91,7 +91,7 @@ func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error 
 		return status.Error(codes.Unavailable, "server is shutting down")
 	default:
 	}
-	return stream.Serve(call, (*limitedHandler)(s), s.cfg.Stream)
+	return serving.Serve(call, (*limitedHandler)(s), s.cfg.Stream)
 }
 
 // confRange is the thresholds streams may ask for.

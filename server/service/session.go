@@ -9,9 +9,10 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/serving"
 )
 
-var _ stream.Session = (*session)(nil)
+var _ serving.Session = (*session)(nil)
 
 // session is one stream's (or one DetectFrame call's) use of the service.
 // Process runs concurrently, one goroutine per frame; Commit and Close run

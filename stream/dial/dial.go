@@ -1,4 +1,6 @@
-package stream
+// Package dial connects a client to framewire servers: TLS, client
+// certificates, a bearer token, and round robin over several addresses.
+package dial
 
 import (
 	"context"
@@ -18,8 +20,8 @@ import (
 	"google.golang.org/grpc/resolver/manual"
 )
 
-// DialConfig describes how a client reaches the server.
-type DialConfig struct {
+// Config describes how a client reaches the server.
+type Config struct {
 	// CAFile turns on TLS and verifies the server against these PEM CAs;
 	// TLS alone (no CAFile) verifies against the system's roots.
 	TLS    bool
@@ -43,7 +45,7 @@ type DialConfig struct {
 // (every address the name resolves to). With several addresses each call
 // goes to a live one, round-robin, so a call that broke with its server
 // reconnects to another.
-func Dial(addr string, cfg DialConfig) (*grpc.ClientConn, error) {
+func Dial(addr string, cfg Config) (*grpc.ClientConn, error) {
 	target, opts, err := resolveTarget(addr)
 	if err != nil {
 		return nil, err
@@ -86,7 +88,7 @@ func resolveTarget(addr string) (string, []grpc.DialOption, error) {
 }
 
 // dialOptions are the credentials, keepalive, limits and token of cfg.
-func dialOptions(cfg DialConfig) ([]grpc.DialOption, error) {
+func dialOptions(cfg Config) ([]grpc.DialOption, error) {
 	creds := insecure.NewCredentials()
 	if cfg.TLS || cfg.CAFile != "" || cfg.CertFile != "" {
 		tc := &tls.Config{ServerName: cfg.ServerName, MinVersion: tls.VersionTLS12}

@@ -1,4 +1,8 @@
-package stream
+// Package serving owns the server end of the long-lived StreamFrames call:
+// the header handshake, bounded in-flight frames, results in arrival order,
+// drain, idle and header deadlines, and the summary. It does not touch
+// pixels: frames are opaque bytes handed to a Session.
+package serving
 
 import (
 	"context"
@@ -53,8 +57,8 @@ type Summarizer interface {
 	Summarize(sum *pb.StreamSummary)
 }
 
-// ServerConfig bounds one stream on the server side.
-type ServerConfig struct {
+// Config bounds one stream on the server side.
+type Config struct {
 	// MaxWindow is the most frames of one stream in flight in the server
 	// (received, not yet answered). A client asking for more gets this.
 	MaxWindow int
@@ -96,7 +100,7 @@ type pending struct {
 // Serve returns only after every Process it started has returned; the
 // receiver may outlive it until the call's context ends, touching nothing
 // else.
-func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg ServerConfig) error {
+func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) error {
 	start := time.Now()
 	hdr, err := recvHeader(call, cfg.HeaderTimeout)
 	if err != nil {
@@ -175,7 +179,7 @@ func grantWindow(asked int32, maxWindow int) int {
 }
 
 // serveFrames runs the receiver and sends results until the stream ends.
-func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg ServerConfig) (*pb.StreamSummary, error) {
+func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg Config) (*pb.StreamSummary, error) {
 	r := &receiver{
 		call: call, sess: sess,
 		// Frames keep being processed and recorded when the call breaks:
