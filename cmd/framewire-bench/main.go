@@ -63,6 +63,10 @@ type options struct {
 	LiveWindow     int           `json:"live_window"`
 	MemBase        int           `json:"mem_base"`
 	MemFrames      int           `json:"mem_frames"`
+	Python         string        `json:"python"`
+	Scripts        string        `json:"scripts"`
+	Proto          string        `json:"proto"`
+	Labels         string        `json:"labels"`
 	JSONOut        string        `json:"-"`
 	TmpDir         string        `json:"-"`
 }
@@ -83,14 +87,19 @@ Measures, in one run, and prints one line per figure:
   e  live latency of a 30 fps GStreamer source through nanodet-416
   f  memory growth of the framewire-server binary (mean model)
   g  kserve offload: pipeline fps on --engine kserve to one framewire-server backend / on local ONNX Runtime, and the added latency per frame
+  h  forward time of nanodet-320 per engine (onnxruntime, opencv), 1 and 2 threads
+  i  the whole --video through framewire-capture and framewire-server per engine / the Python loop
+     (scripts/bench/python_loop.py: cv2.dnn, NMS, drawing, one JPEG a frame)
+  j  ImageMeanWH 416x416x3, 8 at once: framewire-server / the tutorial's Python server
+     (scripts/bench/meanwh_server.py), the same pre-marshalled Go load client
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
 `)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.Only, "only", "abcdefg", "`figures` to measure, e.g. ad")
-	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f")
+	fs.StringVar(&o.Only, "only", "abcdefghij", "`figures` to measure, e.g. ad")
+	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f; i runs all of it")
 	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
 	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
 	fs.IntVar(&o.Workers, "workers", 0, "server workers (0 = one per CPU, as framewire-server)")
@@ -106,6 +115,10 @@ Flags:
 	fs.IntVar(&o.LiveWindow, "live-window", 2, "client window in e (framewire-capture's live default)")
 	fs.IntVar(&o.MemBase, "mem-base", 500, "frames before the first RSS reading in f")
 	fs.IntVar(&o.MemFrames, "mem-frames", 5000, "frames before the last RSS reading in f")
+	fs.StringVar(&o.Python, "python", "/usr/bin/python3", "Debian's Python `interpreter` (python3-opencv, python3-grpcio, python3-grpc-tools, python3-numpy) for i and j")
+	fs.StringVar(&o.Scripts, "scripts", filepath.Join("scripts", "bench"), "`folder` of python_loop.py and meanwh_server.py")
+	fs.StringVar(&o.Proto, "proto", filepath.Join("proto", "image_procedure.proto"), "the wire contract `file`, for j's Python stubs")
+	fs.StringVar(&o.Labels, "labels", filepath.Join("server", "detect", "coco.names"), "COCO labels `file` for i's Python loop")
 	fs.StringVar(&o.JSONOut, "json-out", "bench.json", "`file` to write the figures to as JSON (empty = none)")
 	fs.StringVar(&o.TmpDir, "tmp", "", "`folder` for the output written during the run (default: the system's temp folder); removed afterwards")
 	if err := fs.Parse(args); err != nil {
@@ -115,8 +128,8 @@ Flags:
 		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
 	}
 	for _, c := range o.Only {
-		if !strings.ContainsRune("abcdefg", c) {
-			return nil, fmt.Errorf("--only %q: figures are a to g", o.Only)
+		if !strings.ContainsRune("abcdefghij", c) {
+			return nil, fmt.Errorf("--only %q: figures are a to j", o.Only)
 		}
 	}
 	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
@@ -175,6 +188,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{'e', b.live},
 		{'f', b.memory},
 		{'g', b.kserveCost},
+		{'h', b.forwardPerEngine},
+		{'i', b.pipelines},
+		{'j', b.meanWHVsPython},
 	}
 	var runErr error
 	for _, s := range steps {

@@ -23,12 +23,23 @@ type callStats struct {
 // hammer calls call from conc goroutines until d has passed and returns the
 // rate and every call's latency.
 func hammer(ctx context.Context, conc int, d time.Duration, call func(context.Context) error) (callStats, error) {
+	calls := make([]func(context.Context) error, conc)
+	for g := range calls {
+		calls[g] = call
+	}
+	return hammerWith(ctx, d, calls)
+}
+
+// hammerWith runs each of calls in a loop in a goroutine of its own until
+// d has passed and returns the rate and every call's latency.
+func hammerWith(ctx context.Context, d time.Duration, calls []func(context.Context) error) (callStats, error) {
+	conc := len(calls)
 	lats := make([][]time.Duration, conc)
 	errs := make([]error, conc)
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(d)
-	for g := range conc {
+	for g, call := range calls {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
