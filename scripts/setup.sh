@@ -12,7 +12,7 @@ what=${1:-demo}
 pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy chromium)
+  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
