@@ -38,7 +38,7 @@ func BenchmarkNanodetForward(b *testing.B) {
 	defer done()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := d.forward(); err != nil {
+		if _, err := d.Infer(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -47,7 +47,7 @@ func BenchmarkNanodetForward(b *testing.B) {
 func BenchmarkNanodetPostprocess(b *testing.B) {
 	d, done := benchNanodet(b)
 	defer done()
-	outs, err := d.forward()
+	outs, err := d.Infer()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,20 +73,6 @@ func BenchmarkBlazeFaceDetect(b *testing.B) {
 		if _, err := d.Detect(img); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func BenchmarkDraw(b *testing.B) {
-	img := readImage(b, personJPG)
-	defer img.Close()
-	dets := []Detection{
-		{Label: "dog", ClassID: 16, Score: 0.63, Box: Box{X: 68, Y: 262, W: 134, H: 88}},
-		{Label: "person", ClassID: 0, Score: 0.58, Box: Box{X: 188, Y: 100, W: 88, H: 272}},
-		{Label: "horse", ClassID: 17, Score: 0.44, Box: Box{X: 402, Y: 138, W: 203, H: 206}},
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		Draw(&img, dets)
 	}
 }
 

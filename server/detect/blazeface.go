@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/server/detect/onnxnet"
 	"image"
 	"math"
 
@@ -28,7 +29,7 @@ const (
 // frame. It owns its net and scratch Mats; Close frees them. Not safe for
 // concurrent use.
 type blazeFaceDetector struct {
-	netInput
+	onnxnet.Net
 	labels    []string // just "face"
 	size      int      // input side S
 	conf      float32
@@ -47,7 +48,7 @@ type blazeFaceDetector struct {
 // newBlazeFace loads model into the engine eo names, checks its input and
 // output shapes, and runs one warm-up forward.
 func newBlazeFace(model []byte, conf, nmsThr float32, eo engine.Options) (*blazeFaceDetector, error) {
-	in, size, err := newNetInput("blazeface", model, inputShape{name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0}, eo)
+	in, size, err := onnxnet.New("blazeface", model, onnxnet.Shape{Family: "BlazeFace", NHWC: true, DynamicSize: blazeFaceDynamicSize, MinSize: blazeFaceCells0}, eo)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +62,7 @@ func newBlazeFace(model []byte, conf, nmsThr float32, eo engine.Options) (*blaze
 			blazeFaceAnchorCentres(blazeFaceCells0, blazeFacePer0),
 			blazeFaceAnchorCentres(blazeFaceCells1, blazeFacePer1),
 		},
-		netInput: in,
+		Net: in,
 	}
 	if err := d.init(); err != nil {
 		d.Close()
@@ -86,19 +87,19 @@ func blazeFaceAnchorCentres(cells, per int) []float32 {
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *blazeFaceDetector) init() error {
-	if d.eng.NumOutputs() != blazeFaceOutputs {
+	if d.Engine().NumOutputs() != blazeFaceOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (scores and regressors for 512 and 384 anchors): not a BlazeFace model",
-			d.eng.NumOutputs(), blazeFaceOutputs)
+			d.Engine().NumOutputs(), blazeFaceOutputs)
 	}
-	return d.warmUp(d.size, d.preprocess, d.mapOutputs, d.postprocess)
+	return d.WarmUp(d.size, d.preprocess, d.mapOutputs, d.postprocess)
 }
 
 // mapOutputs finds, by shape alone, the (512,1) and (384,1) score tensors
 // and the (512,16) and (384,16) regressors.
-func (d *blazeFaceDetector) mapOutputs(outs outputs) error {
+func (d *blazeFaceDetector) mapOutputs(outs onnxnet.Outputs) error {
 	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
 	for i, t := range outs {
-		rows, cols, ok := matrixShape(t.Dims)
+		rows, cols, ok := onnxnet.MatrixShape(t.Dims)
 		set := -1
 		switch {
 		case !ok:
@@ -125,7 +126,7 @@ func (d *blazeFaceDetector) mapOutputs(outs outputs) error {
 
 // Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	return d.detect(img, d.preprocess, d.postprocess)
+	return d.Run(img, d.preprocess, d.postprocess)
 }
 
 // preprocess letterboxes img into the S x S input (aspect kept, centred,
@@ -136,16 +137,16 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
 	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
 	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
-	gocv.Resize(img, &d.scratch, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
-	px, err := d.scratch.DataPtrUint8()
+	gocv.Resize(img, &d.Scratch, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
+	px, err := d.Scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
-	if len(px) != 3*d.rw*d.rh || len(d.blobData) != 3*s*s {
+	if len(px) != 3*d.rw*d.rh || len(d.Blob) != 3*s*s {
 		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.rw*d.rh)
 	}
 	const k = 1 / 127.5
-	out := d.blobData
+	out := d.Blob
 	for y := range s {
 		row := out[3*s*y : 3*s*(y+1)]
 		sy := y - d.padY
@@ -176,7 +177,7 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 // letterboxed by the last preprocess: sigmoid, threshold, anchor decode, NMS,
 // map back through the letterbox, clip. The returned slice is new and owned
 // by the caller (nil when empty).
-func (d *blazeFaceDetector) postprocess(outs outputs, frameW, frameH int) ([]Detection, error) {
+func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]Detection, error) {
 	if len(outs) != blazeFaceOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
@@ -224,5 +225,5 @@ func (d *blazeFaceDetector) postprocess(outs outputs, frameW, frameH int) ([]Det
 
 // Prepare letterboxes img into the input blob (Stager).
 func (d *blazeFaceDetector) Prepare(img gocv.Mat) error {
-	return d.prepare(img, d.preprocess)
+	return d.Fill(img, d.preprocess)
 }

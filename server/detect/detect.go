@@ -12,7 +12,6 @@ package detect
 import (
 	"github.com/framewire/framewire/server/core"
 
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -212,18 +211,4 @@ func readModel(path string) ([]byte, error) {
 		return nil, fmt.Errorf("detect: model file %s is empty", path)
 	}
 	return b, nil
-}
-
-// checkFrame reports why img cannot be fed to a detector, or nil.
-func checkFrame(img gocv.Mat) error {
-	if img.Ptr() == nil || img.Empty() {
-		return errors.New("detect: empty frame")
-	}
-	if img.Type() != gocv.MatTypeCV8UC3 {
-		return fmt.Errorf("detect: frame type %v is not 8-bit BGR (CV_8UC3)", img.Type())
-	}
-	if img.Rows() < 1 || img.Cols() < 1 {
-		return fmt.Errorf("detect: frame size %dx%d is not 2-D", img.Cols(), img.Rows())
-	}
-	return nil
 }

@@ -209,9 +209,9 @@ func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
 func engineOf(d Detector) engine.Engine {
 	switch d := d.(type) {
 	case *nanodetDetector:
-		return d.eng
+		return d.Engine()
 	case *blazeFaceDetector:
-		return d.eng
+		return d.Engine()
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package detect
 
-import "gocv.io/x/gocv"
+import (
+	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/detect/onnxnet"
+)
 
 // meanDetector is the "mean" kind: no network, it finds nothing. It holds no
 // OpenCV memory and is safe for concurrent use.
@@ -8,7 +12,7 @@ type meanDetector struct{}
 
 // Detect checks the frame and returns no detections.
 func (meanDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	if err := checkFrame(img); err != nil {
+	if err := onnxnet.CheckFrame(img); err != nil {
 		return nil, err
 	}
 	return nil, nil

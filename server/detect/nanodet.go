@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/server/detect/onnxnet"
 	"image"
 	"math"
 	"slices"
@@ -35,7 +36,7 @@ type nanodetLevel struct {
 // and box distributions for strides 8, 16, 32). It owns its net and scratch
 // Mats; Close frees them. Not safe for concurrent use.
 type nanodetDetector struct {
-	netInput
+	onnxnet.Net
 	size    int // input side S
 	classes int
 	labels  []string
@@ -50,16 +51,16 @@ type nanodetDetector struct {
 // output shapes, and runs one warm-up forward. labelsName names the label
 // source in errors.
 func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32, eo engine.Options) (*nanodetDetector, error) {
-	in, size, err := newNetInput("nanodet", model, inputShape{name: "NanoDet", dynamicSize: nanodetDynamicSize, minSize: nanodetMaxStride}, eo)
+	in, size, err := onnxnet.New("nanodet", model, onnxnet.Shape{Family: "NanoDet", DynamicSize: nanodetDynamicSize, MinSize: nanodetMaxStride}, eo)
 	if err != nil {
 		return nil, err
 	}
 	d := &nanodetDetector{
-		size:     size,
-		labels:   labels,
-		conf:     conf,
-		nmsThr:   nmsThr,
-		netInput: in,
+		size:   size,
+		labels: labels,
+		conf:   conf,
+		nmsThr: nmsThr,
+		Net:    in,
 	}
 	if err := d.init(labelsName); err != nil {
 		d.Close()
@@ -70,11 +71,11 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 
 // init maps the outputs from a warm-up forward on a blank frame.
 func (d *nanodetDetector) init(labelsName string) error {
-	if d.eng.NumOutputs() != nanodetOutputs {
+	if d.Engine().NumOutputs() != nanodetOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (a score and a box tensor per stride 8, 16, 32): not a NanoDet model",
-			d.eng.NumOutputs(), nanodetOutputs)
+			d.Engine().NumOutputs(), nanodetOutputs)
 	}
-	mapOutputs := func(outs outputs) error {
+	mapOutputs := func(outs onnxnet.Outputs) error {
 		if err := d.mapOutputs(outs); err != nil {
 			return err
 		}
@@ -83,13 +84,13 @@ func (d *nanodetDetector) init(labelsName string) error {
 		}
 		return nil
 	}
-	return d.warmUp(d.size, d.preprocess, mapOutputs, d.postprocess)
+	return d.WarmUp(d.size, d.preprocess, mapOutputs, d.postprocess)
 }
 
 // mapOutputs pairs the six outputs by shape: per stride s there must be two
 // (N, x) tensors with N = ceil(S/s)^2, one (N, 32) box distribution and one
 // (N, classes) score tensor. Names and order are ignored.
-func (d *nanodetDetector) mapOutputs(outs outputs) error {
+func (d *nanodetDetector) mapOutputs(outs onnxnet.Outputs) error {
 	shapes := make([]string, len(outs))
 	for i, t := range outs {
 		shapes[i] = fmt.Sprint(t.Dims)
@@ -103,7 +104,7 @@ func (d *nanodetDetector) mapOutputs(outs outputs) error {
 		g := (d.size + s - 1) / s
 		lv := nanodetLevel{stride: s, grid: g, cls: -1, reg: -1}
 		for i, t := range outs {
-			rows, cols, ok := matrixShape(t.Dims)
+			rows, cols, ok := onnxnet.MatrixShape(t.Dims)
 			if !ok || used[i] || rows != g*g {
 				continue
 			}
@@ -119,7 +120,7 @@ func (d *nanodetDetector) mapOutputs(outs outputs) error {
 		if lv.cls < 0 || lv.reg < 0 {
 			return bad(fmt.Sprintf("no (%d, classes) and (%d, %d) pair for stride %d", g*g, g*g, nanodetRegCols, s))
 		}
-		_, c, _ := matrixShape(outs[lv.cls].Dims)
+		_, c, _ := onnxnet.MatrixShape(outs[lv.cls].Dims)
 		if d.classes == 0 {
 			d.classes = c
 		} else if c != d.classes {
@@ -135,19 +136,19 @@ func (d *nanodetDetector) mapOutputs(outs outputs) error {
 
 // Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
 func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
-	return d.detect(img, d.preprocess, d.postprocess)
+	return d.Run(img, d.preprocess, d.postprocess)
 }
 
 // preprocess stretches img to S x S and writes it normalised per channel,
 // NCHW, into the input blob.
 func (d *nanodetDetector) preprocess(img gocv.Mat) error {
-	gocv.Resize(img, &d.scratch, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
-	px, err := d.scratch.DataPtrUint8()
+	gocv.Resize(img, &d.Scratch, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
+	px, err := d.Scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
 	plane := d.size * d.size
-	if len(px) != 3*plane || len(d.blobData) != 3*plane {
+	if len(px) != 3*plane || len(d.Blob) != 3*plane {
 		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*plane)
 	}
 	const (
@@ -155,7 +156,7 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 		kG = 1 / nanodetStdG
 		kR = 1 / nanodetStdR
 	)
-	bs, gs, rs := d.blobData[:plane], d.blobData[plane:2*plane], d.blobData[2*plane:3*plane]
+	bs, gs, rs := d.Blob[:plane], d.Blob[plane:2*plane], d.Blob[2*plane:3*plane]
 	px = px[:3*plane]
 	for i := range plane {
 		p := px[3*i : 3*i+3 : 3*i+3]
@@ -169,7 +170,7 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 // postprocess decodes outs into detections for a frameW x frameH frame:
 // threshold, distribution-to-box decode, per-class NMS, clip to the frame.
 // The returned slice is new and owned by the caller (nil when empty).
-func (d *nanodetDetector) postprocess(outs outputs, frameW, frameH int) ([]Detection, error) {
+func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]Detection, error) {
 	if len(outs) != nanodetOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
@@ -238,5 +239,5 @@ func clamp(v, lo, hi float32) float32 {
 
 // Prepare pre-processes img into the input blob (Stager).
 func (d *nanodetDetector) Prepare(img gocv.Mat) error {
-	return d.prepare(img, d.preprocess)
+	return d.Fill(img, d.preprocess)
 }

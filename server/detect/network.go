@@ -2,6 +2,8 @@ package detect
 
 import (
 	"fmt"
+
+	"github.com/framewire/framewire/server/detect/onnxnet"
 )
 
 // Network is a kind's model as an engine runs it, without the detector
@@ -35,25 +37,25 @@ func LoadNetwork(cfg Config) (Network, error) {
 
 // networkInputs is the input each kind's detector expects (newNanodet,
 // newBlazeFace).
-var networkInputs = map[string]inputShape{
-	KindNanodet:   {name: "NanoDet", dynamicSize: nanodetDynamicSize, minSize: nanodetMaxStride},
-	KindBlazeFace: {name: "BlazeFace", nhwc: true, dynamicSize: blazeFaceDynamicSize, minSize: blazeFaceCells0},
+var networkInputs = map[string]onnxnet.Shape{
+	KindNanodet:   {Family: "NanoDet", DynamicSize: nanodetDynamicSize, MinSize: nanodetMaxStride},
+	KindBlazeFace: {Family: "BlazeFace", NHWC: true, DynamicSize: blazeFaceDynamicSize, MinSize: blazeFaceCells0},
 }
 
 // describeNetwork reads model's input name and fixes its input shape as
 // the detectors do.
-func describeNetwork(model []byte, want inputShape) (Network, error) {
-	size, err := inputSize(model, want)
+func describeNetwork(model []byte, want onnxnet.Shape) (Network, error) {
+	size, err := onnxnet.InputSize(model, want)
 	if err != nil {
 		return Network{}, err
 	}
-	ins, err := onnxInputs(model)
+	ins, err := onnxnet.Inputs(model)
 	if err != nil {
 		return Network{}, err
 	}
 	dims := []int{1, 3, size, size}
-	if want.nhwc {
+	if want.NHWC {
 		dims = []int{1, size, size, 3}
 	}
-	return Network{Model: model, Input: ins[0].name, Dims: dims}, nil
+	return Network{Model: model, Input: ins[0].Name, Dims: dims}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/server/detect"
 )
 
 var _ core.Picture = (*picture)(nil)
@@ -36,7 +35,7 @@ func newPicture(img gocv.Mat) (*picture, error) {
 // closed.
 func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
 	defer p.Close()
-	detect.Draw(&p.bgr, dets)
+	Draw(&p.bgr, dets)
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
 	if err != nil {
 		return fmt.Errorf("encode annotated image: %w", err)

@@ -1,4 +1,4 @@
-package detect
+package onnxnet
 
 import (
 	"errors"
@@ -7,14 +7,14 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
-// onnxInput is a graph input of an ONNX model as declared in the file:
+// Input is a graph input of an ONNX model as declared in the file:
 // its name and its dims, -1 where a dim is symbolic or unknown.
-type onnxInput struct {
-	name string
-	dims []int64
+type Input struct {
+	Name string
+	Dims []int64
 }
 
-// ONNX protobuf field numbers (onnx.proto3) used by onnxInputs.
+// ONNX protobuf field numbers (onnx.proto3) used by Inputs.
 const (
 	fieldModelGraph       = 7  // ModelProto.graph
 	fieldGraphInitializer = 5  // GraphProto.initializer
@@ -65,10 +65,10 @@ func forEachField(b []byte, fn func(num protowire.Number, typ protowire.Type, v 
 	return nil
 }
 
-// onnxInputs returns the real inputs (those that are not initializers) of
+// Inputs returns the real inputs (those that are not initializers) of
 // the ONNX model in model, in file order. It fails if model is not a
 // well-formed ONNX ModelProto with a graph.
-func onnxInputs(model []byte) ([]onnxInput, error) {
+func Inputs(model []byte) ([]Input, error) {
 	var graph []byte
 	err := forEachField(model, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		if num == fieldModelGraph && typ == wireBytes {
@@ -83,7 +83,7 @@ func onnxInputs(model []byte) ([]onnxInput, error) {
 		return nil, errors.New(notONNX + ": no graph")
 	}
 	inits := map[string]bool{}
-	var ins []onnxInput
+	var ins []Input
 	err = forEachField(graph, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		if typ != wireBytes {
 			return nil
@@ -110,7 +110,7 @@ func onnxInputs(model []byte) ([]onnxInput, error) {
 	}
 	real := ins[:0]
 	for _, in := range ins {
-		if !inits[in.name] {
+		if !inits[in.Name] {
 			real = append(real, in)
 		}
 	}
@@ -121,15 +121,15 @@ func onnxInputs(model []byte) ([]onnxInput, error) {
 }
 
 // parseValueInfo decodes the name and tensor shape of a ValueInfoProto.
-func parseValueInfo(b []byte) (onnxInput, error) {
-	var in onnxInput
+func parseValueInfo(b []byte) (Input, error) {
+	var in Input
 	err := forEachField(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		if typ != wireBytes {
 			return nil
 		}
 		switch num {
 		case fieldValueInfoName:
-			in.name = string(v)
+			in.Name = string(v)
 		case fieldValueInfoType:
 			return forEachField(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 				if num != fieldTypeTensor || typ != wireBytes {
@@ -150,7 +150,7 @@ func parseValueInfo(b []byte) (onnxInput, error) {
 							}
 							return nil
 						})
-						in.dims = append(in.dims, d)
+						in.Dims = append(in.Dims, d)
 						return err
 					})
 				})

@@ -1,17 +1,19 @@
-package detect
+package pixels
 
 import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/core"
 )
 
 func TestDraw(t *testing.T) {
 	for _, size := range [][2]int{{320, 240}, {1920, 1080}} {
 		w, h := size[0], size[1]
 		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), h, w, gocv.MatTypeCV8UC3)
-		box := Box{X: float32(w) / 4, Y: float32(h) / 3, W: float32(w) / 4, H: float32(h) / 3}
-		Draw(&img, []Detection{{Label: "person", Score: 0.82, Box: box}})
+		box := core.Box{X: float32(w) / 4, Y: float32(h) / 3, W: float32(w) / 4, H: float32(h) / 3}
+		Draw(&img, []core.Detection{{Label: "person", Score: 0.82, Box: box}})
 
 		changed := func(x0, y0, x1, y1 int) int {
 			n := 0
@@ -50,14 +52,14 @@ func TestDraw(t *testing.T) {
 }
 
 func TestDrawOddInput(t *testing.T) {
-	Draw(nil, []Detection{{}})
+	Draw(nil, []core.Detection{{}})
 	empty := gocv.NewMat()
 	defer empty.Close()
-	Draw(&empty, []Detection{{Box: Box{X: 1, Y: 1, W: 5, H: 5}}})
+	Draw(&empty, []core.Detection{{Box: core.Box{X: 1, Y: 1, W: 5, H: 5}}})
 	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 40, 40, gocv.MatTypeCV8UC3)
 	defer img.Close()
 	// Boxes outside or partly outside the frame must not panic.
-	Draw(&img, []Detection{{Box: Box{X: -50, Y: -50, W: 10, H: 10}}, {Box: Box{X: 30, Y: 30, W: 100, H: 100}, Label: "x"}, {Box: Box{X: 0, Y: 0, W: 0, H: 0}}})
+	Draw(&img, []core.Detection{{Box: core.Box{X: -50, Y: -50, W: 10, H: 10}}, {Box: core.Box{X: 30, Y: 30, W: 100, H: 100}, Label: "x"}, {Box: core.Box{X: 0, Y: 0, W: 0, H: 0}}})
 }
 
 func TestClassColorsDiffer(t *testing.T) {
@@ -73,11 +75,11 @@ func TestClassColorsDiffer(t *testing.T) {
 
 func TestCaptionNamesTheTrack(t *testing.T) {
 	for _, c := range []struct {
-		d    Detection
+		d    core.Detection
 		want string
 	}{
-		{Detection{Label: "person", Score: 0.81}, "person 0.81"},
-		{Detection{Label: "person", Score: 0.81, TrackID: 12}, "person #12 0.81"},
+		{core.Detection{Label: "person", Score: 0.81}, "person 0.81"},
+		{core.Detection{Label: "person", Score: 0.81, TrackID: 12}, "person #12 0.81"},
 	} {
 		if got := caption(c.d); got != c.want {
 			t.Errorf("caption(%+v): got %q, want %q", c.d, got, c.want)
@@ -89,7 +91,7 @@ func TestTrackedCaptionIsWider(t *testing.T) {
 	width := func(id int64) int {
 		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 240, 320, gocv.MatTypeCV8UC3)
 		defer img.Close()
-		Draw(&img, []Detection{{Label: "person", Score: 0.81, Box: Box{X: 20, Y: 100, W: 60, H: 100}, TrackID: id}})
+		Draw(&img, []core.Detection{{Label: "person", Score: 0.81, Box: core.Box{X: 20, Y: 100, W: 60, H: 100}, TrackID: id}})
 		n := 0
 		for x := 0; x < 320; x++ {
 			v := img.GetVecbAt(95, x)
@@ -101,5 +103,22 @@ func TestTrackedCaptionIsWider(t *testing.T) {
 	}
 	if plain, tracked := width(0), width(12); tracked <= plain {
 		t.Errorf("caption row: got %d pixels with a track id, %d without; want the id to widen it", tracked, plain)
+	}
+}
+
+func BenchmarkDraw(b *testing.B) {
+	img := gocv.IMRead("/usr/share/darknet/data/person.jpg", gocv.IMReadColor)
+	if img.Empty() {
+		b.Skip("no /usr/share/darknet/data/person.jpg (Debian's darknet data)")
+	}
+	defer img.Close()
+	dets := []core.Detection{
+		{Label: "dog", ClassID: 16, Score: 0.63, Box: core.Box{X: 68, Y: 262, W: 134, H: 88}},
+		{Label: "person", ClassID: 0, Score: 0.58, Box: core.Box{X: 188, Y: 100, W: 88, H: 272}},
+		{Label: "horse", ClassID: 17, Score: 0.44, Box: core.Box{X: 402, Y: 138, W: 203, H: 206}},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Draw(&img, dets)
 	}
 }

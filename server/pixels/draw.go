@@ -1,4 +1,4 @@
-package detect
+package pixels
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/core"
 )
 
 // Draw draws every detection's box and a "label 0.82" caption on img, in
@@ -15,7 +17,7 @@ import (
 // frame so captions stay readable on small and large frames. An empty or
 // nil img is left alone. Draw keeps no state and is safe for concurrent use
 // on different images.
-func Draw(img *gocv.Mat, dets []Detection) {
+func Draw(img *gocv.Mat, dets []core.Detection) {
 	if img == nil || img.Ptr() == nil || img.Empty() || len(dets) == 0 {
 		return
 	}
@@ -55,7 +57,7 @@ func Draw(img *gocv.Mat, dets []Detection) {
 }
 
 // caption is "label 0.82", or "label #12 0.82" for a tracked detection.
-func caption(d Detection) string {
+func caption(d core.Detection) string {
 	if d.TrackID > 0 {
 		return fmt.Sprintf("%s #%d %.2f", d.Label, d.TrackID, d.Score)
 	}
@@ -63,7 +65,7 @@ func caption(d Detection) string {
 }
 
 // detectionColor is the track's colour for a tracked detection, else the class's.
-func detectionColor(d Detection) color.RGBA {
+func detectionColor(d core.Detection) color.RGBA {
 	if d.TrackID > 0 {
 		return classColor(int(d.TrackID % 1000003))
 	}
