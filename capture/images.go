@@ -1,18 +1,15 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	_ "image/jpeg" // image.DecodeConfig reads JPEG headers
-	_ "image/png"  // and PNG headers
 	"io"
 	"os"
 	"time"
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/imagefiles"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -34,7 +31,7 @@ const maxUnreadable = 64 << 10
 type ImageSource struct {
 	info   Info
 	opts   Options
-	files  []imageFile
+	files  []imagefiles.File
 	next   int
 	scaled gocv.Mat
 	params []int
@@ -64,7 +61,7 @@ func OpenImages(spec string, opts Options) (*ImageSource, error) {
 		pace:   pacer{interval: opts.interval()},
 		info:   Info{Source: spec, Kind: kind, FrameCount: int64(len(files))},
 	}
-	if w, h, ok := headerSize(files[0].path); ok {
+	if w, h, ok := imagefiles.HeaderSize(files[0].Path); ok {
 		s.info.Width, s.info.Height = opts.outputSize(w, h)
 	}
 	return s, nil
@@ -77,7 +74,7 @@ func (s *ImageSource) Info() Info { return s.info }
 func (s *ImageSource) Files() []string {
 	out := make([]string, len(s.files))
 	for i, f := range s.files {
-		out[i] = f.path
+		out[i] = f.Path
 	}
 	return out
 }
@@ -101,9 +98,9 @@ func (s *ImageSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
 	s.next++
 	at := time.Now()
 	s.pace.sent(at)
-	f := s.frame(s.files[i].path)
+	f := s.frame(s.files[i].Path)
 	f.Seq, f.CaptureUnixNano = int64(i), at.UnixNano()
-	f.SourceName = s.files[i].name
+	f.SourceName = s.files[i].Name
 	return f, nil
 }
 
@@ -115,7 +112,7 @@ func (s *ImageSource) frame(path string) *framewirepb.Frame {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
 	}
 	if s.opts.Width == 0 && s.opts.Height == 0 {
-		if f, ok := asIs(data); ok {
+		if f, ok := imagefiles.AsFrame(data); ok {
 			return f
 		}
 	}
@@ -131,38 +128,6 @@ func (s *ImageSource) frame(path string) *framewirepb.Frame {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
 	}
 	return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: jpg, Width: int32(w), Height: int32(h)}
-}
-
-// asIs is data as a frame of its own encoding, when it is a JPEG or PNG
-// whose header reads.
-func asIs(data []byte) (*framewirepb.Frame, bool) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, false
-	}
-	enc := framewirepb.Encoding_ENCODING_JPEG
-	switch format {
-	case "jpeg":
-	case "png":
-		enc = framewirepb.Encoding_ENCODING_PNG
-	default:
-		return nil, false
-	}
-	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(cfg.Width), Height: int32(cfg.Height)}, true
-}
-
-// headerSize reads the size of a JPEG or PNG from its header.
-func headerSize(path string) (w, h int, ok bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, 0, false
-	}
-	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return 0, 0, false
-	}
-	return cfg.Width, cfg.Height, true
 }
 
 // SkipTo makes the image with index seq the next one. Going back is an
