@@ -102,28 +102,58 @@ type pending struct {
 // else.
 func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) error {
 	start := time.Now()
-	hdr, err := recvHeader(call, cfg.HeaderTimeout)
+	sess, hdr, err := openSession(call, h, cfg.HeaderTimeout)
 	if err != nil {
 		return err
 	}
-	sess, err := h.Open(call.Context(), hdr)
-	if err != nil {
-		if _, ok := status.FromError(err); ok {
-			return err
-		}
-		return status.Error(codes.InvalidArgument, err.Error())
-	}
 	defer sess.Close()
 	window := grantWindow(hdr.GetWindow(), cfg.MaxWindow)
-	ready := sess.Ready()
-	ready.Window = int32(window)
-	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
-		return fmt.Errorf("send ready: %w", err)
+	if err := sendReady(call, sess, window); err != nil {
+		return err
 	}
 	sum, err := serveFrames(call, sess, window, cfg)
 	if err != nil {
 		return err
 	}
+	return sendSummary(call, sess, sum, start)
+}
+
+// openSession receives the call's header and opens its stream with h.
+func openSession(call pb.ImageProcedure_StreamFramesServer, h Handler, timeout time.Duration) (Session, *pb.StreamHeader, error) {
+	hdr, err := recvHeader(call, timeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := h.Open(call.Context(), hdr)
+	if err != nil {
+		return nil, nil, openStatus(err)
+	}
+	return sess, hdr, nil
+}
+
+// openStatus is a refusal from Handler.Open with a gRPC status: its own,
+// else InvalidArgument.
+func openStatus(err error) error {
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	return status.Error(codes.InvalidArgument, err.Error())
+}
+
+// sendReady answers the header with the session's Ready and the granted
+// window.
+func sendReady(call pb.ImageProcedure_StreamFramesServer, sess Session, window int) error {
+	ready := sess.Ready()
+	ready.Window = int32(window)
+	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
+		return fmt.Errorf("send ready: %w", err)
+	}
+	return nil
+}
+
+// sendSummary completes sum (duration, the session's own counts) and
+// sends it as the call's last message.
+func sendSummary(call pb.ImageProcedure_StreamFramesServer, sess Session, sum *pb.StreamSummary, start time.Time) error {
 	sum.DurationUs = time.Since(start).Microseconds()
 	if sz, ok := sess.(Summarizer); ok {
 		sz.Summarize(sum)
@@ -138,33 +168,53 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) err
 // message, which must be a header. The goroutine that receives ends when
 // the call does.
 func recvHeader(call pb.ImageProcedure_StreamFramesServer, timeout time.Duration) (*pb.StreamHeader, error) {
-	type received struct {
-		msg *pb.StreamRequest
-		err error
+	got := recvAsync(call)
+	expired, stop := deadline(timeout)
+	defer stop()
+	select {
+	case g := <-got:
+		return headerOf(g)
+	case <-expired:
+		return nil, status.Errorf(codes.DeadlineExceeded, "no stream header within %v: call closed", timeout)
 	}
+}
+
+// received is the outcome of one Recv.
+type received struct {
+	msg *pb.StreamRequest
+	err error
+}
+
+// recvAsync receives one message in a goroutine of its own, which ends
+// when the call does.
+func recvAsync(call pb.ImageProcedure_StreamFramesServer) <-chan received {
 	got := make(chan received, 1)
 	go func() {
 		msg, err := call.Recv()
 		got <- received{msg, err}
 	}()
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
+	return got
+}
+
+// deadline is a channel that fires after timeout (never for 0) and the
+// function that stops its timer.
+func deadline(timeout time.Duration) (<-chan time.Time, func()) {
+	if timeout <= 0 {
+		return nil, func() {}
 	}
-	select {
-	case g := <-got:
-		if g.err != nil {
-			return nil, status.Errorf(codes.Canceled, "receive stream header: %v", g.err)
-		}
-		if g.msg.GetHeader() == nil {
-			return nil, status.Error(codes.InvalidArgument, "the first message of a stream must be a header")
-		}
-		return g.msg.GetHeader(), nil
-	case <-expired:
-		return nil, status.Errorf(codes.DeadlineExceeded, "no stream header within %v: call closed", timeout)
+	t := time.NewTimer(timeout)
+	return t.C, func() { t.Stop() }
+}
+
+// headerOf is the header a call's first message must be.
+func headerOf(g received) (*pb.StreamHeader, error) {
+	if g.err != nil {
+		return nil, status.Errorf(codes.Canceled, "receive stream header: %v", g.err)
 	}
+	if g.msg.GetHeader() == nil {
+		return nil, status.Error(codes.InvalidArgument, "the first message of a stream must be a header")
+	}
+	return g.msg.GetHeader(), nil
 }
 
 // grantWindow bounds the client's requested window by the server's.
@@ -180,7 +230,22 @@ func grantWindow(asked int32, maxWindow int) int {
 
 // serveFrames runs the receiver and sends results until the stream ends.
 func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg Config) (*pb.StreamSummary, error) {
-	r := &receiver{
+	r := newReceiver(call, sess, window, cfg)
+	go r.run()
+	sum := &pb.StreamSummary{}
+	err := r.sendResults(sum)
+	r.halt()
+	r.inflight.Wait()
+	if err == nil {
+		err = r.failure() // set before order was closed
+	}
+	sum.Received = r.received.Load()
+	return sum, err
+}
+
+// newReceiver makes the receiver of one call with room for window frames.
+func newReceiver(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg Config) *receiver {
+	return &receiver{
 		call: call, sess: sess,
 		// Frames keep being processed and recorded when the call breaks:
 		// a frame the server took is never lost, even if its result can
@@ -193,16 +258,6 @@ func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window
 		evicted: sess.Evicted(),
 		idle:    cfg.IdleTimeout,
 	}
-	go r.run()
-	sum := &pb.StreamSummary{}
-	err := r.sendResults(sum)
-	r.halt()
-	r.inflight.Wait()
-	if err == nil {
-		err = r.failure() // set before order was closed
-	}
-	sum.Received = r.received.Load()
-	return sum, err
 }
 
 // receiver reads one call's frames and starts their processing.
@@ -228,50 +283,71 @@ type receiver struct {
 // run receives until the client half-closes, the call breaks or the
 // stream halts, then closes order (unless halted).
 func (r *receiver) run() {
-	var idle *time.Timer
-	if r.idle > 0 {
-		idle = time.AfterFunc(r.idle, func() { r.fail(status.Errorf(codes.DeadlineExceeded, "no message for %v: stream closed", r.idle)) })
+	idle := r.startIdleTimer()
+	if idle != nil {
 		defer idle.Stop()
 	}
 	lastSeq := int64(-1)
-	for {
-		select {
-		case r.slots <- struct{}{}:
-		case <-r.stop:
-			return
-		}
-		msg, err := r.call.Recv()
-		if idle != nil && !idle.Stop() {
-			return // timed out meanwhile
-		}
-		if err != nil {
-			r.endReceiving(err)
-			return
-		}
-		f := msg.GetFrame()
-		if f == nil {
-			r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames"))
-			return
-		}
-		r.received.Add(1)
-		if !r.take(f, &lastSeq) {
-			return
-		}
-		if idle != nil {
-			idle.Reset(r.idle)
-		}
+	for r.waitSlot() && r.receiveOne(idle, &lastSeq) {
 	}
+}
+
+// startIdleTimer arms the idle timeout, which fails the stream; nil when
+// there is none.
+func (r *receiver) startIdleTimer() *time.Timer {
+	if r.idle <= 0 {
+		return nil
+	}
+	return time.AfterFunc(r.idle, func() { r.fail(status.Errorf(codes.DeadlineExceeded, "no message for %v: stream closed", r.idle)) })
+}
+
+// waitSlot waits until a frame may be taken; false when the stream stopped.
+func (r *receiver) waitSlot() bool {
+	select {
+	case r.slots <- struct{}{}:
+		return true
+	case <-r.stop:
+		return false
+	}
+}
+
+// receiveOne receives one frame and takes it; false when receiving ends.
+func (r *receiver) receiveOne(idle *time.Timer, lastSeq *int64) bool {
+	msg, err := r.call.Recv()
+	if idle != nil && !idle.Stop() {
+		return false // timed out meanwhile
+	}
+	f := r.frameOf(msg, err)
+	if f == nil || !r.take(f, lastSeq) {
+		return false
+	}
+	if idle != nil {
+		idle.Reset(r.idle)
+	}
+	return true
+}
+
+// frameOf is the frame msg carries and counts it as received; nil (and
+// receiving ended) when Recv failed or msg is not a frame.
+func (r *receiver) frameOf(msg *pb.StreamRequest, err error) *pb.Frame {
+	if err != nil {
+		r.endReceiving(err)
+		return nil
+	}
+	f := msg.GetFrame()
+	if f == nil {
+		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames"))
+		return nil
+	}
+	r.received.Add(1)
+	return f
 }
 
 // endReceiving handles the error that ended Recv: io.EOF is the client's
 // half-close, anything else a broken call.
 func (r *receiver) endReceiving(err error) {
 	if !errors.Is(err, io.EOF) {
-		if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
-			r.fail(err)
-		} else {
-			r.fail(status.Errorf(codes.Canceled, "receive frame: %v", err))
-		}
+		r.fail(recvStatus(err))
 		return
 	}
 	r.mu.Lock()
@@ -279,6 +355,15 @@ func (r *receiver) endReceiving(err error) {
 		close(r.order)
 	}
 	r.mu.Unlock()
+}
+
+// recvStatus is a broken call's Recv error with a gRPC status: its own,
+// else Canceled.
+func recvStatus(err error) error {
+	if st, ok := status.FromError(err); ok && st.Code() != codes.Unknown {
+		return err
+	}
+	return status.Errorf(codes.Canceled, "receive frame: %v", err)
 }
 
 // take starts Process for f and queues it, unless the stream has halted
@@ -292,25 +377,38 @@ func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 	if r.halted || closed(r.drain) || closed(r.evicted) {
 		return false
 	}
-	p := pending{done: make(chan *pb.FrameResult, 1), commit: true}
 	if f.GetSeq() <= *lastSeq {
-		p.commit = false
-		p.done <- &pb.FrameResult{
-			Seq:             f.GetSeq(),
-			CaptureUnixNano: f.GetCaptureUnixNano(),
-			Status:          pb.FrameStatus_FRAME_INVALID,
-			Error:           fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), *lastSeq),
-		}
-	} else {
-		*lastSeq = f.GetSeq()
-		r.inflight.Add(1)
-		go func() {
-			defer r.inflight.Done()
-			p.done <- safeProcess(r.procCtx, r.sess, f)
-		}()
+		r.order <- outOfOrder(f, *lastSeq)
+		return true
 	}
-	r.order <- p
+	*lastSeq = f.GetSeq()
+	r.order <- r.startProcess(f)
 	return true
+}
+
+// outOfOrder is the already answered pending of a frame whose sequence
+// number does not grow: an error result, not recorded.
+func outOfOrder(f *pb.Frame, lastSeq int64) pending {
+	p := pending{done: make(chan *pb.FrameResult, 1)}
+	p.done <- &pb.FrameResult{
+		Seq:             f.GetSeq(),
+		CaptureUnixNano: f.GetCaptureUnixNano(),
+		Status:          pb.FrameStatus_FRAME_INVALID,
+		Error:           fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), lastSeq),
+	}
+	return p
+}
+
+// startProcess runs Process for f in a goroutine of its own; its result
+// arrives on the pending's done.
+func (r *receiver) startProcess(f *pb.Frame) pending {
+	p := pending{done: make(chan *pb.FrameResult, 1), commit: true}
+	r.inflight.Add(1)
+	go func() {
+		defer r.inflight.Done()
+		p.done <- safeProcess(r.procCtx, r.sess, f)
+	}()
+	return p
 }
 
 // closed reports whether ch is closed; a nil ch never is.
