@@ -103,28 +103,38 @@ func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 // then one frame from the feed per credit, skipping frames in done; at the
 // end of the feed it half-closes the call.
 func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
-	for {
-		select {
-		case <-credits:
-		case <-ctx.Done():
-			return nil
-		}
+	for waitCredit(ctx, credits) {
 		var f *pb.Frame
 		f, resend = r.nextToSend(ctx, resend, done)
 		if f == nil {
 			return halfClose(ctx, call)
 		}
-		// Counted as sent once handed to the call: if the call breaks
-		// now, f stays unacked and is resent (a file) or counted in the
-		// gap (live).
-		r.mu.Lock()
-		r.unacked = append(r.unacked, f)
-		r.mu.Unlock()
-		r.sum.Sent++
+		r.markSent(f)
 		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
 			return nil // the receiver sees why the call broke
 		}
 	}
+	return nil
+}
+
+// waitCredit waits for the window to have room; false when ctx ends.
+func waitCredit(ctx context.Context, credits <-chan struct{}) bool {
+	select {
+	case <-credits:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// markSent counts f as sent once it is handed to the call: if the call
+// breaks now, f stays unacked and is resent (a file) or counted in the
+// gap (live).
+func (r *run) markSent(f *pb.Frame) {
+	r.mu.Lock()
+	r.unacked = append(r.unacked, f)
+	r.mu.Unlock()
+	r.sum.Sent++
 }
 
 // nextToSend is the next frame to resend, or the next from the feed that
