@@ -46,7 +46,7 @@ type skippingUntil struct {
 }
 
 func (u until) Next(ctx context.Context) (*pb.Frame, error) {
-	if closed(u.stop) {
+	if u.stopped() {
 		return nil, io.EOF
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -59,18 +59,18 @@ func (u until) Next(ctx context.Context) (*pb.Frame, error) {
 		}
 	}()
 	f, err := u.src.Next(ctx)
-	if err != nil && closed(u.stop) {
+	if err != nil && u.stopped() {
 		return nil, io.EOF
 	}
 	return f, err
 }
 
-// closed reports whether ch is closed; a nil ch never is.
-func closed(ch <-chan struct{}) bool {
+// stopped reports whether stop is closed: the source has ended.
+func (u until) stopped() bool {
 	select {
-	case <-ch:
+	case <-u.stop:
 		return true
 	default:
-		return false
 	}
+	return false
 }
