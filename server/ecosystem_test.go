@@ -12,6 +12,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/stream"
 )
 
 // The gRPC calls are counted per method and status code, in the form
@@ -77,4 +78,10 @@ func TestStreamLowersConfDownToTheFloor(t *testing.T) {
 	if _, err := detectAt(0.01); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "lowest") {
 		t.Errorf("conf 0.01 under a floor of 0.05: %v, want InvalidArgument naming the floor", err)
 	}
+}
+
+// runStream streams n grey frames under hdr and returns the summary.
+func runStream(t *testing.T, c pb.ImageProcedureClient, hdr *pb.StreamHeader, n int) (*stream.Summary, error) {
+	t.Helper()
+	return stream.NewClient(c).Run(context.Background(), &grayFrames{t: t, n: n}, stream.ClientConfig{Header: hdr})
 }

@@ -7,28 +7,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/cmd/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	go func() {
-		// After the first signal the client finishes gracefully; a second
-		// one kills it the default way.
-		<-ctx.Done()
-		stop()
-	}()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if !cli.Silent(err) {
-		fmt.Fprintln(os.Stderr, "framewire-capture:", err)
-	}
-	os.Exit(cli.ExitCode(err))
+	cli.Main("framewire-capture", run)
 }
 
 // run streams one source until it ends, or until ctx ends, after which it

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder"
 )
 
 // saver writes the annotated JPEGs the server sends back (--save) as
@@ -40,7 +41,7 @@ func (s *saver) save(r *pb.FrameResult) {
 		s.err = fmt.Errorf("--save: %w", err)
 		return
 	}
-	if err := writeFileAtomic(s.dir, path.Base(r.GetOutputPath()), r.GetAnnotatedJpeg()); err != nil {
+	if err := folder.WriteFileAtomic(s.dir, path.Base(r.GetOutputPath()), r.GetAnnotatedJpeg()); err != nil {
 		s.err = fmt.Errorf("--save: %w", err)
 		return
 	}
@@ -61,26 +62,6 @@ func (s *saver) makeDir(outputPath string) error {
 		return err
 	}
 	s.dir = dir
-	return nil
-}
-
-// writeFileAtomic writes data to dir/name through a temporary file in dir.
-func writeFileAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".tmp-*.jpg")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", name, err)
-	}
 	return nil
 }
 

@@ -8,23 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/server/detect"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if !cli.Silent(err) {
-		fmt.Fprintln(os.Stderr, "framewire-server:", err)
-	}
-	os.Exit(cli.ExitCode(err))
+	cli.Main("framewire-server", run)
 }
 
 // run serves until ctx ends, then drains: running streams get up to

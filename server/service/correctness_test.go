@@ -1,4 +1,4 @@
-package server
+package service
 
 import (
 	"bytes"
@@ -20,12 +20,13 @@ import (
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // runStream streams n grey frames under hdr and returns the summary.
 func runStream(t *testing.T, c pb.ImageProcedureClient, hdr *pb.StreamHeader, n int) (*stream.Summary, error) {
 	t.Helper()
-	return stream.NewClient(c).Run(context.Background(), &grayFrames{t: t, n: n}, stream.ClientConfig{Header: hdr})
+	return stream.NewClient(c).Run(context.Background(), grayFrames(t, n), stream.ClientConfig{Header: hdr})
 }
 
 // snapshot reads every file of dir.
@@ -166,7 +167,7 @@ func TestOneNameOneClientButTheSameRunTakesOver(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		_, err := stream.NewClient(c).Run(ctx, &blockingFrames{first: smallJPEG(t, 8, 8)}, stream.ClientConfig{
+		_, err := stream.NewClient(c).Run(ctx, &blockingFrames{first: streamtest.JPEG(t, 8, 8)}, stream.ClientConfig{
 			Header:   &pb.StreamHeader{Name: "shared", RunId: "run-a"},
 			OnResult: func(*pb.FrameResult, time.Duration) { firstResult <- struct{}{} },
 		})
@@ -174,7 +175,7 @@ func TestOneNameOneClientButTheSameRunTakesOver(t *testing.T) {
 	}()
 	<-firstResult // the first call holds the name now
 	retried := false
-	_, err := stream.NewClient(c).Run(context.Background(), &grayFrames{t: t, n: 3}, stream.ClientConfig{
+	_, err := stream.NewClient(c).Run(context.Background(), grayFrames(t, 3), stream.ClientConfig{
 		Header:      &pb.StreamHeader{Name: "shared", RunId: "run-b"},
 		MaxRetries:  5,
 		OnReconnect: func(int, time.Duration, error) { retried = true },
@@ -182,7 +183,7 @@ func TestOneNameOneClientButTheSameRunTakesOver(t *testing.T) {
 	if status.Code(err) != codes.AlreadyExists || retried {
 		t.Errorf("second client: %v (retried %v), want AlreadyExists without retrying", err, retried)
 	}
-	sum, err := stream.NewClient(c).Run(context.Background(), &grayFrames{t: t, n: 3}, stream.ClientConfig{
+	sum, err := stream.NewClient(c).Run(context.Background(), grayFrames(t, 3), stream.ClientConfig{
 		Header: &pb.StreamHeader{Name: "shared", RunId: "run-a"},
 	})
 	// Frame 0 was recorded by the first call: the run resumes after it.
@@ -216,7 +217,7 @@ func TestDetectFrameLeavesStreamsAlone(t *testing.T) {
 // Calls that never send a header hold no stream slot and end at the
 // header timeout.
 func TestHeaderlessCallsHoldNoSlot(t *testing.T) {
-	m := startServing(t, Config{OutDir: t.TempDir(), MaxStreams: 2, Stream: serving.Config{HeaderTimeout: 500 * time.Millisecond}})
+	m := serve(t, t.TempDir(), Config{MaxStreams: 2, Stream: serving.Config{HeaderTimeout: 500 * time.Millisecond}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var silent []pb.ImageProcedure_StreamFramesClient
@@ -240,7 +241,7 @@ func TestHeaderlessCallsHoldNoSlot(t *testing.T) {
 // The client's credentials never reach the server's records.
 func TestSourceSecretsAreNotRecorded(t *testing.T) {
 	out := t.TempDir()
-	m := startMonitoredAt(t, out)
+	m := serve(t, out, Config{})
 	hdr := &pb.StreamHeader{Name: "clip", Source: "http://admin:secret@host/clip.avi?token=t0k"}
 	if _, err := runStream(t, m.rpc, hdr, 2); err != nil {
 		t.Fatal(err)
