@@ -27,6 +27,8 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-bin/framewire-capture --server "$addr" --source "$src" --name demo
+# --overwrite: the demo always makes its output afresh, whatever an earlier
+# run (another video or model) left in the folder.
+bin/framewire-capture --server "$addr" --source "$src" --name demo --overwrite
 echo >&2
 echo "demo: $(ls "$out/demo" | grep -c '\.jpg$') annotated JPEGs and predictions.jsonl are in $out/demo/" >&2
