@@ -46,3 +46,11 @@ func (s *slotSession) Close() error {
 // Handler opens streams as StreamFrames does (within MaxStreams), for
 // callers in the same process.
 func (s *Service) Handler() serving.Handler { return (*limitedHandler)(s) }
+
+// Summarize passes the summary on to the session (the embedded interface
+// would hide it).
+func (s *slotSession) Summarize(sum *pb.StreamSummary) {
+	if sz, ok := s.Session.(serving.Summarizer); ok {
+		sz.Summarize(sum)
+	}
+}
