@@ -76,23 +76,6 @@ func BenchmarkBlazeFaceDetect(b *testing.B) {
 	}
 }
 
-// BenchmarkNMS is non-maximum suppression of 200 overlapping candidates of
-// 4 classes (more than a busy frame yields above the threshold).
-func BenchmarkNMS(b *testing.B) {
-	src := make([]candidate, 200)
-	for i := range src {
-		x := float32(i % 20 * 15)
-		y := float32(i / 20 * 15)
-		src[i] = candidate{x1: x, y1: y, x2: x + 40, y2: y + 40, score: float32(i%17) / 17, class: i % 4}
-	}
-	cands := make([]candidate, len(src))
-	b.ReportAllocs()
-	for b.Loop() {
-		copy(cands, src)
-		nms(cands, 0.5)
-	}
-}
-
 // BenchmarkNanodetDetect is a whole Detect (pre-processing, forward,
 // decode, NMS) of a 768x576 frame at the thread count OpenCV has now.
 func BenchmarkNanodetDetect(b *testing.B) {

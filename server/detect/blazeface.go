@@ -2,13 +2,14 @@ package detect
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/server/detect/onnxnet"
 	"image"
 	"math"
 
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/detect/engine"
+	"github.com/framewire/framewire/server/detect/nms"
+	"github.com/framewire/framewire/server/detect/onnxnet"
 )
 
 // BlazeFace constants: two anchor sets (16x16 cells x 2, then 8x8 cells x 6),
@@ -39,7 +40,7 @@ type blazeFaceDetector struct {
 	regOut    [2]int      // output index of the regressors of anchor sets 0 and 1
 	anchors   [][]float32 // per set, anchor centres x,y in 0..1
 
-	cands []candidate
+	cands []nms.Candidate
 
 	// Letterbox of the last preprocessed frame: scaled size and padding.
 	rw, rh, padX, padY int
@@ -99,29 +100,39 @@ func (d *blazeFaceDetector) init() error {
 func (d *blazeFaceDetector) mapOutputs(outs onnxnet.Outputs) error {
 	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
 	for i, t := range outs {
-		rows, cols, ok := onnxnet.MatrixShape(t.Dims)
-		set := -1
-		switch {
-		case !ok:
-		case rows == blazeFaceAnchors0:
-			set = 0
-		case rows == blazeFaceAnchors1:
-			set = 1
-		}
-		switch {
-		case set >= 0 && cols == 1 && d.scoreOut[set] < 0:
-			d.scoreOut[set] = i
-		case set >= 0 && cols == blazeFaceRegCols && d.regOut[set] < 0:
-			d.regOut[set] = i
-		default:
-			shapes := make([]string, len(outs))
-			for j, t := range outs {
-				shapes[j] = fmt.Sprint(t.Dims)
-			}
-			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", shapes)
+		if !d.mapOutput(i, t.Dims) {
+			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", outputShapes(outs))
 		}
 	}
 	return nil
+}
+
+// mapOutput takes output i of shape dims as the scores or the regressors
+// of an anchor set still without them; false when it is neither.
+func (d *blazeFaceDetector) mapOutput(i int, dims []int) bool {
+	set, cols := anchorSet(dims)
+	switch {
+	case set >= 0 && cols == 1 && d.scoreOut[set] < 0:
+		d.scoreOut[set] = i
+	case set >= 0 && cols == blazeFaceRegCols && d.regOut[set] < 0:
+		d.regOut[set] = i
+	default:
+		return false
+	}
+	return true
+}
+
+// anchorSet is the anchor set whose rows a matrix of shape dims has (-1
+// for none) and its column count.
+func anchorSet(dims []int) (set, cols int) {
+	rows, cols, ok := onnxnet.MatrixShape(dims)
+	switch {
+	case ok && rows == blazeFaceAnchors0:
+		return 0, cols
+	case ok && rows == blazeFaceAnchors1:
+		return 1, cols
+	}
+	return -1, cols
 }
 
 // Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
@@ -132,45 +143,60 @@ func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
 // preprocess letterboxes img into the S x S input (aspect kept, centred,
 // black padding) and writes it as NHWC RGB scaled to [-1,1].
 func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
-	w, h, s := img.Cols(), img.Rows(), d.size
-	scale := float64(s) / float64(max(w, h))
-	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
-	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
-	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
+	d.letterbox(img.Cols(), img.Rows())
 	gocv.Resize(img, &d.Scratch, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
 	px, err := d.Scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
+	s := d.size
 	if len(px) != 3*d.rw*d.rh || len(d.Blob) != 3*s*s {
 		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.rw*d.rh)
 	}
-	const k = 1 / 127.5
-	out := d.Blob
 	for y := range s {
-		row := out[3*s*y : 3*s*(y+1)]
-		sy := y - d.padY
-		if sy < 0 || sy >= d.rh {
-			for i := range row {
-				row[i] = -1
-			}
-			continue
-		}
-		for i := range 3 * d.padX {
-			row[i] = -1
-		}
-		for i := 3 * (d.padX + d.rw); i < len(row); i++ {
-			row[i] = -1
-		}
-		src := px[3*d.rw*sy : 3*d.rw*(sy+1)]
-		dst := row[3*d.padX : 3*(d.padX+d.rw)]
-		for x := 0; x+2 < len(src); x += 3 {
-			dst[x] = float32(src[x+2])*k - 1 // R
-			dst[x+1] = float32(src[x+1])*k - 1
-			dst[x+2] = float32(src[x])*k - 1 // B
-		}
+		d.fillRow(d.Blob[3*s*y:3*s*(y+1)], y, px)
 	}
 	return nil
+}
+
+// letterbox sets the scaled size and the padding of a w x h frame in the
+// S x S input.
+func (d *blazeFaceDetector) letterbox(w, h int) {
+	s := d.size
+	scale := float64(s) / float64(max(w, h))
+	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
+	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
+	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
+}
+
+// fillRow writes input row y: padding, or the resized frame's row in px
+// between padding.
+func (d *blazeFaceDetector) fillRow(row []float32, y int, px []uint8) {
+	sy := y - d.padY
+	if sy < 0 || sy >= d.rh {
+		pad(row)
+		return
+	}
+	pad(row[:3*d.padX])
+	pad(row[3*(d.padX+d.rw):])
+	toUnitRGB(row[3*d.padX:3*(d.padX+d.rw)], px[3*d.rw*sy:3*d.rw*(sy+1)])
+}
+
+// pad sets row to -1, black in the input's scale.
+func pad(row []float32) {
+	for i := range row {
+		row[i] = -1
+	}
+}
+
+// toUnitRGB writes the BGR pixels src into dst as RGB scaled to [-1,1].
+func toUnitRGB(dst []float32, src []uint8) {
+	const k = 1 / 127.5
+	for x := 0; x+2 < len(src); x += 3 {
+		dst[x] = float32(src[x+2])*k - 1 // R
+		dst[x+1] = float32(src[x+1])*k - 1
+		dst[x+2] = float32(src[x])*k - 1 // B
+	}
 }
 
 // postprocess decodes outs into face detections for a frameW x frameH frame
@@ -181,46 +207,58 @@ func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int
 	if len(outs) != blazeFaceOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
-	s := float32(d.size)
-	// Input pixels to frame pixels, per axis.
-	kx := float32(frameW) / float32(d.rw)
-	ky := float32(frameH) / float32(d.rh)
-	px, py := float32(d.padX), float32(d.padY)
-	fw, fh := float32(frameW), float32(frameH)
+	fm := newFrameMap(frameW, frameH, d.rw, d.rh, d.padX, d.padY)
 	cands := d.cands[:0]
 	for set := range 2 {
-		anchors := d.anchors[set]
-		n := len(anchors) / 2
-		scores, regs := outs[d.scoreOut[set]].Data, outs[d.regOut[set]].Data
-		if len(scores) != n || len(regs) != n*blazeFaceRegCols {
-			return nil, fmt.Errorf("anchor set %d outputs changed shape", set)
-		}
-		for a := range n {
-			logit := scores[a]
-			if logit < d.confLogit {
-				continue
-			}
-			score := float32(1 / (1 + math.Exp(-float64(min(max(logit, -80), 80)))))
-			if score < d.conf {
-				continue
-			}
-			r := regs[a*blazeFaceRegCols : a*blazeFaceRegCols+4]
-			// Centre and size in input pixels of the S x S square.
-			cx := anchors[2*a]*s + r[0]
-			cy := anchors[2*a+1]*s + r[1]
-			hw, hh := r[2]/2, r[3]/2
-			c := candidate{
-				x1: clamp((cx-hw-px)*kx, 0, fw), y1: clamp((cy-hh-py)*ky, 0, fh),
-				x2: clamp((cx+hw-px)*kx, 0, fw), y2: clamp((cy+hh-py)*ky, 0, fh),
-				score: score,
-			}
-			if c.x2 > c.x1 && c.y2 > c.y1 {
-				cands = append(cands, c)
-			}
+		var err error
+		if cands, err = d.decodeSet(cands, outs, set, fm); err != nil {
+			return nil, err
 		}
 	}
 	d.cands = cands
 	return toDetections(cands, d.nmsThr, d.labels), nil
+}
+
+// decodeSet appends to cands the faces of anchor set that score at least
+// the threshold, mapped to the frame by fm.
+func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Outputs, set int, fm frameMap) ([]nms.Candidate, error) {
+	anchors := d.anchors[set]
+	n := len(anchors) / 2
+	scores, regs := outs[d.scoreOut[set]].Data, outs[d.regOut[set]].Data
+	if len(scores) != n || len(regs) != n*blazeFaceRegCols {
+		return nil, fmt.Errorf("anchor set %d outputs changed shape", set)
+	}
+	for a := range n {
+		score, ok := d.score(scores[a])
+		if !ok {
+			continue
+		}
+		x1, y1, x2, y2 := d.anchorBox(anchors[2*a:2*a+2], regs[a*blazeFaceRegCols:a*blazeFaceRegCols+4])
+		if c, ok := fm.candidate(x1, y1, x2, y2, score, 0); ok {
+			cands = append(cands, c)
+		}
+	}
+	return cands, nil
+}
+
+// score is the sigmoid of logit, and whether it reaches the threshold.
+func (d *blazeFaceDetector) score(logit float32) (float32, bool) {
+	if logit < d.confLogit {
+		return 0, false
+	}
+	score := float32(1 / (1 + math.Exp(-float64(min(max(logit, -80), 80)))))
+	return score, score >= d.conf
+}
+
+// anchorBox decodes the regressors r (centre offset and size) of the
+// anchor centred at anchor (x, y in 0..1) into a box in input pixels.
+func (d *blazeFaceDetector) anchorBox(anchor, r []float32) (x1, y1, x2, y2 float32) {
+	s := float32(d.size)
+	// Centre and size in input pixels of the S x S square.
+	cx := anchor[0]*s + r[0]
+	cy := anchor[1]*s + r[1]
+	hw, hh := r[2]/2, r[3]/2
+	return cx - hw, cy - hh, cx + hw, cy + hh
 }
 
 // Prepare letterboxes img into the input blob (Stager).

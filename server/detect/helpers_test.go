@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/server/detect/nms"
 )
 
 // Real test media and models. NanoDet-m 320 ships with the project
@@ -102,8 +104,8 @@ func detectFile(t testing.TB, d Detector, path string) []Detection {
 }
 
 func boxIoU(a, b Box) float32 {
-	return candidate{x1: a.X, y1: a.Y, x2: a.X + a.W, y2: a.Y + a.H}.iou(
-		candidate{x1: b.X, y1: b.Y, x2: b.X + b.W, y2: b.Y + b.H})
+	return nms.Candidate{X1: a.X, Y1: a.Y, X2: a.X + a.W, Y2: a.Y + a.H}.IoU(
+		nms.Candidate{X1: b.X, Y1: b.Y, X2: b.X + b.W, Y2: b.Y + b.H})
 }
 
 // want is an object expected in an image: its label and a reference box

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/server/detect/onnxnet"
 	"image"
 	"math"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/detect/engine"
+	"github.com/framewire/framewire/server/detect/nms"
+	"github.com/framewire/framewire/server/detect/onnxnet"
 )
 
 // NanoDet constants: pre-processing in B, G, R order, and the box
@@ -44,7 +45,7 @@ type nanodetDetector struct {
 	nmsThr  float32
 	levels  [3]nanodetLevel
 
-	cands []candidate
+	cands []nms.Candidate
 }
 
 // newNanodet loads model into the engine eo names, checks its input and
@@ -91,47 +92,67 @@ func (d *nanodetDetector) init(labelsName string) error {
 // (N, x) tensors with N = ceil(S/s)^2, one (N, 32) box distribution and one
 // (N, classes) score tensor. Names and order are ignored.
 func (d *nanodetDetector) mapOutputs(outs onnxnet.Outputs) error {
-	shapes := make([]string, len(outs))
-	for i, t := range outs {
-		shapes[i] = fmt.Sprint(t.Dims)
+	if why := d.mapLevels(outs); why != "" {
+		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", outputShapes(outs), d.size, d.size, why)
 	}
-	bad := func(why string) error {
-		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", shapes, d.size, d.size, why)
-	}
+	return nil
+}
+
+// mapLevels sets d.levels and d.classes from outs, or says why they do not
+// fit.
+func (d *nanodetDetector) mapLevels(outs onnxnet.Outputs) (why string) {
 	used := make([]bool, len(outs))
 	d.classes = 0
 	for li, s := range [3]int{8, 16, nanodetMaxStride} {
-		g := (d.size + s - 1) / s
-		lv := nanodetLevel{stride: s, grid: g, cls: -1, reg: -1}
-		for i, t := range outs {
-			rows, cols, ok := onnxnet.MatrixShape(t.Dims)
-			if !ok || used[i] || rows != g*g {
-				continue
-			}
-			if cols == nanodetRegCols && lv.reg < 0 {
-				lv.reg = i
-			} else if lv.cls < 0 {
-				lv.cls = i
-			} else {
-				return bad(fmt.Sprintf("more than two outputs with %d rows", rows))
-			}
-			used[i] = true
+		lv, why := findLevel(outs, used, s, (d.size+s-1)/s)
+		if why == "" {
+			why = d.countClasses(outs[lv.cls].Dims)
 		}
-		if lv.cls < 0 || lv.reg < 0 {
-			return bad(fmt.Sprintf("no (%d, classes) and (%d, %d) pair for stride %d", g*g, g*g, nanodetRegCols, s))
-		}
-		_, c, _ := onnxnet.MatrixShape(outs[lv.cls].Dims)
-		if d.classes == 0 {
-			d.classes = c
-		} else if c != d.classes {
-			return bad("the class counts differ between strides")
+		if why != "" {
+			return why
 		}
 		d.levels[li] = lv
 	}
 	if slices.Contains(used, false) {
-		return bad("unexpected extra outputs")
+		return "unexpected extra outputs"
 	}
-	return nil
+	return ""
+}
+
+// findLevel takes, among the outputs not yet used, the score and box
+// tensors of the stride-s level of g x g cells, or says why there are none.
+func findLevel(outs onnxnet.Outputs, used []bool, s, g int) (lv nanodetLevel, why string) {
+	lv = nanodetLevel{stride: s, grid: g, cls: -1, reg: -1}
+	for i, t := range outs {
+		rows, cols, ok := onnxnet.MatrixShape(t.Dims)
+		if !ok || used[i] || rows != g*g {
+			continue
+		}
+		if cols == nanodetRegCols && lv.reg < 0 {
+			lv.reg = i
+		} else if lv.cls < 0 {
+			lv.cls = i
+		} else {
+			return lv, fmt.Sprintf("more than two outputs with %d rows", rows)
+		}
+		used[i] = true
+	}
+	if lv.cls < 0 || lv.reg < 0 {
+		return lv, fmt.Sprintf("no (%d, classes) and (%d, %d) pair for stride %d", g*g, g*g, nanodetRegCols, s)
+	}
+	return lv, ""
+}
+
+// countClasses sets d.classes from a score tensor's dims, or says why they
+// differ from another level's.
+func (d *nanodetDetector) countClasses(dims []int) (why string) {
+	_, c, _ := onnxnet.MatrixShape(dims)
+	if d.classes == 0 {
+		d.classes = c
+	} else if c != d.classes {
+		return "the class counts differ between strides"
+	}
+	return ""
 }
 
 // Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
@@ -151,20 +172,25 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 	if len(px) != 3*plane || len(d.Blob) != 3*plane {
 		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*plane)
 	}
+	d.normalise(px[:3*plane], plane)
+	return nil
+}
+
+// normalise writes the BGR pixels px, plane of them, into the input blob as
+// three planes normalised by the model's mean and deviation.
+func (d *nanodetDetector) normalise(px []uint8, plane int) {
 	const (
 		kB = 1 / nanodetStdB
 		kG = 1 / nanodetStdG
 		kR = 1 / nanodetStdR
 	)
 	bs, gs, rs := d.Blob[:plane], d.Blob[plane:2*plane], d.Blob[2*plane:3*plane]
-	px = px[:3*plane]
 	for i := range plane {
 		p := px[3*i : 3*i+3 : 3*i+3]
 		bs[i] = (float32(p[0]) - nanodetMeanB) * kB
 		gs[i] = (float32(p[1]) - nanodetMeanG) * kG
 		rs[i] = (float32(p[2]) - nanodetMeanR) * kR
 	}
-	return nil
 }
 
 // postprocess decodes outs into detections for a frameW x frameH frame:
@@ -174,47 +200,62 @@ func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) 
 	if len(outs) != nanodetOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
-	sx := float32(frameW) / float32(d.size)
-	sy := float32(frameH) / float32(d.size)
-	fw, fh := float32(frameW), float32(frameH)
+	fm := newFrameMap(frameW, frameH, d.size, d.size, 0, 0)
 	cands := d.cands[:0]
 	for _, lv := range d.levels {
-		n := lv.grid * lv.grid
-		cls, reg := outs[lv.cls].Data, outs[lv.reg].Data
-		if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
-			return nil, fmt.Errorf("stride %d outputs changed shape", lv.stride)
-		}
-		s := float32(lv.stride)
-		for a := range n {
-			row := cls[a*d.classes : (a+1)*d.classes]
-			best, score := 0, row[0]
-			for c, v := range row {
-				if v > score {
-					best, score = c, v
-				}
-			}
-			if score < d.conf {
-				continue
-			}
-			cx := float32(a%lv.grid)*s + (s-1)/2
-			cy := float32(a/lv.grid)*s + (s-1)/2
-			r := reg[a*nanodetRegCols : (a+1)*nanodetRegCols]
-			l := distExpectation(r[0:nanodetBins]) * s
-			t := distExpectation(r[nanodetBins:2*nanodetBins]) * s
-			rr := distExpectation(r[2*nanodetBins:3*nanodetBins]) * s
-			b := distExpectation(r[3*nanodetBins:4*nanodetBins]) * s
-			c := candidate{
-				x1: clamp((cx-l)*sx, 0, fw), y1: clamp((cy-t)*sy, 0, fh),
-				x2: clamp((cx+rr)*sx, 0, fw), y2: clamp((cy+b)*sy, 0, fh),
-				score: score, class: best,
-			}
-			if c.x2 > c.x1 && c.y2 > c.y1 {
-				cands = append(cands, c)
-			}
+		var err error
+		if cands, err = d.decodeLevel(cands, outs, lv, fm); err != nil {
+			return nil, err
 		}
 	}
 	d.cands = cands
 	return toDetections(cands, d.nmsThr, d.labels), nil
+}
+
+// decodeLevel appends to cands the boxes of level lv that score at least
+// the threshold, mapped to the frame by fm.
+func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Outputs, lv nanodetLevel, fm frameMap) ([]nms.Candidate, error) {
+	n := lv.grid * lv.grid
+	cls, reg := outs[lv.cls].Data, outs[lv.reg].Data
+	if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
+		return nil, fmt.Errorf("stride %d outputs changed shape", lv.stride)
+	}
+	for a := range n {
+		best, score := bestClass(cls[a*d.classes : (a+1)*d.classes])
+		if score < d.conf {
+			continue
+		}
+		x1, y1, x2, y2 := lv.anchorBox(a, reg[a*nanodetRegCols:(a+1)*nanodetRegCols])
+		if c, ok := fm.candidate(x1, y1, x2, y2, score, best); ok {
+			cands = append(cands, c)
+		}
+	}
+	return cands, nil
+}
+
+// bestClass is the index and score of the highest of the class scores row
+// (the first of equals).
+func bestClass(row []float32) (best int, score float32) {
+	best, score = 0, row[0]
+	for c, v := range row {
+		if v > score {
+			best, score = c, v
+		}
+	}
+	return best, score
+}
+
+// anchorBox decodes the box distribution r of anchor a, the cell index in
+// the level, into a box in input pixels.
+func (lv nanodetLevel) anchorBox(a int, r []float32) (x1, y1, x2, y2 float32) {
+	s := float32(lv.stride)
+	cx := float32(a%lv.grid)*s + (s-1)/2
+	cy := float32(a/lv.grid)*s + (s-1)/2
+	l := distExpectation(r[0:nanodetBins]) * s
+	t := distExpectation(r[nanodetBins:2*nanodetBins]) * s
+	rr := distExpectation(r[2*nanodetBins:3*nanodetBins]) * s
+	b := distExpectation(r[3*nanodetBins:4*nanodetBins]) * s
+	return cx - l, cy - t, cx + rr, cy + b
 }
 
 // distExpectation is sum(i * softmax(bins)_i): a side's distance in strides.

@@ -249,43 +249,61 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	defer v.unsubscribe(ls, vw)
 	rc := http.NewResponseController(w)
 	mw := multipart.NewWriter(w)
-	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mw.Boundary())
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
+	if startMJPEG(w, rc, mw) != nil {
 		return
 	}
 	for {
-		var jpg []byte
-		select {
-		case jpg = <-vw.frames:
-		case <-ls.ended:
-			// The stream is over: show its last frame if it is still in
-			// the mailbox, then the closing boundary.
-			if jpg = vw.pending(); jpg == nil {
-				mw.Close()
-				return
-			}
-		case <-r.Context().Done():
-			return
-		}
-		if err := rc.SetWriteDeadline(time.Now().Add(ViewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-			return
-		}
-		part, err := mw.CreatePart(textproto.MIMEHeader{
-			"Content-Type":   {"image/jpeg"},
-			"Content-Length": {strconv.Itoa(len(jpg))},
-		})
-		if err != nil {
-			return
-		}
-		if _, err := part.Write(jpg); err != nil {
-			return
-		}
-		if err := rc.Flush(); err != nil {
+		jpg, ok := nextJPEG(r, vw, ls, mw)
+		if !ok || writePart(rc, mw, jpg) != nil {
 			return
 		}
 	}
+}
+
+// startMJPEG sends the header of the multipart response mw writes.
+func startMJPEG(w http.ResponseWriter, rc *http.ResponseController, mw *multipart.Writer) error {
+	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mw.Boundary())
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	return rc.Flush()
+}
+
+// nextJPEG waits for the viewer's next frame; ok is false when there is
+// none to show: the stream is over (and mw closed) or the request ended.
+func nextJPEG(r *http.Request, vw *viewer, ls *liveStream, mw *multipart.Writer) (jpg []byte, ok bool) {
+	select {
+	case jpg = <-vw.frames:
+		return jpg, true
+	case <-ls.ended:
+		// The stream is over: show its last frame if it is still in
+		// the mailbox, then the closing boundary.
+		if jpg = vw.pending(); jpg == nil {
+			mw.Close()
+			return nil, false
+		}
+		return jpg, true
+	case <-r.Context().Done():
+		return nil, false
+	}
+}
+
+// writePart sends jpg as the next part of the response and flushes it,
+// giving up on a viewer too slow to take it within ViewerWriteTimeout.
+func writePart(rc *http.ResponseController, mw *multipart.Writer, jpg []byte) error {
+	if err := rc.SetWriteDeadline(time.Now().Add(ViewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	part, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":   {"image/jpeg"},
+		"Content-Length": {strconv.Itoa(len(jpg))},
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := part.Write(jpg); err != nil {
+		return err
+	}
+	return rc.Flush()
 }
 
 // noteTracks adds r's track ids. Called with liveView.mu held.

@@ -43,47 +43,66 @@ const (
 	stageWrite     = "write"
 )
 
+// durationBuckets are the bounds of the time histograms: 0.5 ms to about
+// 16 s.
+var durationBuckets = prometheus.ExponentialBuckets(0.0005, 2, 16)
+
+// newMetrics creates the server's metrics and registers them, with the
+// Go runtime's and the process's, in a registry of their own.
 func newMetrics() *metrics {
-	// 0.5 ms to about 16 s.
-	buckets := prometheus.ExponentialBuckets(0.0005, 2, 16)
-	perStream := func(name, help string) *prometheus.CounterVec {
-		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"stream"})
-	}
-	m := &metrics{
-		reg:       prometheus.NewRegistry(),
-		received:  perStream("framewire_frames_received_total", "Frames received, by stream name."),
-		processed: perStream("framewire_frames_processed_total", "Frames processed and recorded without error, by stream name."),
-		failed:    perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name."),
-		dropped: perStream("framewire_frames_dropped_total",
-			"Frames a live client dropped (replaced before sending) as it reported them with the next frame it sent, by stream name."),
-		stage: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "framewire_stage_duration_seconds",
-			Help: "Time of one frame in each server stage: queue (waiting for a worker), decode, inference " +
-				"(the model: pre-processing, forward pass and non-maximum suppression), annotate (draw and JPEG-encode), write.",
-			Buckets: buckets,
-		}, []string{"stage"}),
-		e2e: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "framewire_frame_duration_seconds",
-			Help:    "Time from a frame's arrival at the server to its recorded result.",
-			Buckets: buckets,
-		}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "framewire_frames_in_flight", Help: "Frames received and not yet recorded, over all streams."}),
-		active: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "framewire_streams_active", Help: "Streams open now."}),
-		bytesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "framewire_grpc_received_bytes_total", Help: "Bytes of gRPC messages received, as on the wire, by method."},
-			[]string{"method"}),
-		bytesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "framewire_grpc_sent_bytes_total", Help: "Bytes of gRPC messages sent, as on the wire, by method."},
-			[]string{"method"}),
-	}
-	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(buckets)))
-	m.open = map[string]int{}
+	m := &metrics{reg: prometheus.NewRegistry(), open: map[string]int{}}
+	m.addFrameCounters()
+	m.addTimings()
+	m.addLoad()
+	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(durationBuckets)))
 	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped, m.stage, m.e2e,
 		m.inFlight, m.active, m.bytesIn, m.bytesOut, m.grpc,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// perStream is a counter labelled by stream name.
+func perStream(name, help string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"stream"})
+}
+
+// addFrameCounters creates the per-stream frame counters.
+func (m *metrics) addFrameCounters() {
+	m.received = perStream("framewire_frames_received_total", "Frames received, by stream name.")
+	m.processed = perStream("framewire_frames_processed_total", "Frames processed and recorded without error, by stream name.")
+	m.failed = perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name.")
+	m.dropped = perStream("framewire_frames_dropped_total",
+		"Frames a live client dropped (replaced before sending) as it reported them with the next frame it sent, by stream name.")
+}
+
+// addTimings creates the per-stage and end-to-end frame time histograms.
+func (m *metrics) addTimings() {
+	m.stage = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "framewire_stage_duration_seconds",
+		Help: "Time of one frame in each server stage: queue (waiting for a worker), decode, inference " +
+			"(the model: pre-processing, forward pass and non-maximum suppression), annotate (draw and JPEG-encode), write.",
+		Buckets: durationBuckets,
+	}, []string{"stage"})
+	m.e2e = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "framewire_frame_duration_seconds",
+		Help:    "Time from a frame's arrival at the server to its recorded result.",
+		Buckets: durationBuckets,
+	})
+}
+
+// addLoad creates the gauges of frames and streams in progress and the
+// gRPC byte counters.
+func (m *metrics) addLoad() {
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "framewire_frames_in_flight", Help: "Frames received and not yet recorded, over all streams."})
+	m.active = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "framewire_streams_active", Help: "Streams open now."})
+	m.bytesIn = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "framewire_grpc_received_bytes_total", Help: "Bytes of gRPC messages received, as on the wire, by method."},
+		[]string{"method"})
+	m.bytesOut = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "framewire_grpc_sent_bytes_total", Help: "Bytes of gRPC messages sent, as on the wire, by method."},
+		[]string{"method"})
 }
 
 // maxEndedSeries is how many ended streams keep their per-stream series.

@@ -24,40 +24,67 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 	if len(f.GetData()) == 0 {
 		return fmt.Errorf("%w: no image bytes", core.ErrBadFrame)
 	}
-	var w, h int64
+	w, h, err := frameSize(f, maxPixels)
+	if err != nil {
+		return err
+	}
+	return checkPixels(w, h, maxPixels)
+}
+
+// frameSize reads f's width and height as its encoding gives them,
+// checking that an encoded image is complete and that raw pixels have the
+// size they claim (unless they claim more than maxPixels).
+func frameSize(f *pb.Frame, maxPixels int64) (w, h int64, err error) {
 	switch f.GetEncoding() {
 	case pb.Encoding_ENCODING_JPEG:
-		jw, jh, err := jpegSize(f.GetData())
-		if err != nil {
-			return fmt.Errorf("%w: not a readable JPEG: %v", core.ErrBadFrame, err)
-		}
-		w, h = int64(jw), int64(jh)
-		if !hasEnd(f.GetData(), f.GetEncoding()) {
-			return fmt.Errorf("%w: JPEG is truncated (no end marker)", core.ErrBadFrame)
-		}
+		return jpegFrameSize(f.GetData())
 	case pb.Encoding_ENCODING_PNG:
-		cfg, err := png.DecodeConfig(bytes.NewReader(f.GetData()))
-		if err != nil {
-			return fmt.Errorf("%w: not a readable PNG: %v", core.ErrBadFrame, err)
-		}
-		w, h = int64(cfg.Width), int64(cfg.Height)
-		if !hasEnd(f.GetData(), f.GetEncoding()) {
-			return fmt.Errorf("%w: PNG is truncated (no end marker)", core.ErrBadFrame)
-		}
+		return pngFrameSize(f.GetData())
 	case pb.Encoding_ENCODING_RAW_BGR:
-		w, h = int64(f.GetWidth()), int64(f.GetHeight())
-		if w <= 0 || h <= 0 {
-			return fmt.Errorf("%w: raw BGR needs a positive width and height, got %dx%d", core.ErrBadFrame, w, h)
-		}
-		if w*h > maxPixels {
-			break
-		}
-		if want := w * h * 3; int64(len(f.GetData())) != want {
-			return fmt.Errorf("%w: raw BGR %dx%d needs %d bytes, got %d", core.ErrBadFrame, w, h, want, len(f.GetData()))
-		}
-	default:
-		return fmt.Errorf("%w: unknown encoding %d", core.ErrBadFrame, f.GetEncoding())
+		return rawFrameSize(f, maxPixels)
 	}
+	return 0, 0, fmt.Errorf("%w: unknown encoding %d", core.ErrBadFrame, f.GetEncoding())
+}
+
+// jpegFrameSize is the size in a JPEG's frame header, if it is complete.
+func jpegFrameSize(data []byte) (w, h int64, err error) {
+	jw, jh, err := jpegSize(data)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: not a readable JPEG: %v", core.ErrBadFrame, err)
+	}
+	if !hasEnd(data, pb.Encoding_ENCODING_JPEG) {
+		return 0, 0, fmt.Errorf("%w: JPEG is truncated (no end marker)", core.ErrBadFrame)
+	}
+	return int64(jw), int64(jh), nil
+}
+
+// pngFrameSize is the size in a PNG's header, if it is complete.
+func pngFrameSize(data []byte) (w, h int64, err error) {
+	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: not a readable PNG: %v", core.ErrBadFrame, err)
+	}
+	if !hasEnd(data, pb.Encoding_ENCODING_PNG) {
+		return 0, 0, fmt.Errorf("%w: PNG is truncated (no end marker)", core.ErrBadFrame)
+	}
+	return int64(cfg.Width), int64(cfg.Height), nil
+}
+
+// rawFrameSize is the size a raw BGR frame claims, checked against its
+// byte count when it is within maxPixels.
+func rawFrameSize(f *pb.Frame, maxPixels int64) (w, h int64, err error) {
+	w, h = int64(f.GetWidth()), int64(f.GetHeight())
+	if w <= 0 || h <= 0 {
+		return 0, 0, fmt.Errorf("%w: raw BGR needs a positive width and height, got %dx%d", core.ErrBadFrame, w, h)
+	}
+	if want := w * h * 3; w*h <= maxPixels && int64(len(f.GetData())) != want {
+		return 0, 0, fmt.Errorf("%w: raw BGR %dx%d needs %d bytes, got %d", core.ErrBadFrame, w, h, want, len(f.GetData()))
+	}
+	return w, h, nil
+}
+
+// checkPixels refuses an image with no pixels or more than maxPixels.
+func checkPixels(w, h, maxPixels int64) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("%w: image has no pixels (%dx%d)", core.ErrBadFrame, w, h)
 	}
@@ -67,40 +94,68 @@ func checkFrame(f *pb.Frame, maxPixels int64) error {
 	return nil
 }
 
+// errNoFrameHeader is jpegSize's error for data that ends before a whole
+// frame header.
+var errNoFrameHeader = errors.New("unexpected end before the frame header")
+
 // jpegSize reads a JPEG's width and height from its frame header (SOFn)
 // without decoding or allocating anything.
 func jpegSize(b []byte) (w, h int, err error) {
+	i, err := findSOF(b)
+	if err != nil {
+		return 0, 0, err
+	}
+	return int(binary.BigEndian.Uint16(b[i+7:])), int(binary.BigEndian.Uint16(b[i+5:])), nil
+}
+
+// findSOF returns the offset of the JPEG b's frame header (SOFn marker),
+// walking the markers before it.
+func findSOF(b []byte) (int, error) {
 	if len(b) < 4 || b[0] != 0xff || b[1] != 0xd8 {
-		return 0, 0, errors.New("no start-of-image marker")
+		return 0, errors.New("no start-of-image marker")
 	}
 	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xff {
-			return 0, 0, fmt.Errorf("bad marker at byte %d", i)
-		}
-		m := b[i+1]
+		next, sof, err := jpegMarker(b, i)
 		switch {
-		case m == 0xff: // fill byte
-			i++
-			continue
-		case m == 0x01 || m >= 0xd0 && m <= 0xd8: // markers without a length
-			i += 2
-			continue
-		case m == 0xd9 || m == 0xda:
-			return 0, 0, errors.New("no frame header before the image data")
+		case err != nil:
+			return 0, err
+		case sof && i+9 > len(b):
+			return 0, errNoFrameHeader
+		case sof:
+			return i, nil
 		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 {
-			return 0, 0, fmt.Errorf("bad segment length at byte %d", i)
-		}
-		if m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc {
-			if i+9 > len(b) {
-				break
-			}
-			return int(binary.BigEndian.Uint16(b[i+7:])), int(binary.BigEndian.Uint16(b[i+5:])), nil
-		}
-		i += 2 + n
+		i = next
 	}
-	return 0, 0, errors.New("unexpected end before the frame header")
+	return 0, errNoFrameHeader
+}
+
+// jpegMarker reads the marker at b[i:] and returns where the next one
+// starts and whether this one is a frame header.
+func jpegMarker(b []byte, i int) (next int, sof bool, err error) {
+	if b[i] != 0xff {
+		return 0, false, fmt.Errorf("bad marker at byte %d", i)
+	}
+	switch m := b[i+1]; {
+	case m == 0xff: // fill byte
+		return i + 1, false, nil
+	case m == 0x01 || m >= 0xd0 && m <= 0xd8: // markers without a length
+		return i + 2, false, nil
+	case m == 0xd9 || m == 0xda:
+		return 0, false, errors.New("no frame header before the image data")
+	}
+	return jpegSegment(b, i)
+}
+
+// jpegSegment reads the length of the segment whose marker is at b[i:]
+// and returns where the next marker starts and whether this is a frame
+// header.
+func jpegSegment(b []byte, i int) (next int, sof bool, err error) {
+	n := int(binary.BigEndian.Uint16(b[i+2:]))
+	if n < 2 {
+		return 0, false, fmt.Errorf("bad segment length at byte %d", i)
+	}
+	m := b[i+1]
+	return i + 2 + n, m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc, nil
 }
 
 // hasEnd reports whether data ends like a complete JPEG (an EOI marker,
@@ -114,6 +169,7 @@ func hasEnd(data []byte, e pb.Encoding) bool {
 	return bytes.Contains(tail, []byte{0xff, 0xd9})
 }
 
+// encodingName names e for error messages.
 func encodingName(e pb.Encoding) string {
 	switch e {
 	case pb.Encoding_ENCODING_PNG:

@@ -37,34 +37,51 @@ func (a *assigner) reset(n, m int) {
 // addRow extends the assignment to row i by a shortest augmenting path.
 func (a *assigner) addRow(cost []float64, m, i int) {
 	a.p[0] = i
-	j0 := 0
 	for j := range a.minv {
 		a.minv[j], a.used[j] = math.Inf(1), false
 	}
+	j0 := 0
 	for a.p[j0] != 0 {
-		a.used[j0] = true
-		i0, delta, j1 := a.p[j0], math.Inf(1), 0
-		for j := 1; j <= m; j++ {
-			if a.used[j] {
-				continue
-			}
-			if cur := cost[(i0-1)*m+j-1] - a.u[i0] - a.v[j]; cur < a.minv[j] {
-				a.minv[j], a.way[j] = cur, j0
-			}
-			if a.minv[j] < delta {
-				delta, j1 = a.minv[j], j
-			}
-		}
-		for j := 0; j <= m; j++ {
-			if a.used[j] {
-				a.u[a.p[j]] += delta
-				a.v[j] -= delta
-			} else {
-				a.minv[j] -= delta
-			}
-		}
-		j0 = j1
+		j0 = a.step(cost, m, j0)
 	}
+	a.augment(j0)
+}
+
+// step visits column j0, relaxes the reduced costs of the unvisited
+// columns from its row, and returns the column nearest the tree.
+func (a *assigner) step(cost []float64, m, j0 int) int {
+	a.used[j0] = true
+	i0, delta, j1 := a.p[j0], math.Inf(1), 0
+	for j := 1; j <= m; j++ {
+		if a.used[j] {
+			continue
+		}
+		if cur := cost[(i0-1)*m+j-1] - a.u[i0] - a.v[j]; cur < a.minv[j] {
+			a.minv[j], a.way[j] = cur, j0
+		}
+		if a.minv[j] < delta {
+			delta, j1 = a.minv[j], j
+		}
+	}
+	a.shift(m, delta)
+	return j1
+}
+
+// shift moves the potentials by delta: up for the rows and down for the
+// columns in the tree, and the other columns' distances down.
+func (a *assigner) shift(m int, delta float64) {
+	for j := 0; j <= m; j++ {
+		if a.used[j] {
+			a.u[a.p[j]] += delta
+			a.v[j] -= delta
+		} else {
+			a.minv[j] -= delta
+		}
+	}
+}
+
+// augment flips the assignment along the path that ends at column j0.
+func (a *assigner) augment(j0 int) {
 	for j0 != 0 {
 		j1 := a.way[j0]
 		a.p[j0] = a.p[j1]

@@ -35,9 +35,7 @@ func (t *Tracker) LastID() int64 { return t.lastID }
 // detection that continues no track).
 func (t *Tracker) Update(seq int64, dets []Detection) []int64 {
 	ids := make([]int64, len(dets))
-	for _, o := range t.objects {
-		o.pred = o.m.predict(seq)
-	}
+	t.predict(seq)
 	t.m.begin(t.objects, len(dets))
 	high, low := t.split(dets)
 	t.m.match(dets, high, t.objects, t.cfg.MatchIoU)
@@ -46,6 +44,13 @@ func (t *Tracker) Update(seq int64, dets []Detection) []int64 {
 	t.prune()
 	t.start(seq, dets, high, ids)
 	return ids
+}
+
+// predict moves every track's predicted box to frame seq.
+func (t *Tracker) predict(seq int64) {
+	for _, o := range t.objects {
+		o.pred = o.m.predict(seq)
+	}
 }
 
 // split returns the indices of the confident and the other detections.
@@ -74,29 +79,37 @@ func (t *Tracker) recent() []*object {
 // apply moves matched tracks to their detections and counts misses.
 func (t *Tracker) apply(seq int64, dets []Detection, ids []int64) {
 	for i, o := range t.objects {
-		d := t.m.detOf[i]
-		if d < 0 {
+		if d := t.m.detOf[i]; d >= 0 {
+			ids[d] = o.hit(dets[d].Box, seq)
+		} else {
 			o.missed++
-			continue
 		}
-		o.m.correct(dets[d].Box, seq)
-		o.hits++
-		o.missed = 0
-		ids[d] = o.id
 	}
+}
+
+// hit moves o to its matched box b at frame seq and returns its id.
+func (o *object) hit(b Box, seq int64) int64 {
+	o.m.correct(b, seq)
+	o.hits++
+	o.missed = 0
+	return o.id
 }
 
 // prune drops tracks missed too long, and tracks seen once that missed.
 func (t *Tracker) prune() {
 	kept := t.objects[:0]
 	for _, o := range t.objects {
-		if o.missed > t.cfg.MaxMissed || o.missed > 0 && o.hits < 2 {
-			continue
+		if !t.lost(o) {
+			kept = append(kept, o)
 		}
-		kept = append(kept, o)
 	}
 	clear(t.objects[len(kept):])
 	t.objects = kept
+}
+
+// lost says whether o missed too long, or was seen once and then missed.
+func (t *Tracker) lost(o *object) bool {
+	return o.missed > t.cfg.MaxMissed || o.missed > 0 && o.hits < 2
 }
 
 // start opens a track for every confident detection left unmatched.
