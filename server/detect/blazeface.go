@@ -7,6 +7,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/server/detect/blob"
 	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/server/detect/nms"
 	"github.com/framewire/framewire/server/detect/onnxnet"
@@ -101,7 +102,7 @@ func (d *blazeFaceDetector) mapOutputs(outs onnxnet.Outputs) error {
 	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
 	for i, t := range outs {
 		if !d.mapOutput(i, t.Dims) {
-			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", outputShapes(outs))
+			return fmt.Errorf("output shapes %v do not fit a BlazeFace model (want [1,512,1], [1,384,1], [1,512,16], [1,384,16])", onnxnet.Shapes(outs))
 		}
 	}
 	return nil
@@ -174,29 +175,12 @@ func (d *blazeFaceDetector) letterbox(w, h int) {
 func (d *blazeFaceDetector) fillRow(row []float32, y int, px []uint8) {
 	sy := y - d.padY
 	if sy < 0 || sy >= d.rh {
-		pad(row)
+		blob.Pad(row)
 		return
 	}
-	pad(row[:3*d.padX])
-	pad(row[3*(d.padX+d.rw):])
-	toUnitRGB(row[3*d.padX:3*(d.padX+d.rw)], px[3*d.rw*sy:3*d.rw*(sy+1)])
-}
-
-// pad sets row to -1, black in the input's scale.
-func pad(row []float32) {
-	for i := range row {
-		row[i] = -1
-	}
-}
-
-// toUnitRGB writes the BGR pixels src into dst as RGB scaled to [-1,1].
-func toUnitRGB(dst []float32, src []uint8) {
-	const k = 1 / 127.5
-	for x := 0; x+2 < len(src); x += 3 {
-		dst[x] = float32(src[x+2])*k - 1 // R
-		dst[x+1] = float32(src[x+1])*k - 1
-		dst[x+2] = float32(src[x])*k - 1 // B
-	}
+	blob.Pad(row[:3*d.padX])
+	blob.Pad(row[3*(d.padX+d.rw):])
+	blob.UnitRGB(row[3*d.padX:3*(d.padX+d.rw)], px[3*d.rw*sy:3*d.rw*(sy+1)])
 }
 
 // postprocess decodes outs into face detections for a frameW x frameH frame
@@ -207,7 +191,7 @@ func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int
 	if len(outs) != blazeFaceOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
-	fm := newFrameMap(frameW, frameH, d.rw, d.rh, d.padX, d.padY)
+	fm := nms.NewFrameMap(frameW, frameH, d.rw, d.rh, d.padX, d.padY)
 	cands := d.cands[:0]
 	for set := range 2 {
 		var err error
@@ -221,7 +205,7 @@ func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int
 
 // decodeSet appends to cands the faces of anchor set that score at least
 // the threshold, mapped to the frame by fm.
-func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Outputs, set int, fm frameMap) ([]nms.Candidate, error) {
+func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Outputs, set int, fm nms.FrameMap) ([]nms.Candidate, error) {
 	anchors := d.anchors[set]
 	n := len(anchors) / 2
 	scores, regs := outs[d.scoreOut[set]].Data, outs[d.regOut[set]].Data
@@ -234,7 +218,7 @@ func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Output
 			continue
 		}
 		x1, y1, x2, y2 := d.anchorBox(anchors[2*a:2*a+2], regs[a*blazeFaceRegCols:a*blazeFaceRegCols+4])
-		if c, ok := fm.candidate(x1, y1, x2, y2, score, 0); ok {
+		if c, ok := fm.Candidate(x1, y1, x2, y2, score, 0); ok {
 			cands = append(cands, c)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/server/detect/blob"
 	"github.com/framewire/framewire/server/detect/engine"
 	"github.com/framewire/framewire/server/detect/nms"
 	"github.com/framewire/framewire/server/detect/onnxnet"
@@ -23,6 +24,13 @@ const (
 	nanodetOutputs                           = 6
 	nanodetDynamicSize                       = 320 // input size used when the file declares none
 	nanodetMaxStride                         = 32
+)
+
+// nanodetMean and nanodetScale normalise the input: (v - mean) * scale,
+// per channel in B, G, R order.
+var (
+	nanodetMean  = [3]float32{nanodetMeanB, nanodetMeanG, nanodetMeanR}
+	nanodetScale = [3]float32{1 / nanodetStdB, 1 / nanodetStdG, 1 / nanodetStdR}
 )
 
 // nanodetLevel locates one stride's pair of outputs.
@@ -93,7 +101,7 @@ func (d *nanodetDetector) init(labelsName string) error {
 // (N, classes) score tensor. Names and order are ignored.
 func (d *nanodetDetector) mapOutputs(outs onnxnet.Outputs) error {
 	if why := d.mapLevels(outs); why != "" {
-		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", outputShapes(outs), d.size, d.size, why)
+		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", onnxnet.Shapes(outs), d.size, d.size, why)
 	}
 	return nil
 }
@@ -172,25 +180,8 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 	if len(px) != 3*plane || len(d.Blob) != 3*plane {
 		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*plane)
 	}
-	d.normalise(px[:3*plane], plane)
+	blob.Planar(d.Blob, px[:3*plane], nanodetMean, nanodetScale)
 	return nil
-}
-
-// normalise writes the BGR pixels px, plane of them, into the input blob as
-// three planes normalised by the model's mean and deviation.
-func (d *nanodetDetector) normalise(px []uint8, plane int) {
-	const (
-		kB = 1 / nanodetStdB
-		kG = 1 / nanodetStdG
-		kR = 1 / nanodetStdR
-	)
-	bs, gs, rs := d.Blob[:plane], d.Blob[plane:2*plane], d.Blob[2*plane:3*plane]
-	for i := range plane {
-		p := px[3*i : 3*i+3 : 3*i+3]
-		bs[i] = (float32(p[0]) - nanodetMeanB) * kB
-		gs[i] = (float32(p[1]) - nanodetMeanG) * kG
-		rs[i] = (float32(p[2]) - nanodetMeanR) * kR
-	}
 }
 
 // postprocess decodes outs into detections for a frameW x frameH frame:
@@ -200,7 +191,7 @@ func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) 
 	if len(outs) != nanodetOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
-	fm := newFrameMap(frameW, frameH, d.size, d.size, 0, 0)
+	fm := nms.NewFrameMap(frameW, frameH, d.size, d.size, 0, 0)
 	cands := d.cands[:0]
 	for _, lv := range d.levels {
 		var err error
@@ -214,7 +205,7 @@ func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) 
 
 // decodeLevel appends to cands the boxes of level lv that score at least
 // the threshold, mapped to the frame by fm.
-func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Outputs, lv nanodetLevel, fm frameMap) ([]nms.Candidate, error) {
+func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Outputs, lv nanodetLevel, fm nms.FrameMap) ([]nms.Candidate, error) {
 	n := lv.grid * lv.grid
 	cls, reg := outs[lv.cls].Data, outs[lv.reg].Data
 	if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
@@ -226,7 +217,7 @@ func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Output
 			continue
 		}
 		x1, y1, x2, y2 := lv.anchorBox(a, reg[a*nanodetRegCols:(a+1)*nanodetRegCols])
-		if c, ok := fm.candidate(x1, y1, x2, y2, score, best); ok {
+		if c, ok := fm.Candidate(x1, y1, x2, y2, score, best); ok {
 			cands = append(cands, c)
 		}
 	}
@@ -271,11 +262,6 @@ func distExpectation(bins []float32) float32 {
 		acc += float32(i) * e
 	}
 	return acc / sum
-}
-
-// clamp limits v to [lo, hi].
-func clamp(v, lo, hi float32) float32 {
-	return min(max(v, lo), hi)
 }
 
 // Prepare pre-processes img into the input blob (Stager).

@@ -1,5 +1,6 @@
-// Package nms is greedy per-class non-maximum suppression of scored boxes,
-// the last step of the detectors' post-processing.
+// Package nms holds the candidate boxes of the detectors' post-processing:
+// mapped from a net's input to the frame's pixels, then greedy per-class
+// non-maximum suppression.
 package nms
 
 import (
@@ -58,4 +59,36 @@ func overlapsKept(kept []Candidate, c Candidate, thr float32) bool {
 		}
 	}
 	return false
+}
+
+// FrameMap maps boxes from the input pixels of a net to the pixels of the
+// frame they came from: remove the padding, scale, clip to the frame.
+type FrameMap struct {
+	padX, padY, kx, ky, fw, fh float32
+}
+
+// NewFrameMap maps an input holding a frameW x frameH frame scaled to
+// w x h at offset padX, padY.
+func NewFrameMap(frameW, frameH, w, h, padX, padY int) FrameMap {
+	return FrameMap{
+		padX: float32(padX), padY: float32(padY),
+		kx: float32(frameW) / float32(w), ky: float32(frameH) / float32(h),
+		fw: float32(frameW), fh: float32(frameH),
+	}
+}
+
+// Candidate maps the box x1, y1, x2, y2 in input pixels to a candidate in
+// frame pixels; ok is false when nothing of it is left in the frame.
+func (m FrameMap) Candidate(x1, y1, x2, y2, score float32, class int) (c Candidate, ok bool) {
+	c = Candidate{
+		X1: clamp((x1-m.padX)*m.kx, 0, m.fw), Y1: clamp((y1-m.padY)*m.ky, 0, m.fh),
+		X2: clamp((x2-m.padX)*m.kx, 0, m.fw), Y2: clamp((y2-m.padY)*m.ky, 0, m.fh),
+		Score: score, Class: class,
+	}
+	return c, c.X2 > c.X1 && c.Y2 > c.Y1
+}
+
+// clamp limits v to [lo, hi].
+func clamp(v, lo, hi float32) float32 {
+	return min(max(v, lo), hi)
 }

@@ -174,6 +174,15 @@ func (n *Net) Close() error {
 	return nil
 }
 
+// Shapes lists the dimensions of outs, for errors.
+func Shapes(outs Outputs) []string {
+	shapes := make([]string, len(outs))
+	for i, t := range outs {
+		shapes[i] = fmt.Sprint(t.Dims)
+	}
+	return shapes
+}
+
 // MatrixShape reads dims as a 2-D (rows, cols) matrix, allowing any number
 // of leading 1s (e.g. [N,C], [1,N,C], [1,1,N,C]). ok is false otherwise.
 func MatrixShape(dims []int) (rows, cols int, ok bool) {
