@@ -20,10 +20,14 @@ const (
 // existing folder, an existing .txt file, or a glob pattern (with *, ? or
 // [) that is not an existing file. Anything else is not ("").
 func imageKind(spec string) string {
-	sp, err := parseSpec(spec)
-	if err != nil || sp.kind != KindFile {
+	if sp, err := parseSpec(spec); err != nil || sp.kind != KindFile {
 		return ""
 	}
+	return pathKind(spec)
+}
+
+// pathKind is the image source kind of a file path spec, or "".
+func pathKind(spec string) string {
 	fi, err := os.Stat(spec)
 	switch {
 	case err == nil && fi.IsDir():
@@ -36,20 +40,23 @@ func imageKind(spec string) string {
 	return ""
 }
 
-// listImages lists the files of an image source of kind, in order.
+// listImages lists the files of an image source of kind, in order; it
+// fails when there are none.
 func listImages(kind, spec string) ([]imagefiles.File, error) {
-	var files []imagefiles.File
-	var err error
-	switch kind {
-	case KindFolder:
-		files, err = imagefiles.InFolder(spec)
-	case KindGlob:
-		files, err = imagefiles.Glob(spec)
-	default:
-		files, err = imagefiles.Listed(spec)
-	}
+	files, err := findImages(kind, spec)
 	if err == nil && len(files) == 0 {
 		err = fmt.Errorf("%s %q has no images", kind, spec)
 	}
 	return files, err
+}
+
+// findImages lists the files of an image source of kind, in order.
+func findImages(kind, spec string) ([]imagefiles.File, error) {
+	switch kind {
+	case KindFolder:
+		return imagefiles.InFolder(spec)
+	case KindGlob:
+		return imagefiles.Glob(spec)
+	}
+	return imagefiles.Listed(spec)
 }

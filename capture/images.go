@@ -10,6 +10,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/capture/imagefiles"
+	"github.com/framewire/framewire/capture/pace"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -36,7 +37,7 @@ type ImageSource struct {
 	scaled gocv.Mat
 	params []int
 	closed bool
-	pace   pacer
+	pace   pace.Pacer
 	timer  *time.Timer
 }
 
@@ -55,16 +56,22 @@ func OpenImages(spec string, opts Options) (*ImageSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newImageSource(spec, kind, opts, files), nil
+}
+
+// newImageSource is the source of files, listed from spec of kind; its
+// size is the first image's, if its header tells it.
+func newImageSource(spec, kind string, opts Options, files []imagefiles.File) *ImageSource {
 	s := &ImageSource{
 		opts: opts, files: files, scaled: gocv.NewMat(),
 		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
-		pace:   pacer{interval: opts.interval()},
+		pace:   pace.New(opts.interval()),
 		info:   Info{Source: spec, Kind: kind, FrameCount: int64(len(files))},
 	}
 	if w, h, ok := imagefiles.HeaderSize(files[0].Path); ok {
 		s.info.Width, s.info.Height = opts.outputSize(w, h)
 	}
-	return s, nil
+	return s
 }
 
 // Info describes the source; Width and Height are the first image's.
@@ -82,26 +89,39 @@ func (s *ImageSource) Files() []string {
 // Next returns the next image as a frame (Seq is its index), or io.EOF
 // after the last. ctx cancels MaxFPS waiting.
 func (s *ImageSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	if err := pace.Sleep(ctx, &s.timer, s.pace.Wait(time.Now())); err != nil {
+		return nil, err
+	}
+	return s.take(), nil
+}
+
+// ready fails when there is no next image to wait for: s is closed, ctx
+// done or every image sent (io.EOF).
+func (s *ImageSource) ready(ctx context.Context) error {
 	if s.closed {
-		return nil, fmt.Errorf("next image of %s %q: source is closed", s.info.Kind, s.info.Source)
+		return fmt.Errorf("next image of %s %q: source is closed", s.info.Kind, s.info.Source)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if s.next >= len(s.files) {
-		return nil, io.EOF
+		return io.EOF
 	}
-	if err := sleepCtx(ctx, &s.timer, s.pace.wait(time.Now())); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// take reads the next image as a frame sent now.
+func (s *ImageSource) take() *framewirepb.Frame {
 	i := s.next
 	s.next++
 	at := time.Now()
-	s.pace.sent(at)
+	s.pace.Sent(at)
 	f := s.frame(s.files[i].Path)
-	f.Seq, f.CaptureUnixNano = int64(i), at.UnixNano()
-	f.SourceName = s.files[i].Name
-	return f, nil
+	f.Seq, f.CaptureUnixNano, f.SourceName = int64(i), at.UnixNano(), s.files[i].Name
+	return f
 }
 
 // frame reads one file as a frame (without Seq and time).
@@ -116,6 +136,13 @@ func (s *ImageSource) frame(path string) *framewirepb.Frame {
 			return f
 		}
 	}
+	return s.reencode(data)
+}
+
+// reencode decodes the image file data and encodes it as a JPEG frame
+// under Options; data OpenCV cannot read is sent as it is, cut to
+// maxUnreadable.
+func (s *ImageSource) reencode(data []byte) *framewirepb.Frame {
 	img, err := gocv.IMDecode(data, gocv.IMReadColor)
 	if err == nil {
 		defer img.Close()
@@ -157,23 +184,4 @@ func (s *ImageSource) Close() error {
 		s.timer.Stop()
 	}
 	return s.scaled.Close()
-}
-
-// sleepCtx waits for d or until ctx is done, reusing the timer *t.
-func sleepCtx(ctx context.Context, t **time.Timer, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	if *t == nil {
-		*t = time.NewTimer(d)
-	} else {
-		(*t).Reset(d)
-	}
-	select {
-	case <-(*t).C:
-		return nil
-	case <-ctx.Done():
-		(*t).Stop()
-		return ctx.Err()
-	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/pace"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -39,7 +40,7 @@ type VideoSource struct {
 	done      error     // sticky end-of-stream error (io.EOF for finite sources)
 	closed    bool
 
-	pace  pacer
+	pace  pace.Pacer
 	timer *time.Timer // reused for MaxFPS waits on finite sources
 }
 
@@ -54,38 +55,62 @@ type VideoSource struct {
 //
 // The caller owns the returned VideoSource and must Close it.
 func Open(spec string, opts Options) (*VideoSource, error) {
-	sp, err := parseSpec(spec)
+	sp, opts, err := prepare(spec, opts)
 	if err != nil {
-		return nil, err
-	}
-	opts, err = opts.normalize()
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", sp.name(), err)
-	}
-	if err := checkLocal(sp); err != nil {
 		return nil, err
 	}
 	vc, err := openCapture(sp)
 	if err != nil {
 		return nil, err
 	}
-	s := &VideoSource{
+	s := newVideoSource(sp, opts, vc)
+	if err := s.readFirst(); err != nil {
+		return nil, err
+	}
+	s.info = s.describe()
+	return s, nil
+}
+
+// prepare parses spec and checks it and opts before anything is opened.
+func prepare(spec string, opts Options) (sourceSpec, Options, error) {
+	sp, err := parseSpec(spec)
+	if err != nil {
+		return sourceSpec{}, opts, err
+	}
+	opts, err = opts.normalize()
+	if err != nil {
+		return sourceSpec{}, opts, fmt.Errorf("open %s: %w", sp.name(), err)
+	}
+	if err := checkLocal(sp); err != nil {
+		return sourceSpec{}, opts, err
+	}
+	return sp, opts, nil
+}
+
+// newVideoSource is the source of sp read through vc, before its first
+// frame.
+func newVideoSource(sp sourceSpec, opts Options, vc *gocv.VideoCapture) *VideoSource {
+	return &VideoSource{
 		spec:   sp,
 		opts:   opts,
 		vc:     vc,
 		frame:  gocv.NewMat(),
 		scaled: gocv.NewMat(),
 		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
-		pace:   pacer{interval: opts.interval()},
+		pace:   pace.New(opts.interval()),
 	}
+}
+
+// readFirst reads the first frame, which the first Next returns, and
+// closes s when there is none.
+func (s *VideoSource) readFirst() error {
 	if !s.readFrame() {
 		// Close of gocv objects cannot fail; the read failure is the news.
 		_ = s.Close()
-		return nil, fmt.Errorf("open %s: OpenCV opened it but could not read a first frame (%s)", sp.name(), firstReadHint(sp.kind))
+		return fmt.Errorf("open %s: OpenCV opened it but could not read a first frame (%s)", s.spec.name(), firstReadHint(s.spec.kind))
 	}
 	s.pending, s.pendingAt = true, time.Now()
-	s.info = s.describe()
-	return s, nil
+	return nil
 }
 
 // describe builds the Info of a freshly opened source whose first frame is in s.frame.
@@ -95,21 +120,26 @@ func (s *VideoSource) describe() Info {
 		Source: s.spec.raw,
 		Kind:   s.spec.kind,
 		FPS:    finite(s.vc.Get(gocv.VideoCaptureFPS)),
-	}
-	switch s.spec.kind {
-	case KindFile:
-		info.Live = false
-	case KindURL:
-		// RTSP is always live; an HTTP stream is live unless it has a length.
-		info.Live = s.spec.rtsp || count < 1
-	default:
-		info.Live = true
+		Live:   s.live(count),
 	}
 	if !info.Live {
 		info.FrameCount = int64(count)
 	}
 	info.Width, info.Height = s.opts.outputSize(s.frame.Cols(), s.frame.Rows())
 	return info
+}
+
+// live says whether the source is live, given the frame count its backend
+// reports.
+func (s *VideoSource) live(count float64) bool {
+	switch s.spec.kind {
+	case KindFile:
+		return false
+	case KindURL:
+		// RTSP is always live; an HTTP stream is live unless it has a length.
+		return s.spec.rtsp || count < 1
+	}
+	return true
 }
 
 // finite returns v, or 0 when v is negative, NaN or infinite (what OpenCV
@@ -144,7 +174,7 @@ func (s *VideoSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
 	}
 	if s.pending {
 		s.pending = false
-		s.pace.sent(time.Now())
+		s.pace.Sent(time.Now())
 		return s.encode(s.read-1, s.pendingAt)
 	}
 	if s.done != nil {
@@ -165,8 +195,8 @@ func (s *VideoSource) nextLive(ctx context.Context) (*framewirepb.Frame, error) 
 			return nil, s.done
 		}
 		at := time.Now()
-		if s.pace.allow(at) {
-			s.pace.sent(at)
+		if s.pace.Allow(at) {
+			s.pace.Sent(at)
 			return s.encode(s.read-1, at)
 		}
 		if err := ctx.Err(); err != nil {
@@ -177,7 +207,7 @@ func (s *VideoSource) nextLive(ctx context.Context) (*framewirepb.Frame, error) 
 
 // nextFinite waits for the MaxFPS schedule, then reads one frame.
 func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error) {
-	if err := s.sleep(ctx, s.pace.wait(time.Now())); err != nil {
+	if err := s.sleep(ctx, s.pace.Wait(time.Now())); err != nil {
 		return nil, err
 	}
 	if !s.readFrame() {
@@ -185,13 +215,13 @@ func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error
 		return nil, s.done
 	}
 	at := time.Now()
-	s.pace.sent(at)
+	s.pace.Sent(at)
 	return s.encode(s.read-1, at)
 }
 
 // sleep waits for d or until ctx is done, reusing one timer.
 func (s *VideoSource) sleep(ctx context.Context, d time.Duration) error {
-	return sleepCtx(ctx, &s.timer, d)
+	return pace.Sleep(ctx, &s.timer, d)
 }
 
 // readFrame reads the next frame into s.frame and counts it, with its
@@ -201,13 +231,20 @@ func (s *VideoSource) readFrame() bool {
 		return false
 	}
 	s.read++
-	s.posMs = -1
-	if s.spec.kind == KindFile {
-		if ms := s.vc.Get(gocv.VideoCapturePosMsec); ms >= 0 && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
-			s.posMs = ms
-		}
-	}
+	s.posMs = s.filePosition()
 	return true
+}
+
+// filePosition is the position of the frame just read from a video file,
+// in ms, or -1 when the source is no file or does not know it.
+func (s *VideoSource) filePosition() float64 {
+	if s.spec.kind != KindFile {
+		return -1
+	}
+	if ms := s.vc.Get(gocv.VideoCapturePosMsec); ms >= 0 && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
+		return ms
+	}
+	return -1
 }
 
 // encode resizes s.frame if asked to and JPEG-encodes it into a new Frame;
@@ -238,42 +275,62 @@ func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error
 // backwards and skipping on a live source are errors. If the source ends
 // first, SkipTo returns an error wrapping io.EOF and Next returns io.EOF.
 func (s *VideoSource) SkipTo(seq int64) error {
-	if s.closed {
-		return fmt.Errorf("skip to frame %d of %s: source is closed", seq, s.spec.name())
-	}
-	if s.info.Live {
-		return fmt.Errorf("skip to frame %d of %s: cannot skip on a live source", seq, s.spec.name())
-	}
-	next := s.read
-	if s.pending {
-		next--
-	}
-	switch {
-	case seq < next:
-		return fmt.Errorf("skip to frame %d of %s: already at frame %d, cannot go back", seq, s.spec.name(), next)
-	case seq == next:
-		return nil
-	case s.done != nil:
-		return fmt.Errorf("skip to frame %d of %s: %w", seq, s.spec.name(), s.done)
+	if skip, err := s.canSkip(seq); !skip {
+		return err
 	}
 	s.pending = false
 	for s.read < seq {
-		n := min(seq-s.read, skipChunk)
-		// gocv's Grab does not report failure, so the end of the source is
-		// detected through the frame position, where the backend tracks it.
-		before := s.vc.Get(gocv.VideoCapturePosFrames)
-		s.vc.Grab(int(n))
-		after := s.vc.Get(gocv.VideoCapturePosFrames)
-		tracked := before == float64(s.read)
-		s.read += n
-		if tracked && after < float64(s.read) {
-			s.read = int64(after)
-			s.done = io.EOF
+		if s.grab(min(seq-s.read, skipChunk)) {
 			return fmt.Errorf("skip to frame %d of %s: the source ends after %d frames: %w",
 				seq, s.spec.name(), s.read, io.EOF)
 		}
 	}
 	return nil
+}
+
+// canSkip says whether SkipTo(seq) has frames to skip, or why it fails.
+func (s *VideoSource) canSkip(seq int64) (bool, error) {
+	if s.closed {
+		return false, fmt.Errorf("skip to frame %d of %s: source is closed", seq, s.spec.name())
+	}
+	if s.info.Live {
+		return false, fmt.Errorf("skip to frame %d of %s: cannot skip on a live source", seq, s.spec.name())
+	}
+	switch next := s.nextSeq(); {
+	case seq < next:
+		return false, fmt.Errorf("skip to frame %d of %s: already at frame %d, cannot go back", seq, s.spec.name(), next)
+	case seq == next:
+		return false, nil
+	case s.done != nil:
+		return false, fmt.Errorf("skip to frame %d of %s: %w", seq, s.spec.name(), s.done)
+	}
+	return true, nil
+}
+
+// nextSeq is the Seq of the frame Next returns next.
+func (s *VideoSource) nextSeq() int64 {
+	if s.pending {
+		return s.read - 1
+	}
+	return s.read
+}
+
+// grab discards the next n frames and says whether the source ended
+// first, which makes it done.
+func (s *VideoSource) grab(n int64) (ended bool) {
+	// gocv's Grab does not report failure, so the end of the source is
+	// detected through the frame position, where the backend tracks it.
+	before := s.vc.Get(gocv.VideoCapturePosFrames)
+	s.vc.Grab(int(n))
+	after := s.vc.Get(gocv.VideoCapturePosFrames)
+	tracked := before == float64(s.read)
+	s.read += n
+	if tracked && after < float64(s.read) {
+		s.read = int64(after)
+		s.done = io.EOF
+		return true
+	}
+	return false
 }
 
 // Close releases the capture and the Mats. It is safe to call more than once.

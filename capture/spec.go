@@ -88,37 +88,60 @@ var urlPassword = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
 func checkLocal(sp sourceSpec) error {
 	switch sp.kind {
 	case KindWebcam, KindDevice:
-		fi, err := os.Stat(sp.path)
-		if errors.Is(err, fs.ErrNotExist) {
-			if sp.kind == KindWebcam {
-				return fmt.Errorf("%s: %s %w", sp.name(), sp.path, notExistError("does not exist"))
-			}
-			return fmt.Errorf("%s: %w", sp.name(), notExistError("does not exist"))
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", sp.name(), err)
-		}
-		if fi.IsDir() {
-			return fmt.Errorf("%s: %s is a directory, not a video device", sp.name(), sp.path)
-		}
+		return checkDevice(sp)
 	case KindFile:
-		fi, err := os.Stat(sp.path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("open %s: %w", sp.name(), notExistError("no such file"))
-		}
-		if err != nil {
-			return fmt.Errorf("open %s: %w", sp.name(), err)
-		}
-		if fi.IsDir() {
-			return fmt.Errorf("open %s: is a directory", sp.name())
-		}
-		f, err := os.Open(sp.path)
-		if err != nil {
-			return fmt.Errorf("open %s: %w", sp.name(), err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("open %s: %w", sp.name(), err)
-		}
+		return checkFile(sp)
+	}
+	return nil
+}
+
+// checkDevice fails when sp's webcam or device path is missing or a folder.
+func checkDevice(sp sourceSpec) error {
+	fi, err := os.Stat(sp.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return missingDevice(sp)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", sp.name(), err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s: %s is a directory, not a video device", sp.name(), sp.path)
+	}
+	return nil
+}
+
+// missingDevice is the error for sp's missing webcam or device; a
+// webcam's names its device path.
+func missingDevice(sp sourceSpec) error {
+	if sp.kind == KindWebcam {
+		return fmt.Errorf("%s: %s %w", sp.name(), sp.path, notExistError("does not exist"))
+	}
+	return fmt.Errorf("%s: %w", sp.name(), notExistError("does not exist"))
+}
+
+// checkFile fails when sp's file is missing, a folder or unreadable.
+func checkFile(sp sourceSpec) error {
+	fi, err := os.Stat(sp.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("open %s: %w", sp.name(), notExistError("no such file"))
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", sp.name(), err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("open %s: is a directory", sp.name())
+	}
+	return checkReadable(sp)
+}
+
+// checkReadable fails when sp's file cannot be opened for reading.
+func checkReadable(sp sourceSpec) error {
+	f, err := os.Open(sp.path)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", sp.name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("open %s: %w", sp.name(), err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package capture
+package pace
 
 import (
 	"testing"
@@ -7,13 +7,13 @@ import (
 
 // livePass feeds frames at the given capture times to a pacer and returns the
 // indices it lets through.
-func livePass(p *pacer, times []time.Duration) []int {
+func livePass(p *Pacer, times []time.Duration) []int {
 	base := time.Unix(1_700_000_000, 0)
 	var sent []int
 	for i, d := range times {
 		t := base.Add(d)
-		if p.allow(t) {
-			p.sent(t)
+		if p.Allow(t) {
+			p.Sent(t)
 			sent = append(sent, i)
 		}
 	}
@@ -34,7 +34,7 @@ func frameTimes(n int, period, jitter time.Duration) []time.Duration {
 
 func TestPacerLiveAtCapKeepsAllFrames(t *testing.T) {
 	// 30 fps with ±3 ms jitter under a 30 fps cap: nothing may be dropped.
-	p := pacer{interval: time.Second / 30}
+	p := New(time.Second / 30)
 	times := frameTimes(90, time.Second/30, 3*time.Millisecond)
 	if sent := livePass(&p, times); len(sent) != len(times) {
 		t.Errorf("sent %d of %d frames at the cap rate: %v", len(sent), len(times), sent)
@@ -42,7 +42,7 @@ func TestPacerLiveAtCapKeepsAllFrames(t *testing.T) {
 }
 
 func TestPacerLiveHalvesDoubleRate(t *testing.T) {
-	p := pacer{interval: time.Second / 30}
+	p := New(time.Second / 30)
 	times := frameTimes(120, time.Second/60, 2*time.Millisecond)
 	sent := livePass(&p, times)
 	if len(sent) != 60 {
@@ -57,7 +57,7 @@ func TestPacerLiveHalvesDoubleRate(t *testing.T) {
 
 func TestPacerLiveAverageRateBounded(t *testing.T) {
 	// A 30 fps source under a 20 fps cap: over 3 s at most 61 frames.
-	p := pacer{interval: time.Second / 20}
+	p := New(time.Second / 20)
 	sent := livePass(&p, frameTimes(90, time.Second/30, 0))
 	if len(sent) < 58 || len(sent) > 61 {
 		t.Errorf("sent %d frames of 3 s of 30 fps under a 20 fps cap, want about 60", len(sent))
@@ -66,24 +66,24 @@ func TestPacerLiveAverageRateBounded(t *testing.T) {
 
 func TestPacerWaitAndStall(t *testing.T) {
 	base := time.Unix(1_700_000_000, 0)
-	p := pacer{interval: 100 * time.Millisecond}
-	if w := p.wait(base); w != 0 {
+	p := New(100 * time.Millisecond)
+	if w := p.Wait(base); w != 0 {
 		t.Fatalf("first wait = %v, want 0", w)
 	}
-	p.sent(base)
-	if w := p.wait(base.Add(30 * time.Millisecond)); w != 70*time.Millisecond {
+	p.Sent(base)
+	if w := p.Wait(base.Add(30 * time.Millisecond)); w != 70*time.Millisecond {
 		t.Fatalf("wait 30ms after a frame = %v, want 70ms", w)
 	}
-	p.sent(base.Add(100 * time.Millisecond))
+	p.Sent(base.Add(100 * time.Millisecond))
 	// A 1 s stall restarts the schedule instead of allowing a burst.
 	stall := base.Add(1100 * time.Millisecond)
-	p.sent(stall)
-	if w := p.wait(stall); w != 100*time.Millisecond {
+	p.Sent(stall)
+	if w := p.Wait(stall); w != 100*time.Millisecond {
 		t.Fatalf("wait right after a stalled frame = %v, want the full 100ms", w)
 	}
-	none := pacer{}
-	none.sent(base)
-	if w := none.wait(base); w != 0 || !none.allow(base) {
-		t.Fatalf("pacer without a cap waits %v / allows %v, want 0 / true", w, none.allow(base))
+	none := Pacer{}
+	none.Sent(base)
+	if w := none.Wait(base); w != 0 || !none.Allow(base) {
+		t.Fatalf("pacer without a cap waits %v / allows %v, want 0 / true", w, none.Allow(base))
 	}
 }
