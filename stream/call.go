@@ -15,34 +15,36 @@ import (
 func (r *run) attempt(ctx context.Context) (progress bool, err error) {
 	callCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	call, err := r.rpc.StreamFrames(callCtx)
-	if err != nil {
-		return false, fmt.Errorf("open stream: %w", err)
-	}
-	ready, err := r.handshake(call)
+	call, ready, err := r.open(callCtx)
 	if err != nil {
 		return false, err
 	}
+	return r.exchange(callCtx, cancel, call, ready)
+}
+
+// open starts a call and its handshake, and the reader the first time.
+func (r *run) open(ctx context.Context) (pb.ImageProcedure_StreamFramesClient, *pb.StreamReady, error) {
+	call, err := r.rpc.StreamFrames(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open stream: %w", err)
+	}
+	ready, err := r.handshake(call)
+	if err != nil {
+		return nil, nil, err
+	}
 	if r.readerDone == nil {
 		if err := r.startReader(ready.GetDone()); err != nil {
-			return false, err
+			return nil, nil, err
 		}
 	}
-	return r.exchange(callCtx, cancel, call, ready)
+	return call, ready, nil
 }
 
 // exchange sends frames (one goroutine) and receives their results (this
 // one) until the call ends; credits keep the window.
 func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.ImageProcedure_StreamFramesClient, ready *pb.StreamReady) (bool, error) {
-	done := seqSet(ready.GetDone())
-	if r.sum.Live {
-		done = nil // a live run's frames are all new
-	}
-	window := max(int(ready.GetWindow()), 1)
-	credits := make(chan struct{}, window)
-	for range window {
-		credits <- struct{}{}
-	}
+	done := r.doneSeqs(ready)
+	credits := newCredits(int(ready.GetWindow()))
 	resend := r.takeResend(done)
 	sendDone := make(chan error, 1)
 	go func() { sendDone <- r.send(ctx, call, credits, resend, done) }()
@@ -52,6 +54,24 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	}
 	sendErr := <-sendDone
 	return progress, firstError(err, sendErr, r.feed.readErr())
+}
+
+// doneSeqs are the frames the server reports done, none for a live run.
+func (r *run) doneSeqs(ready *pb.StreamReady) seqSet {
+	if r.sum.Live {
+		return nil // a live run's frames are all new
+	}
+	return seqSet(ready.GetDone())
+}
+
+// newCredits is a full window of window credits (at least one).
+func newCredits(window int) chan struct{} {
+	window = max(window, 1)
+	credits := make(chan struct{}, window)
+	for range window {
+		credits <- struct{}{}
+	}
+	return credits
 }
 
 // firstError is the first of errs that is not nil.
@@ -81,6 +101,16 @@ func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 	if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Header{Header: r.hdr}}); err != nil {
 		return nil, fmt.Errorf("send stream header: %w", recvErr(call, err))
 	}
+	ready, err := r.readReady(call)
+	if err != nil {
+		return nil, err
+	}
+	r.adopt(ready)
+	return ready, nil
+}
+
+// readReady reads the server's answer to the header, which must be ready.
+func (r *run) readReady(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamReady, error) {
 	first, err := call.Recv()
 	if err != nil {
 		return nil, fmt.Errorf("stream %q refused: %w", r.hdr.GetName(), err)
@@ -89,6 +119,12 @@ func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 	if ready == nil {
 		return nil, errors.New("server did not answer the header with ready")
 	}
+	return ready, nil
+}
+
+// adopt keeps the first ready for the summary and makes the header of
+// later calls resume the stream under the server's name.
+func (r *run) adopt(ready *pb.StreamReady) {
 	if r.sum.Ready == nil {
 		r.sum.Ready = ready
 	}
@@ -96,7 +132,6 @@ func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 		r.hdr.Name = ready.GetName()
 	}
 	r.hdr.Exist = pb.ExistPolicy_EXIST_RESUME
-	return ready, nil
 }
 
 // send is the only goroutine that sends frames in a call: first resend,
@@ -169,44 +204,71 @@ func (r *run) receive(call pb.ImageProcedure_StreamFramesClient, credits chan<- 
 	var gotSummary bool
 	for {
 		msg, err := call.Recv()
-		switch {
-		case errors.Is(err, io.EOF) && !gotSummary:
-			return progress, errNoSummary
-		case errors.Is(err, io.EOF):
-			return progress, nil
-		case err != nil:
-			return progress, fmt.Errorf("stream broken: %w", err)
+		if err != nil {
+			return progress, callEnd(err, gotSummary)
 		}
-		switch m := msg.Msg.(type) {
-		case *pb.StreamResponse_Result:
-			progress = true
-			r.result(m.Result, credits)
-		case *pb.StreamResponse_Summary:
-			gotSummary = true
-			r.sum.Server = m.Summary
-		default:
-			return progress, fmt.Errorf("unexpected message %T from server", m)
+		isResult, err := r.handle(msg, credits)
+		if err != nil {
+			return progress, err
 		}
+		progress = progress || isResult
+		gotSummary = gotSummary || !isResult
 	}
+}
+
+// callEnd is receive's error when Recv failed with err: none when the
+// server ended the call after its summary.
+func callEnd(err error, gotSummary bool) error {
+	switch {
+	case errors.Is(err, io.EOF) && !gotSummary:
+		return errNoSummary
+	case errors.Is(err, io.EOF):
+		return nil
+	}
+	return fmt.Errorf("stream broken: %w", err)
+}
+
+// handle takes one message from the server, a result or the summary;
+// isResult says which.
+func (r *run) handle(msg *pb.StreamResponse, credits chan<- struct{}) (isResult bool, err error) {
+	switch m := msg.Msg.(type) {
+	case *pb.StreamResponse_Result:
+		r.result(m.Result, credits)
+		return true, nil
+	case *pb.StreamResponse_Summary:
+		r.sum.Server = m.Summary
+		return false, nil
+	}
+	return false, fmt.Errorf("unexpected message %T from server", msg.Msg)
 }
 
 // result acknowledges the oldest unacked frame, returns its credit and
 // counts and reports res.
 func (r *run) result(res *pb.FrameResult, credits chan<- struct{}) {
-	r.mu.Lock()
-	if len(r.unacked) > 0 {
-		r.unacked = r.unacked[1:]
-	}
-	r.mu.Unlock()
-	select {
-	case credits <- struct{}{}:
-	default:
-	}
+	r.ack()
+	giveCredit(credits)
 	lat := time.Duration(time.Now().UnixNano() - res.GetCaptureUnixNano())
 	r.sum.count(res)
 	r.sum.Latency.Add(lat)
 	if r.cfg.OnResult != nil {
 		r.cfg.OnResult(res, lat)
+	}
+}
+
+// ack drops the oldest unacked frame: its result arrived.
+func (r *run) ack() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.unacked) > 0 {
+		r.unacked = r.unacked[1:]
+	}
+}
+
+// giveCredit returns one credit to the window, unless it is full.
+func giveCredit(credits chan<- struct{}) {
+	select {
+	case credits <- struct{}{}:
+	default:
 	}
 }
 

@@ -69,22 +69,34 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 		r.sum.Dropped = r.feed.drops()
 	}()
 	defer r.stopReader()
+	return r.sum, r.retry(ctx)
+}
+
+// retry runs calls until one completes, reconnecting after a broken call
+// as the config allows, and returns the last call's error.
+func (r *run) retry(ctx context.Context) error {
 	for failures := 0; ; {
 		progress, err := r.attempt(ctx)
 		if err == nil {
-			return r.sum, nil
+			return nil
 		}
 		if progress {
 			failures = 0
 		}
-		if failures >= cfg.MaxRetries || !retryable(err) || ctx.Err() != nil {
-			return r.sum, err
+		if r.giveUp(ctx, failures, err) {
+			return err
 		}
 		failures++
 		if werr := r.waitToReconnect(ctx, failures, err); werr != nil {
-			return r.sum, err
+			return err
 		}
 	}
+}
+
+// giveUp says whether a call that failed with err after failures failed
+// reconnections in a row is the last.
+func (r *run) giveUp(ctx context.Context, failures int, err error) bool {
+	return failures >= r.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil
 }
 
 // newRunHeader copies hdr for one run, with a fresh run id unless it has
@@ -118,12 +130,7 @@ func retryable(err error) bool {
 // backoff is the wait before reconnection number n (1-based): doubling
 // from lo, capped at hi, and drawn from its upper half.
 func backoff(n int, lo, hi time.Duration) time.Duration {
-	if lo <= 0 {
-		lo = 100 * time.Millisecond
-	}
-	if hi <= 0 {
-		hi = 5 * time.Second
-	}
+	lo, hi = backoffBounds(lo, hi)
 	d := lo
 	for i := 1; i < n && d < hi; i++ {
 		d *= 2
@@ -132,4 +139,17 @@ func backoff(n int, lo, hi time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// backoffBounds are lo and hi, 100 ms and 5 s when not set.
+func backoffBounds(lo, hi time.Duration) (time.Duration, time.Duration) {
+	if lo <= 0 {
+		lo = 100 * time.Millisecond
+	}
+	if hi <= 0 {
+		hi = 5 * time.Second
+	}
+	return lo, hi
+}
+
+// errNoSummary is the error of a call the server ended without its
+// summary, which a reconnection may complete.
 var errNoSummary = errors.New("stream ended without a summary")

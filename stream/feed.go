@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/mailbox"
 )
 
 // feed carries frames from the reader goroutine to the sender, across
@@ -16,7 +17,7 @@ import (
 // that blocks the reader, so nothing is lost. One goroutine fills it and
 // one takes from it.
 type feed struct {
-	mb *mailbox
+	mb *mailbox.Mailbox
 	ch chan *pb.Frame
 
 	once sync.Once
@@ -24,9 +25,10 @@ type feed struct {
 	err  error // why reading stopped early; nil at the source's end
 }
 
+// newFeed returns a live (mailbox) or finite (channel) feed.
 func newFeed(live bool) *feed {
 	if live {
-		return &feed{mb: newMailbox()}
+		return &feed{mb: mailbox.New()}
 	}
 	return &feed{ch: make(chan *pb.Frame, 1)}
 }
@@ -36,50 +38,70 @@ func newFeed(live bool) *feed {
 func (f *feed) fill(ctx context.Context, src Source, read *int64) {
 	var err error
 	defer func() { f.closeWith(err) }()
-	for {
+	var stop bool
+	for !stop {
 		var fr *pb.Frame
 		fr, err = src.Next(ctx)
-		if errors.Is(err, io.EOF) || ctx.Err() != nil {
-			err = nil
-			return
+		if stop, err = readEnd(ctx, err); !stop {
+			*read++
+			stop = !f.put(ctx, fr)
 		}
-		if err != nil {
-			err = fmt.Errorf("read source: %w", err)
-			return
-		}
-		*read++
-		if f.mb != nil {
-			f.mb.put(fr)
-			continue
-		}
-		select {
-		case f.ch <- fr:
-		case <-ctx.Done():
-			return
-		}
+	}
+}
+
+// readEnd says whether reading stops after Next returned err, and with
+// what error: none at the source's end or when ctx ended.
+func readEnd(ctx context.Context, err error) (stop bool, _ error) {
+	if errors.Is(err, io.EOF) || ctx.Err() != nil {
+		return true, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("read source: %w", err)
+	}
+	return false, nil
+}
+
+// put hands fr to the sender: into the mailbox at once, or through the
+// channel once the sender takes it; false when ctx ended first.
+func (f *feed) put(ctx context.Context, fr *pb.Frame) bool {
+	if f.mb != nil {
+		f.mb.Put(fr)
+		return true
+	}
+	select {
+	case f.ch <- fr:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
 // close ends the feed with no error.
 func (f *feed) close() { f.closeWith(nil) }
 
+// closeWith ends the feed, the first time, with err as its readErr.
 func (f *feed) closeWith(err error) {
 	f.once.Do(func() {
 		f.mu.Lock()
 		f.err = err
 		f.mu.Unlock()
-		if f.mb != nil {
-			f.mb.close()
-		} else {
-			close(f.ch)
-		}
+		f.shut()
 	})
+}
+
+// shut closes the mailbox or the channel.
+func (f *feed) shut() {
+	if f.mb != nil {
+		f.mb.Close()
+	} else {
+		close(f.ch)
+	}
 }
 
 // next waits for a frame; nil when the feed is closed and empty or ctx ends.
 func (f *feed) next(ctx context.Context) *pb.Frame {
 	if f.mb != nil {
-		return f.mb.take(ctx)
+		return f.mb.Take(ctx)
 	}
 	select {
 	case fr := <-f.ch:
@@ -101,5 +123,5 @@ func (f *feed) drops() int64 {
 	if f.mb == nil {
 		return 0
 	}
-	return f.mb.drops()
+	return f.mb.Drops()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/histogram"
 )
 
 // Summary counts what happened to one stream on the client side.
@@ -26,7 +27,7 @@ type Summary struct {
 	Reconnects, Resent, Skipped, Gap int64
 	Duration                         time.Duration
 	// Latency is capture-to-result time of every result.
-	Latency Histogram
+	Latency histogram.Histogram
 	// Ready is the server's answer to the header; Server its closing
 	// summary (nil when the call did not complete).
 	Ready  *pb.StreamReady
@@ -60,21 +61,46 @@ func (s *Summary) String() string {
 	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
 		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
-	if s.Failed > 0 {
-		line += fmt.Sprintf(" (unreadable %d, not recorded %d)", s.Invalid, s.NotRecorded)
+	return line + s.failures() + s.resumes() + s.tracks()
+}
+
+// failures is String's part on failed frames, if any.
+func (s *Summary) failures() string {
+	if s.Failed == 0 {
+		return ""
 	}
-	if s.Reconnects > 0 || s.Skipped > 0 {
-		line += fmt.Sprintf("; reconnects %d, resent %d, skipped as done %d, live gap %d", s.Reconnects, s.Resent, s.Skipped, s.Gap)
+	return fmt.Sprintf(" (unreadable %d, not recorded %d)", s.Invalid, s.NotRecorded)
+}
+
+// resumes is String's part on reconnections and skipped frames, if any.
+func (s *Summary) resumes() string {
+	if s.Reconnects == 0 && s.Skipped == 0 {
+		return ""
 	}
+	return fmt.Sprintf("; reconnects %d, resent %d, skipped as done %d, live gap %d", s.Reconnects, s.Resent, s.Skipped, s.Gap)
+}
+
+// tracks is String's part on the server's distinct tracks, if any.
+func (s *Summary) tracks() string {
 	if t := TracksText(s.Server.GetTracks()); t != "" {
-		line += "; distinct tracks " + t
+		return "; distinct tracks " + t
 	}
-	return line
+	return ""
 }
 
 // TracksText lists distinct tracks per label, most first, e.g.
 // "person 12, car 3"; empty when there are none.
 func TracksText(tracks map[string]int64) string {
+	labels := byCount(tracks)
+	parts := make([]string, len(labels))
+	for i, l := range labels {
+		parts[i] = fmt.Sprintf("%s %d", l, tracks[l])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// byCount lists the labels of tracks, most tracks first, then by name.
+func byCount(tracks map[string]int64) []string {
 	labels := make([]string, 0, len(tracks))
 	for l := range tracks {
 		labels = append(labels, l)
@@ -83,9 +109,5 @@ func TracksText(tracks map[string]int64) string {
 		a, b := labels[i], labels[j]
 		return tracks[a] > tracks[b] || tracks[a] == tracks[b] && a < b
 	})
-	parts := make([]string, len(labels))
-	for i, l := range labels {
-		parts[i] = fmt.Sprintf("%s %d", l, tracks[l])
-	}
-	return strings.Join(parts, ", ")
+	return labels
 }

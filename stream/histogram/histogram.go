@@ -1,4 +1,6 @@
-package stream
+// Package histogram records durations in constant memory and reads
+// their quantiles back.
+package histogram
 
 import (
 	"math"
@@ -22,15 +24,17 @@ const (
 
 // Add records one duration.
 func (h *Histogram) Add(d time.Duration) {
+	h.counts[bucket(d)]++
+	h.n++
+}
+
+// bucket is the index of the bucket d falls in.
+func bucket(d time.Duration) int {
 	i := 0
 	if d > histMin {
 		i = int(math.Log(float64(d)/float64(histMin)) / math.Log(histGrowth))
 	}
-	if i >= histBuckets {
-		i = histBuckets - 1
-	}
-	h.counts[i]++
-	h.n++
+	return min(i, histBuckets-1)
 }
 
 // Count returns how many durations were added.
@@ -42,17 +46,19 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
 	}
-	rank := int64(math.Ceil(q * float64(h.n)))
-	if rank < 1 {
-		rank = 1
-	}
+	rank := max(int64(math.Ceil(q*float64(h.n))), 1)
 	var seen int64
 	for i, c := range h.counts {
 		seen += c
 		if seen >= rank {
 			// Upper edge of the bucket, so a quantile never understates.
-			return time.Duration(float64(histMin) * math.Pow(histGrowth, float64(i+1)))
+			return upperEdge(i)
 		}
 	}
-	return time.Duration(float64(histMin) * math.Pow(histGrowth, histBuckets))
+	return upperEdge(histBuckets - 1)
+}
+
+// upperEdge is the upper edge of bucket i.
+func upperEdge(i int) time.Duration {
+	return time.Duration(float64(histMin) * math.Pow(histGrowth, float64(i+1)))
 }
