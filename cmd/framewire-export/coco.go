@@ -53,15 +53,28 @@ func writeCOCO(w io.Writer, recs []stream.Record) error {
 	sep := "["
 	for _, r := range recs {
 		for _, d := range r.Detections {
-			b, err := json.Marshal(cocoResult{ImageID: r.Seq, CategoryID: cocoCategory(d), BBox: d.Box, Score: d.Score, TrackID: d.TrackID})
-			if err != nil {
-				return fmt.Errorf("encode COCO result: %w", err)
+			if err := writeCOCOResult(w, sep, r.Seq, d); err != nil {
+				return err
 			}
-			fmt.Fprintf(w, "%s\n%s", sep, b)
 			sep = ","
 		}
 	}
-	if sep == "[" {
+	return closeCOCO(w, sep == "[")
+}
+
+// writeCOCOResult writes detection d of image seq after sep.
+func writeCOCOResult(w io.Writer, sep string, seq int64, d stream.RecordBox) error {
+	b, err := json.Marshal(cocoResult{ImageID: seq, CategoryID: cocoCategory(d), BBox: d.Box, Score: d.Score, TrackID: d.TrackID})
+	if err != nil {
+		return fmt.Errorf("encode COCO result: %w", err)
+	}
+	fmt.Fprintf(w, "%s\n%s", sep, b)
+	return nil
+}
+
+// closeCOCO ends the JSON array, an empty one when nothing was written.
+func closeCOCO(w io.Writer, empty bool) error {
+	if empty {
 		_, err := io.WriteString(w, "[]\n")
 		return err
 	}

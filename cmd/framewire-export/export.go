@@ -14,44 +14,56 @@ import (
 // export writes recs in o.format.
 func export(ctx context.Context, o *options, recs []stream.Record, stdout io.Writer) error {
 	if o.format == formatYOLO {
-		dir := o.out
-		if dir == "" {
-			dir = filepath.Join(o.dir, "labels")
-		}
-		return writeYOLO(ctx, dir, recs)
+		return writeYOLO(ctx, yoloDir(o), recs)
 	}
-	return toFile(o.out, stdout, func(w io.Writer) error {
-		switch o.format {
-		case formatCOCO:
-			return writeCOCO(w, recs)
-		case formatMOT:
-			return writeMOT(w, recs)
-		}
-		return writeCSV(w, recs)
-	})
+	write := writerOf(o.format)
+	return toFile(o.out, stdout, func(w io.Writer) error { return write(w, recs) })
+}
+
+// yoloDir is the folder YOLO labels go to: --out, or the stream folder's
+// labels.
+func yoloDir(o *options) string {
+	if o.out == "" {
+		return filepath.Join(o.dir, "labels")
+	}
+	return o.out
+}
+
+// writerOf is the writer of a single-file format.
+func writerOf(format string) func(io.Writer, []stream.Record) error {
+	switch format {
+	case formatCOCO:
+		return writeCOCO
+	case formatMOT:
+		return writeMOT
+	}
+	return writeCSV
 }
 
 // toFile runs write on path (created) or, for "", on stdout, buffered.
 func toFile(path string, stdout io.Writer, write func(io.Writer) error) error {
-	out := stdout
-	var f *os.File
-	if path != "" {
-		var err error
-		if f, err = os.Create(path); err != nil {
-			return fmt.Errorf("create output: %w", err)
-		}
-		defer f.Close()
-		out = f
+	if path == "" {
+		return writeBuffered(stdout, write)
 	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create output: %w", err)
+	}
+	defer f.Close()
+	if err := writeBuffered(f, write); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// writeBuffered runs write on a buffer over out and flushes it.
+func writeBuffered(out io.Writer, write func(io.Writer) error) error {
 	bw := bufio.NewWriter(out)
 	if err := write(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write output: %w", err)
-	}
-	if f != nil {
-		return f.Close()
 	}
 	return nil
 }

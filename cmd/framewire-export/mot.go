@@ -12,15 +12,24 @@ import (
 func writeMOT(w io.Writer, recs []stream.Record) error {
 	for _, r := range recs {
 		for _, d := range r.Detections {
-			id := d.TrackID
-			if id == 0 {
-				id = -1
-			}
-			if _, err := fmt.Fprintf(w, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n",
-				r.Seq+1, id, d.Box[0], d.Box[1], d.Box[2], d.Box[3], d.Score); err != nil {
-				return fmt.Errorf("write MOT line: %w", err)
+			if err := writeMOTLine(w, r.Seq, d); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// writeMOTLine writes detection d of frame seq; an untracked detection has
+// id -1.
+func writeMOTLine(w io.Writer, seq int64, d stream.RecordBox) error {
+	id := d.TrackID
+	if id == 0 {
+		id = -1
+	}
+	if _, err := fmt.Fprintf(w, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n",
+		seq+1, id, d.Box[0], d.Box[1], d.Box[2], d.Box[3], d.Score); err != nil {
+		return fmt.Errorf("write MOT line: %w", err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -18,20 +19,26 @@ func readRecords(dir string) ([]stream.Record, error) {
 		return nil, fmt.Errorf("read stream folder: %w", err)
 	}
 	defer f.Close()
+	return decodeRecords(f, f.Name())
+}
+
+// decodeRecords reads the JSON lines of r, the file name, keeping the
+// records without an error.
+func decodeRecords(r io.Reader, name string) ([]stream.Record, error) {
 	var recs []stream.Record
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<26)
 	for n := 1; sc.Scan(); n++ {
 		var r stream.Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s line %d: %w", f.Name(), n, err)
+			return nil, fmt.Errorf("%s line %d: %w", name, n, err)
 		}
 		if r.Error == "" {
 			recs = append(recs, r)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return recs, nil
 }

@@ -22,14 +22,23 @@ func writeYOLO(ctx context.Context, dir string, recs []stream.Record) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if r.Image == "" || r.Width <= 0 || r.Height <= 0 {
-			continue
-		}
-		if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(r.Image, ".jpg")+".txt"), yoloLines(r, labels), 0o666); err != nil {
-			return fmt.Errorf("write YOLO labels: %w", err)
+		if err := writeLabels(dir, r, labels); err != nil {
+			return err
 		}
 	}
 	return os.WriteFile(filepath.Join(dir, "classes.txt"), classList(labels), 0o666)
+}
+
+// writeLabels writes the label file of r's image, if it has one, and notes
+// the labels of its classes in labels.
+func writeLabels(dir string, r stream.Record, labels map[int32]string) error {
+	if r.Image == "" || r.Width <= 0 || r.Height <= 0 {
+		return nil
+	}
+	if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(r.Image, ".jpg")+".txt"), yoloLines(r, labels), 0o666); err != nil {
+		return fmt.Errorf("write YOLO labels: %w", err)
+	}
+	return nil
 }
 
 // yoloLines are r's detections as YOLO label lines; it notes each label.
@@ -53,11 +62,15 @@ func classList(labels map[int32]string) []byte {
 	}
 	var b strings.Builder
 	for id := int32(0); id <= top; id++ {
-		name, ok := labels[id]
-		if !ok {
-			name = fmt.Sprint(id)
-		}
-		b.WriteString(name + "\n")
+		b.WriteString(className(labels, id) + "\n")
 	}
 	return []byte(b.String())
+}
+
+// className is the label of class id, or its number when none was seen.
+func className(labels map[int32]string, id int32) string {
+	if name, ok := labels[id]; ok {
+		return name
+	}
+	return fmt.Sprint(id)
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,31 +66,49 @@ func Start(ctx context.Context, bin string, args ...string) (*Proc, error) {
 	}
 	p := &Proc{Cmd: cmd, logDone: make(chan struct{})}
 	addr := make(chan string, 1)
-	go func() {
-		defer close(p.logDone)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.log.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := servingRE.FindStringSubmatch(line); m != nil {
-				select {
-				case addr <- m[1]:
-				default:
-				}
-			}
+	go p.readLog(stderr, addr)
+	if err := p.waitServing(ctx, addr); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readLog keeps the server's stderr in the log until it closes, and sends
+// the address of the first "serving" line to addr.
+func (p *Proc) readLog(stderr io.Reader, addr chan<- string) {
+	defer close(p.logDone)
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		p.mu.Lock()
+		p.log.WriteString(line + "\n")
+		p.mu.Unlock()
+		if m := servingRE.FindStringSubmatch(line); m != nil {
+			offer(addr, m[1])
 		}
-	}()
+	}
+}
+
+// offer sends a to addr unless an address is already waiting there.
+func offer(addr chan<- string, a string) {
+	select {
+	case addr <- a:
+	default:
+	}
+}
+
+// waitServing sets p.Addr once the server serves; it fails when the server
+// exits first or ctx ends (which kills it).
+func (p *Proc) waitServing(ctx context.Context, addr <-chan string) error {
 	select {
 	case p.Addr = <-addr:
-		return p, nil
+		return nil
 	case <-p.logDone:
-		err := cmd.Wait()
-		return nil, fmt.Errorf("framewire-server exited before serving (%v):\n%s", err, p.Log())
+		err := p.Cmd.Wait()
+		return fmt.Errorf("framewire-server exited before serving (%v):\n%s", err, p.Log())
 	case <-ctx.Done():
 		p.Kill()
-		return nil, fmt.Errorf("framewire-server did not serve: %w\n%s", ctx.Err(), p.Log())
+		return fmt.Errorf("framewire-server did not serve: %w\n%s", ctx.Err(), p.Log())
 	}
 }
 
