@@ -19,26 +19,40 @@ var errMismatch = errors.New("model does not fit")
 // model's metadata (see Dial).
 func (c *Client) check(ctx context.Context) error {
 	for _, b := range c.backends {
-		meta, err := c.checkBackend(ctx, b)
-		switch {
-		case errors.Is(err, errMismatch):
+		if err := c.checkOne(ctx, b); err != nil {
 			return err
-		case err != nil:
-			c.unready = append(c.unready, err)
-		case c.meta == nil:
-			c.meta = meta
-		case !sameTensors(c.meta, meta):
-			return fmt.Errorf("kserve: %s and %s describe model %q differently: %w", c.cfg.Addrs[0], b.addr, c.cfg.Model, errMismatch)
 		}
 	}
 	if c.meta == nil {
 		return fmt.Errorf("kserve: no inference server is ready with model %q: %w", c.cfg.Model, errors.Join(c.unready...))
 	}
+	c.indexOutputs()
+	return nil
+}
+
+// checkOne checks b: a server not ready is noted in c.unready, the first
+// ready one's metadata becomes c.meta and the others' must match it.
+func (c *Client) checkOne(ctx context.Context, b *backend) error {
+	meta, err := c.checkBackend(ctx, b)
+	switch {
+	case errors.Is(err, errMismatch):
+		return err
+	case err != nil:
+		c.unready = append(c.unready, err)
+	case c.meta == nil:
+		c.meta = meta
+	case !sameTensors(c.meta, meta):
+		return fmt.Errorf("kserve: %s and %s describe model %q differently: %w", c.cfg.Addrs[0], b.addr, c.cfg.Model, errMismatch)
+	}
+	return nil
+}
+
+// indexOutputs numbers the model's outputs by name.
+func (c *Client) indexOutputs() {
 	c.outIndex = make(map[string]int, len(c.meta.GetOutputs()))
 	for i, o := range c.meta.GetOutputs() {
 		c.outIndex[o.GetName()] = i
 	}
-	return nil
 }
 
 // checkBackend asks b for ServerReady, ModelReady and ModelMetadata, each
@@ -46,19 +60,8 @@ func (c *Client) check(ctx context.Context) error {
 func (c *Client) checkBackend(ctx context.Context, b *backend) (*inferencepb.ModelMetadataResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	sr, err := b.rpc.ServerReady(ctx, &inferencepb.ServerReadyRequest{})
-	if err != nil {
-		return nil, fmt.Errorf("%s: ServerReady: %w", b.addr, err)
-	}
-	if !sr.GetReady() {
-		return nil, fmt.Errorf("%s: the server is not ready", b.addr)
-	}
-	mr, err := b.rpc.ModelReady(ctx, &inferencepb.ModelReadyRequest{Name: c.cfg.Model, Version: c.cfg.Version})
-	if err != nil {
-		return nil, fmt.Errorf("%s: ModelReady %q: %w", b.addr, c.cfg.Model, err)
-	}
-	if !mr.GetReady() {
-		return nil, fmt.Errorf("%s: model %q (version %q) is not ready", b.addr, c.cfg.Model, c.cfg.Version)
+	if err := c.checkReady(ctx, b); err != nil {
+		return nil, err
 	}
 	meta, err := b.rpc.ModelMetadata(ctx, &inferencepb.ModelMetadataRequest{Name: c.cfg.Model, Version: c.cfg.Version})
 	if err != nil {
@@ -70,14 +73,39 @@ func (c *Client) checkBackend(ctx context.Context, b *backend) (*inferencepb.Mod
 	return meta, nil
 }
 
+// checkReady fails unless b's server and its model are ready.
+func (c *Client) checkReady(ctx context.Context, b *backend) error {
+	sr, err := b.rpc.ServerReady(ctx, &inferencepb.ServerReadyRequest{})
+	if err != nil {
+		return fmt.Errorf("%s: ServerReady: %w", b.addr, err)
+	}
+	if !sr.GetReady() {
+		return fmt.Errorf("%s: the server is not ready", b.addr)
+	}
+	mr, err := b.rpc.ModelReady(ctx, &inferencepb.ModelReadyRequest{Name: c.cfg.Model, Version: c.cfg.Version})
+	if err != nil {
+		return fmt.Errorf("%s: ModelReady %q: %w", b.addr, c.cfg.Model, err)
+	}
+	if !mr.GetReady() {
+		return fmt.Errorf("%s: model %q (version %q) is not ready", b.addr, c.cfg.Model, c.cfg.Version)
+	}
+	return nil
+}
+
 // checkMetadata refuses a model framewire cannot feed: it needs one FP32
 // input and FP32 outputs with distinct names.
 func checkMetadata(m *inferencepb.ModelMetadataResponse) error {
 	if len(m.GetInputs()) != 1 || len(m.GetOutputs()) == 0 {
 		return fmt.Errorf("%d inputs and %d outputs, want 1 input and at least one output: %w", len(m.GetInputs()), len(m.GetOutputs()), errMismatch)
 	}
+	return checkTensors(append(slices.Clone(m.GetInputs()), m.GetOutputs()...))
+}
+
+// checkTensors fails unless every tensor of ts is FP32 and has a name of
+// its own.
+func checkTensors(ts []*inferencepb.ModelMetadataResponse_TensorMetadata) error {
 	seen := map[string]bool{}
-	for _, t := range append(slices.Clone(m.GetInputs()), m.GetOutputs()...) {
+	for _, t := range ts {
 		if t.GetDatatype() != fp32 {
 			return fmt.Errorf("tensor %q is %s, want %s: %w", t.GetName(), t.GetDatatype(), fp32, errMismatch)
 		}

@@ -69,25 +69,38 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	if len(cfg.Addrs) == 0 || cfg.Model == "" {
 		return nil, errors.New("kserve: no inference server or no model name given")
 	}
+	c := &Client{cfg: cfg.withDefaults()}
+	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := c.connect(); err != nil {
+		return nil, errors.Join(err, c.Close())
+	}
+	if err := c.check(ctx); err != nil {
+		return nil, errors.Join(err, c.Close())
+	}
+	return c, nil
+}
+
+// withDefaults is cfg with DefaultTimeout and plain connections unless set.
+func (cfg Config) withDefaults() Config {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.Dial == nil {
 		cfg.Dial = dialPlain
 	}
-	c := &Client{cfg: cfg}
-	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	for _, addr := range cfg.Addrs {
-		conn, err := cfg.Dial(addr)
+	return cfg
+}
+
+// connect opens a connection to every server address.
+func (c *Client) connect() error {
+	for _, addr := range c.cfg.Addrs {
+		conn, err := c.cfg.Dial(addr)
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("kserve: %w", err), c.Close())
+			return fmt.Errorf("kserve: %w", err)
 		}
 		c.backends = append(c.backends, &backend{addr: addr, conn: conn, rpc: inferencepb.NewGRPCInferenceServiceClient(conn)})
 	}
-	if err := c.check(ctx); err != nil {
-		return nil, errors.Join(err, c.Close())
-	}
-	return c, nil
+	return nil
 }
 
 // Unready lists why servers were not ready at Dial; they stay in the
@@ -124,13 +137,19 @@ func (c *Client) Infer(req *inferencepb.ModelInferRequest) (*inferencepb.ModelIn
 			return resp, nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", b.addr, err))
-		if status.Code(err) == codes.InvalidArgument || ctx.Err() != nil {
+		if final(ctx, err) {
 			break
 		}
 		b.downUntil.Store(time.Now().Add(downFor).UnixNano())
 	}
 	return nil, fmt.Errorf("kserve: model %q: no inference server answered (%s): %w",
 		c.cfg.Model, strings.Join(c.cfg.Addrs, ","), errors.Join(errs...))
+}
+
+// final says whether a request that failed with err may not go to another
+// server: it is bad, or its time is up.
+func final(ctx context.Context, err error) bool {
+	return status.Code(err) == codes.InvalidArgument || ctx.Err() != nil
 }
 
 // order is every server once, starting with the next one round-robin,
@@ -141,8 +160,7 @@ func (c *Client) order(now time.Time) []*backend {
 	up := make([]*backend, 0, n)
 	var down []*backend
 	for i := range n {
-		b := c.backends[(start+i)%n]
-		if b.downUntil.Load() > now.UnixNano() {
+		if b := c.backends[(start+i)%n]; b.isDown(now) {
 			down = append(down, b)
 		} else {
 			up = append(up, b)
@@ -150,6 +168,9 @@ func (c *Client) order(now time.Time) []*backend {
 	}
 	return append(up, down...)
 }
+
+// isDown says whether b failed recently enough, at now, to be tried last.
+func (b *backend) isDown(now time.Time) bool { return b.downUntil.Load() > now.UnixNano() }
 
 // infer is one attempt: it gets an equal share of what is left of ctx's
 // deadline with the left attempts, so that a server that stops answering

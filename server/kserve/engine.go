@@ -32,20 +32,25 @@ func (c *Client) NewEngine(input []int) (engine.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kserve: input: %w", err)
 	}
-	e := &remoteEngine{
+	return &remoteEngine{
 		c:    c,
 		in:   engine.Tensor{Dims: input, Data: make([]float32, n)},
 		outs: make([]engine.Tensor, len(c.meta.GetOutputs())),
 		raw:  make([]byte, 0, 4*n),
-	}
-	e.req = &inferencepb.ModelInferRequest{
+		req:  c.newRequest(input),
+	}, nil
+}
+
+// newRequest is the request an engine with input dims sends, its raw input
+// to be filled in.
+func (c *Client) newRequest(input []int) *inferencepb.ModelInferRequest {
+	return &inferencepb.ModelInferRequest{
 		ModelName: c.cfg.Model, ModelVersion: c.cfg.Version,
 		Inputs: []*inferencepb.ModelInferRequest_InferInputTensor{{
 			Name: c.meta.GetInputs()[0].GetName(), Datatype: fp32, Shape: toInt64(input),
 		}},
 		RawInputContents: [][]byte{nil},
 	}
-	return e, nil
 }
 
 // Input is the input tensor, filled by the caller before Forward.
@@ -76,18 +81,12 @@ func (e *remoteEngine) Forward() ([]engine.Tensor, error) {
 // readOutputs decodes resp's outputs into e.outs, reusing their memory.
 func (e *remoteEngine) readOutputs(resp *inferencepb.ModelInferResponse) error {
 	outs, raw := resp.GetOutputs(), resp.GetRawOutputContents()
-	if len(outs) != len(e.outs) {
-		return fmt.Errorf("the server returned %d outputs, want %d", len(outs), len(e.outs))
-	}
-	if len(raw) != 0 && len(raw) != len(outs) {
-		return fmt.Errorf("%d raw_output_contents for %d outputs", len(raw), len(outs))
+	if err := e.checkCounts(len(outs), len(raw)); err != nil {
+		return err
 	}
 	filled := make([]bool, len(e.outs))
 	for i, o := range outs {
-		k, ok := e.c.outIndex[o.GetName()]
-		if !ok {
-			k = i
-		}
+		k := e.slot(i, o.GetName())
 		if filled[k] {
 			return fmt.Errorf("output %q comes twice", o.GetName())
 		}
@@ -101,6 +100,27 @@ func (e *remoteEngine) readOutputs(resp *inferencepb.ModelInferResponse) error {
 		}
 	}
 	return nil
+}
+
+// checkCounts fails unless a response has as many outputs as the model
+// and raw contents for none or all of them.
+func (e *remoteEngine) checkCounts(outs, raw int) error {
+	if outs != len(e.outs) {
+		return fmt.Errorf("the server returned %d outputs, want %d", outs, len(e.outs))
+	}
+	if raw != 0 && raw != outs {
+		return fmt.Errorf("%d raw_output_contents for %d outputs", raw, outs)
+	}
+	return nil
+}
+
+// slot is where output i of a response, named name, goes: by name, or by
+// position for a name the metadata does not have.
+func (e *remoteEngine) slot(i int, name string) int {
+	if k, ok := e.c.outIndex[name]; ok {
+		return k
+	}
+	return i
 }
 
 // readOutput decodes one output into e.outs[k].

@@ -31,19 +31,31 @@ func (p *enginePool) get(ctx context.Context) (engine.Engine, error) {
 		return e, nil
 	default:
 	}
+	return p.wait(ctx)
+}
+
+// wait takes the first engine to become idle, or makes one when the pool
+// has room for it.
+func (p *enginePool) wait(ctx context.Context) (engine.Engine, error) {
 	select {
 	case e := <-p.idle:
 		return e, nil
 	case p.slots <- struct{}{}:
-		e, err := p.newEng()
-		if err != nil {
-			<-p.slots
-			return nil, err
-		}
-		return e, nil
+		return p.grow()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// grow makes an engine in the slot just taken, and gives the slot back
+// when that fails.
+func (p *enginePool) grow() (engine.Engine, error) {
+	e, err := p.newEng()
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	return e, nil
 }
 
 // put gives e back.

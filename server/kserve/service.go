@@ -62,15 +62,22 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kserve: engine for the served model %q: %w", cfg.Name, err)
 	}
-	outs, err := first.Forward()
-	if err == nil {
-		s.meta = s.describe(outputNames(first, len(outs)), outs)
-	}
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("kserve: served model %q: %w", cfg.Name, err), first.Close())
+	if err := s.learnOutputs(first); err != nil {
+		return nil, err
 	}
 	s.pool = newEnginePool(max(1, cfg.Engines), first, newEng)
 	return s, nil
+}
+
+// learnOutputs runs first once to describe the model's outputs; it closes
+// first when that fails.
+func (s *Service) learnOutputs(first engine.Engine) error {
+	outs, err := first.Forward()
+	if err != nil {
+		return errors.Join(fmt.Errorf("kserve: served model %q: %w", s.cfg.Name, err), first.Close())
+	}
+	s.meta = s.describe(outputNames(first, len(outs)), outs)
+	return nil
 }
 
 // outputNames are e's names of its n outputs, or output0, output1, ...
@@ -167,15 +174,21 @@ func (s *Service) ModelInfer(ctx context.Context, req *inferencepb.ModelInferReq
 		return nil, status.Error(codes.Unavailable, "server is shutting down")
 	}
 	resp, err := s.infer(ctx, req)
-	switch {
-	case errors.Is(err, errBadRequest):
-		return nil, status.Error(codes.InvalidArgument, err.Error())
-	case ctx.Err() != nil:
-		return nil, status.FromContextError(ctx.Err()).Err()
-	case err != nil:
-		return nil, status.Error(codes.Internal, err.Error())
+	if err != nil {
+		return nil, inferStatus(ctx, err)
 	}
 	return resp, nil
+}
+
+// inferStatus is the gRPC status of infer's error err.
+func inferStatus(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(err, errBadRequest):
+		return status.Error(codes.InvalidArgument, err.Error())
+	case ctx.Err() != nil:
+		return status.FromContextError(ctx.Err()).Err()
+	}
+	return status.Error(codes.Internal, err.Error())
 }
 
 // infer checks req, runs it on a pooled engine and builds the response.
@@ -196,6 +209,11 @@ func (s *Service) infer(ctx context.Context, req *inferencepb.ModelInferRequest)
 	if err != nil {
 		return nil, fmt.Errorf("forward pass of %q: %w", s.cfg.Name, err)
 	}
+	return s.response(req, want, outs), nil
+}
+
+// response answers req with the outputs want of outs, as raw bytes.
+func (s *Service) response(req *inferencepb.ModelInferRequest, want []int, outs []engine.Tensor) *inferencepb.ModelInferResponse {
 	resp := &inferencepb.ModelInferResponse{ModelName: s.cfg.Name, ModelVersion: modelVersion, Id: req.GetId()}
 	for _, i := range want {
 		t := outs[i]
@@ -204,7 +222,7 @@ func (s *Service) infer(ctx context.Context, req *inferencepb.ModelInferRequest)
 		})
 		resp.RawOutputContents = append(resp.RawOutputContents, appendFP32(make([]byte, 0, 4*len(t.Data)), t.Data))
 	}
-	return resp, nil
+	return resp
 }
 
 // readInput copies the request's one FP32 input, raw or typed, into dst
@@ -214,14 +232,9 @@ func (s *Service) readInput(req *inferencepb.ModelInferRequest, dst []float32) e
 	if len(ins) != 1 || len(raw) > 1 {
 		return fmt.Errorf("%w: %d inputs and %d raw_input_contents, want 1 input", errBadRequest, len(ins), len(raw))
 	}
-	in, want := ins[0], s.meta.Inputs[0]
-	switch {
-	case in.GetName() != want.GetName():
-		return fmt.Errorf("%w: input %q, want %q", errBadRequest, in.GetName(), want.GetName())
-	case in.GetDatatype() != fp32:
-		return fmt.Errorf("%w: input data type %q, want %s", errBadRequest, in.GetDatatype(), fp32)
-	case !slices.Equal(in.GetShape(), want.GetShape()):
-		return fmt.Errorf("%w: input shape %v, want %v", errBadRequest, in.GetShape(), want.GetShape())
+	in := ins[0]
+	if err := checkInput(in, s.meta.Inputs[0]); err != nil {
+		return err
 	}
 	var r []byte
 	if len(raw) == 1 {
@@ -229,6 +242,20 @@ func (s *Service) readInput(req *inferencepb.ModelInferRequest, dst []float32) e
 	}
 	if err := tensorValues(dst, r, in.GetContents()); err != nil {
 		return fmt.Errorf("%w: input %q: %w", errBadRequest, in.GetName(), err)
+	}
+	return nil
+}
+
+// checkInput is a bad request error unless in has the name, type and shape
+// of the model's input want.
+func checkInput(in *inferencepb.ModelInferRequest_InferInputTensor, want *inferencepb.ModelMetadataResponse_TensorMetadata) error {
+	switch {
+	case in.GetName() != want.GetName():
+		return fmt.Errorf("%w: input %q, want %q", errBadRequest, in.GetName(), want.GetName())
+	case in.GetDatatype() != fp32:
+		return fmt.Errorf("%w: input data type %q, want %s", errBadRequest, in.GetDatatype(), fp32)
+	case !slices.Equal(in.GetShape(), want.GetShape()):
+		return fmt.Errorf("%w: input shape %v, want %v", errBadRequest, in.GetShape(), want.GetShape())
 	}
 	return nil
 }
@@ -245,9 +272,16 @@ func (s *Service) requestedOutputs(req *inferencepb.ModelInferRequest) ([]int, e
 		idx = append(idx, i)
 	}
 	if idx == nil {
-		for i := range s.meta.Outputs {
-			idx = append(idx, i)
-		}
+		return s.allOutputs(), nil
 	}
 	return idx, nil
+}
+
+// allOutputs are the positions of all the model's outputs.
+func (s *Service) allOutputs() []int {
+	var idx []int
+	for i := range s.meta.Outputs {
+		idx = append(idx, i)
+	}
+	return idx
 }
