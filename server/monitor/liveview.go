@@ -99,18 +99,27 @@ func (v *liveView) frameDone(st *streamState, d doneFrame) {
 	if ls == nil || ls.st != st {
 		return
 	}
+	ls.note(d)
+	if d.jpeg != nil {
+		ls.show(d.jpeg)
+	}
+}
+
+// note keeps the result of a frame done, its tracks and its time.
+func (ls *liveStream) note(d doneFrame) {
 	ls.last, ls.lastE2E = d.result, d.e2e
 	ls.noteTracks(d.result)
 	ls.times = append(ls.times, time.Now())
 	if len(ls.times) > fpsWindow {
 		ls.times = slices.Delete(ls.times, 0, len(ls.times)-fpsWindow)
 	}
-	if d.jpeg == nil {
-		return
-	}
-	ls.lastJPEG = d.jpeg
+}
+
+// show keeps jpeg as the stream's picture and offers it to the viewers.
+func (ls *liveStream) show(jpeg []byte) {
+	ls.lastJPEG = jpeg
 	for w := range ls.viewers {
-		w.offer(d.jpeg)
+		w.offer(jpeg)
 	}
 }
 
@@ -167,31 +176,41 @@ type streamJSON struct {
 
 // serveStreams lists the open streams as JSON, ordered by name.
 func (v *liveView) serveStreams(w http.ResponseWriter, r *http.Request) {
-	now := time.Now()
-	list := []streamJSON{}
-	v.mu.Lock()
-	for _, ls := range v.streams {
-		st := ls.st
-		j := streamJSON{
-			ID: st.id, Name: st.name, Source: st.source, Model: st.model, Peer: st.peer,
-			Live: st.live, FrameCount: st.frameCount, Started: st.opened,
-			Received: st.received.Load(), Processed: st.processed.Load(),
-			Failed: st.failed.Load(), Dropped: st.dropped.Load(),
-			FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
-			LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
-			Tracks:        ls.trackCounts(),
-		}
-		if ls.last != nil {
-			l := stream.NewRecord(ls.last)
-			j.Last = &l
-		}
-		list = append(list, j)
-	}
-	v.mu.Unlock()
+	list := v.list(time.Now())
 	slices.SortFunc(list, func(a, b streamJSON) int { return strings.Compare(a.Name, b.Name) })
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(map[string]any{"streams": list})
+}
+
+// list describes the running streams as at now, in no order.
+func (v *liveView) list(now time.Time) []streamJSON {
+	list := []streamJSON{}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, ls := range v.streams {
+		list = append(list, ls.describe(now))
+	}
+	return list
+}
+
+// describe is the stream's entry in the list, as at now.
+func (ls *liveStream) describe(now time.Time) streamJSON {
+	st := ls.st
+	j := streamJSON{
+		ID: st.id, Name: st.name, Source: st.source, Model: st.model, Peer: st.peer,
+		Live: st.live, FrameCount: st.frameCount, Started: st.opened,
+		Received: st.received.Load(), Processed: st.processed.Load(),
+		Failed: st.failed.Load(), Dropped: st.dropped.Load(),
+		FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
+		LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
+		Tracks:        ls.trackCounts(),
+	}
+	if ls.last != nil {
+		l := stream.NewRecord(ls.last)
+		j.Last = &l
+	}
+	return j
 }
 
 // recentFPS is the rate of the results recorded at times, counting only
@@ -309,17 +328,21 @@ func writePart(rc *http.ResponseController, mw *multipart.Writer, jpg []byte) er
 // noteTracks adds r's track ids. Called with liveView.mu held.
 func (ls *liveStream) noteTracks(r *pb.FrameResult) {
 	for _, d := range r.GetDetections() {
-		if d.GetTrackId() == 0 {
-			continue
+		if d.GetTrackId() != 0 {
+			ls.noteTrack(d.GetLabel(), d.GetTrackId())
 		}
-		if ls.tracks == nil {
-			ls.tracks = map[string]map[int64]bool{}
-		}
-		if ls.tracks[d.GetLabel()] == nil {
-			ls.tracks[d.GetLabel()] = map[int64]bool{}
-		}
-		ls.tracks[d.GetLabel()][d.GetTrackId()] = true
 	}
+}
+
+// noteTrack counts track id of label as seen.
+func (ls *liveStream) noteTrack(label string, id int64) {
+	if ls.tracks == nil {
+		ls.tracks = map[string]map[int64]bool{}
+	}
+	if ls.tracks[label] == nil {
+		ls.tracks[label] = map[int64]bool{}
+	}
+	ls.tracks[label][id] = true
 }
 
 // trackCounts is the number of distinct tracks by label, nil when none.

@@ -128,26 +128,32 @@ func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {
 func (m *metrics) frameDone(st *streamState, d doneFrame) {
 	m.inFlight.Dec()
 	m.e2e.Observe(d.e2e.Seconds())
-	r := d.result
-	if r.GetError() != "" {
+	if d.result.GetError() != "" {
 		m.failed.WithLabelValues(st.name).Inc()
 		return
 	}
 	m.processed.WithLabelValues(st.name).Inc()
+	m.observeStages(d.result)
+}
+
+// observeStages adds the stage times of a processed frame's result r.
+func (m *metrics) observeStages(r *pb.FrameResult) {
 	t := r.GetTimings()
-	observe := func(stage string, us int64) {
-		m.stage.WithLabelValues(stage).Observe((time.Duration(us) * time.Microsecond).Seconds())
-	}
-	observe(stageQueue, t.GetQueueUs())
-	observe(stageDecode, t.GetDecodeUs())
-	observe(stageInference, t.GetInferenceUs())
+	m.observe(stageQueue, t.GetQueueUs())
+	m.observe(stageDecode, t.GetDecodeUs())
+	m.observe(stageInference, t.GetInferenceUs())
 	// Frames neither written nor watched are not annotated.
 	if t.GetAnnotateUs() > 0 {
-		observe(stageAnnotate, t.GetAnnotateUs())
+		m.observe(stageAnnotate, t.GetAnnotateUs())
 	}
 	if r.GetOutputPath() != "" {
-		observe(stageWrite, t.GetWriteUs())
+		m.observe(stageWrite, t.GetWriteUs())
 	}
+}
+
+// observe adds us microseconds to the histogram of stage.
+func (m *metrics) observe(stage string, us int64) {
+	m.stage.WithLabelValues(stage).Observe((time.Duration(us) * time.Microsecond).Seconds())
 }
 
 func (m *metrics) streamClosed(st *streamState) {
@@ -171,12 +177,16 @@ func (m *metrics) forget(name string) {
 	for len(m.ended) > maxEndedSeries {
 		old := m.ended[0]
 		m.ended = m.ended[1:]
-		if m.open[old] > 0 {
-			continue
+		if m.open[old] <= 0 {
+			m.deleteSeries(old)
 		}
-		for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
-			c.DeleteLabelValues(old)
-		}
+	}
+}
+
+// deleteSeries removes the per-stream series of the stream name.
+func (m *metrics) deleteSeries(name string) {
+	for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
+		c.DeleteLabelValues(name)
 	}
 }
 
@@ -188,18 +198,25 @@ type wireStats struct{ m *metrics }
 type methodKey struct{}
 
 func (w wireStats) TagRPC(ctx context.Context, info *stats.RPCTagInfo) context.Context {
+	return context.WithValue(ctx, methodKey{}, methodName(info.FullMethodName))
+}
+
+// methodName is the short name of the ImageProcedure method full, or
+// "other".
+func methodName(full string) string {
 	method := "other"
+	prefix := "/" + pb.ImageProcedure_ServiceDesc.ServiceName + "/"
 	for _, d := range pb.ImageProcedure_ServiceDesc.Methods {
-		if info.FullMethodName == "/"+pb.ImageProcedure_ServiceDesc.ServiceName+"/"+d.MethodName {
+		if full == prefix+d.MethodName {
 			method = d.MethodName
 		}
 	}
 	for _, d := range pb.ImageProcedure_ServiceDesc.Streams {
-		if info.FullMethodName == "/"+pb.ImageProcedure_ServiceDesc.ServiceName+"/"+d.StreamName {
+		if full == prefix+d.StreamName {
 			method = d.StreamName
 		}
 	}
-	return context.WithValue(ctx, methodKey{}, method)
+	return method
 }
 
 func (w wireStats) HandleRPC(ctx context.Context, s stats.RPCStats) {

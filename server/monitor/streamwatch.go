@@ -68,26 +68,46 @@ func (w *StreamWatch) Committed(r *pb.FrameResult, err error) {
 	if w == nil {
 		return
 	}
-	w.mu.Lock()
-	f := w.inFlight[r.GetSeq()]
-	delete(w.inFlight, r.GetSeq())
-	w.mu.Unlock()
+	f := w.takeInFlight(r.GetSeq())
 	if f == nil {
 		return // not seen by received: nothing to report twice
 	}
-	if err != nil && r.GetError() == "" {
-		// As the stream layer will report it to the client.
-		r = proto.CloneOf(r)
-		r.Error = fmt.Sprintf("record result: %v", err)
+	r = withRecordError(r, err)
+	w.count(r)
+	d := doneFrame{result: r, jpeg: f.jpeg, e2e: time.Since(f.arrived)}
+	for _, o := range w.mon.observers {
+		o.frameDone(w.st, d)
 	}
+}
+
+// takeInFlight removes and returns frame seq's in-flight entry, nil when
+// there is none.
+func (w *StreamWatch) takeInFlight(seq int64) *inFlightFrame {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.inFlight[seq]
+	delete(w.inFlight, seq)
+	return f
+}
+
+// withRecordError is r, or a copy of it carrying err when recording a
+// successful result failed (as the stream layer will report it to the
+// client).
+func withRecordError(r *pb.FrameResult, err error) *pb.FrameResult {
+	if err == nil || r.GetError() != "" {
+		return r
+	}
+	r = proto.CloneOf(r)
+	r.Error = fmt.Sprintf("record result: %v", err)
+	return r
+}
+
+// count counts r as failed or processed.
+func (w *StreamWatch) count(r *pb.FrameResult) {
 	if r.GetError() != "" {
 		w.st.failed.Add(1)
 	} else {
 		w.st.processed.Add(1)
-	}
-	d := doneFrame{result: r, jpeg: f.jpeg, e2e: time.Since(f.arrived)}
-	for _, o := range w.mon.observers {
-		o.frameDone(w.st, d)
 	}
 }
 
