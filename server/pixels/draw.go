@@ -21,39 +21,67 @@ func Draw(img *gocv.Mat, dets []core.Detection) {
 	if img == nil || img.Ptr() == nil || img.Empty() || len(dets) == 0 {
 		return
 	}
-	w, h := img.Cols(), img.Rows()
-	short := float64(min(w, h))
-	thick := max(1, int(math.Round(short/300)))
-	fontScale := max(0.4, short/900)
-	textThick := max(1, int(math.Round(short/600)))
-	const font = gocv.FontHersheySimplex
-	bounds := image.Rect(0, 0, w, h)
+	st := newDrawStyle(img.Cols(), img.Rows())
+	bounds := image.Rect(0, 0, img.Cols(), img.Rows())
 	for _, d := range dets {
-		r := image.Rect(
-			int(math.Round(float64(d.Box.X))), int(math.Round(float64(d.Box.Y))),
-			int(math.Round(float64(d.Box.X+d.Box.W))), int(math.Round(float64(d.Box.Y+d.Box.H))),
-		).Intersect(bounds)
+		r := boxRect(d).Intersect(bounds)
 		if r.Empty() {
 			continue
 		}
 		col := detectionColor(d)
-		gocv.Rectangle(img, r, col, thick)
-
-		label := caption(d)
-		ts, base := gocv.GetTextSizeWithBaseline(label, font, fontScale, textThick)
-		pad := max(2, thick)
-		capH := ts.Y + base + pad
-		// Caption above the box when it fits, else just inside its top.
-		top := r.Min.Y - capH
-		if top < 0 {
-			top = r.Min.Y
-		}
-		left := min(r.Min.X, max(0, w-ts.X-2*pad))
-		bg := image.Rect(left, top, left+ts.X+2*pad, top+capH).Intersect(bounds)
-		gocv.Rectangle(img, bg, col, -1)
-		gocv.PutTextWithParams(img, label, image.Pt(left+pad, top+ts.Y+pad/2), font, fontScale,
-			textColor(col), textThick, gocv.LineAA, false)
+		gocv.Rectangle(img, r, col, st.thick)
+		st.drawCaption(img, caption(d), r, col, bounds)
 	}
+}
+
+// captionFont is the font of the captions.
+const captionFont = gocv.FontHersheySimplex
+
+// drawStyle is the line and text sizes for an image, from its short side.
+type drawStyle struct {
+	thick, textThick int
+	fontScale        float64
+}
+
+// newDrawStyle is the style for a w x h image.
+func newDrawStyle(w, h int) drawStyle {
+	short := float64(min(w, h))
+	return drawStyle{
+		thick:     max(1, int(math.Round(short/300))),
+		fontScale: max(0.4, short/900),
+		textThick: max(1, int(math.Round(short/600))),
+	}
+}
+
+// boxRect is d's box rounded to whole pixels.
+func boxRect(d core.Detection) image.Rectangle {
+	return image.Rect(
+		int(math.Round(float64(d.Box.X))), int(math.Round(float64(d.Box.Y))),
+		int(math.Round(float64(d.Box.X+d.Box.W))), int(math.Round(float64(d.Box.Y+d.Box.H))),
+	)
+}
+
+// drawCaption writes label on a col background by the box r.
+func (st drawStyle) drawCaption(img *gocv.Mat, label string, r image.Rectangle, col color.RGBA, bounds image.Rectangle) {
+	ts, base := gocv.GetTextSizeWithBaseline(label, captionFont, st.fontScale, st.textThick)
+	pad := max(2, st.thick)
+	capW, capH := ts.X+2*pad, ts.Y+base+pad
+	left, top := captionAt(r, capW, capH, bounds.Dx())
+	bg := image.Rect(left, top, left+capW, top+capH).Intersect(bounds)
+	gocv.Rectangle(img, bg, col, -1)
+	gocv.PutTextWithParams(img, label, image.Pt(left+pad, top+ts.Y+pad/2), captionFont, st.fontScale,
+		textColor(col), st.textThick, gocv.LineAA, false)
+}
+
+// captionAt is the top left corner of a capW x capH caption of the box r
+// in an image w wide: above the box when it fits, else just inside its
+// top, and within the image.
+func captionAt(r image.Rectangle, capW, capH, w int) (left, top int) {
+	top = r.Min.Y - capH
+	if top < 0 {
+		top = r.Min.Y
+	}
+	return min(r.Min.X, max(0, w-capW)), top
 }
 
 // caption is "label 0.82", or "label #12 0.82" for a tracked detection.
@@ -76,28 +104,38 @@ func detectionColor(d core.Detection) color.RGBA {
 // golden ratio so neighbouring ids differ.
 func classColor(id int) color.RGBA {
 	hue := math.Mod(float64(id)*0.618033988749895+0.12, 1) * 6
+	r, g, b := hueRGB(hue)
+	return color.RGBA{R: uint8(r), G: uint8(g), B: uint8(b), A: 255}
+}
+
+// hueRGB is the colour of hue (0 to 6) at the palette's value and
+// saturation.
+func hueRGB(hue float64) (r, g, b float64) {
 	i := int(hue)
 	f := hue - float64(i)
 	const v, s = 235.0, 0.85
 	p := v * (1 - s)
 	q := v * (1 - s*f)
 	t := v * (1 - s*(1-f))
-	var r, g, b float64
-	switch i % 6 {
+	return sextant(i%6, v, p, q, t)
+}
+
+// sextant arranges the HSV components v, p, q, t as R, G, B for sextant i
+// of the hue circle.
+func sextant(i int, v, p, q, t float64) (r, g, b float64) {
+	switch i {
 	case 0:
-		r, g, b = v, t, p
+		return v, t, p
 	case 1:
-		r, g, b = q, v, p
+		return q, v, p
 	case 2:
-		r, g, b = p, v, t
+		return p, v, t
 	case 3:
-		r, g, b = p, q, v
+		return p, q, v
 	case 4:
-		r, g, b = t, p, v
-	default:
-		r, g, b = v, p, q
+		return t, p, v
 	}
-	return color.RGBA{R: uint8(r), G: uint8(g), B: uint8(b), A: 255}
+	return v, p, q
 }
 
 // textColor is black or white, whichever reads better on bg.

@@ -65,14 +65,18 @@ func (p *Processor) Detect(ctx context.Context, f *pb.Frame) (*core.Detected, er
 	queued := time.Now()
 	var d *core.Detected
 	var err error
-	if perr := p.pool.do(ctx, func(w *worker) {
-		queueUs := time.Since(queued).Microseconds()
-		d, err = w.detect(f)
-		if d != nil {
-			d.QueueUs = queueUs
-		}
-	}); perr != nil {
+	if perr := p.pool.do(ctx, func(w *worker) { d, err = w.detectQueued(f, queued) }); perr != nil {
 		return nil, fmt.Errorf("frame not processed: %w", perr)
+	}
+	return d, err
+}
+
+// detectQueued runs detect on f, queued since queued, and counts the wait.
+func (w *worker) detectQueued(f *pb.Frame, queued time.Time) (*core.Detected, error) {
+	queueUs := time.Since(queued).Microseconds()
+	d, err := w.detect(f)
+	if d != nil {
+		d.QueueUs = queueUs
 	}
 	return d, err
 }
@@ -80,12 +84,7 @@ func (p *Processor) Detect(ctx context.Context, f *pb.Frame) (*core.Detected, er
 // detect decodes f and runs the worker's model on it.
 func (w *worker) detect(f *pb.Frame) (*core.Detected, error) {
 	t := time.Now()
-	img, err := decodeFrame(f)
-	if err != nil {
-		return nil, err
-	}
-	d := &core.Detected{Width: int32(img.Cols()), Height: int32(img.Rows()), Channel: int32(img.Channels()), Mean: pixelMean(img)}
-	pic, err := newPicture(img)
+	d, pic, err := decode(f)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +96,20 @@ func (w *worker) detect(f *pb.Frame) (*core.Detected, error) {
 	d.InferenceUs = lap(&t)
 	d.Picture = pic
 	return d, nil
+}
+
+// decode decodes f into a picture and describes it.
+func decode(f *pb.Frame) (*core.Detected, *picture, error) {
+	img, err := decodeFrame(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &core.Detected{Width: int32(img.Cols()), Height: int32(img.Rows()), Channel: int32(img.Channels()), Mean: pixelMean(img)}
+	pic, err := newPicture(img)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, pic, nil
 }
 
 // lap returns the microseconds since *t and restarts *t.

@@ -30,26 +30,38 @@ type workerPool struct {
 // fails if any detector cannot be made.
 func newWorkerPool(n int, cfg detect.Config) (*workerPool, error) {
 	p := &workerPool{jobs: make(chan func(*worker))}
+	if err := p.load(n, cfg); err != nil {
+		return nil, err
+	}
+	for _, w := range p.workers {
+		p.wg.Add(1)
+		go p.serve(w)
+	}
+	return p, nil
+}
+
+// load makes n workers with a detector each; when one fails it closes
+// the others.
+func (p *workerPool) load(n int, cfg detect.Config) error {
 	for i := range n {
 		det, err := detect.New(cfg)
 		if err != nil {
 			for _, w := range p.workers {
 				w.det.Close()
 			}
-			return nil, fmt.Errorf("load model for worker %d: %w", i, err)
+			return fmt.Errorf("load model for worker %d: %w", i, err)
 		}
 		p.workers = append(p.workers, &worker{det: det})
 	}
-	for _, w := range p.workers {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			for job := range p.jobs {
-				job(w)
-			}
-		}()
+	return nil
+}
+
+// serve runs jobs on w until the pool closes.
+func (p *workerPool) serve(w *worker) {
+	defer p.wg.Done()
+	for job := range p.jobs {
+		job(w)
 	}
-	return p, nil
 }
 
 // do runs job on the next free worker and waits for it. It returns ctx's
@@ -72,11 +84,19 @@ func (p *workerPool) Close() error {
 	p.close.Do(func() {
 		close(p.jobs)
 		p.wg.Wait()
-		for _, w := range p.workers {
-			if err := w.det.Close(); err != nil && p.closeErr == nil {
-				p.closeErr = err
-			}
-		}
+		p.closeErr = p.closeDetectors()
 	})
 	return p.closeErr
+}
+
+// closeDetectors closes every worker's detector and returns the first
+// error.
+func (p *workerPool) closeDetectors() error {
+	var first error
+	for _, w := range p.workers {
+		if err := w.det.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
