@@ -106,17 +106,22 @@ func ortSession(model []byte, in string, outs []string, threads int) (*ort.Dynam
 
 // makeInput allocates the input tensor in Go memory.
 func (e *onnxRuntime) makeInput(input []int) error {
-	shape := make(ort.Shape, len(input))
-	for i, d := range input {
-		shape[i] = int64(d)
-	}
-	t, err := ort.NewTensor(shape, make([]float32, elements(input)))
+	t, err := ort.NewTensor(toShape(input), make([]float32, elements(input)))
 	if err != nil {
 		return fmt.Errorf("ONNX Runtime input tensor %v: %w", input, err)
 	}
 	e.input = t
 	e.in = Tensor{Dims: input, Data: t.GetData()}
 	return nil
+}
+
+// toShape is dims as an ONNX Runtime shape.
+func toShape(dims []int) ort.Shape {
+	shape := make(ort.Shape, len(dims))
+	for i, d := range dims {
+		shape[i] = int64(d)
+	}
+	return shape
 }
 
 // firstRun runs the session on the zero input, letting ONNX Runtime
@@ -132,13 +137,18 @@ func (e *onnxRuntime) firstRun(n int) error {
 		if !ok {
 			return fmt.Errorf("output %d is a %T, want a float32 tensor", i, v)
 		}
-		dims := make([]int, len(t.GetShape()))
-		for k, d := range t.GetShape() {
-			dims[k] = int(d)
-		}
-		e.outs[i] = Tensor{Dims: dims, Data: t.GetData()}
+		e.outs[i] = Tensor{Dims: fromShape(t.GetShape()), Data: t.GetData()}
 	}
 	return nil
+}
+
+// fromShape is an ONNX Runtime shape as dims.
+func fromShape(shape ort.Shape) []int {
+	dims := make([]int, len(shape))
+	for k, d := range shape {
+		dims[k] = int(d)
+	}
+	return dims
 }
 
 // bind makes the I/O binding that lets every later Forward read the input
@@ -152,8 +162,13 @@ func (e *onnxRuntime) bind(in string, outs []string) error {
 	if err := b.BindInput(in, e.input); err != nil {
 		return fmt.Errorf("ONNX Runtime: bind input %q: %w", in, err)
 	}
+	return e.bindOutputs(outs)
+}
+
+// bindOutputs binds the output tensors to the outputs named outs.
+func (e *onnxRuntime) bindOutputs(outs []string) error {
 	for i, name := range outs {
-		if err := b.BindOutput(name, e.outputs[i]); err != nil {
+		if err := e.binding.BindOutput(name, e.outputs[i]); err != nil {
 			return fmt.Errorf("ONNX Runtime: bind output %q: %w", name, err)
 		}
 	}
@@ -179,6 +194,15 @@ func (e *onnxRuntime) Forward() ([]Tensor, error) {
 
 // Close frees the binding, the session and the tensors, whichever exist.
 func (e *onnxRuntime) Close() error {
+	errs := append(e.destroySession(), e.destroyTensors()...)
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("engine: closing ONNX Runtime: %w", err)
+	}
+	return nil
+}
+
+// destroySession frees the I/O binding and the session.
+func (e *onnxRuntime) destroySession() []error {
 	var errs []error
 	if e.binding != nil {
 		errs = append(errs, e.binding.Destroy())
@@ -188,6 +212,12 @@ func (e *onnxRuntime) Close() error {
 		errs = append(errs, e.session.Destroy())
 		e.session = nil
 	}
+	return errs
+}
+
+// destroyTensors frees the output and input tensors.
+func (e *onnxRuntime) destroyTensors() []error {
+	var errs []error
 	for _, v := range e.outputs {
 		if v != nil {
 			errs = append(errs, v.Destroy())
@@ -199,8 +229,5 @@ func (e *onnxRuntime) Close() error {
 		e.input = nil
 	}
 	e.in = Tensor{}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("engine: closing ONNX Runtime: %w", err)
-	}
-	return nil
+	return errs
 }
