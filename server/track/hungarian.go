@@ -17,7 +17,12 @@ func (a *assigner) solve(cost []float64, n, m int, col []int) {
 	for i := 1; i <= n; i++ {
 		a.addRow(cost, m, i)
 	}
-	for j := 1; j <= m; j++ {
+	a.assignment(col)
+}
+
+// assignment writes the column of each assigned row into col.
+func (a *assigner) assignment(col []int) {
+	for j := 1; j < len(a.p); j++ {
 		if a.p[j] > 0 {
 			col[a.p[j]-1] = j - 1
 		}

@@ -30,14 +30,24 @@ func (m *matcher) match(dets []Detection, di []int, ts []*object, minIoU float64
 	if len(di) == 0 || len(ts) == 0 {
 		return
 	}
-	rowsAreDets := len(di) <= len(ts)
-	n, k := len(di), len(ts)
-	if !rowsAreDets {
-		n, k = k, n
-	}
+	n, k, rowsAreDets := costShape(len(di), len(ts))
 	m.fill(dets, di, ts, minIoU, rowsAreDets, n, k)
 	m.col = resize(m.col, n)
 	m.a.solve(m.cost, n, k, m.col)
+	m.keep(di, ts, rowsAreDets, k)
+}
+
+// costShape is the n x k shape of the cost matrix of nDets detections and
+// nTracks tracks: the fewer are the rows (detections when equal).
+func costShape(nDets, nTracks int) (n, k int, rowsAreDets bool) {
+	if nDets <= nTracks {
+		return nDets, nTracks, true
+	}
+	return nTracks, nDets, false
+}
+
+// keep records the solved pairs that are valid matches.
+func (m *matcher) keep(di []int, ts []*object, rowsAreDets bool, k int) {
 	for r, c := range m.col {
 		if m.cost[r*k+c] >= invalid {
 			continue
@@ -46,9 +56,8 @@ func (m *matcher) match(dets []Detection, di []int, ts []*object, minIoU float64
 		if !rowsAreDets {
 			dr, tc = c, r
 		}
-		d, t := di[dr], ts[tc]
-		m.matched[d] = true
-		m.detOf[t.slot] = d
+		m.matched[di[dr]] = true
+		m.detOf[ts[tc].slot] = di[dr]
 	}
 }
 

@@ -115,11 +115,15 @@ func (t *Tracker) lost(o *object) bool {
 // start opens a track for every confident detection left unmatched.
 func (t *Tracker) start(seq int64, dets []Detection, high []int, ids []int64) {
 	for _, i := range high {
-		if ids[i] != 0 || t.m.matched[i] {
-			continue
+		if ids[i] == 0 && !t.m.matched[i] {
+			ids[i] = t.open(seq, dets[i])
 		}
-		t.lastID++
-		ids[i] = t.lastID
-		t.objects = append(t.objects, &object{id: t.lastID, class: dets[i].Class, m: newMotion(dets[i].Box, seq), hits: 1})
 	}
+}
+
+// open starts a track at detection d of frame seq and returns its id.
+func (t *Tracker) open(seq int64, d Detection) int64 {
+	t.lastID++
+	t.objects = append(t.objects, &object{id: t.lastID, class: d.Class, m: newMotion(d.Box, seq), hits: 1})
+	return t.lastID
 }
