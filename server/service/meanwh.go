@@ -11,126 +11,177 @@ import (
 // of two int32s can overflow or describe more than a 64-megapixel image.
 const maxMeanWHPixels = 1 << 26
 
+// b64Alphabet is the standard base64 alphabet, each character at its value.
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+// b64BadChar is the share of a character outside the alphabet; b64Block is
+// how many characters are summed at a time, 512 quads, so that valid shares
+// stay below b64BadChar.
+const b64BadChar, b64Block = 1 << 20, 4096
+
 // meanWH is the tutorial's prediction: it base64-decodes b64 as raw 8-bit
 // pixels, height rows of width pixels with 1, 3 or 4 channels, and returns
 // the channel count and the mean of all bytes. The error says what size was
 // expected.
 func meanWH(b64 string, width, height int32) (channels int32, mean float32, err error) {
-	if width <= 0 || height <= 0 {
-		return 0, 0, fmt.Errorf("width and height must be positive, got %dx%d", width, height)
+	im, err := newMeanWHImage(b64, width, height)
+	if err != nil {
+		return 0, 0, err
 	}
-	pixels := int64(width) * int64(height)
-	if pixels > maxMeanWHPixels {
-		return 0, 0, fmt.Errorf("image of %dx%d is above the limit of %d pixels", width, height, maxMeanWHPixels)
-	}
-	if max := base64.StdEncoding.EncodedLen(int(pixels) * 4); len(b64) > max+4 {
-		return 0, 0, fmt.Errorf("%d base64 characters is more than a %dx%d image with 4 channels needs (%d)", len(b64), width, height, max)
-	}
-	result := func(sum uint64, n int64) (int32, float32, error) {
-		switch n {
-		case pixels, pixels * 3, pixels * 4:
-			return int32(n / pixels), float32(float64(sum) / float64(n)), nil
-		}
-		return 0, 0, fmt.Errorf("%d bytes do not make a %dx%d image: want %d (1 channel), %d (3) or %d (4)",
-			n, width, height, pixels, pixels*3, pixels*4)
-	}
-	// reference decodes the whole image, then sums it: the plain way, taken
-	// only for input the one pass below does not (invalid base64, which
-	// then gets the decoder's exact error).
-	reference := func() (int32, float32, error) {
-		data, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("decode base64 image: %w", err)
-		}
-		var sum uint64
-		for _, b := range data {
-			sum += uint64(b)
-		}
-		return result(sum, int64(len(data)))
-	}
-
-	// One pass, no frame-sized buffer: four characters c0..c3 decode to
-	// three bytes whose sum is share[0][c0] + ... + share[3][c3], each
-	// character's part of those bytes' bits at their weights. A character
-	// outside the alphabet (or '=' before the last four) shares badChar,
-	// which a block's total shows. The decoder skips '\r' and '\n'; so does
-	// this pass, copying the others into buf when there are any.
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	const badChar, block = 1 << 20, 4096 // 512 quads: valid shares stay below badChar
-	var share [4][256]uint32
-	for i := range share {
-		for c := range share[i] {
-			share[i][c] = badChar
-		}
-	}
-	for v := range uint32(len(alphabet)) {
-		c := alphabet[v]
-		share[0][c], share[1][c], share[2][c], share[3][c] = v<<2, v>>4+(v&15)<<4, v>>2+(v&3)<<6, v
-	}
-	sumQuads := func(q []byte) (uint64, bool) {
-		var a, b uint32 // two chains of additions, for the CPU to overlap
-		for ; len(q) >= 8; q = q[8:] {
-			a += share[0][q[0]] + share[1][q[1]] + share[2][q[2]] + share[3][q[3]]
-			b += share[0][q[4]] + share[1][q[5]] + share[2][q[6]] + share[3][q[7]]
-		}
-		if len(q) == 4 {
-			a += share[0][q[0]] + share[1][q[1]] + share[2][q[2]] + share[3][q[3]]
-		}
-		return uint64(a) + uint64(b), a|b < badChar
-	}
-	// The string's bytes, read only: no copy of the 700 KB. Usually there
-	// are no newlines, and next hands out slices of it; else it copies the
-	// next characters that are not newlines into dst.
-	src, filter := unsafe.Slice(unsafe.StringData(b64), len(b64)), false
-	next := func(dst []byte) []byte {
-		if !filter {
-			q := src[:len(dst)]
-			src = src[len(dst):]
-			return q
-		}
-		for i := 0; i < len(dst); src = src[1:] {
-			if c := src[0]; c != '\n' && c != '\r' {
-				dst[i] = c
-				i++
-			}
-		}
-		return dst
-	}
-	// sumText sums chars characters (a multiple of 4) from next: all but
-	// the last four by their shares, those by the decoder, as they may
-	// hold padding. It also returns how many bytes they decode to.
-	var buf [block]byte
-	sumText := func(chars int) (uint64, int64, bool) {
-		var sum uint64
-		for left := chars - 4; left > 0; {
-			q := next(buf[:min(block, left)])
-			s, ok := sumQuads(q)
-			if !ok {
-				return 0, 0, false
-			}
-			sum, left = sum+s, left-len(q)
-		}
-		var last [3]byte
-		k, err := base64.StdEncoding.Decode(last[:], next(buf[:4]))
-		for _, b := range last[:k] {
-			sum += uint64(b)
-		}
-		return sum, int64(chars/4*3 - 3 + k), err == nil
-	}
+	var s b64Summer
+	s.init(b64)
 	if len(b64) > 0 && len(b64)%4 == 0 {
-		if sum, n, ok := sumText(len(b64)); ok {
-			return result(sum, n)
+		if sum, n, ok := s.sumText(len(b64)); ok {
+			return im.result(sum, n)
 		}
 	}
 	newlines := strings.Count(b64, "\n") + strings.Count(b64, "\r")
 	chars := len(b64) - newlines
 	if newlines == 0 || chars == 0 || chars%4 != 0 {
-		return reference()
+		return im.reference(b64)
 	}
-	src, filter = unsafe.Slice(unsafe.StringData(b64), len(b64)), true
-	sum, n, ok := sumText(chars)
+	s.src, s.filter = unsafe.Slice(unsafe.StringData(b64), len(b64)), true
+	sum, n, ok := s.sumText(chars)
 	if !ok {
-		return reference()
+		return im.reference(b64)
 	}
-	return result(sum, n)
+	return im.result(sum, n)
+}
+
+// meanWHImage is the size an ImageMeanWH request says its image has.
+type meanWHImage struct {
+	width, height int32
+	pixels        int64
+}
+
+// newMeanWHImage checks the size and that b64 is not longer than a 4-channel
+// image of that size needs.
+func newMeanWHImage(b64 string, width, height int32) (meanWHImage, error) {
+	if width <= 0 || height <= 0 {
+		return meanWHImage{}, fmt.Errorf("width and height must be positive, got %dx%d", width, height)
+	}
+	pixels := int64(width) * int64(height)
+	if pixels > maxMeanWHPixels {
+		return meanWHImage{}, fmt.Errorf("image of %dx%d is above the limit of %d pixels", width, height, maxMeanWHPixels)
+	}
+	if max := base64.StdEncoding.EncodedLen(int(pixels) * 4); len(b64) > max+4 {
+		return meanWHImage{}, fmt.Errorf("%d base64 characters is more than a %dx%d image with 4 channels needs (%d)", len(b64), width, height, max)
+	}
+	return meanWHImage{width: width, height: height, pixels: pixels}, nil
+}
+
+// result turns the sum of n decoded bytes into the channel count and mean,
+// or says which sizes n should have been.
+func (im meanWHImage) result(sum uint64, n int64) (int32, float32, error) {
+	pixels := im.pixels
+	switch n {
+	case pixels, pixels * 3, pixels * 4:
+		return int32(n / pixels), float32(float64(sum) / float64(n)), nil
+	}
+	return 0, 0, fmt.Errorf("%d bytes do not make a %dx%d image: want %d (1 channel), %d (3) or %d (4)",
+		n, im.width, im.height, pixels, pixels*3, pixels*4)
+}
+
+// reference decodes the whole image, then sums it: the plain way, taken
+// only for input the one pass does not (invalid base64, which then gets
+// the decoder's exact error).
+func (im meanWHImage) reference(b64 string) (int32, float32, error) {
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("decode base64 image: %w", err)
+	}
+	var sum uint64
+	for _, b := range data {
+		sum += uint64(b)
+	}
+	return im.result(sum, int64(len(data)))
+}
+
+// b64Shares makes one pass with no frame-sized buffer possible: four
+// characters c0..c3 decode to three bytes whose sum is s[0][c0] + ... +
+// s[3][c3], each character's part of those bytes' bits at their weights. A
+// character outside the alphabet (or '=' before the last four) shares
+// b64BadChar, which a block's total shows.
+type b64Shares [4][256]uint32
+
+// init fills s for the standard alphabet.
+func (s *b64Shares) init() {
+	for i := range s {
+		for c := range s[i] {
+			s[i][c] = b64BadChar
+		}
+	}
+	for v := range uint32(len(b64Alphabet)) {
+		c := b64Alphabet[v]
+		s[0][c], s[1][c], s[2][c], s[3][c] = v<<2, v>>4+(v&15)<<4, v>>2+(v&3)<<6, v
+	}
+}
+
+// sumQuads sums the bytes that q, whole quads of at most b64Block
+// characters, decodes to; false if a character is not in the alphabet.
+func (s *b64Shares) sumQuads(q []byte) (uint64, bool) {
+	var a, b uint32 // two chains of additions, for the CPU to overlap
+	for ; len(q) >= 8; q = q[8:] {
+		a += s[0][q[0]] + s[1][q[1]] + s[2][q[2]] + s[3][q[3]]
+		b += s[0][q[4]] + s[1][q[5]] + s[2][q[6]] + s[3][q[7]]
+	}
+	if len(q) == 4 {
+		a += s[0][q[0]] + s[1][q[1]] + s[2][q[2]] + s[3][q[3]]
+	}
+	return uint64(a) + uint64(b), a|b < b64BadChar
+}
+
+// b64Summer sums the bytes a base64 string decodes to, reading the
+// string's bytes in place: no copy of the 700 KB. The decoder skips '\r'
+// and '\n'; so does the summer when filter is set, copying the other
+// characters into buf.
+type b64Summer struct {
+	share  b64Shares
+	src    []byte
+	filter bool
+	buf    [b64Block]byte
+}
+
+// init sets s to read b64 unfiltered.
+func (s *b64Summer) init(b64 string) {
+	s.share.init()
+	s.src, s.filter = unsafe.Slice(unsafe.StringData(b64), len(b64)), false
+}
+
+// next hands out the next len(dst) characters: a slice of the string when
+// not filtering, else the next ones that are not newlines, copied into dst.
+func (s *b64Summer) next(dst []byte) []byte {
+	if !s.filter {
+		q := s.src[:len(dst)]
+		s.src = s.src[len(dst):]
+		return q
+	}
+	for i := 0; i < len(dst); s.src = s.src[1:] {
+		if c := s.src[0]; c != '\n' && c != '\r' {
+			dst[i] = c
+			i++
+		}
+	}
+	return dst
+}
+
+// sumText sums chars characters (a multiple of 4) from next: all but the
+// last four by their shares, those by the decoder, as they may hold
+// padding. It also returns how many bytes they decode to.
+func (s *b64Summer) sumText(chars int) (uint64, int64, bool) {
+	var sum uint64
+	for left := chars - 4; left > 0; {
+		q := s.next(s.buf[:min(b64Block, left)])
+		part, ok := s.share.sumQuads(q)
+		if !ok {
+			return 0, 0, false
+		}
+		sum, left = sum+part, left-len(q)
+	}
+	var last [3]byte
+	k, err := base64.StdEncoding.Decode(last[:], s.next(s.buf[:4]))
+	for _, b := range last[:k] {
+		sum += uint64(b)
+	}
+	return sum, int64(chars/4*3 - 3 + k), err == nil
 }
