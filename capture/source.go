@@ -214,6 +214,11 @@ func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error
 		s.done = io.EOF
 		return nil, s.done
 	}
+	return s.sendNow()
+}
+
+// sendNow encodes the frame just read as sent now.
+func (s *VideoSource) sendNow() (*framewirepb.Frame, error) {
 	at := time.Now()
 	s.pace.Sent(at)
 	return s.encode(s.read-1, at)

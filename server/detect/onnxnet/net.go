@@ -67,15 +67,30 @@ func InputSize(model []byte, want Shape) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	d := ins[0].Dims
+	side, err := inputSide(ins[0], want)
+	if err != nil {
+		return 0, err
+	}
+	return checkSize(side, want)
+}
+
+// inputSide is the side S of in, which must have want's layout: -1 when
+// the model leaves it open.
+func inputSide(in Input, want Shape) (int, error) {
+	d := in.Dims
 	layout, ok, side := "NCHW [1,3,S,S]", len(d) == 4 && (d[1] == 3 || d[1] == -1) && d[2] == d[3], 2
 	if want.NHWC {
 		layout, ok, side = "NHWC [1,S,S,3]", len(d) == 4 && (d[3] == 3 || d[3] == -1) && d[1] == d[2], 1
 	}
 	if !ok {
-		return 0, fmt.Errorf("input %q has shape %v, want %s: not a %s model", ins[0].Name, d, layout, want.Family)
+		return 0, fmt.Errorf("input %q has shape %v, want %s: not a %s model", in.Name, d, layout, want.Family)
 	}
-	size := int(d[side])
+	return int(d[side]), nil
+}
+
+// checkSize is the input size for a model input side size (want's
+// DynamicSize when it is open), if it is in range.
+func checkSize(size int, want Shape) (int, error) {
 	if size == -1 {
 		size = want.DynamicSize
 	}
