@@ -27,20 +27,10 @@ type liveSample struct {
 func (b *bench) live(ctx context.Context) ([]figure, error) {
 	m, err := nanodet("nanodet-416", b.o.Model416)
 	if err != nil {
-		f := skipped("e", "live latency", err.Error())
-		b.p.figure(f)
-		return []figure{f}, nil
+		return b.skip("e", "live latency", err.Error()), nil
 	}
-	frames, err := b.loadFrames(ctx, 1)
+	fwd, err := b.forwardAlone(ctx, m)
 	if err != nil {
-		return nil, err
-	}
-	ds, err := stagers(m, 1, frames[0])
-	if err != nil {
-		return nil, err
-	}
-	fwd, err := forwardTime(ds[0], fwdSamples)
-	if err = errors.Join(err, closeAll(ds)); err != nil {
 		return nil, err
 	}
 	r, err := b.newRig(m, b.o.Workers, b.o.Window)
@@ -50,13 +40,46 @@ func (b *bench) live(ctx context.Context) ([]figure, error) {
 	defer r.close()
 	src, err := capture.Open(b.o.LiveSource, capture.Options{})
 	if err != nil {
-		f := skipped("e", "live latency", fmt.Sprintf("cannot open the live source: %v", err))
-		b.p.figure(f)
-		return []figure{f}, nil
+		return b.skip("e", "live latency", fmt.Sprintf("cannot open the live source: %v", err)), nil
 	}
 	defer src.Close()
+	samples, sum, err := b.runLive(ctx, r, src)
+	if err != nil {
+		return nil, err
+	}
+	lat := b.liveLatency(samples, sum, fwd)
+	b.p.figure(lat)
+	f := b.liveDrift(samples, sum.Duration)
+	b.p.figure(f)
+	return []figure{lat, f}, nil
+}
+
+// skip prints and returns the one figure saying why id is skipped.
+func (b *bench) skip(id, title, why string) []figure {
+	f := skipped(id, title, why)
+	b.p.figure(f)
+	return []figure{f}
+}
+
+// forwardAlone is m's median forward time on one of the frames, alone.
+func (b *bench) forwardAlone(ctx context.Context, m modelSpec) (time.Duration, error) {
+	frames, err := b.loadFrames(ctx, 1)
+	if err != nil {
+		return 0, err
+	}
+	ds, err := stagers(m, 1, frames[0])
+	if err != nil {
+		return 0, err
+	}
+	fwd, err := forwardTime(ds[0], fwdSamples)
+	return fwd, errors.Join(err, closeAll(ds))
+}
+
+// runLive streams src through r until LiveDuration has passed and returns
+// each result's sample.
+func (b *bench) runLive(ctx context.Context, r *rig, src *capture.VideoSource) ([]liveSample, *stream.Summary, error) {
 	if !src.Info().Live {
-		return nil, fmt.Errorf("--live-source %q is not a live source", b.o.LiveSource)
+		return nil, nil, fmt.Errorf("--live-source %q is not a live source", b.o.LiveSource)
 	}
 	name := b.streamName("live")
 	defer b.dropOutput(name)
@@ -71,44 +94,58 @@ func (b *bench) live(ctx context.Context) ([]figure, error) {
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("live stream: %w", err)
+		return nil, sum, fmt.Errorf("live stream: %w", err)
 	}
 	if len(samples) == 0 {
-		return nil, errors.New("live stream: no results")
+		return nil, sum, errors.New("live stream: no results")
 	}
-	lats := make([]time.Duration, len(samples))
-	var queue, decode, infer, annotate, write []time.Duration
-	for i, s := range samples {
-		lats[i] = s.latency
-		us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
-		queue = append(queue, us(s.t.GetQueueUs()))
-		decode = append(decode, us(s.t.GetDecodeUs()))
-		infer = append(infer, us(s.t.GetInferenceUs()))
-		annotate = append(annotate, us(s.t.GetAnnotateUs()))
-		write = append(write, us(s.t.GetWriteUs()))
+	return samples, sum, nil
+}
+
+// stageLatencies are the samples' latencies and server stage timings.
+type stageLatencies struct {
+	lats, queue, decode, infer, annotate, write []time.Duration
+}
+
+// newStageLatencies gathers the samples' latencies, stage by stage.
+func newStageLatencies(samples []liveSample) stageLatencies {
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	var l stageLatencies
+	for _, s := range samples {
+		l.lats = append(l.lats, s.latency)
+		l.queue = append(l.queue, us(s.t.GetQueueUs()))
+		l.decode = append(l.decode, us(s.t.GetDecodeUs()))
+		l.infer = append(l.infer, us(s.t.GetInferenceUs()))
+		l.annotate = append(l.annotate, us(s.t.GetAnnotateUs()))
+		l.write = append(l.write, us(s.t.GetWriteUs()))
 	}
+	return l
+}
+
+// liveLatency is e's latency figure: p99 against twice the forward time
+// alone plus a frame interval.
+func (b *bench) liveLatency(samples []liveSample, sum *stream.Summary, fwd time.Duration) figure {
+	l := newStageLatencies(samples)
 	bound := 2*ms(fwd) + 30
 	title := fmt.Sprintf("live latency nanodet-416 window %d", b.o.LiveWindow)
-	lat := newFigure("e", title, "p99 ms", ms(quantile(lats, 0.99)), &target{"<=", bound},
-		value{"p50", ms(quantile(lats, 0.50)), "ms"}, value{"p95", ms(quantile(lats, 0.95)), "ms"},
+	return newFigure("e", title, "p99 ms", ms(quantile(l.lats, 0.99)), &target{"<=", bound},
+		value{"p50", ms(quantile(l.lats, 0.50)), "ms"}, value{"p95", ms(quantile(l.lats, 0.95)), "ms"},
 		value{"forward alone", ms(fwd), "ms"}, value{"results", float64(len(samples)), ""},
 		value{"fps", sum.FPS(), ""}, value{"dropped", float64(sum.Dropped), ""},
-		value{"server p50: queue", ms(quantile(queue, 0.5)), "ms"}, value{"decode", ms(quantile(decode, 0.5)), "ms"},
-		value{"inference", ms(quantile(infer, 0.5)), "ms"}, value{"draw+encode", ms(quantile(annotate, 0.5)), "ms"},
-		value{"write", ms(quantile(write, 0.5)), "ms"})
-	b.p.figure(lat)
-	figs := []figure{lat}
-	first, last := driftWindows(samples, sum.Duration)
-	var f figure
+		value{"server p50: queue", ms(quantile(l.queue, 0.5)), "ms"}, value{"decode", ms(quantile(l.decode, 0.5)), "ms"},
+		value{"inference", ms(quantile(l.infer, 0.5)), "ms"}, value{"draw+encode", ms(quantile(l.annotate, 0.5)), "ms"},
+		value{"write", ms(quantile(l.write, 0.5)), "ms"})
+}
+
+// liveDrift is e's drift figure: p95 of the last driftWindow over the first.
+func (b *bench) liveDrift(samples []liveSample, total time.Duration) figure {
+	first, last := driftWindows(samples, total)
 	if len(first) == 0 || len(last) == 0 {
-		f = skipped("e", "live drift", fmt.Sprintf("a run of %s is too short: drift compares the first and last %s", b.o.LiveDuration, driftWindow))
-	} else {
-		p0, p1 := quantile(first, 0.95), quantile(last, 0.95)
-		f = newFigure("e", "live drift nanodet-416", "p95 last/first 10s", float64(p1)/float64(p0), &target{"<=", 1.10},
-			value{"p95 first 10s", ms(p0), "ms"}, value{"p95 last 10s", ms(p1), "ms"})
+		return skipped("e", "live drift", fmt.Sprintf("a run of %s is too short: drift compares the first and last %s", b.o.LiveDuration, driftWindow))
 	}
-	b.p.figure(f)
-	return append(figs, f), nil
+	p0, p1 := quantile(first, 0.95), quantile(last, 0.95)
+	return newFigure("e", "live drift nanodet-416", "p95 last/first 10s", float64(p1)/float64(p0), &target{"<=", 1.10},
+		value{"p95 first 10s", ms(p0), "ms"}, value{"p95 last 10s", ms(p1), "ms"})
 }
 
 // driftWindows returns the latencies of the results of the first and of

@@ -71,13 +71,8 @@ type options struct {
 	TmpDir         string        `json:"-"`
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	models := filepath.Join("..", "shared", "models", "nanodet")
-	o := &options{}
-	fs := flag.NewFlagSet("framewire-bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, `Usage: framewire-bench [flags]
+// usage is the text --help prints before the flags.
+const usage = `Usage: framewire-bench [flags]
 
 Measures, in one run, and prints one line per figure:
   a  stream overhead: gRPC stream over loopback TCP vs the pipeline in-process
@@ -95,56 +90,81 @@ Measures, in one run, and prints one line per figure:
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
-`)
+`
+
+// parseFlags reads and checks the flags.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("framewire-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.Only, "only", "abcdefghij", "`figures` to measure, e.g. ad")
-	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f; i runs all of it")
-	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
-	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
-	fs.IntVar(&o.Workers, "workers", 0, "server workers (0 = one per CPU, as framewire-server)")
-	fs.IntVar(&o.CVThreads, "cv-threads", 0, "OpenCV threads per call (0 = detect.ThreadsPerWorker, as framewire-server)")
-	fs.IntVar(&o.Window, "window", 8, "stream window for files (framewire-capture's default)")
-	fs.StringVar(&o.Model320, "model-320", filepath.Join(models, "nanodet-m-320.onnx"), "NanoDet-m 320 ONNX `file` (a, b, d)")
-	fs.StringVar(&o.Model416, "model-416", filepath.Join(models, "nanodet-m-416.onnx"), "NanoDet-m 416 ONNX `file` (e)")
-	fs.IntVar(&o.UnaryCallers, "unary-callers", 4, "concurrent callers in b's concurrent unary variant")
-	fs.DurationVar(&o.MeanWHDuration, "meanwh-duration", time.Second, "length of each ImageMeanWH run in c")
-	fs.StringVar(&o.ThreadConfigs, "thread-configs", "1x2,2x1,2x2", "workers x OpenCV threads compared in d")
-	fs.StringVar(&o.LiveSource, "live-source", livePipeline, "live `source` for e (opened by the capture package)")
-	fs.DurationVar(&o.LiveDuration, "live-duration", time.Minute, "length of the live run in e (drift needs >= 20s)")
-	fs.IntVar(&o.LiveWindow, "live-window", 2, "client window in e (framewire-capture's live default)")
-	fs.IntVar(&o.MemBase, "mem-base", 500, "frames before the first RSS reading in f")
-	fs.IntVar(&o.MemFrames, "mem-frames", 5000, "frames before the last RSS reading in f")
-	fs.StringVar(&o.Python, "python", "/usr/bin/python3", "Debian's Python `interpreter` (python3-opencv, python3-grpcio, python3-grpc-tools, python3-numpy) for i and j")
-	fs.StringVar(&o.Scripts, "scripts", filepath.Join("scripts", "bench"), "`folder` of python_loop.py and meanwh_server.py")
-	fs.StringVar(&o.Proto, "proto", filepath.Join("proto", "image_procedure.proto"), "the wire contract `file`, for j's Python stubs")
-	fs.StringVar(&o.Labels, "labels", filepath.Join("server", "detect", "coco.names"), "COCO labels `file` for i's Python loop")
-	fs.StringVar(&o.JSONOut, "json-out", "bench.json", "`file` to write the figures to as JSON (empty = none)")
-	fs.StringVar(&o.TmpDir, "tmp", "", "`folder` for the output written during the run (default: the system's temp folder); removed afterwards")
+	o.defineRunFlags(fs)
+	o.defineInputFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
 	}
-	for _, c := range o.Only {
-		if !strings.ContainsRune("abcdefghij", c) {
-			return nil, fmt.Errorf("--only %q: figures are a to j", o.Only)
-		}
-	}
-	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
-		return nil, errors.New("--frames, --rounds, --window, --live-window and --unary-callers must be positive")
-	}
-	if o.Workers < 0 || o.CVThreads < 0 {
-		return nil, errors.New("--workers and --cv-threads must not be negative")
-	}
-	if o.MemBase < 1 || o.MemFrames <= o.MemBase {
-		return nil, errors.New("--mem-frames must be above --mem-base, which must be positive")
-	}
-	if _, err := parseThreadConfigs(o.ThreadConfigs); err != nil {
+	if err := o.check(); err != nil {
 		return nil, err
 	}
 	return o, nil
+}
+
+// defineRunFlags defines the flags that size the figures' runs.
+func (o *options) defineRunFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.Only, "only", "abcdefghij", "`figures` to measure, e.g. ad")
+	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
+	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
+	fs.IntVar(&o.Workers, "workers", 0, "server workers (0 = one per CPU, as framewire-server)")
+	fs.IntVar(&o.CVThreads, "cv-threads", 0, "OpenCV threads per call (0 = detect.ThreadsPerWorker, as framewire-server)")
+	fs.IntVar(&o.Window, "window", 8, "stream window for files (framewire-capture's default)")
+	fs.IntVar(&o.UnaryCallers, "unary-callers", 4, "concurrent callers in b's concurrent unary variant")
+	fs.DurationVar(&o.MeanWHDuration, "meanwh-duration", time.Second, "length of each ImageMeanWH run in c")
+	fs.StringVar(&o.ThreadConfigs, "thread-configs", "1x2,2x1,2x2", "workers x OpenCV threads compared in d")
+	fs.DurationVar(&o.LiveDuration, "live-duration", time.Minute, "length of the live run in e (drift needs >= 20s)")
+	fs.IntVar(&o.LiveWindow, "live-window", 2, "client window in e (framewire-capture's live default)")
+	fs.IntVar(&o.MemBase, "mem-base", 500, "frames before the first RSS reading in f")
+	fs.IntVar(&o.MemFrames, "mem-frames", 5000, "frames before the last RSS reading in f")
+}
+
+// defineInputFlags defines the flags that name files, folders and sources.
+func (o *options) defineInputFlags(fs *flag.FlagSet) {
+	models := filepath.Join("..", "shared", "models", "nanodet")
+	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f; i runs all of it")
+	fs.StringVar(&o.Model320, "model-320", filepath.Join(models, "nanodet-m-320.onnx"), "NanoDet-m 320 ONNX `file` (a, b, d)")
+	fs.StringVar(&o.Model416, "model-416", filepath.Join(models, "nanodet-m-416.onnx"), "NanoDet-m 416 ONNX `file` (e)")
+	fs.StringVar(&o.LiveSource, "live-source", livePipeline, "live `source` for e (opened by the capture package)")
+	fs.StringVar(&o.Python, "python", "/usr/bin/python3", "Debian's Python `interpreter` (python3-opencv, python3-grpcio, python3-grpc-tools, python3-numpy) for i and j")
+	fs.StringVar(&o.Scripts, "scripts", filepath.Join("scripts", "bench"), "`folder` of python_loop.py and meanwh_server.py")
+	fs.StringVar(&o.Proto, "proto", filepath.Join("proto", "image_procedure.proto"), "the wire contract `file`, for j's Python stubs")
+	fs.StringVar(&o.Labels, "labels", filepath.Join("server", "detect", "coco.names"), "COCO labels `file` for i's Python loop")
+	fs.StringVar(&o.JSONOut, "json-out", "bench.json", "`file` to write the figures to as JSON (empty = none)")
+	fs.StringVar(&o.TmpDir, "tmp", "", "`folder` for the output written during the run (default: the system's temp folder); removed afterwards")
+}
+
+// check says what is wrong with the parsed flags, if anything.
+func (o *options) check() error {
+	for _, c := range o.Only {
+		if !strings.ContainsRune("abcdefghij", c) {
+			return fmt.Errorf("--only %q: figures are a to j", o.Only)
+		}
+	}
+	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
+		return errors.New("--frames, --rounds, --window, --live-window and --unary-callers must be positive")
+	}
+	if o.Workers < 0 || o.CVThreads < 0 {
+		return errors.New("--workers and --cv-threads must not be negative")
+	}
+	if o.MemBase < 1 || o.MemFrames <= o.MemBase {
+		return errors.New("--mem-frames must be above --mem-base, which must be positive")
+	}
+	_, err := parseThreadConfigs(o.ThreadConfigs)
+	return err
 }
 
 // run measures the figures --only asks for and writes the report.
@@ -153,13 +173,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.Workers == 0 {
-		o.Workers = runtime.NumCPU()
-	}
-	if o.CVThreads == 0 {
-		o.CVThreads = detect.ThreadsPerWorker(o.Workers)
-	}
-	if err := detect.SetThreads(o.CVThreads); err != nil {
+	if err := o.setThreads(); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp(o.TmpDir, "framewire-bench-")
@@ -169,14 +183,47 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(tmp)
 
 	b := &bench{o: o, tmp: tmp, log: stderr, p: printer{w: stdout}}
-	rep := &report{
+	rep := newReport(o)
+	fmt.Fprintf(stdout, "framewire-bench: %d CPUs (load %s), %d workers x %d OpenCV threads, %d frames, %d rounds (ratios are medians of paired rounds)\n",
+		runtime.NumCPU(), rep.Host.LoadAvg[0], o.Workers, o.CVThreads, o.Frames, o.Rounds)
+	runErr := b.runFigures(ctx, rep)
+	b.closeFrames()
+	rep.Duration = time.Since(rep.Started).Seconds()
+	rep.Host.LoadAvg[1] = loadAvg()
+	fmt.Fprintf(stdout, "done in %.0fs (load %s)\n", rep.Duration, rep.Host.LoadAvg[1])
+	if o.JSONOut != "" {
+		if err := writeJSON(o.JSONOut, rep); err != nil {
+			return errors.Join(runErr, err)
+		}
+	}
+	return runErr
+}
+
+// setThreads fills in the default workers and OpenCV threads and sets the
+// latter.
+func (o *options) setThreads() error {
+	if o.Workers == 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.CVThreads == 0 {
+		o.CVThreads = detect.ThreadsPerWorker(o.Workers)
+	}
+	return detect.SetThreads(o.CVThreads)
+}
+
+// newReport starts the report of a run with options o.
+func newReport(o *options) *report {
+	return &report{
 		Started: time.Now(),
 		Host: hostInfo{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), CVThreads: detect.Threads(),
 			LoadAvg: [2]string{loadAvg()}},
 		Config: *o,
 	}
-	fmt.Fprintf(stdout, "framewire-bench: %d CPUs (load %s), %d workers x %d OpenCV threads, %d frames, %d rounds (ratios are medians of paired rounds)\n",
-		runtime.NumCPU(), rep.Host.LoadAvg[0], o.Workers, o.CVThreads, o.Frames, o.Rounds)
+}
+
+// runFigures measures the figures --only asks for, in order, into rep; it
+// stops at the first error.
+func (b *bench) runFigures(ctx context.Context, rep *report) error {
 	steps := []struct {
 		id  rune
 		run func(context.Context) ([]figure, error)
@@ -192,28 +239,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{'i', b.pipelines},
 		{'j', b.meanWHVsPython},
 	}
-	var runErr error
 	for _, s := range steps {
-		if !strings.ContainsRune(o.Only, s.id) {
+		if !strings.ContainsRune(b.o.Only, s.id) {
 			continue
 		}
 		figs, err := s.run(ctx)
 		rep.Figures = append(rep.Figures, figs...)
 		if err != nil {
-			runErr = fmt.Errorf("figure %c: %w", s.id, err)
-			break
+			return fmt.Errorf("figure %c: %w", s.id, err)
 		}
 	}
-	b.closeFrames()
-	rep.Duration = time.Since(rep.Started).Seconds()
-	rep.Host.LoadAvg[1] = loadAvg()
-	fmt.Fprintf(stdout, "done in %.0fs (load %s)\n", rep.Duration, rep.Host.LoadAvg[1])
-	if o.JSONOut != "" {
-		if err := writeJSON(o.JSONOut, rep); err != nil {
-			return errors.Join(runErr, err)
-		}
-	}
-	return runErr
+	return nil
 }
 
 // threadConfig is one workers x OpenCV threads setting.

@@ -23,15 +23,7 @@ func (b *bench) memory(ctx context.Context) (figs []figure, err error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(b.tmp, "mem")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("make %s: %w", dir, err)
-	}
-	bin, err := serverproc.Build(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := serverproc.Start(ctx, bin, "--out", filepath.Join(dir, "out"), "--model", "mean", "--workers", strconv.Itoa(b.o.Workers))
+	srv, err := b.startMeanServer(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -42,31 +34,13 @@ func (b *bench) memory(ctx context.Context) (figs []figure, err error) {
 		return nil, fmt.Errorf("connect to framewire-server: %w", err)
 	}
 	defer conn.Close()
-	c := stream.NewClient(pb.NewImageProcedureClient(conn))
-	send := func(name string, first, n int64) error {
-		sum, err := c.Run(ctx, newSliceSource(frames, first, n), stream.ClientConfig{
-			Header: &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.o.Window)},
-		})
-		if err != nil {
-			return fmt.Errorf("stream %s: %w", name, err)
-		}
-		if sum.Processed != n {
-			return fmt.Errorf("stream %s: %d of %d frames processed", name, sum.Processed, n)
-		}
-		return nil
-	}
+	s := frameSender{c: stream.NewClient(pb.NewImageProcedureClient(conn)), frames: frames, window: b.o.Window}
 	base, total := int64(b.o.MemBase), int64(b.o.MemFrames)
-	if err := send("mem-base", 0, base); err != nil {
-		return nil, err
-	}
-	rss0, err := serverproc.RSSKB(srv.Cmd.Process.Pid)
+	rss0, err := s.sendThenRSS(ctx, srv, "mem-base", 0, base)
 	if err != nil {
 		return nil, err
 	}
-	if err := send("mem-rest", base, total-base); err != nil {
-		return nil, err
-	}
-	rss1, err := serverproc.RSSKB(srv.Cmd.Process.Pid)
+	rss1, err := s.sendThenRSS(ctx, srv, "mem-rest", base, total-base)
 	if err != nil {
 		return nil, err
 	}
@@ -76,4 +50,48 @@ func (b *bench) memory(ctx context.Context) (figs []figure, err error) {
 		value{fmt.Sprintf("RSS at %d", total), float64(rss1) / 1024, "MB"})
 	b.p.figure(f)
 	return []figure{f}, nil
+}
+
+// startMeanServer builds framewire-server and starts it with the mean
+// model, writing under the temp folder.
+func (b *bench) startMeanServer(ctx context.Context) (*serverproc.Proc, error) {
+	dir := filepath.Join(b.tmp, "mem")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("make %s: %w", dir, err)
+	}
+	bin, err := serverproc.Build(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return serverproc.Start(ctx, bin, "--out", filepath.Join(dir, "out"), "--model", "mean", "--workers", strconv.Itoa(b.o.Workers))
+}
+
+// frameSender streams runs of the frames, cycled, to a server.
+type frameSender struct {
+	c      *stream.Client
+	frames []*pb.Frame
+	window int
+}
+
+// send streams n frames from the first'th on as stream name and checks
+// that all were processed.
+func (s frameSender) send(ctx context.Context, name string, first, n int64) error {
+	sum, err := s.c.Run(ctx, newSliceSource(s.frames, first, n), stream.ClientConfig{
+		Header: &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(s.window)},
+	})
+	if err != nil {
+		return fmt.Errorf("stream %s: %w", name, err)
+	}
+	if sum.Processed != n {
+		return fmt.Errorf("stream %s: %d of %d frames processed", name, sum.Processed, n)
+	}
+	return nil
+}
+
+// sendThenRSS sends, then reads the server's RSS in KB.
+func (s frameSender) sendThenRSS(ctx context.Context, srv *serverproc.Proc, name string, first, n int64) (int64, error) {
+	if err := s.send(ctx, name, first, n); err != nil {
+		return 0, err
+	}
+	return serverproc.RSSKB(srv.Cmd.Process.Pid)
 }

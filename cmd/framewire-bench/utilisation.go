@@ -96,11 +96,14 @@ func forwardTime(d detect.Stager, n int) (time.Duration, error) {
 const fwdSamples = 15
 
 // utilConfig is one workers x threads setting of figure d with its rig and
-// forward-only detectors.
+// forward-only detectors, and what its rounds measured.
 type utilConfig struct {
 	threadConfig
 	r  *rig
 	ds []detect.Stager
+
+	pipe, fwd []float64 // fps of the pipeline and of forward passes only
+	single    []float64 // ms of one forward pass alone
 }
 
 // utilisation is figure d: for each workers x OpenCV threads setting, the
@@ -109,9 +112,7 @@ type utilConfig struct {
 func (b *bench) utilisation(ctx context.Context) (figs []figure, err error) {
 	m, err := nanodet("nanodet-320", b.o.Model320)
 	if err != nil {
-		f := skipped("d", "model utilisation", err.Error())
-		b.p.figure(f)
-		return []figure{f}, nil
+		return b.skip("d", "model utilisation", err.Error()), nil
 	}
 	frames, err := b.loadFrames(ctx, b.o.Frames)
 	if err != nil {
@@ -128,76 +129,100 @@ func (b *bench) utilisation(ctx context.Context) (figs []figure, err error) {
 			err = errors.Join(err, c.r.close(), closeAll(c.ds))
 		}
 	}()
-	for _, tc := range tcs {
-		c := &utilConfig{threadConfig: tc}
-		if c.r, err = b.newRig(m, tc.workers, b.o.Window); err != nil {
-			return nil, err
-		}
-		cfgs = append(cfgs, c)
-		if c.ds, err = stagers(m, tc.workers, frames[0]); err != nil {
-			return nil, err
-		}
+	if cfgs, err = b.utilConfigs(m, tcs, frames[0]); err != nil {
+		return nil, err
 	}
-	pipe := make([][]float64, len(cfgs))
-	fwd := make([][]float64, len(cfgs))
-	single := make([][]float64, len(cfgs))
 	// Twice the rounds on half the frames: the settings take turns more
 	// often, so a burst of load from other processes hits all of them.
 	frames = frames[:max(1, len(frames)/2)]
 	for round := range 2*b.o.Rounds + 1 { // round 0 warms up
-		for i, c := range cfgs {
-			if err := detect.SetThreads(c.threads); err != nil {
+		for _, c := range cfgs {
+			if err := b.utilRound(ctx, c, frames, round); err != nil {
 				return nil, err
-			}
-			fs := frames
-			if round == 0 {
-				fs = frames[:min(len(frames), warmUpFrames)]
-			}
-			p, err := b.runInProcess(ctx, c.r, fs)
-			if err != nil {
-				return nil, err
-			}
-			f, err := forwardOnly(c.ds, len(fs))
-			if err != nil {
-				return nil, err
-			}
-			t, err := forwardTime(c.ds[0], fwdSamples)
-			if err != nil {
-				return nil, err
-			}
-			if round > 0 {
-				pipe[i] = append(pipe[i], p)
-				fwd[i] = append(fwd[i], f)
-				single[i] = append(single[i], ms(t))
 			}
 		}
 	}
+	return b.utilFigures(cfgs), nil
+}
+
+// utilConfigs builds a rig and forward-only detectors for each setting;
+// on error it returns the ones it built, for the caller to close.
+func (b *bench) utilConfigs(m modelSpec, tcs []threadConfig, frame *pb.Frame) (cfgs []*utilConfig, err error) {
+	for _, tc := range tcs {
+		c := &utilConfig{threadConfig: tc}
+		if c.r, err = b.newRig(m, tc.workers, b.o.Window); err != nil {
+			return cfgs, err
+		}
+		cfgs = append(cfgs, c)
+		if c.ds, err = stagers(m, tc.workers, frame); err != nil {
+			return cfgs, err
+		}
+	}
+	return cfgs, nil
+}
+
+// utilRound measures c once: the pipeline in-process, forward passes only
+// and one forward alone; round 0 warms up on a few frames and keeps
+// nothing.
+func (b *bench) utilRound(ctx context.Context, c *utilConfig, frames []*pb.Frame, round int) error {
+	if err := detect.SetThreads(c.threads); err != nil {
+		return err
+	}
+	if round == 0 {
+		frames = frames[:min(len(frames), warmUpFrames)]
+	}
+	p, err := b.runInProcess(ctx, c.r, frames)
+	if err != nil {
+		return err
+	}
+	f, err := forwardOnly(c.ds, len(frames))
+	if err != nil {
+		return err
+	}
+	t, err := forwardTime(c.ds[0], fwdSamples)
+	if err != nil {
+		return err
+	}
+	if round > 0 {
+		c.pipe, c.fwd, c.single = append(c.pipe, p), append(c.fwd, f), append(c.single, ms(t))
+	}
+	return nil
+}
+
+// utilFigures prints and returns d's figure per setting, then the
+// threading figure for the best one.
+func (b *bench) utilFigures(cfgs []*utilConfig) (figs []figure) {
 	best := 0
 	var all []value
 	for i, c := range cfgs {
 		f := newFigure("d", "model utilisation nanodet-320 "+c.String(), "pipeline/forward-only fps",
-			pairedRatio(pipe[i], fwd[i]), &target{">=", 0.90},
-			value{"pipeline", median(pipe[i]), " fps"}, value{"forward-only", median(fwd[i]), " fps"},
-			value{"one forward alone", median(single[i]), "ms"})
+			pairedRatio(c.pipe, c.fwd), &target{">=", 0.90},
+			value{"pipeline", median(c.pipe), " fps"}, value{"forward-only", median(c.fwd), " fps"},
+			value{"one forward alone", median(c.single), "ms"})
 		b.p.figure(f)
 		figs = append(figs, f)
-		if median(pipe[i]) > median(pipe[best]) {
+		if median(c.pipe) > median(cfgs[best].pipe) {
 			best = i
 		}
-		all = append(all, value{c.String(), median(pipe[i]), " fps"})
+		all = append(all, value{c.String(), median(c.pipe), " fps"})
 	}
-	// The utilisation: the best setting's pipeline fps over 1 /
-	// the fastest pure forward time of one net alone (any thread count);
-	// and, stricter, over the most forward passes per second any setting
-	// reached doing nothing else.
-	fastest, bestFwd := math.Inf(1), 0.0
-	for i := range cfgs {
-		fastest = min(fastest, median(single[i]))
-		bestFwd = max(bestFwd, median(fwd[i]))
-	}
-	all = append(all, value{"pure forward", fastest, "ms"}, value{"pipeline/best forward-only", median(pipe[best]) / bestFwd, ""})
-	f := newFigure("d", "threading: best workers x threads "+cfgs[best].String(), "fps x pure forward time",
-		median(pipe[best])*fastest/1000, &target{">=", 0.90}, all...)
+	f := threadingFigure(cfgs, best, all)
 	b.p.figure(f)
-	return append(figs, f), nil
+	return append(figs, f)
+}
+
+// threadingFigure is the utilisation: the best setting's pipeline
+// fps over 1 / the fastest pure forward time of one net alone (any thread
+// count); and, stricter, over the most forward passes per second any
+// setting reached doing nothing else.
+func threadingFigure(cfgs []*utilConfig, best int, all []value) figure {
+	fastest, bestFwd := math.Inf(1), 0.0
+	for _, c := range cfgs {
+		fastest = min(fastest, median(c.single))
+		bestFwd = max(bestFwd, median(c.fwd))
+	}
+	bestPipe := median(cfgs[best].pipe)
+	all = append(all, value{"pure forward", fastest, "ms"}, value{"pipeline/best forward-only", bestPipe / bestFwd, ""})
+	return newFigure("d", "threading: best workers x threads "+cfgs[best].String(), "fps x pure forward time",
+		bestPipe*fastest/1000, &target{">=", 0.90}, all...)
 }
