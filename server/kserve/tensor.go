@@ -85,7 +85,11 @@ func tensorValues(dst []float32, raw []byte, contents *inferencepb.InferTensorCo
 	if raw != nil {
 		return readFP32(dst, raw)
 	}
-	vs := contents.GetFp32Contents()
+	return copyFP32(dst, contents.GetFp32Contents())
+}
+
+// copyFP32 copies the typed values vs into dst, which they must fill.
+func copyFP32(dst, vs []float32) error {
 	if len(vs) != len(dst) {
 		return fmt.Errorf("%d fp32_contents values, want %d", len(vs), len(dst))
 	}

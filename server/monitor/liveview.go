@@ -217,15 +217,20 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 // those within fpsMaxAge of now.
 func recentFPS(times []time.Time, now time.Time) float64 {
 	i, _ := slices.BinarySearchFunc(times, now.Add(-fpsMaxAge), func(t, cut time.Time) int { return t.Compare(cut) })
-	recent := times[i:]
-	if len(recent) < 2 {
+	return rate(times[i:])
+}
+
+// rate is the frame rate of frames done at times, to 0.1 fps; 0 for fewer
+// than two frames.
+func rate(times []time.Time) float64 {
+	if len(times) < 2 {
 		return 0
 	}
-	span := recent[len(recent)-1].Sub(recent[0]).Seconds()
+	span := times[len(times)-1].Sub(times[0]).Seconds()
 	if span <= 0 {
 		return 0
 	}
-	return math.Round(float64(len(recent)-1)/span*10) / 10
+	return math.Round(float64(len(times)-1)/span*10) / 10
 }
 
 // subscribe adds a viewer to the open stream called name. The viewer's

@@ -12,15 +12,23 @@ type Detection struct {
 
 // iou is the intersection over union of a and b (0 when either is empty).
 func iou(a, b Box) float64 {
-	iw := min(a.X+a.W, b.X+b.W) - max(a.X, b.X)
-	ih := min(a.Y+a.H, b.Y+b.H) - max(a.Y, b.Y)
-	if iw <= 0 || ih <= 0 {
-		return 0
-	}
-	inter := float64(iw) * float64(ih)
-	union := float64(a.W)*float64(a.H) + float64(b.W)*float64(b.H) - inter
+	inter := intersection(a, b)
+	union := a.area() + b.area() - inter
 	if union <= 0 {
 		return 0
 	}
 	return inter / union
 }
+
+// intersection is the area a and b share.
+func intersection(a, b Box) float64 {
+	iw := min(a.X+a.W, b.X+b.W) - max(a.X, b.X)
+	ih := min(a.Y+a.H, b.Y+b.H) - max(a.Y, b.Y)
+	if iw <= 0 || ih <= 0 {
+		return 0
+	}
+	return float64(iw) * float64(ih)
+}
+
+// area is b's area.
+func (b Box) area() float64 { return float64(b.W) * float64(b.H) }
