@@ -114,9 +114,14 @@ func (m *metrics) streamOpened(st *streamState) {
 	m.endedMu.Unlock()
 	m.active.Inc()
 	// Show the stream's counters at 0 from its start.
-	for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
+	for _, c := range m.streamCounters() {
 		c.WithLabelValues(st.name)
 	}
+}
+
+// streamCounters are the counters labelled by stream name.
+func (m *metrics) streamCounters() []*prometheus.CounterVec {
+	return []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped}
 }
 
 func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {
@@ -185,7 +190,7 @@ func (m *metrics) forget(name string) {
 
 // deleteSeries removes the per-stream series of the stream name.
 func (m *metrics) deleteSeries(name string) {
-	for _, c := range []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped} {
+	for _, c := range m.streamCounters() {
 		c.DeleteLabelValues(name)
 	}
 }

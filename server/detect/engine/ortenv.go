@@ -48,12 +48,8 @@ func LoadONNXRuntime(path string) (version string, err error) {
 	}
 	ortEnv.mu.Lock()
 	defer ortEnv.mu.Unlock()
-	switch ortEnv.path {
-	case path:
-		return ortEnv.version, nil
-	case "":
-	default:
-		return "", fmt.Errorf("engine: cannot load ONNX Runtime from %s: this process already loaded %s", path, ortEnv.path)
+	if ortEnv.path != "" {
+		return loadedFrom(path)
 	}
 	if version, err = initORT(path); err != nil {
 		return "", err
@@ -62,39 +58,65 @@ func LoadONNXRuntime(path string) (version string, err error) {
 	return version, nil
 }
 
+// loadedFrom is the version of the library already loaded, if it came
+// from path; the library cannot be replaced.
+func loadedFrom(path string) (string, error) {
+	if ortEnv.path != path {
+		return "", fmt.Errorf("engine: cannot load ONNX Runtime from %s: this process already loaded %s", path, ortEnv.path)
+	}
+	return ortEnv.version, nil
+}
+
 // initORT loads the library at path and checks its version. On error the
 // environment is left uninitialised.
 func initORT(path string) (string, error) {
-	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-		if err == nil {
-			err = errors.New("not a regular file")
-		}
-		return "", fmt.Errorf("engine: ONNX Runtime library %s: %w; %s", path, err, ortInstallHint)
+	if err := checkLibrary(path); err != nil {
+		return "", err
 	}
 	ort.SetSharedLibraryPath(path)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 		return "", fmt.Errorf("engine: cannot load the ONNX Runtime library %s: %w; %s", path, err, ortInstallHint)
 	}
-	version := ort.GetVersion()
-	if !ortVersionOK(version) {
-		err := ort.DestroyEnvironment()
-		return "", errors.Join(fmt.Errorf("engine: ONNX Runtime library %s is version %q, want %d.%d or newer; %s",
-			path, version, ortMinMajor, ortMinMinor, ortInstallHint), err)
+	return checkVersion(path, ort.GetVersion())
+}
+
+// checkLibrary fails unless path is a regular file.
+func checkLibrary(path string) error {
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = errors.New("not a regular file")
 	}
-	return version, nil
+	if err != nil {
+		return fmt.Errorf("engine: ONNX Runtime library %s: %w; %s", path, err, ortInstallHint)
+	}
+	return nil
+}
+
+// checkVersion returns version, the loaded library's, if it is new
+// enough; otherwise it unloads the library.
+func checkVersion(path, version string) (string, error) {
+	if ortVersionOK(version) {
+		return version, nil
+	}
+	err := ort.DestroyEnvironment()
+	return "", errors.Join(fmt.Errorf("engine: ONNX Runtime library %s is version %q, want %d.%d or newer; %s",
+		path, version, ortMinMajor, ortMinMinor, ortInstallHint), err)
 }
 
 // ortVersionOK reports whether version ("1.30.0") is at least
 // ortMinMajor.ortMinMinor.
 func ortVersionOK(version string) bool {
+	major, minor, ok := majorMinor(version)
+	return ok && (major > ortMinMajor || major == ortMinMajor && minor >= ortMinMinor)
+}
+
+// majorMinor reads the major and minor numbers of a version "X.Y[.Z]".
+func majorMinor(version string) (major, minor int, ok bool) {
 	parts := strings.SplitN(version, ".", 3)
 	if len(parts) < 2 {
-		return false
+		return 0, 0, false
 	}
 	major, err1 := strconv.Atoi(parts[0])
 	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return major > ortMinMajor || major == ortMinMajor && minor >= ortMinMinor
+	return major, minor, err1 == nil && err2 == nil
 }
