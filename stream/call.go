@@ -179,12 +179,18 @@ func (r *run) nextToSend(ctx context.Context, resend []*pb.Frame, done seqSet) (
 		r.sum.Resent++
 		return resend[0], resend[1:]
 	}
+	return r.nextNew(ctx, done), nil
+}
+
+// nextNew is the next frame from the feed that is not in done, counting
+// those that are as skipped; nil at the feed's end.
+func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
 	f := r.feed.next(ctx)
 	for f != nil && done.has(f.GetSeq()) {
 		r.sum.Skipped++
 		f = r.feed.next(ctx)
 	}
-	return f, nil
+	return f
 }
 
 // halfClose ends the sending side of the call, unless it is abandoned.

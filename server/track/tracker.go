@@ -35,15 +35,23 @@ func (t *Tracker) LastID() int64 { return t.lastID }
 // detection that continues no track).
 func (t *Tracker) Update(seq int64, dets []Detection) []int64 {
 	ids := make([]int64, len(dets))
+	high := t.associate(seq, dets)
+	t.apply(seq, dets, ids)
+	t.prune()
+	t.start(seq, dets, high, ids)
+	return ids
+}
+
+// associate matches the tracks, predicted to frame seq, with dets: the
+// confident detections first, then the others with the tracks matched
+// last frame and not yet now. It returns the confident detections.
+func (t *Tracker) associate(seq int64, dets []Detection) (high []int) {
 	t.predict(seq)
 	t.m.begin(t.objects, len(dets))
 	high, low := t.split(dets)
 	t.m.match(dets, high, t.objects, t.cfg.MatchIoU)
 	t.m.match(dets, low, t.recent(), t.cfg.LowMatchIoU)
-	t.apply(seq, dets, ids)
-	t.prune()
-	t.start(seq, dets, high, ids)
-	return ids
+	return high
 }
 
 // predict moves every track's predicted box to frame seq.
