@@ -31,11 +31,16 @@ func (l streamLog) frameDone(st *streamState, d doneFrame) {
 	if msg == "" {
 		return
 	}
-	level := slog.LevelWarn
-	if d.result.GetStatus() == pb.FrameStatus_FRAME_INVALID {
-		level = slog.LevelDebug
+	l.log.Log(context.Background(), failureLevel(d.result), "frame failed", "stream", st.name, "seq", d.result.GetSeq(), "err", msg)
+}
+
+// failureLevel is the log level of a failed frame's result r: debug for a
+// frame the server could not read (the client's), warning otherwise.
+func failureLevel(r *pb.FrameResult) slog.Level {
+	if r.GetStatus() == pb.FrameStatus_FRAME_INVALID {
+		return slog.LevelDebug
 	}
-	l.log.Log(context.Background(), level, "frame failed", "stream", st.name, "seq", d.result.GetSeq(), "err", msg)
+	return slog.LevelWarn
 }
 
 func (l streamLog) streamClosed(st *streamState) {
