@@ -192,14 +192,13 @@ func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
 	fm := nms.NewFrameMap(frameW, frameH, d.rw, d.rh, d.padX, d.padY)
-	cands := d.cands[:0]
-	for set := range 2 {
-		var err error
-		if cands, err = d.decodeSet(cands, outs, set, fm); err != nil {
-			return nil, err
-		}
-	}
+	cands, err := decodeParts(d.cands[:0], []int{0, 1}, func(c []nms.Candidate, set int) ([]nms.Candidate, error) {
+		return d.decodeSet(c, outs, set, fm)
+	})
 	d.cands = cands
+	if err != nil {
+		return nil, err
+	}
 	return toDetections(cands, d.nmsThr, d.labels), nil
 }
 

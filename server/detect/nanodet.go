@@ -192,15 +192,26 @@ func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) 
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
 	fm := nms.NewFrameMap(frameW, frameH, d.size, d.size, 0, 0)
-	cands := d.cands[:0]
-	for _, lv := range d.levels {
+	cands, err := decodeParts(d.cands[:0], d.levels[:], func(c []nms.Candidate, lv nanodetLevel) ([]nms.Candidate, error) {
+		return d.decodeLevel(c, outs, lv, fm)
+	})
+	d.cands = cands
+	if err != nil {
+		return nil, err
+	}
+	return toDetections(cands, d.nmsThr, d.labels), nil
+}
+
+// decodeParts appends to cands the candidates of each part of a model's
+// outputs (a NanoDet level, a BlazeFace anchor set), in order.
+func decodeParts[P any](cands []nms.Candidate, parts []P, decode func([]nms.Candidate, P) ([]nms.Candidate, error)) ([]nms.Candidate, error) {
+	for _, p := range parts {
 		var err error
-		if cands, err = d.decodeLevel(cands, outs, lv, fm); err != nil {
-			return nil, err
+		if cands, err = decode(cands, p); err != nil {
+			return cands, err
 		}
 	}
-	d.cands = cands
-	return toDetections(cands, d.nmsThr, d.labels), nil
+	return cands, nil
 }
 
 // decodeLevel appends to cands the boxes of level lv that score at least
