@@ -101,12 +101,7 @@ Flags:
 
 func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	o, raw := &options{}, &rawFlags{}
-	fs := flag.NewFlagSet("framewire-capture", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("framewire-capture", usageText, stderr)
 	connFlags(fs, o)
 	sourceFlags(fs, o, raw)
 	outputFlags(fs, o, raw)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -54,12 +52,7 @@ Flags:
 // parseFlags reads the command line; its errors are usage errors.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("framewire-export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("framewire-export", usageText, stderr)
 	fs.StringVar(&o.format, "format", "", "output `format`: coco, yolo, mot or csv (required)")
 	fs.StringVar(&o.out, "out", "", "output `path`: a file (coco, mot, csv; default stdout) or a folder (yolo; default STREAM_FOLDER/labels)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

@@ -83,12 +83,7 @@ Flags:
 // errors (exit status 2), --help is flag.ErrHelp.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("framewire-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageText)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("framewire-server", usageText, stderr)
 	modelFlags(fs, o)
 	limitFlags(fs, o)
 	serviceFlags(fs, o)

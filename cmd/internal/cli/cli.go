@@ -115,3 +115,15 @@ func Main(command string, run Run) {
 	}
 	os.Exit(ExitCode(err))
 }
+
+// NewFlagSet is the flag set of command: its errors and usage go to
+// stderr, the usage as usage's text followed by the flags.
+func NewFlagSet(command, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
