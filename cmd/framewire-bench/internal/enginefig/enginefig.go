@@ -1,0 +1,207 @@
+package enginefig
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
+	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
+	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/server/detect"
+)
+
+// localEngines are the engines h and i compare, the default first.
+func localEngines() []string { return []string{detect.EngineONNXRuntime, detect.EngineOpenCV} }
+
+// ForwardPerEngine is figure h: the median time of one NanoDet-320 forward
+// pass on each engine with 1 and 2 threads, the settings interleaved.
+func (b *Bench) ForwardPerEngine(ctx context.Context) (figs []fig.Figure, err error) {
+	m, err := rig.Nanodet("nanodet-320", b.O.Model320)
+	if err != nil {
+		f := fig.Skipped("h", "forward time per engine", err.Error())
+		b.P.Figure(f)
+		return []fig.Figure{f}, nil
+	}
+	frames, err := b.LoadFrames(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, detect.SetThreads(b.O.CVThreads)) }()
+	type setting struct {
+		engine  string
+		Threads int
+		d       []detect.Stager
+		ms      []float64
+	}
+	var ss []*setting
+	defer func() {
+		for _, s := range ss {
+			err = errors.Join(err, rig.CloseAll(s.d))
+		}
+	}()
+	for _, e := range localEngines() {
+		for _, t := range []int{1, 2} {
+			s := &setting{engine: e, Threads: t}
+			spec := m
+			spec.Cfg.Engine, spec.Cfg.Threads = e, t
+			if s.d, err = rig.Stagers(spec, 1, frames[0]); err != nil {
+				return nil, fmt.Errorf("%s: %w", e, err)
+			}
+			ss = append(ss, s)
+		}
+	}
+	for round := range 2*b.O.Rounds + 1 { // round 0 warms up
+		for _, s := range ss {
+			if err := detect.SetThreads(s.Threads); err != nil { // OpenCV's threads are process-wide
+				return nil, err
+			}
+			t, err := rig.ForwardTime(s.d[0], rig.FwdSamples)
+			if err != nil {
+				return nil, err
+			}
+			if round > 0 {
+				s.ms = append(s.ms, fig.MS(t))
+			}
+		}
+	}
+	var vals []fig.Value
+	for _, s := range ss {
+		vals = append(vals, fig.Value{Name: fmt.Sprintf("%s %d thread(s)", s.engine, s.Threads), Value: fig.Median(s.ms), Unit: "ms"})
+	}
+	f := fig.NewFigure("h", "forward nanodet-320, one at a time", "opencv/onnxruntime ms, 2 thr",
+		fig.Median(ss[3].ms)/fig.Median(ss[1].ms), nil, vals...)
+	b.P.Figure(f)
+	return []fig.Figure{f}, nil
+}
+
+// pyLoopResult is python_loop.py's JSON line.
+type pyLoopResult struct {
+	Frames  int     `json:"frames"`
+	Seconds float64 `json:"seconds"`
+	FPS     float64 `json:"fps"`
+	Threads int     `json:"threads"`
+}
+
+// Pipelines is figure i: the whole of vtest.avi through framewire-capture
+// and framewire-server (the real binaries, NanoDet-320, every frame
+// annotated and written) on each engine, against python_loop.py on the
+// same file and model, the three interleaved round by round.
+func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
+	m, err := rig.Nanodet("nanodet-320", b.O.Model320)
+	if err == nil {
+		err = rig.PythonHas(b.O.Python, "cv2", "numpy")
+	}
+	if err != nil {
+		f := fig.Skipped("i", "pipeline vs python loop", err.Error())
+		b.P.Figure(f)
+		return []fig.Figure{f}, nil
+	}
+	dir := filepath.Join(b.Tmp, "pipelines")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("make %s: %w", dir, err)
+	}
+	srvBin, err := serverproc.Build(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	capBin, err := rig.GoBuild(ctx, dir, "cmd/framewire-capture")
+	if err != nil {
+		return nil, err
+	}
+	variants := make([]func() (float64, error), 0, len(localEngines())+1)
+	for _, e := range localEngines() {
+		out := filepath.Join(dir, "out-"+e)
+		srv, err := serverproc.Start(ctx, srvBin, "--out", out, "--model", detect.KindNanodet,
+			"--model-file", m.Cfg.ModelFile, "--engine", e, "--workers", strconv.Itoa(b.O.Workers))
+		if err != nil {
+			return nil, err
+		}
+		defer func() { err = errors.Join(err, srv.Stop()) }()
+		variants = append(variants, func() (float64, error) { return b.runCapture(ctx, capBin, srv.Addr, out) })
+	}
+	variants = append(variants, func() (float64, error) { return b.runPythonLoop(ctx, m.Cfg.ModelFile, dir) })
+	s, err := fig.Interleave(b.O.Rounds, variants...)
+	if err != nil {
+		return nil, err
+	}
+	return b.pipelineFigures(s), nil
+}
+
+// pipelineFigures prints and returns i's figures from its samples:
+// framewire on each engine, then the Python loop.
+func (b *Bench) pipelineFigures(s [][]float64) []fig.Figure {
+	py := s[len(s)-1]
+	pyVal := fig.Value{Name: "python loop (cv2.dnn)", Value: fig.Median(py), Unit: " fps"}
+	var figs []fig.Figure
+	for i, e := range localEngines() {
+		var t *fig.Target
+		if e == detect.EngineDefault {
+			t = &fig.Target{Op: ">=", Bound: 2.5}
+		}
+		f := fig.NewFigure("i", "vtest.avi nanodet-320: framewire "+e+" / python", "fps ratio", fig.PairedRatio(s[i], py), t,
+			fig.Value{Name: "framewire " + e, Value: fig.Median(s[i]), Unit: " fps"}, pyVal)
+		b.P.Figure(f)
+		figs = append(figs, f)
+	}
+	return figs
+}
+
+// runCapture streams the video through framewire-capture to the server at
+// addr, whose output folder is out, and returns frames per second over the
+// client's whole run (its start included).
+func (b *Bench) runCapture(ctx context.Context, bin, addr, out string) (float64, error) {
+	name := b.StreamName("capture")
+	defer os.RemoveAll(filepath.Join(out, name))
+	d, _, err := rig.RunTimed(ctx, bin, "--server", addr, "--source", b.O.Video, "--name", name, "--quiet")
+	if err != nil {
+		return 0, err
+	}
+	n, err := countLines(filepath.Join(out, name, "predictions.jsonl"))
+	if err != nil {
+		return 0, err
+	}
+	return float64(n) / d.Seconds(), nil
+}
+
+// runPythonLoop runs python_loop.py on the video and returns its fps (its
+// loop only, without the interpreter's start and the model load).
+func (b *Bench) runPythonLoop(ctx context.Context, model, dir string) (float64, error) {
+	out := filepath.Join(dir, b.StreamName("python"))
+	defer os.RemoveAll(out)
+	args := []string{filepath.Join(b.O.Scripts, "python_loop.py"), b.O.Video, model, out}
+	if _, err := os.Stat(b.O.Labels); err == nil {
+		args = append(args, "--labels", b.O.Labels)
+	}
+	_, stdout, err := rig.RunTimed(ctx, b.O.Python, args...)
+	if err != nil {
+		return 0, err
+	}
+	var r pyLoopResult
+	if err := json.Unmarshal([]byte(rig.LastLine(string(stdout))), &r); err != nil {
+		return 0, fmt.Errorf("python_loop.py printed %q: %w", stdout, err)
+	}
+	if r.Frames == 0 || r.FPS <= 0 {
+		return 0, fmt.Errorf("python_loop.py processed no frames: %s", stdout)
+	}
+	return r.FPS, nil
+}
+
+// countLines counts the lines of a file.
+func countLines(path string) (int, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	n := 0
+	for _, c := range data {
+		if c == '\n' {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,329 @@
+// Package rig is what framewire-bench's figures share: the options, the
+// frames and temp folder, a pipeline served on loopback and the ways to run
+// it, the forward-only detectors, and the Python and Go processes.
+package rig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/framewire/framewire/server"
+	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/service"
+	"github.com/framewire/framewire/stream/serving"
+)
+
+// Skip prints and returns the one figure saying why id is skipped.
+func (b *Bench) Skip(id, title, why string) []fig.Figure {
+	f := fig.Skipped(id, title, why)
+	b.P.Figure(f)
+	return []fig.Figure{f}
+}
+
+// MaxMsg is framewire-server's default message limit (--max-msg-mb 16).
+const MaxMsg = 16 << 20
+
+// Bench holds what the figures share: options, the frames, the temp folder.
+type Bench struct {
+	O   *Options
+	Tmp string
+	Log io.Writer
+	P   fig.Printer
+
+	Frames []*pb.Frame // the first o.Frames frames of o.Video, JPEG; loaded once
+	Runs   int         // streams run so far, for unique names
+}
+
+// LoadFrames reads and JPEG-encodes (quality 90, as framewire-capture) the
+// first n frames of the video, once, and returns up to n of them.
+func (b *Bench) LoadFrames(ctx context.Context, n int) ([]*pb.Frame, error) {
+	if len(b.Frames) < n {
+		src, err := capture.Open(b.O.Video, capture.Options{})
+		if err != nil {
+			return nil, err
+		}
+		defer src.Close()
+		b.Frames = b.Frames[:0]
+		for len(b.Frames) < n {
+			f, err := src.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			b.Frames = append(b.Frames, f)
+		}
+		if len(b.Frames) == 0 {
+			return nil, fmt.Errorf("%s has no frames", b.O.Video)
+		}
+	}
+	return b.Frames[:min(n, len(b.Frames))], nil
+}
+
+// CloseFrames drops the frames.
+func (b *Bench) CloseFrames() { b.Frames = nil }
+
+// OutDir is where every pipeline of the run writes.
+func (b *Bench) OutDir() string { return filepath.Join(b.Tmp, "out") }
+
+// StreamName returns a new stream name; each run writes its own folder.
+func (b *Bench) StreamName(prefix string) string {
+	b.Runs++
+	return fmt.Sprintf("%s-%d", prefix, b.Runs)
+}
+
+// DropOutput removes a run's output folder, so the disk does not fill up.
+func (b *Bench) DropOutput(name string) {
+	os.RemoveAll(filepath.Join(b.OutDir(), name))
+}
+
+// ModelSpec is a model a figure runs, or why it cannot.
+type ModelSpec struct {
+	Name string // e.g. "nanodet-320", "mean"
+	Cfg  detect.Config
+}
+
+func MeanModel() ModelSpec { return ModelSpec{Name: "mean", Cfg: detect.Config{Kind: detect.KindMean}} }
+
+// Nanodet returns the model in file, or an error saying why it is skipped.
+func Nanodet(name, file string) (ModelSpec, error) {
+	if file == "" {
+		return ModelSpec{}, fmt.Errorf("%s: no model file given", name)
+	}
+	if _, err := os.Stat(file); err != nil {
+		return ModelSpec{}, fmt.Errorf("%s: model file not found (%v); pass its path with --model-320/--model-416", name, err)
+	}
+	return ModelSpec{Name: name, Cfg: detect.Config{Kind: detect.KindNanodet, ModelFile: file}}, nil
+}
+
+// Rig is one pipeline, usable in-process and served by a real gRPC server
+// on a loopback TCP port with a client connected to it.
+type Rig struct {
+	Svc     *service.Service // called in-process
+	Handler serving.Handler  // the service's stream handler, in-process
+	Stop    context.CancelFunc
+	Served  chan error
+	Conn    *grpc.ClientConn
+	RPC     pb.ImageProcedureClient
+}
+
+// NewRig builds a server as framewire-server does (server.New), loading
+// the model on workers workers, and serves it on loopback.
+func (b *Bench) NewRig(m ModelSpec, workers, window int) (*Rig, error) {
+	srv, err := server.New(server.Config{OutDir: b.OutDir(), Model: m.Cfg, Workers: workers,
+		Stream: serving.Config{MaxWindow: window}, MaxMsgBytes: MaxMsg})
+	if err != nil {
+		return nil, err
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("listen on loopback: %w", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	r := &Rig{Svc: srv.Service(), Handler: srv.Service().Handler(), Stop: stop, Served: make(chan error, 1)}
+	go func() { r.Served <- srv.Serve(ctx, lis) }()
+	r.Conn, err = grpc.NewClient(lis.Addr().String(),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMsg), grpc.MaxCallSendMsgSize(MaxMsg)))
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("connect to the loopback server: %w", err)
+	}
+	r.RPC = pb.NewImageProcedureClient(r.Conn)
+	return r, nil
+}
+
+// Close stops the server and waits until it has freed its models.
+func (r *Rig) Close() error {
+	if r.Conn != nil {
+		r.Conn.Close()
+	}
+	r.Stop()
+	return <-r.Served
+}
+
+// Stamped returns a copy of f sharing its pixels, captured now with seq.
+func Stamped(f *pb.Frame, seq int64) *pb.Frame {
+	return &pb.Frame{
+		Seq: seq, CaptureUnixNano: time.Now().UnixNano(), Encoding: f.GetEncoding(),
+		Data: f.GetData(), Width: f.GetWidth(), Height: f.GetHeight(),
+	}
+}
+
+// SliceSource yields n frames cycling through frames, seq from first on,
+// each stamped when it is read.
+type SliceSource struct {
+	Frames []*pb.Frame
+	next   int64
+	end    int64
+}
+
+func NewSliceSource(frames []*pb.Frame, first, n int64) *SliceSource {
+	return &SliceSource{Frames: frames, next: first, end: first + n}
+}
+
+func (s *SliceSource) Next(ctx context.Context) (*pb.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.next >= s.end {
+		return nil, io.EOF
+	}
+	f := Stamped(s.Frames[s.next%int64(len(s.Frames))], s.next)
+	s.next++
+	return f, nil
+}
+
+// RunGRPC streams frames through the real client over the rig's loopback
+// connection and returns frames per second.
+func (b *Bench) RunGRPC(ctx context.Context, r *Rig, frames []*pb.Frame) (float64, error) {
+	name := b.StreamName("grpc")
+	defer b.DropOutput(name)
+	n := int64(len(frames))
+	c := stream.NewClient(r.RPC)
+	start := time.Now()
+	sum, err := c.Run(ctx, NewSliceSource(frames, 0, n), stream.ClientConfig{
+		Header: &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.O.Window)},
+	})
+	d := time.Since(start)
+	if err != nil {
+		return 0, fmt.Errorf("stream: %w", err)
+	}
+	if sum.Processed != n {
+		return 0, fmt.Errorf("stream: %d of %d frames processed (%d failed)", sum.Processed, n, sum.Failed)
+	}
+	return float64(n) / d.Seconds(), nil
+}
+
+// RunInProcess pushes frames through the pipeline as serving.Serve does for
+// a client with the same window: Open, up to window Process calls at once,
+// Commit in order, Close. It returns frames per second.
+func (b *Bench) RunInProcess(ctx context.Context, r *Rig, frames []*pb.Frame) (float64, error) {
+	name := b.StreamName("inproc")
+	defer b.DropOutput(name)
+	n := int64(len(frames))
+	start := time.Now()
+	sess, err := r.Handler.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.O.Window)})
+	if err != nil {
+		return 0, fmt.Errorf("open: %w", err)
+	}
+	sess.Ready()
+	credits := make(chan struct{}, b.O.Window)
+	order := make(chan chan *pb.FrameResult, b.O.Window)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // receiver: starts one Process per frame while the window allows
+		defer wg.Done()
+		defer close(order)
+		for i, f := range frames {
+			credits <- struct{}{}
+			done := make(chan *pb.FrameResult, 1)
+			g := Stamped(f, int64(i))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				done <- sess.Process(ctx, g)
+			}()
+			order <- done
+		}
+	}()
+	var firstErr error
+	for done := range order { // sender: commits in order, frees the window
+		res := <-done
+		if err := sess.Commit(res); err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("commit %d: %w", res.GetSeq(), err)
+		}
+		if res.GetError() != "" && firstErr == nil {
+			firstErr = fmt.Errorf("frame %d: %s", res.GetSeq(), res.GetError())
+		}
+		<-credits
+	}
+	wg.Wait()
+	if err := sess.Close(); err != nil && firstErr == nil {
+		firstErr = fmt.Errorf("close: %w", err)
+	}
+	d := time.Since(start)
+	if firstErr != nil {
+		return 0, firstErr
+	}
+	return float64(n) / d.Seconds(), nil
+}
+
+// RunUnary sends every frame in its own DetectFrame call from callers
+// concurrent callers and returns frames per second.
+func (b *Bench) RunUnary(ctx context.Context, r *Rig, frames []*pb.Frame, callers int) (float64, error) {
+	name := b.StreamName("unary")
+	defer b.DropOutput(name)
+	var next atomic.Int64
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(frames)) {
+					return
+				}
+				res, err := r.RPC.DetectFrame(ctx, &pb.DetectFrameRequest{Name: name, Frame: Stamped(frames[i], i)})
+				if err == nil && res.GetError() != "" {
+					err = errors.New(res.GetError())
+				}
+				if err != nil {
+					errs[c] = fmt.Errorf("DetectFrame %d: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	d := time.Since(start)
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
+	}
+	return float64(len(frames)) / d.Seconds(), nil
+}
+
+// CpuTime is the CPU time this process has used so far, all threads
+// (Go's and OpenCV's), user and system.
+func CpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// WithCPU wraps a run of n frames so that it also appends the CPU time the
+// process spent per frame, in ms, to into. Unlike fps, CPU per frame
+// hardly moves when other processes share the cores, so the difference
+// of two variants is their cost difference.
+func WithCPU(into *[]float64, n int, run func() (float64, error)) func() (float64, error) {
+	return func() (float64, error) {
+		c := CpuTime()
+		fps, err := run()
+		*into = append(*into, fig.MS(CpuTime()-c)/float64(n))
+		return fps, err
+	}
+}
