@@ -12,6 +12,7 @@ import (
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
 	"github.com/framewire/framewire/cmd/internal/serverproc"
+	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
 )
 
@@ -23,60 +24,78 @@ func localEngines() []string { return []string{detect.EngineONNXRuntime, detect.
 func (b *Bench) ForwardPerEngine(ctx context.Context) (figs []fig.Figure, err error) {
 	m, err := rig.Nanodet("nanodet-320", b.O.Model320)
 	if err != nil {
-		f := fig.Skipped("h", "forward time per engine", err.Error())
-		b.P.Figure(f)
-		return []fig.Figure{f}, nil
+		return b.Skip("h", "forward time per engine", err.Error()), nil
 	}
 	frames, err := b.LoadFrames(ctx, 1)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, detect.SetThreads(b.O.CVThreads)) }()
-	type setting struct {
-		engine  string
-		Threads int
-		d       []detect.Stager
-		ms      []float64
-	}
-	var ss []*setting
+	var ss []*engineSetting
 	defer func() {
 		for _, s := range ss {
 			err = errors.Join(err, rig.CloseAll(s.d))
 		}
 	}()
-	for _, e := range localEngines() {
-		for _, t := range []int{1, 2} {
-			s := &setting{engine: e, Threads: t}
-			spec := m
-			spec.Cfg.Engine, spec.Cfg.Threads = e, t
-			if s.d, err = rig.Stagers(spec, 1, frames[0]); err != nil {
-				return nil, fmt.Errorf("%s: %w", e, err)
-			}
-			ss = append(ss, s)
-		}
+	if ss, err = engineSettings(m, frames[0]); err != nil {
+		return nil, err
 	}
 	for round := range 2*b.O.Rounds + 1 { // round 0 warms up
 		for _, s := range ss {
-			if err := detect.SetThreads(s.Threads); err != nil { // OpenCV's threads are process-wide
+			if err := s.time(round > 0); err != nil {
 				return nil, err
-			}
-			t, err := rig.ForwardTime(s.d[0], rig.FwdSamples)
-			if err != nil {
-				return nil, err
-			}
-			if round > 0 {
-				s.ms = append(s.ms, fig.MS(t))
 			}
 		}
 	}
 	var vals []fig.Value
 	for _, s := range ss {
-		vals = append(vals, fig.Value{Name: fmt.Sprintf("%s %d thread(s)", s.engine, s.Threads), Value: fig.Median(s.ms), Unit: "ms"})
+		vals = append(vals, fig.Value{Name: fmt.Sprintf("%s %d thread(s)", s.engine, s.threads), Value: fig.Median(s.ms), Unit: "ms"})
 	}
 	f := fig.NewFigure("h", "forward nanodet-320, one at a time", "opencv/onnxruntime ms, 2 thr",
 		fig.Median(ss[3].ms)/fig.Median(ss[1].ms), nil, vals...)
 	b.P.Figure(f)
 	return []fig.Figure{f}, nil
+}
+
+// engineSetting is one engine and thread count of figure h, its detector
+// and the forward times measured.
+type engineSetting struct {
+	engine  string
+	threads int
+	d       []detect.Stager
+	ms      []float64
+}
+
+// engineSettings builds a detector of m for each local engine with 1 and
+// 2 threads; on error it returns the ones it built, for the caller to close.
+func engineSettings(m rig.ModelSpec, frame *pb.Frame) (ss []*engineSetting, err error) {
+	for _, e := range localEngines() {
+		for _, t := range []int{1, 2} {
+			s := &engineSetting{engine: e, threads: t}
+			spec := m
+			spec.Cfg.Engine, spec.Cfg.Threads = e, t
+			if s.d, err = rig.Stagers(spec, 1, frame); err != nil {
+				return ss, fmt.Errorf("%s: %w", e, err)
+			}
+			ss = append(ss, s)
+		}
+	}
+	return ss, nil
+}
+
+// time times s's forward pass, keeping the time if keep is set.
+func (s *engineSetting) time(keep bool) error {
+	if err := detect.SetThreads(s.threads); err != nil { // OpenCV's threads are process-wide
+		return err
+	}
+	t, err := rig.ForwardTime(s.d[0], rig.FwdSamples)
+	if err != nil {
+		return err
+	}
+	if keep {
+		s.ms = append(s.ms, fig.MS(t))
+	}
+	return nil
 }
 
 // pyLoopResult is python_loop.py's JSON line.
@@ -97,9 +116,7 @@ func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 		err = rig.PythonHas(b.O.Python, "cv2", "numpy")
 	}
 	if err != nil {
-		f := fig.Skipped("i", "pipeline vs python loop", err.Error())
-		b.P.Figure(f)
-		return []fig.Figure{f}, nil
+		return b.Skip("i", "pipeline vs python loop", err.Error()), nil
 	}
 	dir := filepath.Join(b.Tmp, "pipelines")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

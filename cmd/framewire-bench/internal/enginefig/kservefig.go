@@ -31,9 +31,7 @@ const latencyCalls = 50
 func (b *Bench) KserveCost(ctx context.Context) (figs []fig.Figure, err error) {
 	local, err := rig.Nanodet("nanodet-320", b.O.Model320)
 	if err != nil {
-		f := fig.Skipped("g", "kserve offload nanodet-320", err.Error())
-		b.P.Figure(f)
-		return []fig.Figure{f}, nil
+		return b.Skip("g", "kserve offload nanodet-320", err.Error()), nil
 	}
 	frames, err := b.LoadFrames(ctx, b.O.Frames)
 	if err != nil {

@@ -24,9 +24,7 @@ const meanWHPyConc = 8
 // interleaved round by round.
 func (b *Bench) MeanWHVsPython(ctx context.Context) (figs []fig.Figure, err error) {
 	if err := rig.PythonHas(b.O.Python, "grpc", "grpc_tools", "numpy"); err != nil {
-		f := fig.Skipped("j", "ImageMeanWH vs python", err.Error())
-		b.P.Figure(f)
-		return []fig.Figure{f}, nil
+		return b.Skip("j", "ImageMeanWH vs python", err.Error()), nil
 	}
 	dir := filepath.Join(b.Tmp, "meanwh-py")
 	stubs := filepath.Join(dir, "stubs")

@@ -231,32 +231,11 @@ func (b *Bench) RunInProcess(ctx context.Context, r *Rig, frames []*pb.Frame) (f
 	order := make(chan chan *pb.FrameResult, b.O.Window)
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // receiver: starts one Process per frame while the window allows
+	go func() {
 		defer wg.Done()
-		defer close(order)
-		for i, f := range frames {
-			credits <- struct{}{}
-			done := make(chan *pb.FrameResult, 1)
-			g := Stamped(f, int64(i))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				done <- sess.Process(ctx, g)
-			}()
-			order <- done
-		}
+		processAll(ctx, sess, frames, credits, order, &wg)
 	}()
-	var firstErr error
-	for done := range order { // sender: commits in order, frees the window
-		res := <-done
-		if err := sess.Commit(res); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("commit %d: %w", res.GetSeq(), err)
-		}
-		if res.GetError() != "" && firstErr == nil {
-			firstErr = fmt.Errorf("frame %d: %s", res.GetSeq(), res.GetError())
-		}
-		<-credits
-	}
+	firstErr := commitInOrder(sess, order, credits)
 	wg.Wait()
 	if err := sess.Close(); err != nil && firstErr == nil {
 		firstErr = fmt.Errorf("close: %w", err)
@@ -266,6 +245,42 @@ func (b *Bench) RunInProcess(ctx context.Context, r *Rig, frames []*pb.Frame) (f
 		return 0, firstErr
 	}
 	return float64(n) / d.Seconds(), nil
+}
+
+// processAll is the receiver: it starts one Process per frame while the
+// window (credits) allows, and queues each result's channel on order,
+// which it closes at the end.
+func processAll(ctx context.Context, sess serving.Session, frames []*pb.Frame, credits chan<- struct{},
+	order chan<- chan *pb.FrameResult, wg *sync.WaitGroup) {
+	defer close(order)
+	for i, f := range frames {
+		credits <- struct{}{}
+		done := make(chan *pb.FrameResult, 1)
+		g := Stamped(f, int64(i))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			done <- sess.Process(ctx, g)
+		}()
+		order <- done
+	}
+}
+
+// commitInOrder is the sender: it commits the results in order, freeing
+// the window, and returns the first error.
+func commitInOrder(sess serving.Session, order <-chan chan *pb.FrameResult, credits <-chan struct{}) error {
+	var firstErr error
+	for done := range order {
+		res := <-done
+		if err := sess.Commit(res); err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("commit %d: %w", res.GetSeq(), err)
+		}
+		if res.GetError() != "" && firstErr == nil {
+			firstErr = fmt.Errorf("frame %d: %s", res.GetSeq(), res.GetError())
+		}
+		<-credits
+	}
+	return firstErr
 }
 
 // RunUnary sends every frame in its own DetectFrame call from callers
