@@ -119,14 +119,7 @@ func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 		return b.Skip("i", "pipeline vs python loop", err.Error()), nil
 	}
 	dir := filepath.Join(b.Tmp, "pipelines")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("make %s: %w", dir, err)
-	}
-	srvBin, err := serverproc.Build(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	capBin, err := rig.GoBuild(ctx, dir, "cmd/framewire-capture")
+	srvBin, capBin, err := buildPipelines(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +140,19 @@ func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 		return nil, err
 	}
 	return b.pipelineFigures(s), nil
+}
+
+// buildPipelines makes dir and builds framewire-server and
+// framewire-capture into it.
+func buildPipelines(ctx context.Context, dir string) (srvBin, capBin string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("make %s: %w", dir, err)
+	}
+	if srvBin, err = serverproc.Build(ctx, dir); err != nil {
+		return "", "", err
+	}
+	capBin, err = rig.GoBuild(ctx, dir, "cmd/framewire-capture")
+	return srvBin, capBin, err
 }
 
 // pipelineFigures prints and returns i's figures from its samples:

@@ -124,7 +124,13 @@ func detectLatencies(frame *pb.Frame, cfgs ...detect.Config) ([]float64, error) 
 		}
 		dets = append(dets, d)
 	}
-	times := make([][]float64, len(cfgs))
+	return medianDetectMS(img, dets)
+}
+
+// medianDetectMS calls each detector on img latencyCalls times, in turn,
+// and returns each one's median time in ms.
+func medianDetectMS(img gocv.Mat, dets []detect.Detector) ([]float64, error) {
+	times := make([][]float64, len(dets))
 	for range latencyCalls {
 		for i, d := range dets {
 			start := time.Now()
@@ -134,7 +140,7 @@ func detectLatencies(frame *pb.Frame, cfgs ...detect.Config) ([]float64, error) 
 			times[i] = append(times[i], fig.MS(time.Since(start)))
 		}
 	}
-	out := make([]float64, len(cfgs))
+	out := make([]float64, len(dets))
 	for i, ts := range times {
 		out[i] = fig.Median(ts)
 	}

@@ -67,18 +67,11 @@ func (b *Bench) meanWHVsPythonOn(ctx context.Context, fwAddr, pyAddr string) (fi
 			return fig.Figure{}, fmt.Errorf("connect to %s: %w", addr, err)
 		}
 		defer conn.Close()
-		calls := make([]func(context.Context) error, meanWHPyConc)
-		for g := range calls {
-			calls[g] = load.Caller(conn)
-		}
-		if _, err := fig.HammerWith(ctx, b.O.MeanWHDuration/4, calls); err != nil { // warm-up
+		v, err := b.meanWHVariant(ctx, load, conn, &runs[i])
+		if err != nil {
 			return fig.Figure{}, err
 		}
-		variants = append(variants, func() (float64, error) {
-			s, err := fig.HammerWith(ctx, b.O.MeanWHDuration, calls)
-			runs[i] = append(runs[i], s)
-			return s.PerSec, err
-		})
+		variants = append(variants, v)
 	}
 	s, err := fig.Interleave(3*b.O.Rounds, variants...)
 	if err != nil {
@@ -90,4 +83,21 @@ func (b *Bench) meanWHVsPythonOn(ctx context.Context, fwAddr, pyAddr string) (fi
 		fig.Value{Name: "p50", Value: fig.MedianQuantile(runs[0], 0.50), Unit: "ms"}, fig.Value{Name: "p99", Value: fig.MedianQuantile(runs[0], 0.99), Unit: "ms"},
 		fig.Value{Name: "python grpcio+numpy", Value: fig.Median(s[1]), Unit: "/s"},
 		fig.Value{Name: "p50", Value: fig.MedianQuantile(runs[1], 0.50), Unit: "ms"}, fig.Value{Name: "p99", Value: fig.MedianQuantile(runs[1], 0.99), Unit: "ms"}), nil
+}
+
+// meanWHVariant warms up meanWHPyConc callers of load on conn and returns
+// the variant that runs them once, adding each run's calls to runs.
+func (b *Bench) meanWHVariant(ctx context.Context, load *rig.MeanWHLoad, conn *grpc.ClientConn, runs *[]fig.CallStats) (func() (float64, error), error) {
+	calls := make([]func(context.Context) error, meanWHPyConc)
+	for g := range calls {
+		calls[g] = load.Caller(conn)
+	}
+	if _, err := fig.HammerWith(ctx, b.O.MeanWHDuration/4, calls); err != nil { // warm-up
+		return nil, err
+	}
+	return func() (float64, error) {
+		s, err := fig.HammerWith(ctx, b.O.MeanWHDuration, calls)
+		*runs = append(*runs, s)
+		return s.PerSec, err
+	}, nil
 }

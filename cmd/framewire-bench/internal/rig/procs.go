@@ -58,17 +58,7 @@ func StartPython(ctx context.Context, python string, args ...string) (*PyProc, e
 	}
 	p := &PyProc{Cmd: cmd}
 	port := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if pt, ok := strings.CutPrefix(sc.Text(), "serving "); ok { // the servers' "serving PORT"
-				port <- pt
-				break
-			}
-		}
-		close(port)
-		io.Copy(io.Discard, stdout)
-	}()
+	go readPort(stdout, port)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	select {
@@ -81,6 +71,20 @@ func StartPython(ctx context.Context, python string, args ...string) (*PyProc, e
 	case <-ctx.Done():
 		return nil, errors.Join(fmt.Errorf("%s %v did not serve: %w", python, args, ctx.Err()), p.Stop())
 	}
+}
+
+// readPort sends the port of the servers' "serving PORT" line on port, or
+// closes it when stdout ends first, then reads stdout to its end.
+func readPort(stdout io.Reader, port chan<- string) {
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if pt, ok := strings.CutPrefix(sc.Text(), "serving "); ok {
+			port <- pt
+			break
+		}
+	}
+	close(port)
+	io.Copy(io.Discard, stdout)
 }
 
 // Stop kills the process and waits for it.

@@ -296,20 +296,7 @@ func (b *Bench) RunUnary(ctx context.Context, r *Rig, frames []*pb.Frame, caller
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(frames)) {
-					return
-				}
-				res, err := r.RPC.DetectFrame(ctx, &pb.DetectFrameRequest{Name: name, Frame: Stamped(frames[i], i)})
-				if err == nil && res.GetError() != "" {
-					err = errors.New(res.GetError())
-				}
-				if err != nil {
-					errs[c] = fmt.Errorf("DetectFrame %d: %w", i, err)
-					return
-				}
-			}
+			errs[c] = r.callUntilDone(ctx, name, frames, &next)
 		}()
 	}
 	wg.Wait()
@@ -318,6 +305,24 @@ func (b *Bench) RunUnary(ctx context.Context, r *Rig, frames []*pb.Frame, caller
 		return 0, err
 	}
 	return float64(len(frames)) / d.Seconds(), nil
+}
+
+// callUntilDone sends the frames next hands out, one DetectFrame call
+// each, until there are none left or a call fails.
+func (r *Rig) callUntilDone(ctx context.Context, name string, frames []*pb.Frame, next *atomic.Int64) error {
+	for {
+		i := next.Add(1) - 1
+		if i >= int64(len(frames)) {
+			return nil
+		}
+		res, err := r.RPC.DetectFrame(ctx, &pb.DetectFrameRequest{Name: name, Frame: Stamped(frames[i], i)})
+		if err == nil && res.GetError() != "" {
+			err = errors.New(res.GetError())
+		}
+		if err != nil {
+			return fmt.Errorf("DetectFrame %d: %w", i, err)
+		}
+	}
 }
 
 // CpuTime is the CPU time this process has used so far, all threads
