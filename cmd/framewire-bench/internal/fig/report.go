@@ -78,20 +78,20 @@ func (f Figure) Line() string {
 		if !*f.Met {
 			verdict = "NOT MET"
 		}
-		fmt.Fprintf(&b, "  target %s %s %-7s", f.Target.Op, FmtNum(f.Target.Bound), verdict)
+		fmt.Fprintf(&b, "  target %s %s %-7s", f.Target.Op, fmtNum(f.Target.Bound), verdict)
 	}
 	if len(f.Values) > 0 {
 		parts := make([]string, len(f.Values))
 		for i, v := range f.Values {
-			parts[i] = fmt.Sprintf("%s %s%s", v.Name, FmtNum(v.Value), v.Unit)
+			parts[i] = fmt.Sprintf("%s %s%s", v.Name, fmtNum(v.Value), v.Unit)
 		}
 		fmt.Fprintf(&b, "  | %s", strings.Join(parts, ", "))
 	}
 	return b.String()
 }
 
-// FmtNum prints v with about three significant digits.
-func FmtNum(v float64) string {
+// fmtNum prints v with about three significant digits.
+func fmtNum(v float64) string {
 	switch a := math.Abs(v); {
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)

@@ -16,8 +16,8 @@ import (
 // MeanWHSide is the tutorial's workload: 416x416x3 random bytes.
 const MeanWHSide = 416
 
-// MeanWHMethod is the tutorial's RPC, as both servers serve it.
-const MeanWHMethod = "/ImageProcedure/ImageMeanWH"
+// meanWHMethod is the tutorial's RPC, as both servers serve it.
+const meanWHMethod = "/ImageProcedure/ImageMeanWH"
 
 // RawCodec sends a request marshalled beforehand as it is and keeps the
 // reply's bytes, so that the load client spends the same little work on
@@ -45,9 +45,9 @@ func (RawCodec) Name() string { return "proto" }
 
 // MeanWHLoad is the tutorial's request marshalled once, and its answer.
 type MeanWHLoad struct {
-	Req      []byte
-	Channels int32
-	Mean     float32
+	req      []byte
+	channels int32
+	mean     float32
 }
 
 // NewMeanWHLoad makes a random 416x416x3 frame's request.
@@ -63,7 +63,7 @@ func NewMeanWHLoad() (*MeanWHLoad, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal the request: %w", err)
 	}
-	return &MeanWHLoad{Req: req, Channels: 3, Mean: float32(float64(sum) / float64(len(px)))}, nil
+	return &MeanWHLoad{req: req, channels: 3, mean: float32(float64(sum) / float64(len(px)))}, nil
 }
 
 // Caller returns one load goroutine's call on conn: the pre-marshalled
@@ -72,14 +72,14 @@ func (l *MeanWHLoad) Caller(conn *grpc.ClientConn) func(context.Context) error {
 	var reply []byte
 	var p pb.Prediction
 	return func(ctx context.Context) error {
-		if err := conn.Invoke(ctx, MeanWHMethod, &l.Req, &reply, grpc.ForceCodec(RawCodec{})); err != nil {
+		if err := conn.Invoke(ctx, meanWHMethod, &l.req, &reply, grpc.ForceCodec(RawCodec{})); err != nil {
 			return fmt.Errorf("ImageMeanWH: %w", err)
 		}
 		if err := proto.Unmarshal(reply, &p); err != nil {
 			return fmt.Errorf("ImageMeanWH reply: %w", err)
 		}
-		if p.Channel != l.Channels || math.Abs(float64(p.Mean-l.Mean)) > 1e-3 {
-			return fmt.Errorf("ImageMeanWH = %d, %v; want %d, %v", p.Channel, p.Mean, l.Channels, l.Mean)
+		if p.Channel != l.channels || math.Abs(float64(p.Mean-l.mean)) > 1e-3 {
+			return fmt.Errorf("ImageMeanWH = %d, %v; want %d, %v", p.Channel, p.Mean, l.channels, l.mean)
 		}
 		return nil
 	}

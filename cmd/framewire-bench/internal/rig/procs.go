@@ -41,7 +41,7 @@ func RunTimed(ctx context.Context, name string, args ...string) (time.Duration, 
 
 // PyProc is a Python server started by startPython.
 type PyProc struct {
-	Cmd  *exec.Cmd
+	cmd  *exec.Cmd
 	Addr string
 }
 
@@ -56,7 +56,7 @@ func StartPython(ctx context.Context, python string, args ...string) (*PyProc, e
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", python, err)
 	}
-	p := &PyProc{Cmd: cmd}
+	p := &PyProc{cmd: cmd}
 	port := make(chan string, 1)
 	go readPort(stdout, port)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -89,8 +89,8 @@ func readPort(stdout io.Reader, port chan<- string) {
 
 // Stop kills the process and waits for it.
 func (p *PyProc) Stop() error {
-	p.Cmd.Process.Kill()
-	err := p.Cmd.Wait()
+	p.cmd.Process.Kill()
+	err := p.cmd.Wait()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return nil // killed, as asked
@@ -112,7 +112,7 @@ func PythonStubs(ctx context.Context, python, proto, dir string) error {
 		return fmt.Errorf("make %s: %w", dir, err)
 	}
 	name := filepath.Base(proto)
-	if err := os.WriteFile(filepath.Join(dir, name), WithoutOptional(src), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), withoutOptional(src), 0o644); err != nil {
 		return fmt.Errorf("copy the proto: %w", err)
 	}
 	gen := exec.CommandContext(ctx, python, "-m", "grpc_tools.protoc", "-I", dir,
@@ -123,8 +123,8 @@ func PythonStubs(ctx context.Context, python, proto, dir string) error {
 	return nil
 }
 
-// WithoutOptional drops the proto3 "optional" label from field lines.
-func WithoutOptional(proto []byte) []byte {
+// withoutOptional drops the proto3 "optional" label from field lines.
+func withoutOptional(proto []byte) []byte {
 	lines := strings.SplitAfter(string(proto), "\n")
 	for i, l := range lines {
 		trimmed := strings.TrimLeft(l, " \t")

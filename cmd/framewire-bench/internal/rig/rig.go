@@ -47,21 +47,21 @@ type Bench struct {
 	Log io.Writer
 	P   fig.Printer
 
-	Frames []*pb.Frame // the first o.Frames frames of o.Video, JPEG; loaded once
-	Runs   int         // streams run so far, for unique names
+	frames []*pb.Frame // the first O.Frames frames of O.Video, JPEG; loaded once
+	runs   int         // streams run so far, for unique names
 }
 
 // LoadFrames reads and JPEG-encodes (quality 90, as framewire-capture) the
 // first n frames of the video, once, and returns up to n of them.
 func (b *Bench) LoadFrames(ctx context.Context, n int) ([]*pb.Frame, error) {
-	if len(b.Frames) < n {
+	if len(b.frames) < n {
 		src, err := capture.Open(b.O.Video, capture.Options{})
 		if err != nil {
 			return nil, err
 		}
 		defer src.Close()
-		b.Frames = b.Frames[:0]
-		for len(b.Frames) < n {
+		b.frames = b.frames[:0]
+		for len(b.frames) < n {
 			f, err := src.Next(ctx)
 			if errors.Is(err, io.EOF) {
 				break
@@ -69,30 +69,30 @@ func (b *Bench) LoadFrames(ctx context.Context, n int) ([]*pb.Frame, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.Frames = append(b.Frames, f)
+			b.frames = append(b.frames, f)
 		}
-		if len(b.Frames) == 0 {
+		if len(b.frames) == 0 {
 			return nil, fmt.Errorf("%s has no frames", b.O.Video)
 		}
 	}
-	return b.Frames[:min(n, len(b.Frames))], nil
+	return b.frames[:min(n, len(b.frames))], nil
 }
 
 // CloseFrames drops the frames.
-func (b *Bench) CloseFrames() { b.Frames = nil }
+func (b *Bench) CloseFrames() { b.frames = nil }
 
-// OutDir is where every pipeline of the run writes.
-func (b *Bench) OutDir() string { return filepath.Join(b.Tmp, "out") }
+// outDir is where every pipeline of the run writes.
+func (b *Bench) outDir() string { return filepath.Join(b.Tmp, "out") }
 
 // StreamName returns a new stream name; each run writes its own folder.
 func (b *Bench) StreamName(prefix string) string {
-	b.Runs++
-	return fmt.Sprintf("%s-%d", prefix, b.Runs)
+	b.runs++
+	return fmt.Sprintf("%s-%d", prefix, b.runs)
 }
 
 // DropOutput removes a run's output folder, so the disk does not fill up.
 func (b *Bench) DropOutput(name string) {
-	os.RemoveAll(filepath.Join(b.OutDir(), name))
+	os.RemoveAll(filepath.Join(b.outDir(), name))
 }
 
 // ModelSpec is a model a figure runs, or why it cannot.
@@ -118,17 +118,17 @@ func Nanodet(name, file string) (ModelSpec, error) {
 // on a loopback TCP port with a client connected to it.
 type Rig struct {
 	Svc     *service.Service // called in-process
-	Handler serving.Handler  // the service's stream handler, in-process
-	Stop    context.CancelFunc
-	Served  chan error
-	Conn    *grpc.ClientConn
+	handler serving.Handler  // the service's stream handler, in-process
+	stop    context.CancelFunc
+	served  chan error
+	conn    *grpc.ClientConn
 	RPC     pb.ImageProcedureClient
 }
 
 // NewRig builds a server as framewire-server does (server.New), loading
 // the model on workers workers, and serves it on loopback.
 func (b *Bench) NewRig(m ModelSpec, workers, window int) (*Rig, error) {
-	srv, err := server.New(server.Config{OutDir: b.OutDir(), Model: m.Cfg, Workers: workers,
+	srv, err := server.New(server.Config{OutDir: b.outDir(), Model: m.Cfg, Workers: workers,
 		Stream: serving.Config{MaxWindow: window}, MaxMsgBytes: MaxMsg})
 	if err != nil {
 		return nil, err
@@ -139,30 +139,30 @@ func (b *Bench) NewRig(m ModelSpec, workers, window int) (*Rig, error) {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	r := &Rig{Svc: srv.Service(), Handler: srv.Service().Handler(), Stop: stop, Served: make(chan error, 1)}
-	go func() { r.Served <- srv.Serve(ctx, lis) }()
-	r.Conn, err = grpc.NewClient(lis.Addr().String(),
+	r := &Rig{Svc: srv.Service(), handler: srv.Service().Handler(), stop: stop, served: make(chan error, 1)}
+	go func() { r.served <- srv.Serve(ctx, lis) }()
+	r.conn, err = grpc.NewClient(lis.Addr().String(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMsg), grpc.MaxCallSendMsgSize(MaxMsg)))
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("connect to the loopback server: %w", err)
 	}
-	r.RPC = pb.NewImageProcedureClient(r.Conn)
+	r.RPC = pb.NewImageProcedureClient(r.conn)
 	return r, nil
 }
 
 // Close stops the server and waits until it has freed its models.
 func (r *Rig) Close() error {
-	if r.Conn != nil {
-		r.Conn.Close()
+	if r.conn != nil {
+		r.conn.Close()
 	}
-	r.Stop()
-	return <-r.Served
+	r.stop()
+	return <-r.served
 }
 
-// Stamped returns a copy of f sharing its pixels, captured now with seq.
-func Stamped(f *pb.Frame, seq int64) *pb.Frame {
+// stamped returns a copy of f sharing its pixels, captured now with seq.
+func stamped(f *pb.Frame, seq int64) *pb.Frame {
 	return &pb.Frame{
 		Seq: seq, CaptureUnixNano: time.Now().UnixNano(), Encoding: f.GetEncoding(),
 		Data: f.GetData(), Width: f.GetWidth(), Height: f.GetHeight(),
@@ -172,13 +172,13 @@ func Stamped(f *pb.Frame, seq int64) *pb.Frame {
 // SliceSource yields n frames cycling through frames, seq from first on,
 // each stamped when it is read.
 type SliceSource struct {
-	Frames []*pb.Frame
+	frames []*pb.Frame
 	next   int64
 	end    int64
 }
 
 func NewSliceSource(frames []*pb.Frame, first, n int64) *SliceSource {
-	return &SliceSource{Frames: frames, next: first, end: first + n}
+	return &SliceSource{frames: frames, next: first, end: first + n}
 }
 
 func (s *SliceSource) Next(ctx context.Context) (*pb.Frame, error) {
@@ -188,7 +188,7 @@ func (s *SliceSource) Next(ctx context.Context) (*pb.Frame, error) {
 	if s.next >= s.end {
 		return nil, io.EOF
 	}
-	f := Stamped(s.Frames[s.next%int64(len(s.Frames))], s.next)
+	f := stamped(s.frames[s.next%int64(len(s.frames))], s.next)
 	s.next++
 	return f, nil
 }
@@ -222,7 +222,7 @@ func (b *Bench) RunInProcess(ctx context.Context, r *Rig, frames []*pb.Frame) (f
 	defer b.DropOutput(name)
 	n := int64(len(frames))
 	start := time.Now()
-	sess, err := r.Handler.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.O.Window)})
+	sess, err := r.handler.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.O.Window)})
 	if err != nil {
 		return 0, fmt.Errorf("open: %w", err)
 	}
@@ -256,7 +256,7 @@ func processAll(ctx context.Context, sess serving.Session, frames []*pb.Frame, c
 	for i, f := range frames {
 		credits <- struct{}{}
 		done := make(chan *pb.FrameResult, 1)
-		g := Stamped(f, int64(i))
+		g := stamped(f, int64(i))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -315,7 +315,7 @@ func (r *Rig) callUntilDone(ctx context.Context, name string, frames []*pb.Frame
 		if i >= int64(len(frames)) {
 			return nil
 		}
-		res, err := r.RPC.DetectFrame(ctx, &pb.DetectFrameRequest{Name: name, Frame: Stamped(frames[i], i)})
+		res, err := r.RPC.DetectFrame(ctx, &pb.DetectFrameRequest{Name: name, Frame: stamped(frames[i], i)})
 		if err == nil && res.GetError() != "" {
 			err = errors.New(res.GetError())
 		}
@@ -325,9 +325,9 @@ func (r *Rig) callUntilDone(ctx context.Context, name string, frames []*pb.Frame
 	}
 }
 
-// CpuTime is the CPU time this process has used so far, all threads
+// cpuTime is the CPU time this process has used so far, all threads
 // (Go's and OpenCV's), user and system.
-func CpuTime() time.Duration {
+func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -341,9 +341,9 @@ func CpuTime() time.Duration {
 // of two variants is their cost difference.
 func WithCPU(into *[]float64, n int, run func() (float64, error)) func() (float64, error) {
 	return func() (float64, error) {
-		c := CpuTime()
+		c := cpuTime()
 		fps, err := run()
-		*into = append(*into, fig.MS(CpuTime()-c)/float64(n))
+		*into = append(*into, fig.MS(cpuTime()-c)/float64(n))
 		return fps, err
 	}
 }

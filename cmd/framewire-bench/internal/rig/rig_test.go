@@ -7,7 +7,7 @@ import (
 func TestWithoutOptional(t *testing.T) {
 	in := "message M {\n  optional int64 a = 1;\n\toptional string b = 2;\n  int32 optional_c = 3;\n}\n"
 	want := "message M {\n  int64 a = 1;\n\tstring b = 2;\n  int32 optional_c = 3;\n}\n"
-	if got := string(WithoutOptional([]byte(in))); got != want {
+	if got := string(withoutOptional([]byte(in))); got != want {
 		t.Errorf("withoutOptional =\n%s\nwant\n%s", got, want)
 	}
 }
