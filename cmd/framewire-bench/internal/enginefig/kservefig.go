@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"gocv.io/x/gocv"
@@ -59,16 +56,7 @@ func (b *Bench) KserveCost(ctx context.Context) (figs []fig.Figure, err error) {
 
 // startBackend runs framewire-server with the model on the bench's workers.
 func (b *Bench) startBackend(ctx context.Context, model string) (*serverproc.Proc, error) {
-	dir := filepath.Join(b.Tmp, "kserve")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("make %s: %w", dir, err)
-	}
-	bin, err := serverproc.Build(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	return serverproc.Start(ctx, bin, "--out", filepath.Join(dir, "out"), "--model", detect.KindNanodet,
-		"--model-file", model, "--workers", strconv.Itoa(b.O.Workers))
+	return b.StartServer(ctx, "kserve", "--model", detect.KindNanodet, "--model-file", model)
 }
 
 func (b *Bench) kserveCostOf(ctx context.Context, local, remote rig.ModelSpec, frames []*pb.Frame) (fig.Figure, error) {

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -57,15 +54,7 @@ func (b *Bench) Memory(ctx context.Context) (figs []fig.Figure, err error) {
 // startMeanServer builds framewire-server and starts it with the mean
 // model, writing under the temp folder.
 func (b *Bench) startMeanServer(ctx context.Context) (*serverproc.Proc, error) {
-	dir := filepath.Join(b.Tmp, "mem")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("make %s: %w", dir, err)
-	}
-	bin, err := serverproc.Build(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	return serverproc.Start(ctx, bin, "--out", filepath.Join(dir, "out"), "--model", "mean", "--workers", strconv.Itoa(b.O.Workers))
+	return b.StartServer(ctx, "mem", "--model", "mean")
 }
 
 // frameSender streams runs of the frames, cycled, to a server.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"io"
@@ -24,6 +25,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/framewire/framewire/cmd/internal/serverproc"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/service"
@@ -346,4 +348,20 @@ func WithCPU(into *[]float64, n int, run func() (float64, error)) func() (float6
 		*into = append(*into, fig.MS(cpuTime()-c)/float64(n))
 		return fps, err
 	}
+}
+
+// StartServer builds framewire-server into the temp folder's sub folder
+// and starts it there on the bench's workers, writing to sub/out, with
+// args after those.
+func (b *Bench) StartServer(ctx context.Context, sub string, args ...string) (*serverproc.Proc, error) {
+	dir := filepath.Join(b.Tmp, sub)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("make %s: %w", dir, err)
+	}
+	bin, err := serverproc.Build(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	base := []string{"--out", filepath.Join(dir, "out"), "--workers", strconv.Itoa(b.O.Workers)}
+	return serverproc.Start(ctx, bin, append(base, args...)...)
 }
