@@ -13,6 +13,8 @@ echo "== gofmt, go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [[ -n $unformatted ]]; then echo "gofmt wants to change: $unformatted" >&2; exit 1; fi
 go vet ./...
+echo "== code size (function and package limits)"
+go run ./scripts/codestats .
 echo "== docker-compose config"
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile file config -q
