@@ -1,6 +1,7 @@
 package pixels
 
 import (
+	"context"
 	"fmt"
 
 	"gocv.io/x/gocv"
@@ -13,6 +14,11 @@ var _ core.Picture = (*picture)(nil)
 // picture owns a decoded frame as 8-bit BGR, for drawing.
 type picture struct {
 	bgr gocv.Mat
+	// pool, when set, runs the drawing and encoding on one of its workers,
+	// so that OpenCV's allocations stay on the workers' few threads (C
+	// allocators keep memory per thread: from many goroutines' threads the
+	// server's memory would grow).
+	pool *workerPool
 }
 
 // newPicture takes img (any channel count), converting it to BGR; img is
@@ -29,11 +35,24 @@ func newPicture(img gocv.Mat) (*picture, error) {
 	return &picture{bgr: bgr}, nil
 }
 
-// Annotate draws dets, encodes the JPEG and hands its bytes to use; they
-// point into OpenCV's buffer and are valid only during use (the file is
-// written straight from them; keep a copy to hold on). The picture is
-// closed.
+// Annotate draws dets, encodes the JPEG and hands its bytes to use, on a
+// worker of the pool; the bytes point into OpenCV's buffer and are valid
+// only during use (the file is written straight from them; keep a copy to
+// hold on). The picture is closed.
 func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
+	if p.pool == nil {
+		return p.annotate(dets, quality, use)
+	}
+	var err error
+	if perr := p.pool.do(context.Background(), func(*worker) { err = p.annotate(dets, quality, use) }); perr != nil {
+		p.Close()
+		return fmt.Errorf("annotate: %w", perr)
+	}
+	return err
+}
+
+// annotate is Annotate on the calling goroutine.
+func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
 	defer p.Close()
 	Draw(&p.bgr, dets)
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})

@@ -68,6 +68,9 @@ func (p *Processor) Detect(ctx context.Context, f *pb.Frame) (*core.Detected, er
 	if perr := p.pool.do(ctx, func(w *worker) { d, err = w.detectQueued(f, queued) }); perr != nil {
 		return nil, fmt.Errorf("frame not processed: %w", perr)
 	}
+	if err == nil {
+		d.Picture.(*picture).pool = p.pool
+	}
 	return d, err
 }
 
