@@ -13,7 +13,7 @@ build:
 proto:
 	bash scripts/gen-proto.sh
 
-# One run of every performance figure (a-j); BENCHFLAGS=--help lists options.
+# One run of every performance figure (a-k); BENCHFLAGS=--help lists options.
 bench:
 	go run ./cmd/framewire-bench $(BENCHFLAGS)
 

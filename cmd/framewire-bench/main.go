@@ -53,6 +53,7 @@ Measures, in one run, and prints one line per figure:
   i  the whole --video through framewire-capture and framewire-server per engine / the Python loop
      (scripts/bench/python_loop.py: cv2.dnn, NMS, drawing, one JPEG a frame)
   j  ImageMeanWH 416x416x3, 8 at once: framewire-server / the tutorial's Python server
+  k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
      (scripts/bench/meanwh_server.py), the same pre-marshalled Go load client
 A NanoDet file that is missing skips its figures with a line saying so.
 
@@ -142,6 +143,7 @@ func runFigures(ctx context.Context, b *rig.Bench, rep *report) error {
 		{'h', e.ForwardPerEngine},
 		{'i', e.Pipelines},
 		{'j', e.MeanWHVsPython},
+		{'k', e.TrackerCost},
 	}
 	for _, s := range steps {
 		if !strings.ContainsRune(b.O.Only, s.id) {
