@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The tutorial's ImageMeanWH server (../shared/seed): grpcio with a thread
+"""The tutorial's ImageMeanWH server (the Python tutorial framewire grew from): grpcio with a thread
 pool of 12, base64 decode and numpy mean. framewire-bench (figure j) runs it
 against framewire-server with the same Go load client.
 
