@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"image"
 	"image/jpeg"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // smallJPEG encodes a w x h grey JPEG.
@@ -95,7 +95,7 @@ func TestHostileFramesArePerFrameErrors(t *testing.T) {
 		&pb.Frame{Seq: 3, Data: good},
 		&pb.Frame{Seq: n, Data: good})
 	var results []*pb.FrameResult
-	src := frameSource(frames)
+	src := streamtest.Frames(frames)
 	sum, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{
 		Header:   &pb.StreamHeader{Name: "hostile"},
 		OnResult: func(r *pb.FrameResult, _ time.Duration) { results = append(results, r) },
@@ -125,18 +125,6 @@ func TestHostileFramesArePerFrameErrors(t *testing.T) {
 	if len(entries) != 1 || entries[0].Name() != "out" {
 		t.Errorf("something was written beside the output folder: %v", entries)
 	}
-}
-
-// frameSource yields fixed frames.
-type frameSource []*pb.Frame
-
-func (f *frameSource) Next(ctx context.Context) (*pb.Frame, error) {
-	if len(*f) == 0 {
-		return nil, io.EOF
-	}
-	x := (*f)[0]
-	*f = (*f)[1:]
-	return x, nil
 }
 
 // TestHostileCallsGetAStatusAndTheServerSurvives breaks the stream
@@ -187,7 +175,7 @@ func TestHostileCallsGetAStatusAndTheServerSurvives(t *testing.T) {
 		}
 	}
 	// The server still serves.
-	src := frameSource{{Data: smallJPEG(t, 8, 8)}}
+	src := streamtest.Frames{{Data: smallJPEG(t, 8, 8)}}
 	if _, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: "after"}}); err != nil {
 		t.Errorf("a normal stream after the hostile ones: %v", err)
 	}
@@ -206,7 +194,7 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	results := make(chan *pb.FrameResult)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := stream.NewClient(c).Run(context.Background(), chanSource(frames), stream.ClientConfig{
+		_, err := stream.NewClient(c).Run(context.Background(), streamtest.Chan(frames), stream.ClientConfig{
 			Header:   &pb.StreamHeader{Name: "disk", Window: 1},
 			OnResult: func(r *pb.FrameResult, _ time.Duration) { results <- r },
 		})
@@ -256,20 +244,5 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	}
 	if log := m.log.String(); !strings.Contains(log, `level=WARN msg="frame failed" stream=disk seq=1 err="write image 1`) {
 		t.Errorf("no log line for the failed write:\n%s", log)
-	}
-}
-
-// chanSource yields frames from a channel until it closes.
-type chanSource chan *pb.Frame
-
-func (c chanSource) Next(ctx context.Context) (*pb.Frame, error) {
-	select {
-	case f, ok := <-c:
-		if !ok {
-			return nil, io.EOF
-		}
-		return f, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 }

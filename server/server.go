@@ -77,10 +77,7 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		def = detect.DefaultConf(cfg.Model.Kind)
 	}
 	detCfg := cfg.Model
-	detCfg.Conf = min(def, max(cfg.MinConf, 0))
-	if cfg.MinConf <= 0 {
-		detCfg.Conf = def
-	}
+	detCfg.Conf = service.ConfFloor(def, cfg.MinConf) // the detector keeps what any stream may ask for
 	proc, err := pixels.New(pixels.Config{Model: detCfg, Workers: cfg.Workers, MaxPixels: cfg.MaxPixels})
 	if err != nil {
 		return nil, nil, err

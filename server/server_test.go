@@ -24,6 +24,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // startServer serves a real pipeline with the mean model over bufconn.
@@ -111,7 +112,7 @@ func TestStreamEncodingsOutputAndBadFrames(t *testing.T) {
 	if err != nil {
 		t.Skipf("opencv-doc's messi5.jpg is needed (apt-get install opencv-doc): %v", err)
 	}
-	src := frameSource{
+	src := streamtest.Frames{
 		{Seq: 0, Encoding: pb.Encoding_ENCODING_JPEG, Data: jpg},
 		{Seq: 1, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 32, 16, color.RGBA{200, 100, 50, 255})},
 		{Seq: 2, Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: raw, Width: 64, Height: 48},
@@ -196,7 +197,7 @@ func TestStreamNamesThatEscapeAreRefused(t *testing.T) {
 	out := t.TempDir()
 	c := startServer(t, out)
 	for _, name := range []string{"", "..", "../x", "a/b", `a\b`, "/etc", ".hidden", "a\x00b", strings.Repeat("n", 129)} {
-		src := frameSource{}
+		src := streamtest.Frames{}
 		_, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: name}})
 		var st interface{ GRPCStatus() *status.Status }
 		if !errors.As(err, &st) || st.GRPCStatus().Code() != codes.InvalidArgument {
@@ -220,7 +221,7 @@ func TestTornPredictionsRepairedAndDoneReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := startServer(t, out)
-	src := frameSource{{Seq: 6, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 4, 4, color.White)}}
+	src := streamtest.Frames{{Seq: 6, Encoding: pb.Encoding_ENCODING_PNG, Data: pngBytes(t, 4, 4, color.White)}}
 	sum, err := stream.NewClient(c).Run(context.Background(), &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: "resume"}})
 	if err != nil {
 		t.Fatal(err)

@@ -25,3 +25,13 @@ func TestSlotSessionPassesTheSummaryOn(t *testing.T) {
 		t.Errorf("tracks %v, want person 1", sum.Tracks)
 	}
 }
+
+func TestConfFloor(t *testing.T) {
+	for _, c := range []struct{ def, min, want float32 }{
+		{0.4, 0.05, 0.05}, {0.4, 0, 0.4}, {0.4, 0.6, 0.4}, {0, 0.05, 0},
+	} {
+		if got := ConfFloor(c.def, c.min); got != c.want {
+			t.Errorf("ConfFloor(%v, %v) = %v, want %v", c.def, c.min, got, c.want)
+		}
+	}
+}

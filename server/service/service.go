@@ -53,10 +53,7 @@ func New(cfg Config) *Service {
 	if cfg.JPEGQuality <= 0 || cfg.JPEGQuality > 100 {
 		cfg.JPEGQuality = 90
 	}
-	cfg.MinConf = min(cfg.MinConf, cfg.DefaultConf)
-	if cfg.MinConf <= 0 {
-		cfg.MinConf = cfg.DefaultConf
-	}
+	cfg.MinConf = ConfFloor(cfg.DefaultConf, cfg.MinConf)
 	s := &Service{cfg: cfg, drain: make(chan struct{})}
 	if cfg.MaxStreams > 0 {
 		s.slots = make(chan struct{}, cfg.MaxStreams)
@@ -97,4 +94,14 @@ func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error 
 // confRange is the thresholds streams may ask for.
 func (s *Service) confRange() confRange {
 	return confRange{def: s.cfg.DefaultConf, floor: s.cfg.MinConf}
+}
+
+// ConfFloor is the lowest score threshold a stream may ask for: minConf,
+// but never above the default threshold def; 0 or less means streams can
+// only raise def.
+func ConfFloor(def, minConf float32) float32 {
+	if minConf <= 0 {
+		return def
+	}
+	return min(minConf, def)
 }
