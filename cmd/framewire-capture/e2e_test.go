@@ -151,15 +151,16 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// TestLiveSourceDropsAndLatencyStaysFlat streams a 30 fps live pipeline
-// for 12 s to a server that manages about 16 fps.
+// TestLiveSourceDropsAndLatencyStaysFlat streams a 60 fps live pipeline
+// for 12 s to a server held below that rate: the project's NanoDet-320 on
+// the OpenCV engine with one worker (about 26 fps on two cores). The
+// camera must outrun the server on any machine, so the rate is set well
+// above it: the check is that the client drops and counts what the server
+// cannot take, and that latency does not grow while it does.
 func TestLiveSourceDropsAndLatencyStaysFlat(t *testing.T) {
-	model := filepath.Join("..", "..", "..", "shared", "models", "nanodet", "nanodet-m-416.onnx")
-	if _, err := os.Stat(model); err != nil {
-		t.Skipf("needs NanoDet-m 416 at %s (a model slower than 30 fps): %v", model, err)
-	}
-	s := startServer(t, t.TempDir(), "--model", "nanodet", "--model-file", model, "--workers", "1")
-	pipeline := "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=30/1 ! videoconvert ! appsink"
+	model := filepath.Join("..", "..", "models", "nanodet", "nanodet-m-320.onnx")
+	s := startServer(t, t.TempDir(), "--model", "nanodet", "--model-file", model, "--engine", "opencv", "--workers", "1")
+	pipeline := "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=60/1 ! videoconvert ! appsink"
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Second)
 	defer cancel()
 	pr, pw := io.Pipe()
