@@ -64,10 +64,6 @@ func New(cfg Config) (*Server, error) {
 
 // newService builds the processor, the store and the service on them.
 func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, error) {
-	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames)
-	if err != nil {
-		return nil, nil, err
-	}
 	model, err := describeModel(cfg.Model)
 	if err != nil {
 		return nil, nil, err
@@ -83,6 +79,13 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		return nil, nil, err
 	}
 	model.Classes = proc.Classes()
+	// The folder is made only once the model loaded: a server that cannot
+	// start leaves nothing behind.
+	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames)
+	if err != nil {
+		proc.Close()
+		return nil, nil, err
+	}
 	return service.New(service.Config{
 		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,

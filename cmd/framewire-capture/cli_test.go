@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -75,6 +77,11 @@ func TestExitStatuses(t *testing.T) {
 		if got != c.want || !strings.Contains(out, c.says) {
 			t.Errorf("%s: exit %d, want %d, with %q in:\n%.1500s", c.name, got, c.want, c.says, out)
 		}
+	}
+	// None of these ran with --out: a server that did not start made no
+	// output folder in the working directory.
+	if _, err := os.Stat("framewire-out"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a server that failed to start left ./framewire-out behind (stat: %v)", err)
 	}
 }
 
