@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -293,5 +294,42 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	}
 	if s.Info().Kind != KindFile {
 		t.Errorf("Info after Close = %+v, want it still describing the file", s.Info())
+	}
+}
+
+// Raw frames are the decoded pixels themselves: frame 0 is byte-identical
+// to OpenCV's own read; resized, it has the asked size; above MaxRawBytes
+// it goes as JPEG.
+func TestFileRawFrames(t *testing.T) {
+	path := needVtest(t)
+	want := rawFrame(t, path, 0)
+	defer want.Close()
+	cases := []struct {
+		opts         Options
+		enc          framewirepb.Encoding
+		wantW, wantH int
+	}{
+		{Options{Raw: true}, framewirepb.Encoding_ENCODING_RAW_BGR, vtestWidth, vtestHeight},
+		{Options{Raw: true, MaxRawBytes: vtestWidth * vtestHeight * 3}, framewirepb.Encoding_ENCODING_RAW_BGR, vtestWidth, vtestHeight},
+		{Options{Raw: true, Width: 320}, framewirepb.Encoding_ENCODING_RAW_BGR, 320, 240},
+		{Options{Raw: true, MaxRawBytes: vtestWidth*vtestHeight*3 - 1}, framewirepb.Encoding_ENCODING_JPEG, vtestWidth, vtestHeight},
+	}
+	for _, c := range cases {
+		f, err := openT(t, path, c.opts).Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Encoding != c.enc || f.Width != int32(c.wantW) || f.Height != int32(c.wantH) {
+			t.Errorf("%+v: %v %dx%d, want %v %dx%d", c.opts, f.Encoding, f.Width, f.Height, c.enc, c.wantW, c.wantH)
+			continue
+		}
+		if c.enc != framewirepb.Encoding_ENCODING_RAW_BGR {
+			continue
+		}
+		if len(f.Data) != c.wantW*c.wantH*3 {
+			t.Errorf("%+v: %d bytes, want %d", c.opts, len(f.Data), c.wantW*c.wantH*3)
+		} else if c.opts.Width == 0 && !bytes.Equal(f.Data, want.ToBytes()) {
+			t.Errorf("%+v: raw frame 0 is not OpenCV's frame 0", c.opts)
+		}
 	}
 }

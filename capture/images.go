@@ -139,8 +139,8 @@ func (s *ImageSource) frame(path string) *framewirepb.Frame {
 	return s.reencode(data)
 }
 
-// reencode decodes the image file data and encodes it as a JPEG frame
-// under Options; data OpenCV cannot read is sent as it is, cut to
+// reencode decodes the image file data and encodes it again under
+// Options (JPEG, or raw pixels when Options.Raw); data OpenCV cannot read is sent as it is, cut to
 // maxUnreadable.
 func (s *ImageSource) reencode(data []byte) *framewirepb.Frame {
 	img, err := gocv.IMDecode(data, gocv.IMReadColor)
@@ -150,11 +150,11 @@ func (s *ImageSource) reencode(data []byte) *framewirepb.Frame {
 	if err != nil || img.Empty() {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: data[:min(len(data), maxUnreadable)]}
 	}
-	jpg, w, h, err := encodeJPEG(img, &s.scaled, s.opts, s.params)
+	e, err := encodeFrame(img, &s.scaled, s.opts, s.params)
 	if err != nil {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
 	}
-	return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: jpg, Width: int32(w), Height: int32(h)}
+	return &framewirepb.Frame{Encoding: e.enc, Data: e.data, Width: int32(e.w), Height: int32(e.h)}
 }
 
 // SkipTo makes the image with index seq the next one. Going back is an

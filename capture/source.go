@@ -252,20 +252,20 @@ func (s *VideoSource) filePosition() float64 {
 	return -1
 }
 
-// encode resizes s.frame if asked to and JPEG-encodes it into a new Frame;
+// encode resizes s.frame if asked to and encodes it into a new Frame;
 // a video file's frame carries its position.
 func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error) {
-	data, w, h, err := encodeJPEG(s.frame, &s.scaled, s.opts, s.params)
+	e, err := encodeFrame(s.frame, &s.scaled, s.opts, s.params)
 	if err != nil {
 		return nil, fmt.Errorf("encode frame %d of %s %w", seq, s.spec.name(), err)
 	}
 	f := &framewirepb.Frame{
 		Seq:             seq,
 		CaptureUnixNano: at.UnixNano(),
-		Encoding:        framewirepb.Encoding_ENCODING_JPEG,
-		Data:            data,
-		Width:           int32(w),
-		Height:          int32(h),
+		Encoding:        e.enc,
+		Data:            e.data,
+		Width:           int32(e.w),
+		Height:          int32(e.h),
 	}
 	if s.posMs >= 0 {
 		pos := int64(math.Round(s.posMs * 1000))

@@ -18,9 +18,7 @@ import (
 
 // streamSource opens the source, streams it and prints results and a summary.
 func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	src, err := capture.OpenSource(o.source, capture.Options{
-		Quality: o.quality, Width: o.width, Height: o.height, MaxFPS: o.maxFPS,
-	})
+	src, err := capture.OpenSource(o.source, captureOptions(o))
 	if err != nil {
 		return err
 	}

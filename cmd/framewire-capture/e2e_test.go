@@ -81,6 +81,7 @@ type jsonResult struct {
 		Score   float64    `json:"score"`
 		Box     [4]float64 `json:"box"` // x, y, width, height
 	} `json:"detections"`
+	Mean      float64 `json:"mean"`
 	LatencyMS float64 `json:"latency_ms"`
 	Image     string  `json:"image"`
 	Error     string  `json:"error"`

@@ -17,7 +17,7 @@ const sampleBytes = 64 << 10
 // fingerprint identifies the frames a file gives cheaply: the file's size
 // and first and last 64 KiB, and how the client resizes and encodes them,
 // hashed. A re-encoded or replaced file with the same name, or another
-// --resize or --quality, gets another fingerprint, so its run is not
+// --resize, --quality or encoding, gets another fingerprint, so its run is not
 // resumed. A folder, glob or list is identified by its files' paths and
 // sizes, in order. Live sources and unreadable files have none.
 func fingerprint(o *options, src capture.Source) string {
@@ -39,6 +39,7 @@ func fingerprint(o *options, src capture.Source) string {
 	h := sha256.New()
 	// A hash never fails to write.
 	_ = binary.Write(h, binary.LittleEndian, [4]int64{st.Size(), int64(o.width), int64(o.height), int64(o.quality)})
+	hashEncoding(h, o)
 	if _, err := io.Copy(h, io.NewSectionReader(f, 0, sampleBytes)); err != nil {
 		return ""
 	}
@@ -53,6 +54,7 @@ func fingerprint(o *options, src capture.Source) string {
 func filesFingerprint(o *options, files []string) string {
 	h := sha256.New()
 	_ = binary.Write(h, binary.LittleEndian, [3]int64{int64(o.width), int64(o.height), int64(o.quality)})
+	hashEncoding(h, o)
 	for _, p := range files {
 		size := int64(-1)
 		if st, err := os.Stat(p); err == nil {
@@ -61,4 +63,13 @@ func filesFingerprint(o *options, files []string) string {
 		fmt.Fprintf(h, "%q %d\n", p, size)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// hashEncoding adds raw frames to h: the model sees other pixels than
+// through JPEG. JPEG adds nothing, so runs recorded before raw frames
+// existed keep their fingerprint.
+func hashEncoding(h io.Writer, o *options) {
+	if c := captureOptions(o); c.Raw {
+		fmt.Fprintf(h, "raw %d\n", c.MaxRawBytes)
+	}
 }

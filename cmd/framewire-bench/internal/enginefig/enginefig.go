@@ -106,10 +106,27 @@ type pyLoopResult struct {
 	Threads int     `json:"threads"`
 }
 
+// pipeline is one framewire variant of figure i: the server's engine and
+// how the client sends frames.
+type pipeline struct{ engine, encoding string }
+
+func (p pipeline) String() string { return p.engine + " " + p.encoding }
+
+// pipelines are i's framewire variants: each engine as a user runs it
+// (the client's default, raw pixels to a server on this machine), and the
+// default engine with JPEG frames, as a client on another machine sends.
+func pipelines() []pipeline {
+	var ps []pipeline
+	for _, e := range localEngines() {
+		ps = append(ps, pipeline{e, "raw"})
+	}
+	return append(ps, pipeline{detect.EngineDefault, "jpeg"})
+}
+
 // Pipelines is figure i: the whole of vtest.avi through framewire-capture
 // and framewire-server (the real binaries, NanoDet-320, every frame
 // annotated and written) on each engine, against python_loop.py on the
-// same file and model, the three interleaved round by round.
+// same file and model, all interleaved round by round.
 func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 	m, err := rig.Nanodet("nanodet-320", b.O.Model320)
 	if err == nil {
@@ -123,16 +140,20 @@ func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 	if err != nil {
 		return nil, err
 	}
-	variants := make([]func() (float64, error), 0, len(localEngines())+1)
-	for _, e := range localEngines() {
-		out := filepath.Join(dir, "out-"+e)
-		srv, err := serverproc.Start(ctx, srvBin, "--out", out, "--model", detect.KindNanodet,
-			"--model-file", m.Cfg.ModelFile, "--engine", e, "--workers", strconv.Itoa(b.O.Workers))
-		if err != nil {
-			return nil, err
+	var variants []func() (float64, error)
+	servers := map[string]*serverproc.Proc{}
+	for _, p := range pipelines() {
+		srv := servers[p.engine]
+		if srv == nil {
+			if srv, err = startPipelineServer(ctx, srvBin, filepath.Join(dir, "out-"+p.engine), m.Cfg.ModelFile, p.engine, b.O.Workers); err != nil {
+				return nil, err
+			}
+			servers[p.engine] = srv
+			defer func() { err = errors.Join(err, srv.Stop()) }()
 		}
-		defer func() { err = errors.Join(err, srv.Stop()) }()
-		variants = append(variants, func() (float64, error) { return b.runCapture(ctx, capBin, srv.Addr, out) })
+		variants = append(variants, func() (float64, error) {
+			return b.runCapture(ctx, capBin, srv.Addr, filepath.Join(dir, "out-"+p.engine), "--encoding", p.encoding)
+		})
 	}
 	variants = append(variants, func() (float64, error) { return b.runPythonLoop(ctx, m.Cfg.ModelFile, dir) })
 	s, err := fig.Interleave(b.O.Rounds, variants...)
@@ -140,6 +161,12 @@ func (b *Bench) Pipelines(ctx context.Context) (figs []fig.Figure, err error) {
 		return nil, err
 	}
 	return b.pipelineFigures(s), nil
+}
+
+// startPipelineServer starts framewire-server on NanoDet with engine.
+func startPipelineServer(ctx context.Context, bin, out, model, engine string, workers int) (*serverproc.Proc, error) {
+	return serverproc.Start(ctx, bin, "--out", out, "--model", detect.KindNanodet,
+		"--model-file", model, "--engine", engine, "--workers", strconv.Itoa(workers))
 }
 
 // buildPipelines makes dir and builds framewire-server and
@@ -156,31 +183,37 @@ func buildPipelines(ctx context.Context, dir string) (srvBin, capBin string, err
 }
 
 // pipelineFigures prints and returns i's figures from its samples:
-// framewire on each engine, then the Python loop.
+// framewire's variants, then the Python loop; last, raw against JPEG
+// frames on the default engine.
 func (b *Bench) pipelineFigures(s [][]float64) []fig.Figure {
 	py := s[len(s)-1]
 	pyVal := fig.Value{Name: "python loop (cv2.dnn)", Value: fig.Median(py), Unit: " fps"}
 	var figs []fig.Figure
-	for i, e := range localEngines() {
+	ps := pipelines()
+	for i, p := range ps {
 		var t *fig.Target
-		if e == detect.EngineDefault {
+		if p == ps[0] {
 			t = &fig.Target{Op: ">=", Bound: 2.5}
 		}
-		f := fig.NewFigure("i", "vtest.avi nanodet-320: framewire "+e+" / python", "fps ratio", fig.PairedRatio(s[i], py), t,
-			fig.Value{Name: "framewire " + e, Value: fig.Median(s[i]), Unit: " fps"}, pyVal)
+		f := fig.NewFigure("i", "vtest.avi nanodet-320: framewire "+p.String()+" / python", "fps ratio", fig.PairedRatio(s[i], py), t,
+			fig.Value{Name: "framewire " + p.String(), Value: fig.Median(s[i]), Unit: " fps"}, pyVal)
 		b.P.Figure(f)
 		figs = append(figs, f)
 	}
-	return figs
+	jpeg := len(ps) - 1
+	f := fig.NewFigure("i", "vtest.avi nanodet-320: framewire "+ps[0].String()+" / "+ps[jpeg].String(), "fps ratio", fig.PairedRatio(s[0], s[jpeg]), nil,
+		fig.Value{Name: ps[0].String(), Value: fig.Median(s[0]), Unit: " fps"}, fig.Value{Name: ps[jpeg].String(), Value: fig.Median(s[jpeg]), Unit: " fps"})
+	b.P.Figure(f)
+	return append(figs, f)
 }
 
 // runCapture streams the video through framewire-capture to the server at
-// addr, whose output folder is out, and returns frames per second over the
+// addr, whose output folder is out, with args added, and returns frames per second over the
 // client's whole run (its start included).
-func (b *Bench) runCapture(ctx context.Context, bin, addr, out string) (float64, error) {
+func (b *Bench) runCapture(ctx context.Context, bin, addr, out string, args ...string) (float64, error) {
 	name := b.StreamName("capture")
 	defer os.RemoveAll(filepath.Join(out, name))
-	d, _, err := rig.RunTimed(ctx, bin, "--server", addr, "--source", b.O.Video, "--name", name, "--quiet")
+	d, _, err := rig.RunTimed(ctx, bin, append([]string{"--server", addr, "--source", b.O.Video, "--name", name, "--quiet"}, args...)...)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/framewire/framewire/capture"
+)
+
+// The values of --encoding.
+const (
+	encodingAuto = "auto"
+	encodingJPEG = "jpeg"
+	encodingRaw  = "raw"
+)
+
+func validEncoding(e string) bool {
+	return e == encodingAuto || e == encodingJPEG || e == encodingRaw
+}
+
+// captureOptions are the options the source encodes and paces frames by.
+// On this machine JPEG costs CPU at both ends and saves nothing, so auto
+// sends raw pixels to a local server, up to half the largest message.
+func captureOptions(o *options) capture.Options {
+	c := capture.Options{Quality: o.quality, Width: o.width, Height: o.height, MaxFPS: o.maxFPS}
+	switch {
+	case o.encoding == encodingRaw:
+		c.Raw = true
+	case o.encoding == encodingAuto && isLocal(o.server):
+		c.Raw, c.MaxRawBytes = true, o.maxMsgMB<<20/2
+	}
+	return c
+}
+
+// isLocal says whether every address of a --server value is on this
+// machine: a loopback address, localhost, an empty host (":5005") or a
+// unix socket. Names are not resolved: a host name counts as remote.
+func isLocal(server string) bool {
+	if strings.HasPrefix(server, "unix:") || strings.HasPrefix(server, "unix-abstract:") {
+		return true
+	}
+	if i := strings.Index(server, "://"); i >= 0 {
+		server = server[i+3:]
+		server = server[strings.Index(server, "/")+1:] // drop the authority
+	}
+	for _, addr := range strings.Split(server, ",") {
+		if !isLocalAddr(strings.TrimSpace(addr)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLocalAddr says whether host:port names this machine.
+func isLocalAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "" || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
