@@ -52,7 +52,7 @@ func OpenImages(spec string, opts Options) (*ImageSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s %q: %w", kind, spec, err)
 	}
-	files, err := listImages(kind, spec)
+	files, err := imagefiles.List(kind, spec)
 	if err != nil {
 		return nil, err
 	}
