@@ -32,10 +32,9 @@ func defineRunFlags(o *rig.Options, fs *flag.FlagSet) {
 
 // defineInputFlags defines the flags that name files, folders and sources.
 func defineInputFlags(o *rig.Options, fs *flag.FlagSet) {
-	models := filepath.Join("..", "shared", "models", "nanodet")
 	fs.StringVar(&o.Video, "video", vtestAVI, "video `file` whose first --frames frames are JPEG-encoded once and used by a-d and f; i runs all of it")
-	fs.StringVar(&o.Model320, "model-320", filepath.Join(models, "nanodet-m-320.onnx"), "NanoDet-m 320 ONNX `file` (a, b, d)")
-	fs.StringVar(&o.Model416, "model-416", filepath.Join(models, "nanodet-m-416.onnx"), "NanoDet-m 416 ONNX `file` (e)")
+	fs.StringVar(&o.Model320, "model-320", filepath.Join("models", "nanodet", "nanodet-m-320.onnx"), "NanoDet-m 320 ONNX `file` (a, b, d, g, h, i; the project's own)")
+	fs.StringVar(&o.Model416, "model-416", filepath.Join("..", "shared", "models", "nanodet", "nanodet-m-416.onnx"), "NanoDet-m 416 ONNX `file` (e)")
 	fs.StringVar(&o.LiveSource, "live-source", livePipeline, "live `source` for e (opened by the capture package)")
 	fs.StringVar(&o.Python, "python", "/usr/bin/python3", "Debian's Python `interpreter` (python3-opencv, python3-grpcio, python3-grpc-tools, python3-numpy) for i and j")
 	fs.StringVar(&o.Scripts, "scripts", filepath.Join("scripts", "bench"), "`folder` of python_loop.py and meanwh_server.py")
@@ -49,7 +48,7 @@ func defineInputFlags(o *rig.Options, fs *flag.FlagSet) {
 func check(o *rig.Options) error {
 	for _, c := range o.Only {
 		if !strings.ContainsRune("abcdefghijk", c) {
-			return fmt.Errorf("--only %q: figures are a to j", o.Only)
+			return fmt.Errorf("--only %q: figures are a to k", o.Only)
 		}
 	}
 	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
