@@ -13,24 +13,31 @@ import (
 
 // Draw draws every detection's box and a "label 0.82" caption on img, in
 // place, with a colour per class; a tracked detection is captioned
-// "label #12 0.82" and coloured by its track id, so that an id switch shows. Line width and font size scale with the
-// frame so captions stay readable on small and large frames. An empty or
-// nil img is left alone. Draw keeps no state and is safe for concurrent use
-// on different images.
+// "label #12 0.82" and coloured by its track id, so that an id switch
+// shows. Line width and font size scale with the frame so captions stay
+// readable on small and large frames. Boxes are drawn first and captions
+// over them, each where it covers no earlier caption (see placeCaption),
+// so neighbours' captions stay readable. An empty or nil img is left
+// alone. Draw keeps no state and is safe for concurrent use on different
+// images.
 func Draw(img *gocv.Mat, dets []core.Detection) {
 	if img == nil || img.Ptr() == nil || img.Empty() || len(dets) == 0 {
 		return
 	}
 	st := newDrawStyle(img.Cols(), img.Rows())
 	bounds := image.Rect(0, 0, img.Cols(), img.Rows())
-	for _, d := range dets {
-		r := boxRect(d).Intersect(bounds)
-		if r.Empty() {
-			continue
+	boxes := make([]image.Rectangle, len(dets))
+	for i, d := range dets {
+		boxes[i] = boxRect(d).Intersect(bounds)
+		if !boxes[i].Empty() {
+			gocv.Rectangle(img, boxes[i], detectionColor(d), st.thick)
 		}
-		col := detectionColor(d)
-		gocv.Rectangle(img, r, col, st.thick)
-		st.drawCaption(img, caption(d), r, col, bounds)
+	}
+	placed := make([]image.Rectangle, 0, len(dets))
+	for i, d := range dets {
+		if !boxes[i].Empty() {
+			placed = append(placed, st.drawCaption(img, caption(d), boxes[i], detectionColor(d), bounds, placed))
+		}
 	}
 }
 
@@ -61,27 +68,51 @@ func boxRect(d core.Detection) image.Rectangle {
 	)
 }
 
-// drawCaption writes label on a col background by the box r.
-func (st drawStyle) drawCaption(img *gocv.Mat, label string, r image.Rectangle, col color.RGBA, bounds image.Rectangle) {
+// drawCaption writes label on a col background by the box r, clear of
+// the captions placed so far, and returns where it went.
+func (st drawStyle) drawCaption(img *gocv.Mat, label string, r image.Rectangle, col color.RGBA, bounds image.Rectangle, placed []image.Rectangle) image.Rectangle {
 	ts, base := gocv.GetTextSizeWithBaseline(label, captionFont, st.fontScale, st.textThick)
 	pad := max(2, st.thick)
-	capW, capH := ts.X+2*pad, ts.Y+base+pad
-	left, top := captionAt(r, capW, capH, bounds.Dx())
-	bg := image.Rect(left, top, left+capW, top+capH).Intersect(bounds)
+	bg := placeCaption(r, image.Pt(ts.X+2*pad, ts.Y+base+pad), bounds, placed)
 	gocv.Rectangle(img, bg, col, -1)
-	gocv.PutTextWithParams(img, label, image.Pt(left+pad, top+ts.Y+pad/2), captionFont, st.fontScale,
+	gocv.PutTextWithParams(img, label, image.Pt(bg.Min.X+pad, bg.Min.Y+ts.Y+pad/2), captionFont, st.fontScale,
 		textColor(col), st.textThick, gocv.LineAA, false)
+	return bg
 }
 
-// captionAt is the top left corner of a capW x capH caption of the box r
-// in an image w wide: above the box when it fits, else just inside its
-// top, and within the image.
-func captionAt(r image.Rectangle, capW, capH, w int) (left, top int) {
-	top = r.Min.Y - capH
-	if top < 0 {
-		top = r.Min.Y
+// placeCaption is where a caption of size c goes for the box r: the first
+// of above the box, inside its top, below it and inside its bottom that
+// lies within bounds and overlaps no placed caption; when every one
+// overlaps, the first that lies within bounds (above, else inside the top).
+// It starts at the box's left, moved left to stay within bounds.
+func placeCaption(r image.Rectangle, c image.Point, bounds image.Rectangle, placed []image.Rectangle) image.Rectangle {
+	left := max(bounds.Min.X, min(r.Min.X, bounds.Max.X-c.X))
+	var fits []image.Rectangle
+	for _, top := range []int{r.Min.Y - c.Y, r.Min.Y, r.Max.Y, r.Max.Y - c.Y} {
+		at := image.Rect(left, top, left+c.X, top+c.Y)
+		if at.In(bounds) {
+			fits = append(fits, at)
+		}
 	}
-	return min(r.Min.X, max(0, w-capW)), top
+	for _, at := range fits {
+		if !overlapsAny(at, placed) {
+			return at
+		}
+	}
+	if len(fits) > 0 {
+		return fits[0]
+	}
+	return image.Rect(left, r.Min.Y, left+c.X, r.Min.Y+c.Y).Intersect(bounds)
+}
+
+// overlapsAny says whether r overlaps one of rs.
+func overlapsAny(r image.Rectangle, rs []image.Rectangle) bool {
+	for _, o := range rs {
+		if r.Overlaps(o) {
+			return true
+		}
+	}
+	return false
 }
 
 // caption is "label 0.82", or "label #12 0.82" for a tracked detection.

@@ -1,6 +1,7 @@
 package pixels
 
 import (
+	"image"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -120,5 +121,50 @@ func BenchmarkDraw(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Draw(&img, dets)
+	}
+}
+
+func TestCaptionsDoNotCoverEachOther(t *testing.T) {
+	bounds := image.Rect(0, 0, 768, 576)
+	c := image.Pt(100, 20)
+	for _, tc := range []struct {
+		name   string
+		box    image.Rectangle
+		placed []image.Rectangle
+		want   image.Rectangle
+	}{
+		{"above the box", image.Rect(200, 100, 240, 200), nil, image.Rect(200, 80, 300, 100)},
+		{"inside the top at the frame's top", image.Rect(200, 5, 240, 200), nil, image.Rect(200, 5, 300, 25)},
+		{"within the frame's right edge", image.Rect(700, 100, 760, 200), nil, image.Rect(668, 80, 768, 100)},
+		{"inside the top when above is taken", image.Rect(250, 100, 290, 200), []image.Rectangle{image.Rect(200, 80, 300, 100)}, image.Rect(250, 100, 350, 120)},
+		{"below when both tops are taken", image.Rect(250, 100, 290, 200), []image.Rectangle{image.Rect(200, 80, 300, 100), image.Rect(300, 100, 400, 120)}, image.Rect(250, 200, 350, 220)},
+		{"above when every place is taken", image.Rect(250, 100, 290, 200), []image.Rectangle{image.Rect(0, 0, 768, 576)}, image.Rect(250, 80, 350, 100)},
+	} {
+		if got := placeCaption(tc.box, c, bounds, tc.placed); got != tc.want {
+			t.Errorf("%s: caption at %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Two people side by side: the second caption does not cover the first.
+func TestDrawKeepsNeighbouringCaptionsApart(t *testing.T) {
+	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 576, 768, gocv.MatTypeCV8UC3)
+	defer img.Close()
+	a := core.Detection{Label: "person", ClassID: 0, Score: 0.9, Box: core.Box{X: 200, Y: 150, W: 40, H: 100}}
+	b := core.Detection{Label: "person", ClassID: 0, Score: 0.5, Box: core.Box{X: 230, Y: 160, W: 40, H: 100}}
+	alone := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 576, 768, gocv.MatTypeCV8UC3)
+	defer alone.Close()
+	Draw(&alone, []core.Detection{a})
+	Draw(&img, []core.Detection{a, b})
+	// The first caption, above a's box, is drawn the same with b beside it.
+	capArea := image.Rect(201, 130, 236, 149)
+	diff := gocv.NewMat()
+	defer diff.Close()
+	got, want := img.Region(capArea), alone.Region(capArea)
+	defer got.Close()
+	defer want.Close()
+	gocv.AbsDiff(got, want, &diff)
+	if n := gocv.CountNonZero(diff.Reshape(1, 0)); n != 0 {
+		t.Errorf("%d bytes of a's caption changed when b was drawn beside it", n)
 	}
 }
