@@ -333,3 +333,28 @@ func TestFileRawFrames(t *testing.T) {
 		}
 	}
 }
+
+// A limit learnt while the source runs (the server's largest message)
+// turns raw frames above it into JPEG; a higher one changes nothing.
+func TestFileLimitRaw(t *testing.T) {
+	path := needVtest(t)
+	s := openT(t, path, Options{Raw: true})
+	for _, c := range []struct {
+		limit int
+		want  framewirepb.Encoding
+	}{
+		{0, framewirepb.Encoding_ENCODING_RAW_BGR},
+		{vtestWidth * vtestHeight * 3, framewirepb.Encoding_ENCODING_RAW_BGR},
+		{1 << 20, framewirepb.Encoding_ENCODING_JPEG},
+		{16 << 20, framewirepb.Encoding_ENCODING_JPEG},
+	} {
+		s.LimitRaw(c.limit)
+		f, err := s.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Encoding != c.want {
+			t.Errorf("after LimitRaw(%d): %v, want %v", c.limit, f.Encoding, c.want)
+		}
+	}
+}

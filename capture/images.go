@@ -9,6 +9,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/frameenc"
 	"github.com/framewire/framewire/capture/imagefiles"
 	"github.com/framewire/framewire/capture/pace"
 	framewirepb "github.com/framewire/framewire/proto"
@@ -34,8 +35,7 @@ type ImageSource struct {
 	opts   Options
 	files  []imagefiles.File
 	next   int
-	scaled gocv.Mat
-	params []int
+	enc    *frameenc.Encoder
 	closed bool
 	pace   pace.Pacer
 	timer  *time.Timer
@@ -63,10 +63,9 @@ func OpenImages(spec string, opts Options) (*ImageSource, error) {
 // size is the first image's, if its header tells it.
 func newImageSource(spec, kind string, opts Options, files []imagefiles.File) *ImageSource {
 	s := &ImageSource{
-		opts: opts, files: files, scaled: gocv.NewMat(),
-		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
-		pace:   pace.New(opts.interval()),
-		info:   Info{Source: spec, Kind: kind, FrameCount: int64(len(files))},
+		opts: opts, files: files, enc: frameenc.New(opts.encoding()),
+		pace: pace.New(opts.interval()),
+		info: Info{Source: spec, Kind: kind, FrameCount: int64(len(files))},
 	}
 	if w, h, ok := imagefiles.HeaderSize(files[0].Path); ok {
 		s.info.Width, s.info.Height = opts.outputSize(w, h)
@@ -150,11 +149,11 @@ func (s *ImageSource) reencode(data []byte) *framewirepb.Frame {
 	if err != nil || img.Empty() {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: data[:min(len(data), maxUnreadable)]}
 	}
-	e, err := encodeFrame(img, &s.scaled, s.opts, s.params)
+	e, err := s.enc.Encode(img)
 	if err != nil {
 		return &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG}
 	}
-	return &framewirepb.Frame{Encoding: e.enc, Data: e.data, Width: int32(e.w), Height: int32(e.h)}
+	return &framewirepb.Frame{Encoding: e.Encoding, Data: e.Data, Width: int32(e.Width), Height: int32(e.Height)}
 }
 
 // SkipTo makes the image with index seq the next one. Going back is an
@@ -183,5 +182,9 @@ func (s *ImageSource) Close() error {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	return s.scaled.Close()
+	return s.enc.Close()
 }
+
+// LimitRaw lowers the largest raw frame sent (see frameenc.Encoder.LimitRaw).
+// It is safe to call while another goroutine reads frames.
+func (s *ImageSource) LimitRaw(n int) { s.enc.LimitRaw(n) }

@@ -26,7 +26,7 @@ func TestNoMatLeaks(t *testing.T) {
 	}
 
 	before := gocv.MatProfile.Count()
-	for _, opts := range []Options{{}, {Width: 320}, {MaxFPS: 1000}} {
+	for _, opts := range []Options{{}, {Width: 320}, {MaxFPS: 1000}, {Raw: true}, {Raw: true, Width: 320}} {
 		s, err := Open(path, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestNoMatLeaks(t *testing.T) {
 func TestImageSourceNoMatLeaks(t *testing.T) {
 	dir := photoFolder(t)
 	before := gocv.MatProfile.Count()
-	for _, opts := range []Options{{}, {Width: 200}} {
+	for _, opts := range []Options{{}, {Width: 200}, {Raw: true, Width: 200}} {
 		s, err := OpenImages(dir, opts)
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/framewire/framewire/capture/frameenc"
 )
 
 // defaultQuality is the JPEG quality used when Options.Quality is 0.
@@ -58,23 +60,10 @@ func (o Options) interval() time.Duration {
 	return time.Duration(float64(time.Second) / o.MaxFPS)
 }
 
-// outputSize returns the size frames of srcW x srcH are encoded at.
-func (o Options) outputSize(srcW, srcH int) (w, h int) {
-	switch {
-	case o.Width == 0 && o.Height == 0:
-		return srcW, srcH
-	case o.Width > 0 && o.Height > 0:
-		return o.Width, o.Height
-	case srcW <= 0 || srcH <= 0:
-		return srcW, srcH
-	case o.Width > 0:
-		return o.Width, max(1, (o.Width*srcH+srcW/2)/srcW)
-	default:
-		return max(1, (o.Height*srcW+srcH/2)/srcH), o.Height
-	}
+// encoding is the encoder configuration of o.
+func (o Options) encoding() frameenc.Config {
+	return frameenc.Config{Quality: o.Quality, Width: o.Width, Height: o.Height, Raw: o.Raw, MaxRawBytes: o.MaxRawBytes}
 }
 
-// sendsRaw says whether a w x h frame goes as raw pixels.
-func (o Options) sendsRaw(w, h int) bool {
-	return o.Raw && (o.MaxRawBytes == 0 || w*h*3 <= o.MaxRawBytes)
-}
+// outputSize returns the size frames of srcW x srcH are encoded at.
+func (o Options) outputSize(srcW, srcH int) (w, h int) { return o.encoding().Size(srcW, srcH) }

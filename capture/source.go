@@ -10,6 +10,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/frameenc"
 	"github.com/framewire/framewire/capture/pace"
 	framewirepb "github.com/framewire/framewire/proto"
 )
@@ -28,10 +29,9 @@ type VideoSource struct {
 	info Info
 	opts Options
 
-	vc     *gocv.VideoCapture
-	frame  gocv.Mat // last frame read; owned here, reused for every read
-	scaled gocv.Mat // resize target; owned here, reused for every frame
-	params []int    // IMEncode parameters
+	vc    *gocv.VideoCapture
+	frame gocv.Mat // last frame read; owned here, reused for every read
+	enc   *frameenc.Encoder
 
 	read      int64     // frames read from the source so far
 	posMs     float64   // position of the frame in s.frame in a video file, ms; -1 unknown
@@ -91,13 +91,12 @@ func prepare(spec string, opts Options) (sourceSpec, Options, error) {
 // frame.
 func newVideoSource(sp sourceSpec, opts Options, vc *gocv.VideoCapture) *VideoSource {
 	return &VideoSource{
-		spec:   sp,
-		opts:   opts,
-		vc:     vc,
-		frame:  gocv.NewMat(),
-		scaled: gocv.NewMat(),
-		params: []int{gocv.IMWriteJpegQuality, opts.Quality},
-		pace:   pace.New(opts.interval()),
+		spec:  sp,
+		opts:  opts,
+		vc:    vc,
+		frame: gocv.NewMat(),
+		enc:   frameenc.New(opts.encoding()),
+		pace:  pace.New(opts.interval()),
 	}
 }
 
@@ -255,17 +254,17 @@ func (s *VideoSource) filePosition() float64 {
 // encode resizes s.frame if asked to and encodes it into a new Frame;
 // a video file's frame carries its position.
 func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error) {
-	e, err := encodeFrame(s.frame, &s.scaled, s.opts, s.params)
+	e, err := s.enc.Encode(s.frame)
 	if err != nil {
 		return nil, fmt.Errorf("encode frame %d of %s %w", seq, s.spec.name(), err)
 	}
 	f := &framewirepb.Frame{
 		Seq:             seq,
 		CaptureUnixNano: at.UnixNano(),
-		Encoding:        e.enc,
-		Data:            e.data,
-		Width:           int32(e.w),
-		Height:          int32(e.h),
+		Encoding:        e.Encoding,
+		Data:            e.Data,
+		Width:           int32(e.Width),
+		Height:          int32(e.Height),
 	}
 	if s.posMs >= 0 {
 		pos := int64(math.Round(s.posMs * 1000))
@@ -347,5 +346,9 @@ func (s *VideoSource) Close() error {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	return errors.Join(s.frame.Close(), s.scaled.Close(), s.vc.Close())
+	return errors.Join(s.frame.Close(), s.enc.Close(), s.vc.Close())
 }
+
+// LimitRaw lowers the largest raw frame sent (see frameenc.Encoder.LimitRaw).
+// It is safe to call while another goroutine reads frames.
+func (s *VideoSource) LimitRaw(n int) { s.enc.LimitRaw(n) }

@@ -889,9 +889,12 @@ type StreamReady struct {
 	// True when the folder already held this run (a resume).
 	Resumed bool `protobuf:"varint,5,opt,name=resumed,proto3" json:"resumed,omitempty"`
 	// Lowest StreamOptions.conf this server accepts for the model.
-	MinConf       float32 `protobuf:"fixed32,6,opt,name=min_conf,json=minConf,proto3" json:"min_conf,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	MinConf float32 `protobuf:"fixed32,6,opt,name=min_conf,json=minConf,proto3" json:"min_conf,omitempty"`
+	// Largest message the server accepts, in bytes (its --max-msg-mb); 0
+	// when it does not say. A client sending raw frames keeps under it.
+	MaxMessageBytes int64 `protobuf:"varint,7,opt,name=max_message_bytes,json=maxMessageBytes,proto3" json:"max_message_bytes,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *StreamReady) Reset() {
@@ -962,6 +965,13 @@ func (x *StreamReady) GetResumed() bool {
 func (x *StreamReady) GetMinConf() float32 {
 	if x != nil {
 		return x.MinConf
+	}
+	return 0
+}
+
+func (x *StreamReady) GetMaxMessageBytes() int64 {
+	if x != nil {
+		return x.MaxMessageBytes
 	}
 	return 0
 }
@@ -1544,14 +1554,15 @@ const file_image_procedure_proto_rawDesc = "" +
 	"sourceName\x12$\n" +
 	"\vposition_us\x18\t \x01(\x03H\x00R\n" +
 	"positionUs\x88\x01\x01B\x0e\n" +
-	"\f_position_us\"\xa3\x01\n" +
+	"\f_position_us\"\xcf\x01\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
 	"\x05model\x18\x03 \x01(\tR\x05model\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12\x18\n" +
 	"\aresumed\x18\x05 \x01(\bR\aresumed\x12\x19\n" +
-	"\bmin_conf\x18\x06 \x01(\x02R\aminConf\"2\n" +
+	"\bmin_conf\x18\x06 \x01(\x02R\aminConf\x12*\n" +
+	"\x11max_message_bytes\x18\a \x01(\x03R\x0fmaxMessageBytes\"2\n" +
 	"\bSeqRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x03R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x03R\x03end\"\x85\x01\n" +

@@ -122,8 +122,9 @@ func (r *run) readReady(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 	return ready, nil
 }
 
-// adopt keeps the first ready for the summary and makes the header of
-// later calls resume the stream under the server's name.
+// adopt keeps the first ready for the summary, makes the header of
+// later calls resume the stream under the server's name, and tells
+// OnReady.
 func (r *run) adopt(ready *pb.StreamReady) {
 	if r.sum.Ready == nil {
 		r.sum.Ready = ready
@@ -132,6 +133,9 @@ func (r *run) adopt(ready *pb.StreamReady) {
 		r.hdr.Name = ready.GetName()
 	}
 	r.hdr.Exist = pb.ExistPolicy_EXIST_RESUME
+	if r.cfg.OnReady != nil {
+		r.cfg.OnReady(ready)
+	}
 }
 
 // send is the only goroutine that sends frames in a call: first resend,

@@ -36,6 +36,10 @@ type ClientConfig struct {
 	// OnReconnect, if set, is told before each reconnection: the count of
 	// failures in a row, the wait, and why the call broke.
 	OnReconnect func(failures int, wait time.Duration, err error)
+	// OnReady, if set, is told the server's answer to the header of every
+	// call, before the call's first frame is sent; on the first call,
+	// before the first frame is read from the source.
+	OnReady func(ready *pb.StreamReady)
 }
 
 // Client runs streams over one ImageProcedure client. It holds no state

@@ -615,3 +615,34 @@ func TestPanicInProcessFailsOnlyThatFrame(t *testing.T) {
 		t.Errorf("frame 1: %v %q, want FRAME_NOT_RECORDED naming the panic", r.GetStatus(), r.GetError())
 	}
 }
+
+// readySource records whether OnReady had been told before each read.
+type readySource struct {
+	countSource
+	toldBeforeRead []bool
+	told           *atomic.Bool
+}
+
+func (s *readySource) Next(ctx context.Context) (*pb.Frame, error) {
+	s.toldBeforeRead = append(s.toldBeforeRead, s.told.Load())
+	return s.countSource.Next(ctx)
+}
+
+// OnReady hears the server's answer before the source gives its first
+// frame, so a client can fit its frames to what the server says.
+func TestOnReadyComesBeforeTheFirstRead(t *testing.T) {
+	c := dial(t, &echoHandler{}, serving.Config{})
+	var told atomic.Bool
+	var model string
+	src := &readySource{countSource: countSource{n: 5}, told: &told}
+	_, err := c.Run(context.Background(), src, ClientConfig{
+		Header:  &pb.StreamHeader{Name: "ready", FrameCount: 5},
+		OnReady: func(r *pb.StreamReady) { model = r.GetModel(); told.Store(true) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if model != "echo" || len(src.toldBeforeRead) == 0 || !src.toldBeforeRead[0] {
+		t.Errorf("OnReady heard model %q; told before the reads: %v; want echo, told before the first", model, src.toldBeforeRead)
+	}
+}

@@ -71,7 +71,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 // frame are in (a second signal kills the process).
 func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int) (*stream.Summary, error) {
 	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx.Done(), src), stream.ClientConfig{
-		Header: hdr, OnResult: out.result,
+		Header: hdr, OnResult: out.result, OnReady: func(r *pb.StreamReady) { limitRaw(src, r) },
 		MaxRetries: retries,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
 			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, retries)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/framewire/framewire/capture"
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream"
 )
 
 // The values of --encoding.
@@ -63,4 +65,16 @@ func isLocalAddr(addr string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// messageMargin is what a Frame message needs beside its pixels, and more.
+const messageMargin = 64 << 10
+
+// limitRaw keeps src's raw frames within the largest message the server
+// takes, when it says: a larger frame goes as JPEG.
+func limitRaw(src stream.Source, ready *pb.StreamReady) {
+	l, ok := src.(interface{ LimitRaw(n int) })
+	if max := ready.GetMaxMessageBytes(); ok && max > messageMargin {
+		l.LimitRaw(int(max - messageMargin))
+	}
 }

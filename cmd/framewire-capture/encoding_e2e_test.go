@@ -73,3 +73,20 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 		t.Errorf("frame means differ by up to %.2f between JPEG and raw frames, want <= 1 (JPEG's loss)", worst)
 	}
 }
+
+// A local server that takes smaller messages than a raw frame gets JPEG
+// frames: it says its limit when the stream opens.
+func TestRawFramesKeepToTheServersLimit(t *testing.T) {
+	needFile(t, vtest, "opencv-doc")
+	s := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0", "--max-msg-mb", "1")
+	_, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", vtest, "--json", "--quiet")
+	if err != nil {
+		t.Fatalf("client: %v\n%s", err, stderr)
+	}
+	if sum := summaryOf(t, stderr); sum.Processed != 795 {
+		t.Errorf("%d frames processed, want 795", sum.Processed)
+	}
+	if perFrame := streamBytes(t, s) / 795; perFrame >= 1<<20 {
+		t.Errorf("%.0f bytes a frame on the wire to a server taking at most 1 MiB", perFrame)
+	}
+}

@@ -78,7 +78,7 @@ func (m Run) Differences(next Run) []string {
 		}
 	}
 	diff("source", fmt.Sprintf("%q", m.Source), fmt.Sprintf("%q", next.Source))
-	diff("source content", m.SourceFingerprint, next.SourceFingerprint)
+	diff("source content (or the client's --resize, --quality, --encoding)", m.SourceFingerprint, next.SourceFingerprint)
 	diff("frame count", m.FrameCount, next.FrameCount)
 	diff("model", m.Model.Kind, next.Model.Kind)
 	diff("model file", m.Model.File+" sha256 "+m.Model.SHA256, next.Model.File+" sha256 "+next.Model.SHA256)

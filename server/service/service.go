@@ -36,6 +36,9 @@ type Config struct {
 	// MaxStreams is the most streams served at once; one more gets
 	// ResourceExhausted (0 = no limit).
 	MaxStreams int
+	// MaxMessageBytes is the largest message the gRPC server accepts,
+	// told to clients in StreamReady (0 = not told).
+	MaxMessageBytes int
 }
 
 // Service implements the ImageProcedure gRPC service. Safe for concurrent

@@ -36,7 +36,7 @@ type session struct {
 func (s *session) Ready() *pb.StreamReady {
 	return &pb.StreamReady{
 		Done: s.out.Done(), Model: s.svc.cfg.Model.Kind, Name: s.out.Name(),
-		Resumed: s.out.Resumed(), MinConf: s.svc.cfg.MinConf,
+		Resumed: s.out.Resumed(), MinConf: s.svc.cfg.MinConf, MaxMessageBytes: int64(s.svc.cfg.MaxMessageBytes),
 	}
 }
 

@@ -1,0 +1,141 @@
+// Package frameenc turns decoded frames into the bytes a Frame carries:
+// resized as asked, then JPEG or raw BGR pixels. Each capture source owns
+// one Encoder.
+package frameenc
+
+import (
+	"fmt"
+	"image"
+	"sync/atomic"
+
+	"gocv.io/x/gocv"
+
+	framewirepb "github.com/framewire/framewire/proto"
+)
+
+// Config is how frames are encoded.
+type Config struct {
+	// Quality is the JPEG quality, 1..100.
+	Quality int
+	// Width and Height resize frames; 0,0 keeps the source size. If only
+	// one is set the other follows from the source's aspect ratio.
+	Width, Height int
+	// Raw sends frames as uncompressed BGR pixels, up to MaxRawBytes
+	// (0 = no limit); a larger frame goes as JPEG.
+	Raw         bool
+	MaxRawBytes int
+}
+
+// Frame is one frame's bytes as sent, with their encoding and size.
+type Frame struct {
+	Data          []byte
+	Encoding      framewirepb.Encoding
+	Width, Height int
+}
+
+// Encoder encodes frames as its Config says. Encode and Close belong to
+// one goroutine; LimitRaw may be called from any.
+type Encoder struct {
+	cfg    Config
+	scaled gocv.Mat // resize target, reused
+	params []int    // IMEncode parameters
+	maxRaw atomic.Int64
+}
+
+// New returns an Encoder; the caller must Close it.
+func New(cfg Config) *Encoder {
+	e := &Encoder{cfg: cfg, scaled: gocv.NewMat(), params: []int{gocv.IMWriteJpegQuality, cfg.Quality}}
+	e.maxRaw.Store(int64(cfg.MaxRawBytes))
+	return e
+}
+
+// Close frees the encoder's buffer.
+func (e *Encoder) Close() error { return e.scaled.Close() }
+
+// Encode resizes img as asked and encodes it: as raw BGR pixels when the
+// Config and the present raw limit allow a frame of this size, else as
+// JPEG. The bytes are Go memory, the caller's.
+func (e *Encoder) Encode(img gocv.Mat) (Frame, error) {
+	img = e.resize(img)
+	if e.sendsRaw(img.Cols(), img.Rows()) {
+		return rawBGR(img)
+	}
+	data, err := encodeJPEG(img, e.params)
+	return Frame{data, framewirepb.Encoding_ENCODING_JPEG, img.Cols(), img.Rows()}, err
+}
+
+// LimitRaw lowers the largest raw frame to n bytes, as when the server
+// says the largest message it takes; larger frames go as JPEG. A limit of
+// n <= 0, or above the present one, changes nothing.
+func (e *Encoder) LimitRaw(n int) {
+	for {
+		cur := e.maxRaw.Load()
+		if n <= 0 || (cur != 0 && cur <= int64(n)) || e.maxRaw.CompareAndSwap(cur, int64(n)) {
+			return
+		}
+	}
+}
+
+// sendsRaw says whether a w x h frame goes as raw pixels.
+func (e *Encoder) sendsRaw(w, h int) bool {
+	limit := e.maxRaw.Load()
+	return e.cfg.Raw && (limit == 0 || int64(w*h*3) <= limit)
+}
+
+// resize returns img at the asked size, drawn into e.scaled when it
+// differs: shrinking averages pixels, enlarging interpolates.
+func (e *Encoder) resize(img gocv.Mat) gocv.Mat {
+	w, h := e.cfg.Size(img.Cols(), img.Rows())
+	if w == img.Cols() && h == img.Rows() {
+		return img
+	}
+	interp := gocv.InterpolationLinear
+	if w < img.Cols() && h < img.Rows() {
+		interp = gocv.InterpolationArea
+	}
+	gocv.Resize(img, &e.scaled, image.Pt(w, h), 0, 0, interp)
+	return e.scaled
+}
+
+// Size returns the size frames of srcW x srcH are encoded at.
+func (c Config) Size(srcW, srcH int) (w, h int) {
+	switch {
+	case c.Width == 0 && c.Height == 0:
+		return srcW, srcH
+	case c.Width > 0 && c.Height > 0:
+		return c.Width, c.Height
+	case srcW <= 0 || srcH <= 0:
+		return srcW, srcH
+	case c.Width > 0:
+		return c.Width, max(1, (c.Width*srcH+srcW/2)/srcW)
+	default:
+		return max(1, (c.Height*srcW+srcH/2)/srcH), c.Height
+	}
+}
+
+// rawBGR copies the pixels of an 8-bit, 3-channel img.
+func rawBGR(img gocv.Mat) (Frame, error) {
+	if img.Type() != gocv.MatTypeCV8UC3 {
+		return Frame{}, fmt.Errorf("as raw BGR: the frame is of type %v, not 8-bit BGR", img.Type())
+	}
+	if !img.IsContinuous() {
+		img = img.Clone()
+		defer img.Close()
+	}
+	return Frame{img.ToBytes(), framewirepb.Encoding_ENCODING_RAW_BGR, img.Cols(), img.Rows()}, nil
+}
+
+// encodeJPEG encodes img with params into Go memory.
+func encodeJPEG(img gocv.Mat, params []int) ([]byte, error) {
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, params)
+	if err != nil {
+		return nil, fmt.Errorf("as JPEG: %w", err)
+	}
+	defer buf.Close()
+	if buf.Len() == 0 {
+		return nil, fmt.Errorf("as JPEG: OpenCV produced no data")
+	}
+	data := make([]byte, buf.Len())
+	copy(data, buf.GetBytes())
+	return data, nil
+}
