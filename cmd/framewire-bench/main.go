@@ -50,11 +50,12 @@ Measures, in one run, and prints one line per figure:
   f  memory growth of the framewire-server binary (mean model)
   g  kserve offload: pipeline fps on --engine kserve to one framewire-server backend / on local ONNX Runtime, and the added latency per frame
   h  forward time of nanodet-320 per engine (onnxruntime, opencv), 1 and 2 threads
-  i  the whole --video through framewire-capture and framewire-server per engine / the Python loop
+  i  the whole --video through framewire-capture and framewire-server per engine (raw frames,
+     the client's default on this machine) and with JPEG frames / the Python loop
      (scripts/bench/python_loop.py: cv2.dnn, NMS, drawing, one JPEG a frame)
   j  ImageMeanWH 416x416x3, 8 at once: framewire-server / the tutorial's Python server
-  k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
      (scripts/bench/meanwh_server.py), the same pre-marshalled Go load client
+  k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
