@@ -79,8 +79,8 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		return nil, nil, err
 	}
 	model.Classes = proc.Classes()
-	// The folder is made only once the model loaded: a server that cannot
-	// start leaves nothing behind.
+	// The folder is made only once the model loaded: a model that cannot
+	// load leaves no output folder behind.
 	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames)
 	if err != nil {
 		proc.Close()

@@ -53,12 +53,13 @@ func New(cfg Config) *Encoder {
 func (e *Encoder) Close() error { return e.scaled.Close() }
 
 // Encode resizes img as asked and encodes it: as raw BGR pixels when the
-// Config and the present raw limit allow a frame of this size, else as
-// JPEG. The bytes are Go memory, the caller's.
+// Config and the present raw limit allow a frame of this size and img is
+// 8-bit BGR, else as JPEG (a grey or 4-channel camera's frames too). The
+// bytes are Go memory, the caller's.
 func (e *Encoder) Encode(img gocv.Mat) (Frame, error) {
 	img = e.resize(img)
-	if e.sendsRaw(img.Cols(), img.Rows()) {
-		return rawBGR(img)
+	if img.Type() == gocv.MatTypeCV8UC3 && e.sendsRaw(img.Cols(), img.Rows()) {
+		return rawBGR(img), nil
 	}
 	data, err := encodeJPEG(img, e.params)
 	return Frame{data, framewirepb.Encoding_ENCODING_JPEG, img.Cols(), img.Rows()}, err
@@ -114,15 +115,12 @@ func (c Config) Size(srcW, srcH int) (w, h int) {
 }
 
 // rawBGR copies the pixels of an 8-bit, 3-channel img.
-func rawBGR(img gocv.Mat) (Frame, error) {
-	if img.Type() != gocv.MatTypeCV8UC3 {
-		return Frame{}, fmt.Errorf("as raw BGR: the frame is of type %v, not 8-bit BGR", img.Type())
-	}
+func rawBGR(img gocv.Mat) Frame {
 	if !img.IsContinuous() {
 		img = img.Clone()
 		defer img.Close()
 	}
-	return Frame{img.ToBytes(), framewirepb.Encoding_ENCODING_RAW_BGR, img.Cols(), img.Rows()}, nil
+	return Frame{img.ToBytes(), framewirepb.Encoding_ENCODING_RAW_BGR, img.Cols(), img.Rows()}
 }
 
 // encodeJPEG encodes img with params into Go memory.

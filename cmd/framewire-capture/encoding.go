@@ -28,7 +28,7 @@ func captureOptions(o *options) capture.Options {
 	c := capture.Options{Quality: o.quality, Width: o.width, Height: o.height, MaxFPS: o.maxFPS}
 	switch {
 	case o.encoding == encodingRaw:
-		c.Raw = true
+		c.Raw, c.MaxRawBytes = true, o.maxMsgMB<<20-messageMargin
 	case o.encoding == encodingAuto && isLocal(o.server):
 		c.Raw, c.MaxRawBytes = true, o.maxMsgMB<<20/2
 	}
@@ -36,8 +36,9 @@ func captureOptions(o *options) capture.Options {
 }
 
 // isLocal says whether every address of a --server value is on this
-// machine: a loopback address, localhost, an empty host (":5005") or a
-// unix socket. Names are not resolved: a host name counts as remote.
+// machine: a loopback or unspecified address (0.0.0.0, [::], as servers
+// log them), localhost, an empty host (":5005") or a unix socket. Names
+// are not resolved: a host name counts as remote.
 func isLocal(server string) bool {
 	if strings.HasPrefix(server, "unix:") || strings.HasPrefix(server, "unix-abstract:") {
 		return true
@@ -64,14 +65,16 @@ func isLocalAddr(addr string) bool {
 		return true
 	}
 	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
+	return err == nil && (ip.IsLoopback() || ip.IsUnspecified())
 }
 
 // messageMargin is what a Frame message needs beside its pixels, and more.
 const messageMargin = 64 << 10
 
 // limitRaw keeps src's raw frames within the largest message the server
-// takes, when it says: a larger frame goes as JPEG.
+// takes, when it says: a larger frame goes as JPEG. Frames encoded before
+// (in flight when a call broke, resent to a server that takes less) are
+// not encoded again.
 func limitRaw(src stream.Source, ready *pb.StreamReady) {
 	l, ok := src.(interface{ LimitRaw(n int) })
 	if max := ready.GetMaxMessageBytes(); ok && max > messageMargin {

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/framewire/framewire/capture"
 )
@@ -39,7 +42,7 @@ func fingerprint(o *options, src capture.Source) string {
 	h := sha256.New()
 	// A hash never fails to write.
 	_ = binary.Write(h, binary.LittleEndian, [4]int64{st.Size(), int64(o.width), int64(o.height), int64(o.quality)})
-	hashEncoding(h, o)
+	hashEncoding(h, videoGoesRaw(o, src.Info()))
 	if _, err := io.Copy(h, io.NewSectionReader(f, 0, sampleBytes)); err != nil {
 		return ""
 	}
@@ -54,7 +57,7 @@ func fingerprint(o *options, src capture.Source) string {
 func filesFingerprint(o *options, files []string) string {
 	h := sha256.New()
 	_ = binary.Write(h, binary.LittleEndian, [3]int64{int64(o.width), int64(o.height), int64(o.quality)})
-	hashEncoding(h, o)
+	hashEncoding(h, photosGoRaw(o, files))
 	for _, p := range files {
 		size := int64(-1)
 		if st, err := os.Stat(p); err == nil {
@@ -67,9 +70,34 @@ func filesFingerprint(o *options, files []string) string {
 
 // hashEncoding adds raw frames to h: the model sees other pixels than
 // through JPEG. JPEG adds nothing, so runs recorded before raw frames
-// existed keep their fingerprint.
-func hashEncoding(h io.Writer, o *options) {
-	if c := captureOptions(o); c.Raw {
-		fmt.Fprintf(h, "raw %d\n", c.MaxRawBytes)
+// existed keep their fingerprint. (A server that takes less than a raw
+// frame, as it says once the call is open, gets JPEG frames under the
+// same fingerprint.)
+func hashEncoding(h io.Writer, raw bool) {
+	if raw {
+		io.WriteString(h, "raw\n")
 	}
+}
+
+// videoGoesRaw says whether the frames of a video of info go as raw
+// pixels: all its frames have info's size.
+func videoGoesRaw(o *options, info capture.Info) bool {
+	c := captureOptions(o)
+	return c.Raw && (c.MaxRawBytes == 0 || info.Width*info.Height*3 <= c.MaxRawBytes)
+}
+
+// photosGoRaw says whether some photos may go as raw pixels: those the
+// client decodes again, all of them with --resize, else those that are
+// not JPEG or PNG files (judged by name here).
+func photosGoRaw(o *options, files []string) bool {
+	if !captureOptions(o).Raw {
+		return false
+	}
+	if o.width != 0 || o.height != 0 {
+		return true
+	}
+	return slices.ContainsFunc(files, func(p string) bool {
+		ext := strings.ToLower(filepath.Ext(p))
+		return ext != ".jpg" && ext != ".jpeg" && ext != ".png"
+	})
 }

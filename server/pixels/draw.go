@@ -82,16 +82,15 @@ func (st drawStyle) drawCaption(img *gocv.Mat, label string, r image.Rectangle, 
 
 // placeCaption is where a caption of size c goes for the box r: the first
 // of above the box, inside its top, below it and inside its bottom that
-// lies within bounds and overlaps no placed caption; when every one
-// overlaps, the first that lies within bounds (above, else inside the top).
-// It starts at the box's left, moved left to stay within bounds.
+// fits within bounds' height and overlaps no placed caption; when every
+// one overlaps, the first that fits. It starts at the box's left, moved
+// left to stay within bounds, and is cut to bounds when wider than them.
 func placeCaption(r image.Rectangle, c image.Point, bounds image.Rectangle, placed []image.Rectangle) image.Rectangle {
 	left := max(bounds.Min.X, min(r.Min.X, bounds.Max.X-c.X))
 	var fits []image.Rectangle
 	for _, top := range []int{r.Min.Y - c.Y, r.Min.Y, r.Max.Y, r.Max.Y - c.Y} {
-		at := image.Rect(left, top, left+c.X, top+c.Y)
-		if at.In(bounds) {
-			fits = append(fits, at)
+		if top >= bounds.Min.Y && top+c.Y <= bounds.Max.Y {
+			fits = append(fits, image.Rect(left, top, left+c.X, top+c.Y).Intersect(bounds))
 		}
 	}
 	for _, at := range fits {

@@ -144,6 +144,10 @@ func TestCaptionsDoNotCoverEachOther(t *testing.T) {
 			t.Errorf("%s: caption at %v, want %v", tc.name, got, tc.want)
 		}
 	}
+	wide := image.Pt(900, 20)
+	if got, want := placeCaption(image.Rect(10, 100, 50, 200), wide, bounds, nil), image.Rect(0, 80, 768, 100); got != want {
+		t.Errorf("a caption wider than the frame: at %v, want above the box, cut to the frame: %v", got, want)
+	}
 }
 
 // Two people side by side: the second caption does not cover the first.

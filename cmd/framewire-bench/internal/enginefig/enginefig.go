@@ -115,10 +115,13 @@ func (p pipeline) String() string { return p.engine + " " + p.encoding }
 // pipelines are i's framewire variants: each engine as a user runs it
 // (the client's default, raw pixels to a server on this machine), and the
 // default engine with JPEG frames, as a client on another machine sends.
+// The default engine's raw variant comes first, its JPEG one last.
 func pipelines() []pipeline {
-	var ps []pipeline
+	ps := []pipeline{{detect.EngineDefault, "raw"}}
 	for _, e := range localEngines() {
-		ps = append(ps, pipeline{e, "raw"})
+		if e != detect.EngineDefault {
+			ps = append(ps, pipeline{e, "raw"})
+		}
 	}
 	return append(ps, pipeline{detect.EngineDefault, "jpeg"})
 }
@@ -192,7 +195,7 @@ func (b *Bench) pipelineFigures(s [][]float64) []fig.Figure {
 	ps := pipelines()
 	for i, p := range ps {
 		var t *fig.Target
-		if p == ps[0] {
+		if i == 0 {
 			t = &fig.Target{Op: ">=", Bound: 2.5}
 		}
 		f := fig.NewFigure("i", "vtest.avi nanodet-320: framewire "+p.String()+" / python", "fps ratio", fig.PairedRatio(s[i], py), t,

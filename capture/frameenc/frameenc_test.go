@@ -1,0 +1,55 @@
+package frameenc
+
+import (
+	"bytes"
+	"image"
+	"testing"
+
+	"gocv.io/x/gocv"
+
+	framewirepb "github.com/framewire/framewire/proto"
+)
+
+// Raw frames are 8-bit BGR pixels; other frames (a grey or a 4-channel
+// camera) go as JPEG rather than fail.
+func TestRawOnlyForBGR(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		typ  gocv.MatType
+		want framewirepb.Encoding
+	}{
+		{"BGR", gocv.MatTypeCV8UC3, framewirepb.Encoding_ENCODING_RAW_BGR},
+		{"grey", gocv.MatTypeCV8UC1, framewirepb.Encoding_ENCODING_JPEG},
+		{"BGRA", gocv.MatTypeCV8UC4, framewirepb.Encoding_ENCODING_JPEG},
+	} {
+		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(10, 20, 30, 255), 48, 64, c.typ)
+		e := New(Config{Quality: 90, Raw: true})
+		f, err := e.Encode(img)
+		if err != nil || f.Encoding != c.want || f.Width != 64 || f.Height != 48 {
+			t.Errorf("%s: %v %dx%d %v, want %v 64x48", c.name, f.Encoding, f.Width, f.Height, err, c.want)
+		}
+		if c.want == framewirepb.Encoding_ENCODING_RAW_BGR && !bytes.Equal(f.Data, bytes.Repeat([]byte{10, 20, 30}, 64*48)) {
+			t.Errorf("%s: raw bytes are not the pixels", c.name)
+		}
+		e.Close()
+		img.Close()
+	}
+}
+
+// A frame cut from a larger one (not continuous in memory) is copied
+// before its pixels are taken.
+func TestRawOfARegion(t *testing.T) {
+	big := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(1, 2, 3, 0), 100, 100, gocv.MatTypeCV8UC3)
+	defer big.Close()
+	region := big.Region(image.Rect(10, 10, 30, 20))
+	defer region.Close()
+	e := New(Config{Quality: 90, Raw: true})
+	defer e.Close()
+	f, err := e.Encode(region)
+	if err != nil || f.Encoding != framewirepb.Encoding_ENCODING_RAW_BGR || len(f.Data) != 20*10*3 {
+		t.Fatalf("%v, %d bytes, %v; want raw 600 bytes", f.Encoding, len(f.Data), err)
+	}
+	if !bytes.Equal(f.Data, bytes.Repeat([]byte{1, 2, 3}, 20*10)) {
+		t.Error("raw bytes of a region are not its pixels")
+	}
+}
