@@ -34,8 +34,10 @@ type Output interface {
 	Recorded(seq int64) bool
 	// Resumed says the output already held this run's frames.
 	Resumed() bool
-	// LastTrackID is the highest track id recorded when it was opened.
+	// LastTrackID is the highest track id recorded when it was opened, and
+	// TrackCounts the number of distinct track ids per label then.
 	LastTrackID() int64
+	TrackCounts() map[string]int64
 	// WriteImage keeps frame seq's annotated JPEG and returns its path
 	// relative to the store ("name/00000012.jpg").
 	WriteImage(seq int64, jpeg []byte) (string, error)

@@ -272,3 +272,29 @@ func TestOutputFilesShareTheUmaskMode(t *testing.T) {
 		}
 	}
 }
+
+// A resumed tracked run counts its tracks over the whole run: those the
+// folder recorded before, and the new ones (numbered above them).
+func TestResumedRunCountsTheRecordedTracks(t *testing.T) {
+	c := startServer(t, t.TempDir())
+	hdr := func() *pb.StreamHeader {
+		return &pb.StreamHeader{Name: "walk", Source: "walk.avi", FrameCount: 15, SourceFingerprint: "f1",
+			Options: &pb.StreamOptions{Track: true}}
+	}
+	first, err := runStream(t, c, hdr(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := runStream(t, c, hdr(), 15)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake processor finds one "thing" a frame, in one place: one
+	// track in the first call, and one new track (id 2) after the resume.
+	if got := first.Server.GetTracks()["thing"]; got != 1 {
+		t.Errorf("first call: %d things tracked, want 1", got)
+	}
+	if got := again.Server.GetTracks()["thing"]; again.Skipped != 10 || got != 2 {
+		t.Errorf("resumed call: skipped %d, %d things tracked; want 10 skipped and 2 tracks in the run (1 recorded, 1 new)", again.Skipped, got)
+	}
+}

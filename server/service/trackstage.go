@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"maps"
 	"sync"
 
 	"github.com/framewire/framewire/server/core"
@@ -18,8 +19,9 @@ type trackStage struct {
 	mu   sync.Mutex
 	held map[int64]heldFrame
 
-	tracker *track.Tracker
-	ids     map[string]map[int64]bool // distinct track ids per label in this call
+	tracker  *track.Tracker
+	ids      map[string]map[int64]bool // distinct track ids per label in this call
+	recorded map[string]int64          // distinct track ids per label before it
 }
 
 // heldFrame is a detected frame waiting for its turn.
@@ -29,12 +31,14 @@ type heldFrame struct {
 }
 
 // newTrackStage starts tracking with ids above lastID (the highest id
-// already recorded in the stream's folder).
-func newTrackStage(lastID int64) *trackStage {
+// already recorded in the stream's folder), counting on from recorded
+// (the distinct ids per label recorded there).
+func newTrackStage(lastID int64, recorded map[string]int64) *trackStage {
 	return &trackStage{
-		held:    map[int64]heldFrame{},
-		tracker: track.New(track.Config{FirstID: lastID}),
-		ids:     map[string]map[int64]bool{},
+		held:     map[int64]heldFrame{},
+		tracker:  track.New(track.Config{FirstID: lastID}),
+		ids:      map[string]map[int64]bool{},
+		recorded: recorded,
 	}
 }
 
@@ -81,11 +85,15 @@ func (ts *trackStage) count(d core.Detection) {
 	ts.ids[d.Label][d.TrackID] = true
 }
 
-// counts is the number of distinct track ids per label so far.
+// counts is the number of distinct track ids per label so far in the
+// run: those recorded before this call and its own (always new ids).
 func (ts *trackStage) counts() map[string]int64 {
-	out := make(map[string]int64, len(ts.ids))
+	out := maps.Clone(ts.recorded)
+	if out == nil {
+		out = make(map[string]int64, len(ts.ids))
+	}
 	for l, ids := range ts.ids {
-		out[l] = int64(len(ids))
+		out[l] += int64(len(ids))
 	}
 	return out
 }
@@ -111,5 +119,5 @@ func newTrackStageFor(opts frameOptions, out core.Output) *trackStage {
 	if !opts.track {
 		return nil
 	}
-	return newTrackStage(out.LastTrackID())
+	return newTrackStage(out.LastTrackID(), out.TrackCounts())
 }

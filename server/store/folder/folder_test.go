@@ -1,6 +1,7 @@
 package folder
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,7 @@ func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
 	dir := t.TempDir()
 	lines := `{"seq":0,"detections":[{"label":"person","track_id":7},{"label":"dog","track_id":3}]}
 {"seq":1,"detections":[]}
+{"seq":2,"detections":[{"label":"person","track_id":7},{"label":"person","track_id":2},{"label":"person"}]}
 `
 	if err := os.WriteFile(filepath.Join(dir, PredictionsFile), []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
@@ -51,6 +53,9 @@ func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
 	defer d.closeFile()
 	if d.LastTrackID() != 7 {
 		t.Errorf("got last track id %d, want 7", d.LastTrackID())
+	}
+	if got, want := d.TrackCounts(), map[string]int64{"person": 2, "dog": 1}; !maps.Equal(got, want) {
+		t.Errorf("track counts %v, want %v", got, want)
 	}
 }
 

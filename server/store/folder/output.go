@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,6 +36,8 @@ type output struct {
 	// lastTrackID is the highest track id recorded when the folder was
 	// opened; a resumed tracked run numbers its tracks above it.
 	lastTrackID int64
+	// trackCounts are the distinct track ids per label recorded then.
+	trackCounts map[string]int64
 
 	owner   *owner
 	release func()       // lets the name go
@@ -61,14 +64,17 @@ func openOutput(name, path string) (*output, error) {
 		f.Close()
 		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
-	return &output{name: name, path: path, jsonl: f, size: rec.size, done: seqRanges(rec.seqs), lastTrackID: rec.lastTrackID}, nil
+	return &output{name: name, path: path, jsonl: f, size: rec.size, done: seqRanges(rec.seqs),
+		lastTrackID: rec.lastTrackID, trackCounts: rec.trackCounts()}, nil
 }
 
 // recorded is what a predictions file holds: its frames' sequence
-// numbers, the highest track id and the size of its complete lines.
+// numbers, the highest track id, the distinct track ids per label and
+// the size of its complete lines.
 type recorded struct {
 	seqs        []int64
 	lastTrackID int64
+	tracks      map[string]map[int64]bool
 	size        int64
 }
 
@@ -78,7 +84,8 @@ func (rec *recorded) add(line []byte) {
 	var l struct {
 		Seq        *int64 `json:"seq"`
 		Detections []struct {
-			TrackID int64 `json:"track_id"`
+			Label   string `json:"label"`
+			TrackID int64  `json:"track_id"`
 		} `json:"detections"`
 	}
 	if json.Unmarshal(bytes.TrimSpace(line), &l) != nil || l.Seq == nil {
@@ -86,8 +93,32 @@ func (rec *recorded) add(line []byte) {
 	}
 	rec.seqs = append(rec.seqs, *l.Seq)
 	for _, d := range l.Detections {
-		rec.lastTrackID = max(rec.lastTrackID, d.TrackID)
+		rec.addTrack(d.Label, d.TrackID)
 	}
+}
+
+// addTrack counts a detection's track id under its label.
+func (rec *recorded) addTrack(label string, id int64) {
+	if id <= 0 {
+		return
+	}
+	rec.lastTrackID = max(rec.lastTrackID, id)
+	if rec.tracks == nil {
+		rec.tracks = map[string]map[int64]bool{}
+	}
+	if rec.tracks[label] == nil {
+		rec.tracks[label] = map[int64]bool{}
+	}
+	rec.tracks[label][id] = true
+}
+
+// trackCounts is the number of distinct track ids per label.
+func (rec *recorded) trackCounts() map[string]int64 {
+	counts := make(map[string]int64, len(rec.tracks))
+	for label, ids := range rec.tracks {
+		counts[label] = int64(len(ids))
+	}
+	return counts
 }
 
 // repairPredictions reads what f records, cuts a torn last line and
@@ -142,6 +173,10 @@ func (o *output) Resumed() bool { return len(o.done) > 0 }
 
 // LastTrackID is the highest track id recorded when it was opened.
 func (o *output) LastTrackID() int64 { return o.lastTrackID }
+
+// TrackCounts are the distinct track ids per label recorded when it was
+// opened; the caller may keep the map.
+func (o *output) TrackCounts() map[string]int64 { return maps.Clone(o.trackCounts) }
 
 // Evicted is closed when a newer call of the same run takes the name.
 func (o *output) Evicted() <-chan struct{} { return o.owner.evicted }
