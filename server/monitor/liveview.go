@@ -16,6 +16,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -51,8 +52,8 @@ type liveStream struct {
 	last     *pb.FrameResult
 	lastE2E  time.Duration
 	lastJPEG []byte
-	times    []time.Time               // when the latest results (at most fpsWindow) were recorded
-	tracks   map[string]map[int64]bool // distinct track ids seen, by label
+	times    []time.Time   // when the latest results (at most fpsWindow) were recorded
+	tracks   core.TrackIDs // distinct track ids seen, by label
 }
 
 // viewer is one MJPEG response's mailbox; only the newest frame is kept.
@@ -333,32 +334,19 @@ func writePart(rc *http.ResponseController, mw *multipart.Writer, jpg []byte) er
 // noteTracks adds r's track ids. Called with liveView.mu held.
 func (ls *liveStream) noteTracks(r *pb.FrameResult) {
 	for _, d := range r.GetDetections() {
-		if d.GetTrackId() != 0 {
-			ls.noteTrack(d.GetLabel(), d.GetTrackId())
-		}
+		ls.tracks.Add(d.GetLabel(), d.GetTrackId())
 	}
-}
-
-// noteTrack counts track id of label as seen.
-func (ls *liveStream) noteTrack(label string, id int64) {
-	if ls.tracks == nil {
-		ls.tracks = map[string]map[int64]bool{}
-	}
-	if ls.tracks[label] == nil {
-		ls.tracks[label] = map[int64]bool{}
-	}
-	ls.tracks[label][id] = true
 }
 
 // trackCounts is the number of distinct tracks by label, nil when none.
 // Called with liveView.mu held.
 func (ls *liveStream) trackCounts() map[string]int {
-	if len(ls.tracks) == 0 {
-		return nil
-	}
-	counts := make(map[string]int, len(ls.tracks))
-	for label, ids := range ls.tracks {
-		counts[label] = len(ids)
+	var counts map[string]int
+	for label, n := range ls.tracks.Counts() {
+		if counts == nil {
+			counts = map[string]int{}
+		}
+		counts[label] = int(n)
 	}
 	return counts
 }

@@ -2,7 +2,6 @@ package service
 
 import (
 	"errors"
-	"maps"
 	"sync"
 
 	"github.com/framewire/framewire/server/core"
@@ -20,8 +19,8 @@ type trackStage struct {
 	held map[int64]heldFrame
 
 	tracker  *track.Tracker
-	ids      map[string]map[int64]bool // distinct track ids per label in this call
-	recorded map[string]int64          // distinct track ids per label before it
+	ids      core.TrackIDs    // distinct track ids per label in this call
+	recorded map[string]int64 // distinct track ids per label before it
 }
 
 // heldFrame is a detected frame waiting for its turn.
@@ -37,7 +36,6 @@ func newTrackStage(lastID int64, recorded map[string]int64) *trackStage {
 	return &trackStage{
 		held:     map[int64]heldFrame{},
 		tracker:  track.New(track.Config{FirstID: lastID}),
-		ids:      map[string]map[int64]bool{},
 		recorded: recorded,
 	}
 }
@@ -70,30 +68,16 @@ func (ts *trackStage) assign(seq int64, dets []core.Detection) {
 	}
 	for i, id := range ts.tracker.Update(seq, in) {
 		dets[i].TrackID = id
-		ts.count(dets[i])
+		ts.ids.Add(dets[i].Label, id)
 	}
-}
-
-// count remembers a tracked detection's id under its label.
-func (ts *trackStage) count(d core.Detection) {
-	if d.TrackID == 0 {
-		return
-	}
-	if ts.ids[d.Label] == nil {
-		ts.ids[d.Label] = map[int64]bool{}
-	}
-	ts.ids[d.Label][d.TrackID] = true
 }
 
 // counts is the number of distinct track ids per label so far in the
 // run: those recorded before this call and its own (always new ids).
 func (ts *trackStage) counts() map[string]int64 {
-	out := maps.Clone(ts.recorded)
-	if out == nil {
-		out = make(map[string]int64, len(ts.ids))
-	}
-	for l, ids := range ts.ids {
-		out[l] += int64(len(ids))
+	out := ts.ids.Counts()
+	for l, n := range ts.recorded {
+		out[l] += n
 	}
 	return out
 }

@@ -65,7 +65,7 @@ func openOutput(name, path string) (*output, error) {
 		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
 	}
 	return &output{name: name, path: path, jsonl: f, size: rec.size, done: seqRanges(rec.seqs),
-		lastTrackID: rec.lastTrackID, trackCounts: rec.trackCounts()}, nil
+		lastTrackID: rec.lastTrackID, trackCounts: rec.tracks.Counts()}, nil
 }
 
 // recorded is what a predictions file holds: its frames' sequence
@@ -74,7 +74,7 @@ func openOutput(name, path string) (*output, error) {
 type recorded struct {
 	seqs        []int64
 	lastTrackID int64
-	tracks      map[string]map[int64]bool
+	tracks      core.TrackIDs
 	size        int64
 }
 
@@ -93,32 +93,9 @@ func (rec *recorded) add(line []byte) {
 	}
 	rec.seqs = append(rec.seqs, *l.Seq)
 	for _, d := range l.Detections {
-		rec.addTrack(d.Label, d.TrackID)
+		rec.lastTrackID = max(rec.lastTrackID, d.TrackID)
+		rec.tracks.Add(d.Label, d.TrackID)
 	}
-}
-
-// addTrack counts a detection's track id under its label.
-func (rec *recorded) addTrack(label string, id int64) {
-	if id <= 0 {
-		return
-	}
-	rec.lastTrackID = max(rec.lastTrackID, id)
-	if rec.tracks == nil {
-		rec.tracks = map[string]map[int64]bool{}
-	}
-	if rec.tracks[label] == nil {
-		rec.tracks[label] = map[int64]bool{}
-	}
-	rec.tracks[label][id] = true
-}
-
-// trackCounts is the number of distinct track ids per label.
-func (rec *recorded) trackCounts() map[string]int64 {
-	counts := make(map[string]int64, len(rec.tracks))
-	for label, ids := range rec.tracks {
-		counts[label] = int64(len(ids))
-	}
-	return counts
 }
 
 // repairPredictions reads what f records, cuts a torn last line and
