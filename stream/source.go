@@ -22,16 +22,16 @@ type Skipper interface {
 	SkipTo(seq int64) error
 }
 
-// until is a Source that ends when its stop channel closes.
+// until is a Source that ends when its stop context ends.
 type until struct {
 	src  Source
-	stop <-chan struct{}
+	stop context.Context
 }
 
-// Until returns src ending (io.EOF) once stop is closed, also in the middle
-// of a Next that waits for a frame: a stream stops gracefully that way. It
+// Until returns src ending (io.EOF) once stop ends, also in the middle of
+// a Next that waits for a frame: a stream stops gracefully that way. It
 // can still skip when src can.
-func Until(stop <-chan struct{}, src Source) Source {
+func Until(stop context.Context, src Source) Source {
 	u := until{src: src, stop: stop}
 	if sk, ok := src.(Skipper); ok {
 		return skippingUntil{until: u, Skipper: sk}
@@ -46,31 +46,16 @@ type skippingUntil struct {
 }
 
 func (u until) Next(ctx context.Context) (*pb.Frame, error) {
-	if u.stopped() {
+	if u.stop.Err() != nil {
 		return nil, io.EOF
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel() // also ends the goroutine below
-	go func() {
-		select {
-		case <-u.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	defer cancel()
+	// No goroutine a frame: the stop runs cancel only if it comes.
+	defer context.AfterFunc(u.stop, cancel)()
 	f, err := u.src.Next(ctx)
-	if err != nil && u.stopped() {
+	if err != nil && u.stop.Err() != nil {
 		return nil, io.EOF
 	}
 	return f, err
-}
-
-// stopped reports whether stop is closed: the source has ended.
-func (u until) stopped() bool {
-	select {
-	case <-u.stop:
-		return true
-	default:
-	}
-	return false
 }

@@ -26,8 +26,8 @@ func (w *waitingSource) SkipTo(seq int64) error { return nil }
 // Until ends a source at once, also in the middle of a waiting Next, and
 // keeps the source's SkipTo.
 func TestUntilEndsASourceGracefully(t *testing.T) {
-	stop := make(chan struct{})
-	src := Until(stop, &waitingSource{})
+	stopCtx, stop := context.WithCancel(context.Background())
+	src := Until(stopCtx, &waitingSource{})
 	if _, ok := src.(Skipper); !ok {
 		t.Error("Until of a Skipper cannot skip")
 	}
@@ -39,7 +39,7 @@ func TestUntilEndsASourceGracefully(t *testing.T) {
 		_, err := src.Next(context.Background())
 		got <- err
 	}()
-	close(stop)
+	stop()
 	if err := <-got; !errors.Is(err, io.EOF) {
 		t.Errorf("a waiting Next after stop: %v, want io.EOF", err)
 	}

@@ -181,7 +181,7 @@ func (s *liveSource) Next(ctx context.Context) (*pb.Frame, error) {
 func TestLiveStreamDropsNewestWins(t *testing.T) {
 	h := &echoHandler{gate: make(chan struct{})}
 	c := dial(t, h, serving.Config{MaxWindow: 2})
-	stop := make(chan struct{})
+	stopCtx, stop := context.WithCancel(context.Background())
 	var results []int64
 	// Let 20 frames through the server one at a time, then stop reading
 	// and let everything left through.
@@ -189,10 +189,10 @@ func TestLiveStreamDropsNewestWins(t *testing.T) {
 		for range 20 {
 			h.gate <- struct{}{}
 		}
-		close(stop)
+		stop()
 		close(h.gate)
 	}()
-	sum, err := c.Run(context.Background(), Until(stop, &liveSource{}), ClientConfig{
+	sum, err := c.Run(context.Background(), Until(stopCtx, &liveSource{}), ClientConfig{
 		Header:   &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
 		OnResult: func(r *pb.FrameResult, _ time.Duration) { results = append(results, r.Seq) },
 	})
@@ -508,9 +508,9 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 	r := &restartable{t: t, h: h}
 	r.start()
 	t.Cleanup(func() { r.srv.Stop() })
-	stop := make(chan struct{})
+	stopCtx, stop := context.WithCancel(context.Background())
 	var results int
-	sum, err := r.client().Run(context.Background(), Until(stop, &liveSource{}), ClientConfig{
+	sum, err := r.client().Run(context.Background(), Until(stopCtx, &liveSource{}), ClientConfig{
 		Header:     &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
 		MaxRetries: 5,
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
@@ -520,7 +520,7 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 			case 50:
 				go r.kill()
 			case 150:
-				close(stop)
+				stop()
 			}
 		},
 	})

@@ -70,7 +70,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 // the source, and the call itself goes on until the results of every sent
 // frame are in (a second signal kills the process).
 func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int) (*stream.Summary, error) {
-	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx.Done(), src), stream.ClientConfig{
+	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx, src), stream.ClientConfig{
 		Header: hdr, OnResult: out.result, OnReady: func(r *pb.StreamReady) { limitRaw(src, r) },
 		MaxRetries: retries,
 		OnReconnect: func(failures int, wait time.Duration, err error) {

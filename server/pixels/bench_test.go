@@ -2,47 +2,17 @@ package pixels
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
 	"gocv.io/x/gocv"
 
-	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/pixels/pixelstest"
 )
-
-// vtestAVI is OpenCV's 768x576 pedestrian clip (Debian's opencv-doc).
-const vtestAVI = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
-
-// vtestFrame returns vtest.avi's first frame as a JPEG Frame (quality 90,
-// as framewire-capture sends it).
-func vtestFrame(b *testing.B) *pb.Frame {
-	b.Helper()
-	if _, err := os.Stat(vtestAVI); err != nil {
-		b.Skipf("%s not found (install opencv-doc): %v", vtestAVI, err)
-	}
-	vc, err := gocv.VideoCaptureFile(vtestAVI)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer vc.Close()
-	img := gocv.NewMat()
-	defer img.Close()
-	if !vc.Read(&img) || img.Empty() {
-		b.Fatal("cannot read a frame of vtest.avi")
-	}
-	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, img, []int{gocv.IMWriteJpegQuality, 90})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer buf.Close()
-	return &pb.Frame{Encoding: pb.Encoding_ENCODING_JPEG, Data: bytes.Clone(buf.GetBytes()),
-		Width: int32(img.Cols()), Height: int32(img.Rows())}
-}
 
 // BenchmarkCheckDecode is the decode stage of a frame: header check, JPEG
 // decode to a Mat, pixel mean.
 func BenchmarkCheckDecode(b *testing.B) {
-	f := vtestFrame(b)
+	f := pixelstest.VtestFrame(b)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(f.Data)))
 	for b.Loop() {
@@ -60,7 +30,7 @@ func BenchmarkCheckDecode(b *testing.B) {
 
 // BenchmarkCheckFrame is the header check alone.
 func BenchmarkCheckFrame(b *testing.B) {
-	f := vtestFrame(b)
+	f := pixelstest.VtestFrame(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := checkFrame(f, DefaultMaxPixels); err != nil {
@@ -72,7 +42,7 @@ func BenchmarkCheckFrame(b *testing.B) {
 // BenchmarkEncodeAnnotated is the JPEG encoding of the annotated frame and
 // its copy out of C memory, as a picture's Annotate does.
 func BenchmarkEncodeAnnotated(b *testing.B) {
-	f := vtestFrame(b)
+	f := pixelstest.VtestFrame(b)
 	img, err := decodeFrame(f)
 	if err != nil {
 		b.Fatal(err)

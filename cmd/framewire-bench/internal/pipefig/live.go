@@ -82,7 +82,7 @@ func (b *Bench) runLive(ctx context.Context, r *rig.Rig, src *capture.VideoSourc
 	defer stop()
 	var samples []liveSample
 	start := time.Now()
-	sum, err := stream.NewClient(r.RPC).Run(ctx, stream.Until(stopCtx.Done(), src), stream.ClientConfig{
+	sum, err := stream.NewClient(r.RPC).Run(ctx, stream.Until(stopCtx, src), stream.ClientConfig{
 		Header: &pb.StreamHeader{Name: name, Source: b.O.LiveSource, Live: true, Window: int32(b.O.LiveWindow)},
 		OnResult: func(res *pb.FrameResult, lat time.Duration) {
 			samples = append(samples, liveSample{at: time.Since(start), latency: lat, t: res.GetTimings()})
