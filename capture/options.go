@@ -65,5 +65,9 @@ func (o Options) encoding() frameenc.Config {
 	return frameenc.Config{Quality: o.Quality, Width: o.Width, Height: o.Height, Raw: o.Raw, MaxRawBytes: o.MaxRawBytes}
 }
 
+// SendsRaw says whether a w x h BGR frame (after any resize) goes as raw
+// pixels under o, before any limit the server sets.
+func (o Options) SendsRaw(w, h int) bool { return o.encoding().SendsRaw(w, h) }
+
 // outputSize returns the size frames of srcW x srcH are encoded at.
 func (o Options) outputSize(srcW, srcH int) (w, h int) { return o.encoding().Size(srcW, srcH) }

@@ -77,10 +77,17 @@ func (e *Encoder) LimitRaw(n int) {
 	}
 }
 
-// sendsRaw says whether a w x h frame goes as raw pixels.
+// sendsRaw says whether a w x h frame goes as raw pixels under the
+// present limit.
 func (e *Encoder) sendsRaw(w, h int) bool {
-	limit := e.maxRaw.Load()
-	return e.cfg.Raw && (limit == 0 || int64(w*h*3) <= limit)
+	c := e.cfg
+	c.MaxRawBytes = int(e.maxRaw.Load())
+	return c.SendsRaw(w, h)
+}
+
+// SendsRaw says whether a w x h BGR frame goes as raw pixels under c.
+func (c Config) SendsRaw(w, h int) bool {
+	return c.Raw && (c.MaxRawBytes == 0 || w*h*3 <= c.MaxRawBytes)
 }
 
 // resize returns img at the asked size, drawn into e.scaled when it

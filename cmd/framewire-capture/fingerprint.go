@@ -82,8 +82,7 @@ func hashEncoding(h io.Writer, raw bool) {
 // videoGoesRaw says whether the frames of a video of info go as raw
 // pixels: all its frames have info's size.
 func videoGoesRaw(o *options, info capture.Info) bool {
-	c := captureOptions(o)
-	return c.Raw && (c.MaxRawBytes == 0 || info.Width*info.Height*3 <= c.MaxRawBytes)
+	return captureOptions(o).SendsRaw(info.Width, info.Height)
 }
 
 // photosGoRaw says whether some photos may go as raw pixels: those the

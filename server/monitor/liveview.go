@@ -172,7 +172,7 @@ type streamJSON struct {
 	LastLatencyMS float64 `json:"last_latency_ms"`
 	// Tracks counts the distinct track ids seen so far, by label (tracked
 	// streams only).
-	Tracks map[string]int `json:"tracks,omitempty"`
+	Tracks map[string]int64 `json:"tracks,omitempty"`
 }
 
 // serveStreams lists the open streams as JSON, ordered by name.
@@ -340,13 +340,9 @@ func (ls *liveStream) noteTracks(r *pb.FrameResult) {
 
 // trackCounts is the number of distinct tracks by label, nil when none.
 // Called with liveView.mu held.
-func (ls *liveStream) trackCounts() map[string]int {
-	var counts map[string]int
-	for label, n := range ls.tracks.Counts() {
-		if counts == nil {
-			counts = map[string]int{}
-		}
-		counts[label] = int(n)
+func (ls *liveStream) trackCounts() map[string]int64 {
+	if counts := ls.tracks.Counts(); len(counts) > 0 {
+		return counts
 	}
-	return counts
+	return nil
 }

@@ -168,7 +168,9 @@ func TestDrawKeepsNeighbouringCaptionsApart(t *testing.T) {
 	defer got.Close()
 	defer want.Close()
 	gocv.AbsDiff(got, want, &diff)
-	if n := gocv.CountNonZero(diff.Reshape(1, 0)); n != 0 {
+	flat := diff.Reshape(1, 0)
+	defer flat.Close()
+	if n := gocv.CountNonZero(flat); n != 0 {
 		t.Errorf("%d bytes of a's caption changed when b was drawn beside it", n)
 	}
 }
