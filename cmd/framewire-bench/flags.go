@@ -39,7 +39,7 @@ func defineInputFlags(o *rig.Options, fs *flag.FlagSet) {
 	fs.StringVar(&o.Python, "python", "/usr/bin/python3", "Debian's Python `interpreter` (python3-opencv, python3-grpcio, python3-grpc-tools, python3-numpy) for i and j")
 	fs.StringVar(&o.Scripts, "scripts", filepath.Join("scripts", "bench"), "`folder` of python_loop.py and meanwh_server.py")
 	fs.StringVar(&o.Proto, "proto", filepath.Join("proto", "image_procedure.proto"), "the wire contract `file`, for j's Python stubs")
-	fs.StringVar(&o.Labels, "labels", filepath.Join("server", "detect", "coco.names"), "COCO labels `file` for i's Python loop")
+	fs.StringVar(&o.Labels, "labels", filepath.Join("server", "detect", "coco", "coco.names"), "COCO labels `file` for i's Python loop")
 	fs.StringVar(&o.JSONOut, "json-out", "bench.json", "`file` to write the figures to as JSON (empty = none)")
 	fs.StringVar(&o.TmpDir, "tmp", "", "`folder` for the output written during the run (default: the system's temp folder); removed afterwards")
 }

@@ -8,13 +8,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 )
 
 // readRecords reads the frames of dir/predictions.jsonl that succeeded,
 // in file order.
 func readRecords(dir string) ([]stream.Record, error) {
-	f, err := os.Open(filepath.Join(dir, "predictions.jsonl"))
+	f, err := os.Open(filepath.Join(dir, folder.PredictionsFile))
 	if err != nil {
 		return nil, fmt.Errorf("read stream folder: %w", err)
 	}

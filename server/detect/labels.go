@@ -1,29 +1,24 @@
 package detect
 
 import (
-	_ "embed"
 	"fmt"
 	"os"
 	"strings"
-)
 
-// cocoNames holds the 80 COCO class labels, one a line, class id = line index.
-//
-//go:embed coco.names
-var cocoNames string
+	"github.com/framewire/framewire/server/detect/coco"
+)
 
 // loadLabels returns the labels in path, or the built-in COCO labels when
 // path is "". Blank trailing lines are dropped.
 func loadLabels(path string) ([]string, error) {
-	text := cocoNames
-	if path != "" {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("detect: cannot read labels file: %w", err)
-		}
-		text = string(b)
+	if path == "" {
+		return coco.Labels(), nil
 	}
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("detect: cannot read labels file: %w", err)
+	}
+	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/framewire/framewire/cmd/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/store/folder"
 )
 
 // localEngines are the engines h and i compare, the default first.
@@ -220,7 +221,7 @@ func (b *Bench) runCapture(ctx context.Context, bin, addr, out string, args ...s
 	if err != nil {
 		return 0, err
 	}
-	n, err := countLines(filepath.Join(out, name, "predictions.jsonl"))
+	n, err := countLines(filepath.Join(out, name, folder.PredictionsFile))
 	if err != nil {
 		return 0, err
 	}
