@@ -3,33 +3,23 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/enginefig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/pipefig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
+	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/server/detect"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "framewire-bench:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("framewire-bench", run)
 }
 
 // vtestAVI is OpenCV's pedestrian clip from Debian's opencv-doc package.
@@ -64,24 +54,16 @@ Flags:
 // parseFlags reads and checks the flags.
 func parseFlags(args []string, stderr io.Writer) (*rig.Options, error) {
 	o := &rig.Options{}
-	fs := flag.NewFlagSet("framewire-bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := cli.NewFlagSet("framewire-bench", usage, stderr)
 	defineRunFlags(o, fs)
 	defineInputFlags(o, fs)
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, cli.Usage(err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
+		return nil, cli.Usagef("unexpected arguments %q (see --help)", fs.Args())
 	}
-	if err := check(o); err != nil {
-		return nil, err
-	}
-	return o, nil
+	return o, cli.Usage(check(o))
 }
 
 // run measures the figures --only asks for and writes the report.
@@ -99,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	b := &rig.Bench{O: o, Tmp: tmp, Log: stderr, P: fig.Printer{W: stdout}}
+	b := &rig.Bench{O: o, Tmp: tmp, P: fig.Printer{W: stdout}}
 	rep := newReport(o)
 	fmt.Fprintf(stdout, "framewire-bench: %d CPUs (load %s), %d workers x %d OpenCV threads, %d frames, %d rounds (ratios are medians of paired rounds)\n",
 		runtime.NumCPU(), rep.Host.LoadAvg[0], o.Workers, o.CVThreads, o.Frames, o.Rounds)

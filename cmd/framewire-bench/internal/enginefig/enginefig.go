@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
@@ -52,10 +53,17 @@ func (b *Bench) ForwardPerEngine(ctx context.Context) (figs []fig.Figure, err er
 	for _, s := range ss {
 		vals = append(vals, fig.Value{Name: fmt.Sprintf("%s %d thread(s)", s.engine, s.threads), Value: fig.Median(s.ms), Unit: "ms"})
 	}
+	at2 := func(engine string) float64 { return fig.Median(findSetting(ss, engine, 2).ms) }
 	f := fig.NewFigure("h", "forward nanodet-320, one at a time", "opencv/onnxruntime ms, 2 thr",
-		fig.Median(ss[3].ms)/fig.Median(ss[1].ms), nil, vals...)
+		at2(detect.EngineOpenCV)/at2(detect.EngineONNXRuntime), nil, vals...)
 	b.P.Figure(f)
 	return []fig.Figure{f}, nil
+}
+
+// findSetting is the setting of engine with threads among ss.
+func findSetting(ss []*engineSetting, engine string, threads int) *engineSetting {
+	i := slices.IndexFunc(ss, func(s *engineSetting) bool { return s.engine == engine && s.threads == threads })
+	return ss[i]
 }
 
 // engineSetting is one engine and thread count of figure h, its detector

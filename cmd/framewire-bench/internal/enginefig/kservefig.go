@@ -59,17 +59,17 @@ func (b *Bench) startBackend(ctx context.Context, model string) (*serverproc.Pro
 	return b.StartServer(ctx, "kserve", "--model", detect.KindNanodet, "--model-file", model)
 }
 
-func (b *Bench) kserveCostOf(ctx context.Context, local, remote rig.ModelSpec, frames []*pb.Frame) (fig.Figure, error) {
+func (b *Bench) kserveCostOf(ctx context.Context, local, remote rig.ModelSpec, frames []*pb.Frame) (_ fig.Figure, err error) {
 	lr, err := b.NewRig(local, b.O.Workers, b.O.Window)
 	if err != nil {
 		return fig.Figure{}, err
 	}
-	defer lr.Close()
+	defer func() { err = errors.Join(err, lr.Close()) }()
 	rr, err := b.NewRig(remote, b.O.Workers, b.O.Window)
 	if err != nil {
 		return fig.Figure{}, err
 	}
-	defer rr.Close()
+	defer func() { err = errors.Join(err, rr.Close()) }()
 	onLocal := func(fs []*pb.Frame) (float64, error) { return b.RunInProcess(ctx, lr, fs) }
 	onRemote := func(fs []*pb.Frame) (float64, error) { return b.RunInProcess(ctx, rr, fs) }
 	if err := rig.WarmUp(frames, onLocal, onRemote); err != nil {

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
-	"github.com/framewire/framewire/cmd/internal/serverproc"
 )
 
 // meanWHPyConc is how many ImageMeanWH calls j keeps in flight.
@@ -31,11 +29,7 @@ func (b *Bench) MeanWHVsPython(ctx context.Context) (figs []fig.Figure, err erro
 	if err := rig.PythonStubs(ctx, b.O.Python, b.O.Proto, stubs); err != nil {
 		return nil, err
 	}
-	bin, err := serverproc.Build(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	fw, err := serverproc.Start(ctx, bin, "--out", filepath.Join(dir, "out"), "--model", "mean", "--workers", strconv.Itoa(b.O.Workers))
+	fw, err := b.StartServer(ctx, "meanwh-py", "--model", "mean")
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type liveSample struct {
 
 // Live is figure e: a live source at 30 fps through nanodet-416 over
 // loopback gRPC with the live window, for LiveDuration.
-func (b *Bench) Live(ctx context.Context) ([]fig.Figure, error) {
+func (b *Bench) Live(ctx context.Context) (_ []fig.Figure, err error) {
 	m, err := rig.Nanodet("nanodet-416", b.O.Model416)
 	if err != nil {
 		return b.Skip("e", "live latency", err.Error()), nil
@@ -39,7 +39,7 @@ func (b *Bench) Live(ctx context.Context) ([]fig.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer func() { err = errors.Join(err, r.Close()) }()
 	src, err := capture.Open(b.O.LiveSource, capture.Options{})
 	if err != nil {
 		return b.Skip("e", "live latency", fmt.Sprintf("cannot open the live source: %v", err)), nil

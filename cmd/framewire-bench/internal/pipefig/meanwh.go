@@ -3,6 +3,7 @@ package pipefig
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -13,12 +14,12 @@ import (
 
 // MeanWH is figure c: ImageMeanWH over loopback gRPC against the same
 // Service method called in-process, at concurrency 1 and 8.
-func (b *Bench) MeanWH(ctx context.Context) ([]fig.Figure, error) {
+func (b *Bench) MeanWH(ctx context.Context) (_ []fig.Figure, err error) {
 	r, err := b.NewRig(rig.MeanModel(), b.O.Workers, b.O.Window)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer func() { err = errors.Join(err, r.Close()) }()
 	req := meanWHRequest()
 	inproc := func(ctx context.Context) error { return checkMeanWH(r.Svc.ImageMeanWH(ctx, req)) }
 	remote := func(ctx context.Context) error { return checkMeanWH(r.RPC.ImageMeanWH(ctx, req)) }

@@ -2,6 +2,7 @@ package pipefig
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
@@ -44,12 +45,12 @@ func (b *Bench) StreamOverhead(ctx context.Context) ([]fig.Figure, error) {
 	return figs, nil
 }
 
-func (b *Bench) streamOverheadOf(ctx context.Context, m rig.ModelSpec, bound float64, frames []*pb.Frame) (fig.Figure, error) {
+func (b *Bench) streamOverheadOf(ctx context.Context, m rig.ModelSpec, bound float64, frames []*pb.Frame) (_ fig.Figure, err error) {
 	r, err := b.NewRig(m, b.O.Workers, b.O.Window)
 	if err != nil {
 		return fig.Figure{}, err
 	}
-	defer r.Close()
+	defer func() { err = errors.Join(err, r.Close()) }()
 	inproc := func(fs []*pb.Frame) (float64, error) { return b.RunInProcess(ctx, r, fs) }
 	grpc := func(fs []*pb.Frame) (float64, error) { return b.RunGRPC(ctx, r, fs) }
 	if err := rig.WarmUp(frames, inproc, grpc); err != nil {
@@ -94,12 +95,12 @@ func (b *Bench) StreamVsUnary(ctx context.Context) ([]fig.Figure, error) {
 	return figs, nil
 }
 
-func (b *Bench) streamVsUnaryOf(ctx context.Context, m rig.ModelSpec, frames []*pb.Frame) ([]fig.Figure, error) {
+func (b *Bench) streamVsUnaryOf(ctx context.Context, m rig.ModelSpec, frames []*pb.Frame) (_ []fig.Figure, err error) {
 	r, err := b.NewRig(m, b.O.Workers, b.O.Window)
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	defer func() { err = errors.Join(err, r.Close()) }()
 	k := b.O.UnaryCallers
 	str := func(fs []*pb.Frame) (float64, error) { return b.RunGRPC(ctx, r, fs) }
 	seq := func(fs []*pb.Frame) (float64, error) { return b.RunUnary(ctx, r, fs, 1) }

@@ -18,12 +18,13 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/framewire/framewire/cmd/internal/serverproc"
 	"github.com/framewire/framewire/server"
@@ -46,7 +47,6 @@ const MaxMsg = 16 << 20
 type Bench struct {
 	O   *Options
 	Tmp string
-	Log io.Writer
 	P   fig.Printer
 
 	frames []*pb.Frame // the first O.Frames frames of O.Video, JPEG; loaded once
