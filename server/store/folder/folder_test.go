@@ -37,6 +37,32 @@ func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 	}
 }
 
+// A live run that reconnects keeps pruning the images written before.
+func TestReconnectedLiveStreamPrunesTheEarlierImages(t *testing.T) {
+	dir, err := openOutput("cam", filepath.Join(t.TempDir(), "cam"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.closeFile()
+	for seq := range int64(5) {
+		if _, err := dir.WriteImage(seq, []byte("jpeg")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := newImagePruner(dir, 3) // the reconnected call's
+	if _, err := dir.WriteImage(5, []byte("jpeg")); err != nil {
+		t.Fatal(err)
+	}
+	p.written(5)
+	got, _ := filepath.Glob(filepath.Join(dir.path, "*.jpg"))
+	for i := range got {
+		got[i] = filepath.Base(got[i])
+	}
+	if want := []string{"00000003.jpg", "00000004.jpg", "00000005.jpg"}; !slices.Equal(got, want) {
+		t.Errorf("images kept %v, want %v", got, want)
+	}
+}
+
 func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
 	dir := t.TempDir()
 	lines := `{"seq":0,"detections":[{"label":"person","track_id":7},{"label":"dog","track_id":3}]}

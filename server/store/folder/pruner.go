@@ -3,6 +3,8 @@ package folder
 import (
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // imagePruner keeps the JPEGs of a live stream's last keep written frames
@@ -15,16 +17,37 @@ type imagePruner struct {
 	seqs []int64 // written frames, oldest first; at most keep
 }
 
+// newImagePruner prunes dir's images, starting with those already in it
+// (a live run that reconnected), oldest first by their frame names.
 func newImagePruner(dir *output, keep int) *imagePruner {
-	return &imagePruner{dir: dir, keep: keep}
+	p := &imagePruner{dir: dir, keep: keep}
+	entries, _ := os.ReadDir(dir.path) // sorted by name: by frame number
+	for _, e := range entries {
+		if seq, ok := imageSeq(e.Name()); ok {
+			p.add(seq)
+		}
+	}
+	return p
+}
+
+// imageSeq is the frame number of an image file name, false for other
+// files.
+func imageSeq(name string) (int64, bool) {
+	num, ok := strings.CutSuffix(name, ".jpg")
+	seq, err := strconv.ParseInt(num, 10, 64)
+	return seq, ok && err == nil && ImageName(seq) == name
 }
 
 // written records that frame seq's image was written and removes the
 // oldest one beyond keep. A nil pruner keeps everything.
 func (p *imagePruner) written(seq int64) {
-	if p == nil {
-		return
+	if p != nil {
+		p.add(seq)
 	}
+}
+
+// add keeps seq as the newest image and removes the oldest beyond keep.
+func (p *imagePruner) add(seq int64) {
 	p.seqs = append(p.seqs, seq)
 	if len(p.seqs) <= p.keep {
 		return
