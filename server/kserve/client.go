@@ -19,9 +19,9 @@ import (
 // DefaultTimeout is the deadline of one request when Config.Timeout is 0.
 const DefaultTimeout = 2 * time.Second
 
-// downFor is how long a server that failed a request is skipped, unless
-// every server is.
-const downFor = time.Second
+// DefaultDownFor is how long a server that failed a request is skipped
+// (unless every server is) when Config.DownFor is 0.
+const DefaultDownFor = time.Second
 
 // Config says where the inference servers are and how to call them.
 type Config struct {
@@ -33,6 +33,9 @@ type Config struct {
 	// Timeout is the deadline of one request, retries on other servers
 	// included (0 = DefaultTimeout).
 	Timeout time.Duration
+	// DownFor is how long a server that failed a request is skipped,
+	// unless every server is (0 = DefaultDownFor).
+	DownFor time.Duration
 	// Dial connects to the servers (TLS, token, message limits); nil =
 	// plaintext with gRPC's defaults. The tests pass in-process ones.
 	Dial func(addr string) (*grpc.ClientConn, error)
@@ -80,8 +83,12 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// withDefaults is cfg with DefaultTimeout and plain connections unless set.
+// withDefaults is cfg with DefaultDownFor, DefaultTimeout and plain
+// connections unless set.
 func (cfg Config) withDefaults() Config {
+	if cfg.DownFor <= 0 {
+		cfg.DownFor = DefaultDownFor
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
@@ -140,7 +147,7 @@ func (c *Client) Infer(req *inferencepb.ModelInferRequest) (*inferencepb.ModelIn
 		if final(ctx, err) {
 			break
 		}
-		b.downUntil.Store(time.Now().Add(downFor).UnixNano())
+		b.downUntil.Store(time.Now().Add(c.cfg.DownFor).UnixNano())
 	}
 	return nil, fmt.Errorf("kserve: model %q: no inference server answered (%s): %w",
 		c.cfg.Model, strings.Join(c.cfg.Addrs, ","), errors.Join(errs...))
