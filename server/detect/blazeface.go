@@ -50,7 +50,7 @@ type blazeFaceDetector struct {
 // newBlazeFace loads model into the engine eo names, checks its input and
 // output shapes, and runs one warm-up forward.
 func newBlazeFace(model []byte, conf, nmsThr float32, eo engine.Options) (*blazeFaceDetector, error) {
-	in, size, err := onnxnet.New("blazeface", model, onnxnet.Shape{Family: "BlazeFace", NHWC: true, DynamicSize: blazeFaceDynamicSize, MinSize: blazeFaceCells0}, eo)
+	in, size, err := onnxnet.New("blazeface", model, networkInputs[KindBlazeFace], eo)
 	if err != nil {
 		return nil, err
 	}

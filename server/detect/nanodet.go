@@ -60,7 +60,7 @@ type nanodetDetector struct {
 // output shapes, and runs one warm-up forward. labelsName names the label
 // source in errors.
 func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32, eo engine.Options) (*nanodetDetector, error) {
-	in, size, err := onnxnet.New("nanodet", model, onnxnet.Shape{Family: "NanoDet", DynamicSize: nanodetDynamicSize, MinSize: nanodetMaxStride}, eo)
+	in, size, err := onnxnet.New("nanodet", model, networkInputs[KindNanodet], eo)
 	if err != nil {
 		return nil, err
 	}

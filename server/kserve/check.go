@@ -40,9 +40,9 @@ func (c *Client) checkOne(ctx context.Context, b *backend) error {
 	case err != nil:
 		c.unready = append(c.unready, err)
 	case c.meta == nil:
-		c.meta = meta
+		c.meta, c.metaFrom = meta, b.addr
 	case !sameTensors(c.meta, meta):
-		return fmt.Errorf("kserve: %s and %s describe model %q differently: %w", c.cfg.Addrs[0], b.addr, c.cfg.Model, errMismatch)
+		return fmt.Errorf("kserve: %s and %s describe model %q differently: %w", c.metaFrom, b.addr, c.cfg.Model, errMismatch)
 	}
 	return nil
 }

@@ -49,6 +49,7 @@ type Client struct {
 	backends []*backend
 	next     atomic.Uint64
 	meta     *inferencepb.ModelMetadataResponse
+	metaFrom string         // the server meta came from
 	outIndex map[string]int // output name -> position in meta.Outputs
 	unready  []error
 	// ctx ends at Close, cutting the requests still running.
