@@ -116,13 +116,7 @@ func TestSecondClientWithTheSameNameIsRefused(t *testing.T) {
 		firstDone <- run(ctx, []string{"--server", s.addr, "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
 	}()
 	// Wait until the first client's stream has written a frame.
-	deadline := time.Now().Add(20 * time.Second)
-	for lineCountOrZero(filepath.Join(s.out, "shared", "predictions.jsonl")) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first client wrote nothing in 20 s")
-		}
-		time.Sleep(20 * time.Millisecond) // polling the disk, not synchronising goroutines
-	}
+	waitLines(t, 20*time.Second, 1, s.out, "shared")
 	start := time.Now()
 	_, stderr, err := runFor(t, 20*time.Second, "--server", s.addr, "--source", testCamera, "--name", "shared", "--overwrite", "--quiet")
 	if err == nil || !strings.Contains(err.Error(), "another client is streaming under this name") || strings.Contains(stderr, "reconnecting") {

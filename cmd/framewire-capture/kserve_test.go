@@ -137,13 +137,7 @@ func TestKServeBackendKilledMidStream(t *testing.T) {
 		var out bytes.Buffer
 		done <- run(context.Background(), []string{"--server", front.addr, "--source", vtest, "--name", "vtest", "--quiet"}, &out, &errOut)
 	}()
-	deadline := time.Now().Add(2 * time.Minute)
-	for linesIn(front.out, "vtest") < 200 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the stream recorded %d frames in 2 minutes, want 200", linesIn(front.out, "vtest"))
-		}
-		time.Sleep(20 * time.Millisecond) // polling the output folder
-	}
+	waitLines(t, 2*time.Minute, 200, front.out, "vtest")
 	if err := backends[0].Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

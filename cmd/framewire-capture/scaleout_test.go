@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/framewire/framewire/server/store/folder"
 )
 
 // replicas are framewire-server processes on fixed loopback addresses
@@ -47,9 +49,23 @@ func (r *replicas) killAndRestart(i int, args ...string) {
 func linesIn(out string, names ...string) int {
 	n := 0
 	for _, name := range names {
-		n += lineCountOrZero(filepath.Join(out, name, "predictions.jsonl"))
+		n += lineCountOrZero(filepath.Join(out, name, folder.PredictionsFile))
 	}
 	return n
+}
+
+// waitLines polls the folder out (another process writes it; there is
+// nothing to synchronise with) until the streams names hold at least want
+// lines together, and fails t after timeout.
+func waitLines(t *testing.T, timeout time.Duration, want int, out string, names ...string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for linesIn(out, names...) < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("the streams %v recorded %d frames in %v, want %d", names, linesIn(out, names...), timeout, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Three replicas share one folder; three clients stream vtest.avi under
@@ -78,14 +94,7 @@ func TestReplicasKilledOneAfterAnotherLoseNothing(t *testing.T) {
 	}
 	// Kill replica i once the streams have recorded (i+1)/4 of their frames.
 	for i := range 3 {
-		want := (i + 1) * 3 * 795 / 4
-		deadline := time.Now().Add(2 * time.Minute)
-		for linesIn(r.out, names...) < want {
-			if time.Now().After(deadline) {
-				t.Fatalf("the streams recorded %d frames in 2 minutes, want %d", linesIn(r.out, names...), want)
-			}
-			time.Sleep(20 * time.Millisecond) // polling the shared folder
-		}
+		waitLines(t, 2*time.Minute, (i+1)*3*795/4, r.out, names...)
 		r.killAndRestart(i, args...)
 	}
 	for range names {
@@ -108,13 +117,7 @@ func TestOneWriterPerNameAcrossServers(t *testing.T) {
 		var out, errOut bytes.Buffer
 		first <- run(ctx, []string{"--server", r.addrs[0], "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
 	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for linesIn(r.out, "shared") == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the first client wrote nothing in 20 s")
-		}
-		time.Sleep(20 * time.Millisecond) // polling the shared folder
-	}
+	waitLines(t, 20*time.Second, 1, r.out, "shared")
 	_, stderr, err := runFor(t, 20*time.Second, "--server", r.addrs[1], "--source", testCamera, "--name", "shared", "--overwrite", "--quiet")
 	if err == nil || !strings.Contains(err.Error(), `stream "shared" is being written by another client's call`) || strings.Contains(stderr, "reconnecting") {
 		t.Errorf("second client on the other server: %v, want ALREADY_EXISTS naming the stream, without retries\n%s", err, stderr)
