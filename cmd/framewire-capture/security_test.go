@@ -25,6 +25,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // pki is a CA with a server certificate for 127.0.0.1 and a client
@@ -94,7 +95,7 @@ func tryCall(t *testing.T, addr string, cfg dial.Config) error {
 	if _, err := c.ImageMeanWH(ctx, &pb.B64Image{B64Image: px, Width: 4, Height: 4}); err != nil {
 		return err
 	}
-	src := frameList{{Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: make([]byte, 8*8*3), Width: 8, Height: 8}}
+	src := streamtest.Frames{{Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: make([]byte, 8*8*3), Width: 8, Height: 8}}
 	_, err = stream.NewClient(c).Run(ctx, &src, stream.ClientConfig{Header: &pb.StreamHeader{Name: "secure"}})
 	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // debianPython is Debian's interpreter, which sees python3-grpcio.
@@ -56,7 +56,7 @@ func TestFullHDRawFrameThroughStream(t *testing.T) {
 	}
 	defer conn.Close()
 	raw := bytes.Repeat([]byte{10, 20, 30}, 1920*1080)
-	src := &frameList{{Seq: 0, Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: raw, Width: 1920, Height: 1080,
+	src := &streamtest.Frames{{Seq: 0, Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: raw, Width: 1920, Height: 1080,
 		CaptureUnixNano: time.Now().UnixNano()}}
 	var got *pb.FrameResult
 	_, err = stream.NewClient(pb.NewImageProcedureClient(conn)).Run(context.Background(), src, stream.ClientConfig{
@@ -69,16 +69,4 @@ func TestFullHDRawFrameThroughStream(t *testing.T) {
 	if got == nil || got.Error != "" || got.Width != 1920 || got.Height != 1080 || got.Mean != 20 {
 		t.Errorf("result %v", got)
 	}
-}
-
-// frameList is a stream.Source over fixed frames.
-type frameList []*pb.Frame
-
-func (l *frameList) Next(ctx context.Context) (*pb.Frame, error) {
-	if len(*l) == 0 {
-		return nil, io.EOF
-	}
-	f := (*l)[0]
-	*l = (*l)[1:]
-	return f, nil
 }
