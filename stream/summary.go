@@ -82,15 +82,15 @@ func (s *Summary) resumes() string {
 
 // tracks is String's part on the server's distinct tracks, if any.
 func (s *Summary) tracks() string {
-	if t := TracksText(s.Server.GetTracks()); t != "" {
+	if t := tracksText(s.Server.GetTracks()); t != "" {
 		return "; distinct tracks " + t
 	}
 	return ""
 }
 
-// TracksText lists distinct tracks per label, most first, e.g.
+// tracksText lists distinct tracks per label, most first, e.g.
 // "person 12, car 3"; empty when there are none.
-func TracksText(tracks map[string]int64) string {
+func tracksText(tracks map[string]int64) string {
 	labels := byCount(tracks)
 	parts := make([]string, len(labels))
 	for i, l := range labels {
