@@ -14,7 +14,7 @@ import (
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/pipefig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
-	"github.com/framewire/framewire/cmd/internal/cli"
+	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/server/detect"
 )
 

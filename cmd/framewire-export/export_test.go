@@ -17,7 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/framewire/framewire/capture"
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 )

@@ -5,8 +5,8 @@ import (
 	"os"
 	"slices"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
-	"github.com/framewire/framewire/cmd/internal/flagenv"
+	"github.com/framewire/framewire/internal/cli"
+	"github.com/framewire/framewire/internal/flagenv"
 )
 
 // Formats framewire-export writes.

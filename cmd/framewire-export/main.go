@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
+	"github.com/framewire/framewire/internal/cli"
 )
 
 func main() {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
-	"github.com/framewire/framewire/cmd/internal/flagenv"
+	"github.com/framewire/framewire/internal/cli"
+	"github.com/framewire/framewire/internal/flagenv"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/stream/serving"

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
+	"github.com/framewire/framewire/internal/cli"
 )
 
 func TestFlagsFromEnvironment(t *testing.T) {

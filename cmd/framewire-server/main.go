@@ -10,7 +10,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
+	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/server/detect"
 )
 

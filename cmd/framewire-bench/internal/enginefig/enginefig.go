@@ -12,7 +12,7 @@ import (
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/store/folder"

@@ -26,7 +26,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/service"

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 )
 
 // These tests run the real framewire-server binary on a loopback port and
@@ -111,7 +112,7 @@ func TestVideoFileEveryFrameInOrder(t *testing.T) {
 	needFile(t, vtest, "opencv-doc")
 	s := startServer(t, t.TempDir(), "--model", "blazeface")
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", vtest, "--json"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", vtest, "--json"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
 	}
@@ -183,7 +184,7 @@ func TestLiveSourceDropsAndLatencyStaysFlat(t *testing.T) {
 	}()
 	var stderr bytes.Buffer
 	start := time.Now()
-	err := run(ctx, []string{"--server", s.addr, "--source", pipeline, "--json"}, pw, &stderr)
+	err := capturecmd.Run(ctx, []string{"--server", s.addr, "--source", pipeline, "--json"}, pw, &stderr)
 	pw.Close()
 	if err != nil {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
@@ -225,7 +226,7 @@ func TestMissingWebcamFailsFast(t *testing.T) {
 	for _, src := range []string{"7", "/dev/video7"} {
 		start := time.Now()
 		var stdout, stderr bytes.Buffer
-		err := run(context.Background(), []string{"--server", "127.0.0.1:1", "--source", src}, &stdout, &stderr)
+		err := capturecmd.Run(context.Background(), []string{"--server", "127.0.0.1:1", "--source", src}, &stdout, &stderr)
 		took := time.Since(start)
 		if err == nil || !strings.Contains(err.Error(), "video7") {
 			t.Errorf("source %s: got %v, want an error naming /dev/video7", src, err)
@@ -238,7 +239,7 @@ func TestMissingWebcamFailsFast(t *testing.T) {
 
 func TestMissingFileFails(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--source", "/nonexistent/clip.mp4"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--source", "/nonexistent/clip.mp4"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/clip.mp4") {
 		t.Errorf("got %v, want an error naming the file", err)
 	}
@@ -265,7 +266,7 @@ func TestInterruptedFileFinishesWhatItSent(t *testing.T) {
 		scanned <- n
 	}()
 	var stderr bytes.Buffer
-	err := run(ctx, []string{"--server", s.addr, "--source", vtest, "--json"}, pw, &stderr)
+	err := capturecmd.Run(ctx, []string{"--server", s.addr, "--source", vtest, "--json"}, pw, &stderr)
 	pw.Close()
 	results := <-scanned
 	if err == nil || !strings.Contains(err.Error(), "stopped by signal") {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"math/big"
 	"net"
 	"os"
@@ -160,7 +161,7 @@ func TestClientFlagsForTLSAndToken(t *testing.T) {
 	s := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey, "--token", "t0k")
 	t.Setenv("FRAMEWIRE_TOKEN", "t0k")
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"--server", s.addr, "--source", megamind, "--tls-ca", p.ca, "--quiet"}, &stdout, &stderr); err != nil {
+	if err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", megamind, "--tls-ca", p.ca, "--quiet"}, &stdout, &stderr); err != nil {
 		t.Fatalf("client with --tls-ca and FRAMEWIRE_TOKEN: %v\n%s", err, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "processed 270") {

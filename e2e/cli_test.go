@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func exitStatus(t *testing.T, env []string, bin string, args ...string) (int, st
 func buildClient(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "framewire-capture")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/framewire-capture").CombinedOutput(); err != nil {
 		t.Fatalf("build framewire-capture: %v\n%s", err, out)
 	}
 	return bin
@@ -98,38 +98,6 @@ func TestHealthPerService(t *testing.T) {
 		resp, err := healthpb.NewHealthClient(conn).Check(context.Background(), &healthpb.HealthCheckRequest{Service: service})
 		if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			t.Errorf("health of %q: %v %v, want SERVING", service, resp.GetStatus(), err)
-		}
-	}
-}
-
-// Each command reads its own variables; a flag on the command line, under
-// either of its names, beats every variable.
-func TestEnvironmentPerCommand(t *testing.T) {
-	t.Setenv("FRAMEWIRE_SERVER_WINDOW", "3") // the server's: not read here
-	t.Setenv("FRAMEWIRE_CAPTURE_CONF", "0.25")
-	t.Setenv("FRAMEWIRE_CAPTURE_MAX_FPS", "30")
-	o, err := parseFlags([]string{"--source", "0", "--fps", "5"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if o.window != 0 || o.conf != 0.25 || o.maxFPS != 5 {
-		t.Errorf("window %d conf %v max-fps %v; want 0 (the server's variable is not the client's), 0.25, 5 (--fps beats the variable)", o.window, o.conf, o.maxFPS)
-	}
-}
-
-func TestNameFromSource(t *testing.T) {
-	for src, want := range map[string]string{
-		"0":                                  "webcam0",
-		"/videos/clip.mp4":                   "clip",
-		"photos/":                            "photos",
-		"shots/*.jpg":                        "shots",
-		"/data/cam1/day[12]/*.png":           "cam1",
-		"*.jpg":                              "stream",
-		"list.txt":                           "list",
-		"http://admin:pw@cam/clip.avi?tok=1": "cam-clip.avi",
-	} {
-		if got := nameFromSource(src); got != want {
-			t.Errorf("nameFromSource(%q) = %q, want %q", src, got, want)
 		}
 	}
 }

@@ -1,10 +1,11 @@
-package main
+package e2e
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"net"
 	"os"
@@ -102,7 +103,7 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 	var errBuf strings.Builder
 	clientDone := make(chan error, 1)
 	go func() {
-		err := run(context.Background(), []string{"--server", addr, "--source", vtest, "--json", "--retries", "20"}, pw, &errBuf)
+		err := capturecmd.Run(context.Background(), []string{"--server", addr, "--source", vtest, "--json", "--retries", "20"}, pw, &errBuf)
 		pw.Close()
 		clientDone <- err
 	}()

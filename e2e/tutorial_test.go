@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func TestTutorialPythonClient(t *testing.T) {
 	}
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	dir := t.TempDir()
-	tut, err := filepath.Abs(filepath.Join("..", "..", "testdata", "tutorial"))
+	tut, err := filepath.Abs(filepath.Join("..", "testdata", "tutorial"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"math"
 	"os"
 	"path/filepath"
@@ -63,7 +64,7 @@ func TestSaveAndPerStreamOptions(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"--server", s.addr, "--source", megamind, "--name", name, "--resize", "360",
 			"--json", "--save", saved}, flags...)
-		if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+		if err := capturecmd.Run(context.Background(), args, &stdout, &stderr); err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, stderr.String())
 		}
 		results = parseResults(t, stdout.String())
@@ -127,7 +128,7 @@ func TestSaveAndPerStreamOptions(t *testing.T) {
 
 	// --classes: BlazeFace has the one class "face", so another is refused.
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", megamind, "--classes", "person", "--retries", "0"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", megamind, "--classes", "person", "--retries", "0"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), `no class "person"`) {
 		t.Errorf("--classes person with BlazeFace: got %v, want a refusal naming the class", err)
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/framewire/framewire/capture"
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"

@@ -1,4 +1,4 @@
-package main
+package capturecmd
 
 import (
 	"flag"
@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/framewire/framewire/cmd/internal/cli"
-	"github.com/framewire/framewire/cmd/internal/flagenv"
+	"github.com/framewire/framewire/internal/cli"
+	"github.com/framewire/framewire/internal/flagenv"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
 )

@@ -1,4 +1,4 @@
-package main
+package capturecmd
 
 import (
 	"encoding/json"
@@ -55,8 +55,8 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 	fmt.Fprintf(p.out, "frame %6d  %7.1f ms  %s\n", r.GetSeq(), ms, what)
 }
 
-// summaryLine is the --json form of the summary.
-type summaryLine struct {
+// SummaryJSON is the --json form of the summary, printed on stderr as {"summary": ...}.
+type SummaryJSON struct {
 	Name        string           `json:"name,omitempty"`
 	Resumed     bool             `json:"resumed"`
 	Read        int64            `json:"read"`
@@ -79,7 +79,7 @@ type summaryLine struct {
 
 func (p *printer) summary(s *stream.Summary) {
 	if p.json {
-		b, _ := json.Marshal(map[string]summaryLine{"summary": {
+		b, _ := json.Marshal(map[string]SummaryJSON{"summary": {
 			Name: s.Ready.GetName(), Resumed: s.Ready.GetResumed(),
 			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
 			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,

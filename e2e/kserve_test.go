@@ -1,9 +1,10 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"math"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/framewire/framewire/cmd/internal/serverproc"
+	"github.com/framewire/framewire/internal/serverproc"
 )
 
 // writeVideoFrames writes the first n frames of video as lossless PNGs,
@@ -63,7 +64,7 @@ func kserveTarget(bs []*server) string {
 func streamQuiet(t *testing.T, args ...string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), append(args, "--quiet"), &out, &errOut); err != nil {
+	if err := capturecmd.Run(context.Background(), append(args, "--quiet"), &out, &errOut); err != nil {
 		t.Fatalf("client %v: %v\n%s", args, err, errOut.String())
 	}
 }
@@ -135,7 +136,7 @@ func TestKServeBackendKilledMidStream(t *testing.T) {
 	var errOut bytes.Buffer
 	go func() {
 		var out bytes.Buffer
-		done <- run(context.Background(), []string{"--server", front.addr, "--source", vtest, "--name", "vtest", "--quiet"}, &out, &errOut)
+		done <- capturecmd.Run(context.Background(), []string{"--server", front.addr, "--source", vtest, "--name", "vtest", "--quiet"}, &out, &errOut)
 	}()
 	waitLines(t, 2*time.Minute, 200, front.out, "vtest")
 	if err := backends[0].Cmd.Process.Signal(syscall.SIGKILL); err != nil {

@@ -1,8 +1,9 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -87,7 +88,7 @@ func TestReplicasKilledOneAfterAnotherLoseNothing(t *testing.T) {
 	for _, name := range names {
 		go func() {
 			var out, errOut bytes.Buffer
-			err := run(context.Background(), []string{"--server", servers, "--source", vtest, "--name", name,
+			err := capturecmd.Run(context.Background(), []string{"--server", servers, "--source", vtest, "--name", name,
 				"--max-fps", "100", "--retries", "30", "--quiet"}, &out, &errOut)
 			done <- outcome{name, err, errOut.String()}
 		}()
@@ -115,7 +116,7 @@ func TestOneWriterPerNameAcrossServers(t *testing.T) {
 	first := make(chan error, 1)
 	go func() {
 		var out, errOut bytes.Buffer
-		first <- run(ctx, []string{"--server", r.addrs[0], "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
+		first <- capturecmd.Run(ctx, []string{"--server", r.addrs[0], "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
 	}()
 	waitLines(t, 20*time.Second, 1, r.out, "shared")
 	_, stderr, err := runFor(t, 20*time.Second, "--server", r.addrs[1], "--source", testCamera, "--name", "shared", "--overwrite", "--quiet")

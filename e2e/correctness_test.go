@@ -1,9 +1,10 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,15 +27,15 @@ func runFor(t *testing.T, d time.Duration, args ...string) (stdout, stderr strin
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	err = run(ctx, args, &out, &errOut)
+	err = capturecmd.Run(ctx, args, &out, &errOut)
 	return out.String(), errOut.String(), err
 }
 
 // summaryOf reads the --json summary from the client's stderr.
-func summaryOf(t *testing.T, stderr string) summaryLine {
+func summaryOf(t *testing.T, stderr string) capturecmd.SummaryJSON {
 	t.Helper()
 	for _, line := range strings.Split(stderr, "\n") {
-		var s map[string]summaryLine
+		var s map[string]capturecmd.SummaryJSON
 		if json.Unmarshal([]byte(line), &s) == nil {
 			if sum, ok := s["summary"]; ok {
 				return sum
@@ -42,7 +43,7 @@ func summaryOf(t *testing.T, stderr string) summaryLine {
 		}
 	}
 	t.Fatalf("no JSON summary in:\n%s", stderr)
-	return summaryLine{}
+	return capturecmd.SummaryJSON{}
 }
 
 // A restarted webcam is a new run: it sends frames at once, into cam-2,
@@ -113,7 +114,7 @@ func TestSecondClientWithTheSameNameIsRefused(t *testing.T) {
 	firstDone := make(chan error, 1)
 	go func() {
 		var out, errOut bytes.Buffer
-		firstDone <- run(ctx, []string{"--server", s.addr, "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
+		firstDone <- capturecmd.Run(ctx, []string{"--server", s.addr, "--source", testCamera, "--name", "shared", "--quiet"}, &out, &errOut)
 	}()
 	// Wait until the first client's stream has written a frame.
 	waitLines(t, 20*time.Second, 1, s.out, "shared")

@@ -1,10 +1,11 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/color"
 	"image/draw"
@@ -76,7 +77,7 @@ func TestPhotoFolderInNameOrderEachLineNamesItsFile(t *testing.T) {
 	dir, names := photosDir(t)
 	s := startServer(t, t.TempDir())
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "photos", "--quiet"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "photos", "--quiet"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "1 of 6 frames failed: 1 could not be read") {
 		t.Fatalf("got %v, want the run to finish with the one unreadable file failed\n%s", err, stderr.String())
 	}
@@ -104,7 +105,7 @@ func TestPhotoFolderInNameOrderEachLineNamesItsFile(t *testing.T) {
 
 	// The same command again resumes: everything is done, nothing is sent.
 	stderr.Reset()
-	_ = run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "photos", "--quiet"}, &stdout, &stderr)
+	_ = capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "photos", "--quiet"}, &stdout, &stderr)
 	if !strings.Contains(stderr.String(), "6 frames were already done") {
 		t.Errorf("rerun: got %q, want a resume with 6 frames done", stderr.String())
 	}
@@ -128,7 +129,7 @@ func TestPhotoGlob(t *testing.T) {
 	dir, _ := photosDir(t)
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", filepath.Join(dir, "[dh]*.jpg"), "--name", "glob", "--quiet"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", filepath.Join(dir, "[dh]*.jpg"), "--name", "glob", "--quiet"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
 	}
@@ -245,7 +246,7 @@ func TestTrackingSyntheticWalkersKeepTheirIDs(t *testing.T) {
 	writeWalkers(t, dir, n, ws)
 	s := startServer(t, t.TempDir())
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "walkers", "--track", "--quiet"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", dir, "--name", "walkers", "--track", "--quiet"}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
 	}
