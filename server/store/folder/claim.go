@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // maxIncrement bounds the names EXIST_INCREMENT tries (<name>-2 ...).
@@ -66,13 +67,13 @@ func (s *Store) openName(ctx context.Context, name string, run core.Run, policy 
 func (s *Store) openRun(name string, run core.Run, policy pb.ExistPolicy) (*output, error) {
 	had, differences, err := sameRun(s.root, name, run)
 	if err != nil {
-		return nil, fmt.Errorf("stream %q: %w", name, explainLinks(s.root, err))
+		return nil, fmt.Errorf("stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 	}
 	switch {
 	case policy == pb.ExistPolicy_EXIST_OVERWRITE && had:
 		// The user asked to start afresh, even over the same run.
 		if err := s.root.RemoveAll(name); err != nil {
-			return nil, fmt.Errorf("overwrite stream %q: %w", name, explainLinks(s.root, err))
+			return nil, fmt.Errorf("overwrite stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 		}
 		had = false
 	case len(differences) > 0:
@@ -85,7 +86,7 @@ func (s *Store) openRun(name string, run core.Run, policy pb.ExistPolicy) (*outp
 	if !had {
 		if err := writeManifest(s.root, name, run); err != nil {
 			out.closeFile()
-			return nil, fmt.Errorf("stream %q: %w", name, explainLinks(s.root, err))
+			return nil, fmt.Errorf("stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 		}
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 	"path"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // readManifest reads the manifest of root's dir; found is false when
@@ -33,7 +34,7 @@ func writeManifest(root *os.Root, dir string, m core.Run) error {
 	if err != nil {
 		return fmt.Errorf("encode run manifest: %w", err)
 	}
-	if err := writeFileAtomic(root, dir, ManifestFile, append(b, '\n')); err != nil {
+	if err := rootfile.WriteAtomic(root, dir, ManifestFile, append(b, '\n')); err != nil {
 		return fmt.Errorf("write run manifest: %w", err)
 	}
 	return nil

@@ -79,7 +79,7 @@ func BenchmarkOpenLongRun(b *testing.B) {
 	b.Run("whole", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			if err := os.Remove(filepath.Join(root, "long", checkpointFile)); err != nil {
+			if err := os.Remove(filepath.Join(root, "long", ".predictions.checkpoint.json")); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()

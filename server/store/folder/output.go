@@ -1,18 +1,18 @@
 package folder
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"os"
 	"path"
+	"sort"
 	"sync/atomic"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/journal"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 	"github.com/framewire/framewire/stream"
 )
 
@@ -26,11 +26,7 @@ var _ core.Output = (*output)(nil)
 type output struct {
 	name  string
 	root  *os.Root // the store's; the folder is root's name
-	log   *slog.Logger
-	jsonl *os.File
-	// rec is what predictions.jsonl records, kept up to date by Append
-	// for the checkpoint; size is its complete lines' bytes.
-	rec *recorded
+	jsonl *journal.File
 	// done lists the sequence numbers already recorded when the folder was
 	// opened, as sorted half-open ranges.
 	done []*pb.SeqRange
@@ -46,32 +42,18 @@ type output struct {
 	prune   *imagePruner // nil keeps every image
 }
 
-// openOutput creates or reopens the stream folder name in root and reads
-// its predictions (loadPredictions), then checkpoints what they hold.
+// openOutput creates or reopens the stream folder name in root and its
+// predictions file (journal.Open).
 func openOutput(root *os.Root, name string, log *slog.Logger) (*output, error) {
-	if err := root.MkdirAll(name, dirMode); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", explainLinks(root, err))
+	if err := root.MkdirAll(name, rootfile.DirMode); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", rootfile.ExplainLinks(root, err))
 	}
-	f, rec, err := loadPredictions(root, name, log)
+	j, err := journal.Open(root, name, log)
 	if err != nil {
 		return nil, err
 	}
-	o := &output{name: name, root: root, log: log, jsonl: f, rec: rec, done: rec.frames(),
-		lastTrackID: rec.lastTrackID, trackCounts: rec.tracks.Counts()}
-	o.checkpoint(false) // not clean until Close: this call writes images
-	return o, nil
-}
-
-// checkpoint syncs the predictions file and records what it holds; it
-// only speeds up the next open, so a failure is logged.
-func (o *output) checkpoint(clean bool) {
-	err := o.jsonl.Sync()
-	if err == nil {
-		err = writeCheckpoint(o.root, o.name, o.rec, clean)
-	}
-	if err != nil {
-		o.log.Warn("no checkpoint of predictions.jsonl; the next open reads it whole", "stream", o.name, "err", explainLinks(o.root, err))
-	}
+	return &output{name: name, root: root, jsonl: j, done: j.Frames(),
+		lastTrackID: j.LastTrackID(), trackCounts: j.TrackCounts()}, nil
 }
 
 // Name is the stream's name.
@@ -94,56 +76,39 @@ func (o *output) TrackCounts() map[string]int64 { return maps.Clone(o.trackCount
 func (o *output) Evicted() <-chan struct{} { return o.owner.evicted }
 
 // Recorded reports whether seq was recorded when the folder was opened.
-func (o *output) Recorded(seq int64) bool { return inRanges(o.done, seq) }
+func (o *output) Recorded(seq int64) bool {
+	i := sort.Search(len(o.done), func(i int) bool { return o.done[i].End > seq })
+	return i < len(o.done) && o.done[i].Start <= seq
+}
 
 // WriteImage writes data as the image of frame seq, atomically.
 func (o *output) WriteImage(seq int64, data []byte) (string, error) {
 	o.writing.Add(1)
 	defer o.writing.Add(-1)
-	if err := writeFileAtomic(o.root, o.name, ImageName(seq), data); err != nil {
-		return "", fmt.Errorf("write image %d: %w", seq, explainLinks(o.root, err))
+	if err := rootfile.WriteAtomic(o.root, o.name, ImageName(seq), data); err != nil {
+		return "", fmt.Errorf("write image %d: %w", seq, rootfile.ExplainLinks(o.root, err))
 	}
 	return path.Join(o.name, ImageName(seq)), nil
 }
 
-// Append records rec as one line of predictions.jsonl, in one write; a
-// failed write is cut back, so the file never keeps half a line.
+// Append records rec as one line of predictions.jsonl.
 func (o *output) Append(rec stream.Record) error {
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("encode prediction line: %w", err)
+	if err := o.jsonl.Append(rec); err != nil {
+		return err
 	}
-	line = append(line, '\n')
-	if _, err := o.jsonl.Write(line); err != nil {
-		if terr := o.jsonl.Truncate(o.rec.size); terr == nil {
-			_, _ = o.jsonl.Seek(o.rec.size, io.SeekStart)
-		}
-		return fmt.Errorf("append to %s: %w", PredictionsFile, err)
-	}
-	o.rec.add(recordLine(rec), line)
 	if rec.Image != "" {
 		o.prune.written(rec.Seq)
 	}
 	return nil
 }
 
-// Close syncs the predictions file, checkpoints it, closes it and lets
-// the name go.
+// Close syncs, checkpoints and closes the predictions file and lets the
+// name go.
 func (o *output) Close() error {
 	defer o.release()
-	o.checkpoint(o.writing.Load() == 0)
-	return errors.Join(o.jsonl.Sync(), o.closeFile())
+	return o.closeFile()
 }
 
-func (o *output) closeFile() error { return o.jsonl.Close() }
-
-// recordLine is what the store reads of rec's line.
-func recordLine(rec stream.Record) line {
-	l := line{Seq: rec.Seq}
-	for _, d := range rec.Detections {
-		if d.TrackID > 0 {
-			l.Detections = append(l.Detections, trackOf{Label: d.Label, TrackID: d.TrackID})
-		}
-	}
-	return l
-}
+// closeFile closes the predictions file, clean when no image is being
+// written.
+func (o *output) closeFile() error { return o.jsonl.Close(o.writing.Load() == 0) }

@@ -14,6 +14,7 @@ import (
 	"path"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 var _ core.Store = (*Store)(nil)
@@ -33,7 +34,7 @@ func New(dir string, liveKeep int, log *slog.Logger) (*Store, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("no output folder given")
 	}
-	if err := os.MkdirAll(dir, dirMode); err != nil {
+	if err := os.MkdirAll(dir, rootfile.DirMode); err != nil {
 		return nil, fmt.Errorf("create output folder: %w", err)
 	}
 	root, err := os.OpenRoot(dir)
@@ -57,18 +58,18 @@ func (s *Store) Close() error { return s.root.Close() }
 // <root>/_unary/<name>/, never into a stream's folder.
 func (s *Store) WriteUnaryImage(name string, seq int64, jpeg []byte) (string, error) {
 	dir := path.Join(core.UnaryName, name)
-	if err := s.root.MkdirAll(dir, dirMode); err != nil {
-		return "", fmt.Errorf("create output folder of %q: %w", name, explainLinks(s.root, err))
+	if err := s.root.MkdirAll(dir, rootfile.DirMode); err != nil {
+		return "", fmt.Errorf("create output folder of %q: %w", name, rootfile.ExplainLinks(s.root, err))
 	}
-	if err := writeFileAtomic(s.root, dir, ImageName(seq), jpeg); err != nil {
-		return "", fmt.Errorf("write image %d: %w", seq, explainLinks(s.root, err))
+	if err := rootfile.WriteAtomic(s.root, dir, ImageName(seq), jpeg); err != nil {
+		return "", fmt.Errorf("write image %d: %w", seq, rootfile.ExplainLinks(s.root, err))
 	}
 	return path.Join(dir, ImageName(seq)), nil
 }
 
 // checkWritable proves a file can be made in root.
 func checkWritable(root *os.Root) error {
-	f, err := createTemp(root, ".")
+	f, err := rootfile.CreateTemp(root, ".")
 	if err != nil {
 		return fmt.Errorf("output folder %s is not writable: %w", root.Name(), err)
 	}

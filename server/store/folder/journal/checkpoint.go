@@ -1,4 +1,4 @@
-package folder
+package journal
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"path"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // checkpointFile, beside predictions.jsonl, says what the file's first
@@ -94,7 +95,7 @@ func writeCheckpoint(root *os.Root, dir string, rec *recorded, clean bool) error
 	if err != nil {
 		return fmt.Errorf("encode checkpoint: %w", err)
 	}
-	if err := writeFileAtomic(root, dir, checkpointFile, b); err != nil {
+	if err := rootfile.WriteAtomic(root, dir, checkpointFile, b); err != nil {
 		return fmt.Errorf("write checkpoint: %w", err)
 	}
 	return nil

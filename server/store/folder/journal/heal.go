@@ -1,4 +1,4 @@
-package folder
+package journal
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"path"
 	"strconv"
 	"time"
+
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // maxLogged bounds the line numbers a heal names in its log line.
@@ -28,7 +30,7 @@ func heal(root *os.Root, dir string, f *os.File, sc scanned, log *slog.Logger) (
 	if err := replaceWithout(root, dir, f, sc); err != nil {
 		return nil, fmt.Errorf("rewrite without the damaged lines: %w", err)
 	}
-	healed, err := root.OpenFile(path.Join(dir, PredictionsFile), os.O_RDWR, 0)
+	healed, err := root.OpenFile(path.Join(dir, FileName), os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +48,7 @@ func setAside(root *os.Root, dir string, f *os.File, bad []span) (string, error)
 		if i > 1 {
 			name = fmt.Sprintf("predictions.damaged-%s-%d.jsonl", stamp, i)
 		}
-		out, err := root.OpenFile(path.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+		out, err := root.OpenFile(path.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, rootfile.FileMode)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -60,20 +62,20 @@ func setAside(root *os.Root, dir string, f *os.File, bad []span) (string, error)
 // replaceWithout replaces dir's predictions file by a copy of f's
 // complete lines less the damaged ones, through a synced temporary file.
 func replaceWithout(root *os.Root, dir string, f *os.File, sc scanned) error {
-	tmp, err := createTemp(root, dir)
+	tmp, err := rootfile.CreateTemp(root, dir)
 	if err != nil {
 		return err
 	}
 	tmpName := path.Join(dir, path.Base(tmp.Name()))
 	err = closeSynced(tmp, copySpans(tmp, f, kept(sc)))
 	if err == nil {
-		err = root.Rename(tmpName, path.Join(dir, PredictionsFile))
+		err = root.Rename(tmpName, path.Join(dir, FileName))
 	}
 	if err != nil {
 		root.Remove(tmpName)
 		return err
 	}
-	return syncDir(root, dir)
+	return rootfile.SyncDir(root, dir)
 }
 
 // kept are the spans of the complete lines around the damaged ones.

@@ -1,4 +1,4 @@
-package folder
+package journal
 
 import (
 	"bufio"
@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // span is a stretch of the predictions file: a damaged line (numbered
@@ -32,9 +34,9 @@ type scanned struct {
 // temporary files a crash left are removed, unless the checkpoint says the
 // last call closed cleanly.
 func loadPredictions(root *os.Root, dir string, log *slog.Logger) (*os.File, *recorded, error) {
-	f, err := root.OpenFile(path.Join(dir, PredictionsFile), os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := root.OpenFile(path.Join(dir, FileName), os.O_RDWR|os.O_CREATE, rootfile.FileMode)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open predictions file: %w", explainLinks(root, err))
+		return nil, nil, fmt.Errorf("open predictions file: %w", rootfile.ExplainLinks(root, err))
 	}
 	rec, clean := startFrom(root, dir, f)
 	if !clean {
@@ -81,7 +83,7 @@ func readPredictions(root *os.Root, dir string, f *os.File, rec *recorded, log *
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("read %s: %w", PredictionsFile, err)
+		return nil, fmt.Errorf("read %s: %w", FileName, err)
 	}
 	return f, nil
 }
@@ -137,7 +139,7 @@ func sweepTemps(root *os.Root, dir string) {
 	for {
 		names, err := d.Readdirnames(4096)
 		for _, n := range names {
-			if strings.HasPrefix(n, tmpPrefix) {
+			if strings.HasPrefix(n, rootfile.TmpPrefix) {
 				_ = root.Remove(path.Join(dir, n)) // best effort: a leftover is only garbage
 			}
 		}

@@ -1,4 +1,4 @@
-package folder
+package rootfile
 
 import (
 	"errors"
@@ -11,11 +11,11 @@ import (
 	"github.com/framewire/framewire/server/core"
 )
 
-// explainLinks says which link a failed operation in root met when it
+// ExplainLinks says which link a failed operation in root met when it
 // failed because a link on its path leads outside root (os.Root refuses
 // to follow it): the error then wraps core.ErrLeavesStore. Other errors
 // are returned as they are.
-func explainLinks(root *os.Root, err error) error {
+func ExplainLinks(root *os.Root, err error) error {
 	if err == nil {
 		return nil
 	}
