@@ -235,7 +235,7 @@ func TestUnwritableOutputIsAPerFrameError(t *testing.T) {
 	for _, n := range names {
 		got = append(got, filepath.Base(n))
 	}
-	if got, want := strings.Join(got, " "), "00000000.jpg 00000002.jpg predictions.jsonl run.json"; got != want {
+	if got, want := strings.Join(got, " "), ".predictions.checkpoint.json 00000000.jpg 00000002.jpg predictions.jsonl run.json"; got != want {
 		t.Errorf("folder holds %s, want %s", got, want)
 	}
 	// A server failure is not recorded: a resume processes frame 1 again.

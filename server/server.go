@@ -38,6 +38,7 @@ type Server struct {
 	cfg       Config
 	mon       *monitor.Monitor
 	proc      *pixels.Processor
+	store     *folder.Store
 	svc       *service.Service
 	grpc      *grpc.Server
 	health    *health.Server
@@ -49,24 +50,25 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mon: monitor.NewMonitor(cfg.Log)}
-	svc, proc, err := newService(cfg, s.mon)
+	svc, proc, store, err := newService(cfg, s.mon)
 	if err != nil {
 		return nil, err
 	}
-	s.svc, s.proc = svc, proc
+	s.svc, s.proc, s.store = svc, proc, store
 	s.grpc = grpc.NewServer(grpcOptions(cfg, s.mon)...)
 	if err := s.register(); err != nil {
 		proc.Close()
+		store.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
 // newService builds the processor, the store and the service on them.
-func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, error) {
+func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, *folder.Store, error) {
 	model, err := describeModel(cfg.Model)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	def := cfg.Model.Conf
 	if def == 0 {
@@ -76,21 +78,21 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 	detCfg.Conf = service.ConfFloor(def, cfg.MinConf) // the detector keeps what any stream may ask for
 	proc, err := pixels.New(pixels.Config{Model: detCfg, Workers: cfg.Workers, MaxPixels: cfg.MaxPixels})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	model.Classes = proc.Classes()
 	// The folder is made only once the model loaded: a model that cannot
 	// load leaves no output folder behind.
-	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames)
+	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames, cfg.Log)
 	if err != nil {
 		proc.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	return service.New(service.Config{
 		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
 		MaxMessageBytes: cfg.MaxMsgBytes,
-	}), proc, nil
+	}), proc, store, nil
 }
 
 // describeModel names the model and its file with the file's SHA-256, so
@@ -235,7 +237,7 @@ func (s *Server) serveHTTP() (stop func(), err error) {
 // under matprofile.
 func (s *Server) close() {
 	s.grpc.Stop()
-	err := errors.Join(s.inference.Close(), s.proc.Close())
+	err := errors.Join(s.inference.Close(), s.proc.Close(), s.store.Close())
 	if err != nil {
 		s.cfg.Log.Warn("close", "err", err)
 	}

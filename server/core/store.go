@@ -58,6 +58,9 @@ var (
 	ErrHeldElsewhere = errors.New("stream held by an earlier call of this run")
 	// ErrNoFreeName: EXIST_INCREMENT found no free name.
 	ErrNoFreeName = errors.New("no free stream name")
+	// ErrLeavesStore: a path in the store is a link that leads outside
+	// it; nothing is written through it.
+	ErrLeavesStore = errors.New("link leads outside the output folder")
 )
 
 // OtherRunError says the name's output holds another run, and how it

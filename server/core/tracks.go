@@ -1,5 +1,10 @@
 package core
 
+import (
+	"maps"
+	"slices"
+)
+
 // TrackIDs are the distinct track ids seen, by label. The zero value is
 // empty and ready to use; it is not safe for concurrent use.
 type TrackIDs struct {
@@ -28,4 +33,13 @@ func (t *TrackIDs) Counts() map[string]int64 {
 		counts[label] = int64(len(ids))
 	}
 	return counts
+}
+
+// IDs lists the distinct ids per label, each list sorted.
+func (t *TrackIDs) IDs() map[string][]int64 {
+	out := make(map[string][]int64, len(t.byLabel))
+	for label, ids := range t.byLabel {
+		out[label] = slices.Sorted(maps.Keys(ids))
+	}
+	return out
 }

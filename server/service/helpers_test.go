@@ -70,13 +70,15 @@ func (l *lockedLog) String() string {
 // serve starts a service writing to out with cfg's bounds.
 func serve(t *testing.T, out string, cfg Config) *served {
 	t.Helper()
-	store, err := folder.New(out, 0)
+	log := &lockedLog{}
+	logger := slog.New(slog.NewTextHandler(log, nil))
+	store, err := folder.New(out, 0, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := &lockedLog{}
+	t.Cleanup(func() { store.Close() })
 	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, core.Model{Kind: "mean"}
-	cfg.Monitor = monitor.NewMonitor(slog.New(slog.NewTextHandler(log, nil)))
+	cfg.Monitor = monitor.NewMonitor(logger)
 	srv := grpc.NewServer()
 	pb.RegisterImageProcedureServer(srv, New(cfg))
 	return &served{rpc: pb.NewImageProcedureClient(streamtest.Dial(t, srv)), log: log}

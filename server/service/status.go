@@ -22,7 +22,7 @@ func toStatus(err error) error {
 		return status.Error(codes.AlreadyExists, err.Error())
 	case errors.Is(err, core.ErrHeldElsewhere):
 		return status.Error(codes.Unavailable, err.Error())
-	case errors.As(err, &other):
+	case errors.As(err, &other), errors.Is(err, core.ErrLeavesStore):
 		return status.Error(codes.FailedPrecondition, err.Error())
 	case errors.Is(err, core.ErrNoFreeName):
 		return status.Error(codes.ResourceExhausted, err.Error())

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
+	"path"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // maxIncrement bounds the names EXIST_INCREMENT tries (<name>-2 ...).
@@ -64,47 +65,47 @@ func (s *Store) openName(ctx context.Context, name string, run core.Run, policy 
 // openRun opens name's folder for run: resumed when it holds the same
 // run, fresh when it is empty or overwritten.
 func (s *Store) openRun(name string, run core.Run, policy pb.ExistPolicy) (*output, error) {
-	path := filepath.Join(s.root, name)
-	had, differences, err := sameRun(path, run)
+	had, differences, err := sameRun(s.root, name, run)
 	if err != nil {
-		return nil, fmt.Errorf("stream %q: %w", name, err)
+		return nil, fmt.Errorf("stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 	}
 	switch {
 	case policy == pb.ExistPolicy_EXIST_OVERWRITE && had:
 		// The user asked to start afresh, even over the same run.
-		if err := os.RemoveAll(path); err != nil {
-			return nil, fmt.Errorf("overwrite stream %q: %w", name, err)
+		if err := s.root.RemoveAll(name); err != nil {
+			return nil, fmt.Errorf("overwrite stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 		}
 		had = false
 	case len(differences) > 0:
 		return nil, &core.OtherRunError{Name: name, Differences: differences}
 	}
-	out, err := openOutput(name, path)
+	out, err := openOutput(s.root, name, s.log)
 	if err != nil {
 		return nil, fmt.Errorf("open output of stream %q: %w", name, err)
 	}
 	if !had {
-		if err := writeManifest(path, run); err != nil {
+		if err := writeManifest(s.root, name, run); err != nil {
 			out.closeFile()
-			return nil, fmt.Errorf("stream %q: %w", name, err)
+			return nil, fmt.Errorf("stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
 		}
 	}
 	return out, nil
 }
 
-// sameRun compares the run in folder path with want. had says the folder
-// holds output; differences, when any, say why it is another run. A folder
-// with predictions but no manifest (written before manifests existed) is
-// taken as the same run for a finite source, another run for a live one.
-func sameRun(path string, want core.Run) (had bool, differences []string, err error) {
-	m, found, err := readManifest(path)
+// sameRun compares the run in root's folder dir with want. had says the
+// folder holds output; differences, when any, say why it is another run.
+// A folder with predictions but no manifest (written before manifests
+// existed) is taken as the same run for a finite source, another run for
+// a live one.
+func sameRun(root *os.Root, dir string, want core.Run) (had bool, differences []string, err error) {
+	m, found, err := readManifest(root, dir)
 	if err != nil {
 		return false, nil, err
 	}
 	if found {
 		return true, m.Differences(want), nil
 	}
-	st, err := os.Stat(filepath.Join(path, PredictionsFile))
+	st, err := root.Stat(path.Join(dir, PredictionsFile))
 	if err != nil || st.Size() == 0 {
 		return false, nil, nil
 	}

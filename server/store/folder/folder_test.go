@@ -1,23 +1,37 @@
 package folder
 
 import (
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/framewire/framewire/stream"
 )
 
 // A live stream keeps the JPEGs of its last frames only; its lines stay.
-func TestLiveStreamKeepsItsLastImages(t *testing.T) {
-	dir, err := openOutput("cam", filepath.Join(t.TempDir(), "cam"))
+// openTestOutput opens stream folder name in store folder dir.
+func openTestOutput(t *testing.T, dir, name string) *output {
+	t.Helper()
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer dir.closeFile()
+	t.Cleanup(func() { root.Close() })
+	out, err := openOutput(root, name, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.closeFile() })
+	return out
+}
+
+// folderPath is o's folder on disk.
+func folderPath(o *output) string { return filepath.Join(o.root.Name(), o.name) }
+
+func TestLiveStreamKeepsItsLastImages(t *testing.T) {
+	dir := openTestOutput(t, t.TempDir(), "cam")
 	p := newImagePruner(dir, 3)
 	for seq := range int64(10) {
 		if _, err := dir.WriteImage(seq, []byte("jpeg")); err != nil {
@@ -25,7 +39,7 @@ func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 		}
 		p.written(seq)
 	}
-	entries, _ := os.ReadDir(dir.path)
+	entries, _ := os.ReadDir(folderPath(dir))
 	var got []string
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".jpg") {
@@ -39,11 +53,7 @@ func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 
 // A live run that reconnects keeps pruning the images written before.
 func TestReconnectedLiveStreamPrunesTheEarlierImages(t *testing.T) {
-	dir, err := openOutput("cam", filepath.Join(t.TempDir(), "cam"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dir.closeFile()
+	dir := openTestOutput(t, t.TempDir(), "cam")
 	for seq := range int64(5) {
 		if _, err := dir.WriteImage(seq, []byte("jpeg")); err != nil {
 			t.Fatal(err)
@@ -54,7 +64,7 @@ func TestReconnectedLiveStreamPrunesTheEarlierImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.written(5)
-	got, _ := filepath.Glob(filepath.Join(dir.path, "*.jpg"))
+	got, _ := filepath.Glob(filepath.Join(folderPath(dir), "*.jpg"))
 	for i := range got {
 		got[i] = filepath.Base(got[i])
 	}
@@ -64,7 +74,10 @@ func TestReconnectedLiveStreamPrunesTheEarlierImages(t *testing.T) {
 }
 
 func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "walk")
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
 	lines := `{"seq":0,"detections":[{"label":"person","track_id":7},{"label":"dog","track_id":3}]}
 {"seq":1,"detections":[]}
 {"seq":2,"detections":[{"label":"person","track_id":7},{"label":"person","track_id":2},{"label":"person"}]}
@@ -72,30 +85,14 @@ func TestResumedTracksNumberAboveTheRecordedOnes(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, PredictionsFile), []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := openOutput("walk", dir)
-	if err != nil {
-		t.Fatal(err)
+	for _, open := range []string{"first open", "open from the checkpoint"} {
+		d := openTestOutput(t, filepath.Dir(dir), "walk")
+		if d.LastTrackID() != 7 {
+			t.Errorf("%s: got last track id %d, want 7", open, d.LastTrackID())
+		}
+		if got, want := d.TrackCounts(), map[string]int64{"person": 2, "dog": 1}; !maps.Equal(got, want) {
+			t.Errorf("%s: track counts %v, want %v", open, got, want)
+		}
+		d.closeFile()
 	}
-	defer d.closeFile()
-	if d.LastTrackID() != 7 {
-		t.Errorf("got last track id %d, want 7", d.LastTrackID())
-	}
-	if got, want := d.TrackCounts(), map[string]int64{"person": 2, "dog": 1}; !maps.Equal(got, want) {
-		t.Errorf("track counts %v, want %v", got, want)
-	}
-}
-
-func TestAppendLineFailureLeavesNoHalfLine(t *testing.T) {
-	f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
-	if err != nil {
-		t.Skipf("no /dev/full: %v", err)
-	}
-	d := &output{jsonl: f}
-	if err := d.Append(stream.Record{Seq: 1}); err == nil || !strings.Contains(err.Error(), "no space left") {
-		t.Errorf("append to a full disk: %v", err)
-	}
-	if d.size != 0 {
-		t.Errorf("size %d after a failed append", d.size)
-	}
-	f.Close()
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"syscall"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // leaseFolder holds one lock file per stream name, beside the stream
@@ -29,14 +30,13 @@ type lease struct {
 // acquireLease takes name's lease for run runID without waiting. When
 // another process holds it, the error wraps core.ErrNameInUse (another run) or
 // core.ErrHeldElsewhere (the same run).
-func acquireLease(root, name, runID string) (*lease, error) {
-	dir := filepath.Join(root, leaseFolder)
-	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return nil, fmt.Errorf("create lease folder: %w", err)
+func acquireLease(root *os.Root, name, runID string) (*lease, error) {
+	if err := root.MkdirAll(leaseFolder, rootfile.DirMode); err != nil {
+		return nil, fmt.Errorf("create lease folder: %w", rootfile.ExplainLinks(root, err))
 	}
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := root.OpenFile(path.Join(leaseFolder, name), os.O_RDWR|os.O_CREATE, rootfile.FileMode)
 	if err != nil {
-		return nil, fmt.Errorf("open lease of stream %q: %w", name, err)
+		return nil, fmt.Errorf("open lease of stream %q: %w", name, rootfile.ExplainLinks(root, err))
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		holder := readHolder(f)

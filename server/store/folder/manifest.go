@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
-// readManifest reads dir's manifest; found is false when there is none.
-func readManifest(dir string) (m core.Run, found bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+// readManifest reads the manifest of root's dir; found is false when
+// there is none.
+func readManifest(root *os.Root, dir string) (m core.Run, found bool, err error) {
+	b, err := root.ReadFile(path.Join(dir, ManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, false, nil
 	}
@@ -21,18 +23,18 @@ func readManifest(dir string) (m core.Run, found bool, err error) {
 		return m, false, fmt.Errorf("read run manifest: %w", err)
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, false, fmt.Errorf("read run manifest %s: %w", filepath.Join(dir, ManifestFile), err)
+		return m, false, fmt.Errorf("read run manifest %s: %w", path.Join(dir, ManifestFile), err)
 	}
 	return m, true, nil
 }
 
-// writeManifest stores m in dir, atomically.
-func writeManifest(dir string, m core.Run) error {
+// writeManifest stores m in root's dir, atomically.
+func writeManifest(root *os.Root, dir string, m core.Run) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode run manifest: %w", err)
 	}
-	if err := WriteFileAtomic(dir, ManifestFile, append(b, '\n')); err != nil {
+	if err := rootfile.WriteAtomic(root, dir, ManifestFile, append(b, '\n')); err != nil {
 		return fmt.Errorf("write run manifest: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package folder
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/framewire/framewire/server/core"
@@ -16,7 +17,7 @@ import (
 // recorded what it took and let go; on another server the new call is told
 // to retry (errHeldElsewhere) until the old one ends.
 type owners struct {
-	root   string
+	root   *os.Root
 	mu     sync.Mutex
 	active map[string]*owner
 }
@@ -31,7 +32,7 @@ type owner struct {
 	lease    *lease
 }
 
-func newOwners(root string) *owners {
+func newOwners(root *os.Root) *owners {
 	return &owners{root: root, active: map[string]*owner{}}
 }
 

@@ -1,8 +1,8 @@
 package folder
 
 import (
-	"os"
-	"path/filepath"
+	"io/fs"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -21,7 +21,7 @@ type imagePruner struct {
 // (a live run that reconnected), oldest first by their frame names.
 func newImagePruner(dir *output, keep int) *imagePruner {
 	p := &imagePruner{dir: dir, keep: keep}
-	entries, _ := os.ReadDir(dir.path) // sorted by name: by frame number
+	entries, _ := fs.ReadDir(dir.root.FS(), dir.name) // sorted by name: by frame number
 	for _, e := range entries {
 		if seq, ok := imageSeq(e.Name()); ok {
 			p.add(seq)
@@ -55,5 +55,5 @@ func (p *imagePruner) add(seq int64) {
 	old := p.seqs[0]
 	p.seqs = p.seqs[1:]
 	// Best effort: an image that cannot be removed stays.
-	_ = os.Remove(filepath.Join(p.dir.path, ImageName(old)))
+	_ = p.dir.root.Remove(path.Join(p.dir.name, ImageName(old)))
 }

@@ -1,0 +1,109 @@
+// Package journal keeps a stream folder's predictions.jsonl, one JSON line
+// per frame, and beside it a checkpoint of what its first bytes record,
+// so that reopening a long run reads only the lines after it. The file
+// stays the truth: a checkpoint that is missing, unreadable or does not
+// match the bytes it covers is ignored. Damaged lines (not a frame's JSON
+// object, or a frame's second line) are set aside in a file of their own
+// and the file rewritten without them, atomically; their frames are then
+// not done.
+package journal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/store/folder/rootfile"
+	"github.com/framewire/framewire/stream"
+)
+
+// FileName is the predictions file's name in its folder.
+const FileName = "predictions.jsonl"
+
+// File is one stream folder's predictions file, open for appending. Its
+// methods are called from one goroutine.
+type File struct {
+	root *os.Root
+	dir  string
+	log  *slog.Logger
+	f    *os.File
+	rec  *recorded // what f records; rec.size is its length
+}
+
+// Open opens (creating it) the predictions file of root's folder dir and
+// reads what it records: after its checkpoint when that fits, else all of
+// it. Damaged lines are set aside and a torn last line (a crash in the
+// middle of a write) is cut. Temporary files a crash left in dir are
+// removed, unless the checkpoint says the last call closed cleanly. log
+// hears what was set aside.
+func Open(root *os.Root, dir string, log *slog.Logger) (*File, error) {
+	f, rec, err := loadPredictions(root, dir, log)
+	if err != nil {
+		return nil, err
+	}
+	j := &File{root: root, dir: dir, log: log, f: f, rec: rec}
+	j.checkpoint(false) // not clean until Close: the caller writes files
+	return j, nil
+}
+
+// Frames lists the frames recorded, as sorted half-open ranges.
+func (j *File) Frames() []*pb.SeqRange { return j.rec.frames() }
+
+// LastTrackID is the highest track id recorded.
+func (j *File) LastTrackID() int64 { return j.rec.lastTrackID }
+
+// TrackCounts is the number of distinct track ids recorded per label.
+func (j *File) TrackCounts() map[string]int64 { return j.rec.tracks.Counts() }
+
+// Append records rec as one line, in one write; a failed write is cut
+// back, so the file never keeps half a line.
+func (j *File) Append(rec stream.Record) error {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode prediction line: %w", err)
+	}
+	line = append(line, '\n')
+	if _, err := j.f.Write(line); err != nil {
+		if terr := j.f.Truncate(j.rec.size); terr == nil {
+			_, _ = j.f.Seek(j.rec.size, io.SeekStart)
+		}
+		return fmt.Errorf("append to %s: %w", FileName, err)
+	}
+	j.rec.add(lineOf(rec), line)
+	return nil
+}
+
+// Close syncs the file, checkpoints it and closes it. clean says no file
+// of the folder is being written: the next open need not look for
+// temporary files.
+func (j *File) Close(clean bool) error {
+	j.checkpoint(clean)
+	return errors.Join(j.f.Sync(), j.f.Close())
+}
+
+// checkpoint syncs the file and records what it holds; the checkpoint
+// only speeds up the next open, so a failure is logged.
+func (j *File) checkpoint(clean bool) {
+	err := j.f.Sync()
+	if err == nil {
+		err = writeCheckpoint(j.root, j.dir, j.rec, clean)
+	}
+	if err != nil {
+		j.log.Warn("no checkpoint of predictions.jsonl; the next open reads it whole", "stream", j.dir, "err", rootfile.ExplainLinks(j.root, err))
+	}
+}
+
+// lineOf is what the journal reads of rec's line.
+func lineOf(rec stream.Record) line {
+	l := line{Seq: rec.Seq}
+	for _, d := range rec.Detections {
+		if d.TrackID > 0 {
+			l.Detections = append(l.Detections, trackOf{Label: d.Label, TrackID: d.TrackID})
+		}
+	}
+	return l
+}
