@@ -24,7 +24,7 @@ func TIFF(order binary.AppendByteOrder, o uint16) []byte {
 	t = entry(t, order, 0x010f, 2, 4, 0x43616d00) // Make: "Cam" in the entry
 	t = entry(t, order, 0x0112, 3, 1, uint32(o)<<16)
 	t = entry(t, order, 0x0128, 3, 1, 2<<16) // ResolutionUnit: inches
-	return order.AppendUint32(t, 0)           // no next directory
+	return order.AppendUint32(t, 0)          // no next directory
 }
 
 // entry appends one 12-byte directory entry; value holds the bytes of a
