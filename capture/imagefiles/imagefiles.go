@@ -10,11 +10,13 @@ import (
 	"image"
 	_ "image/jpeg" // image.DecodeConfig reads JPEG headers
 	_ "image/png"  // and PNG headers
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/framewire/framewire/internal/exif"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -99,7 +101,8 @@ func listedFile(list, line string) (f File, ok bool) {
 }
 
 // AsFrame is data as a frame of its own encoding, when it is a JPEG or PNG
-// whose header reads.
+// whose header reads. Its width and height are the photo's upright, as the
+// server turns it by its EXIF orientation.
 func AsFrame(data []byte) (*framewirepb.Frame, bool) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -113,19 +116,30 @@ func AsFrame(data []byte) (*framewirepb.Frame, bool) {
 	default:
 		return nil, false
 	}
-	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(cfg.Width), Height: int32(cfg.Height)}, true
+	w, h := exif.UprightSize(cfg.Width, cfg.Height, exif.Orientation(data))
+	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(w), Height: int32(h)}, true
 }
 
-// HeaderSize reads the size of a JPEG or PNG from its header.
+// HeaderSize reads the size of a JPEG or PNG from its header (and its
+// EXIF orientation, from the first 128 KiB: the photo's size upright).
 func HeaderSize(path string) (w, h int, ok bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, false
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
+	head, err := io.ReadAll(io.LimitReader(f, headBytes))
 	if err != nil {
 		return 0, 0, false
 	}
-	return cfg.Width, cfg.Height, true
+	cfg, _, err := image.DecodeConfig(io.MultiReader(bytes.NewReader(head), f))
+	if err != nil {
+		return 0, 0, false
+	}
+	w, h = exif.UprightSize(cfg.Width, cfg.Height, exif.Orientation(head))
+	return w, h, true
 }
+
+// headBytes is how much of a file HeaderSize looks for EXIF data in: an
+// APP1 segment is at most 64 KiB, after at most a few small ones.
+const headBytes = 128 << 10
