@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/framewire/framewire/internal/exif"
+	"github.com/framewire/framewire/internal/pathtext"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -24,7 +25,9 @@ import (
 var exts = []string{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".sr", ".ras", ".exr", ".hdr", ".pic"}
 
 // File is one photo of an image source: where to read it, and the name its
-// frame carries.
+// frame carries. Name is valid UTF-8 whatever bytes the file system or
+// the list gave (pathtext.Text: bad\xffname.jpg), as the wire and JSON
+// need.
 type File struct {
 	Path, Name string
 }
@@ -41,7 +44,7 @@ func InFolder(dir string) ([]File, error) {
 		if e.IsDir() || !slices.Contains(exts, strings.ToLower(filepath.Ext(e.Name()))) {
 			continue
 		}
-		files = append(files, File{Path: filepath.Join(dir, e.Name()), Name: e.Name()})
+		files = append(files, File{Path: filepath.Join(dir, e.Name()), Name: pathtext.Text(e.Name())})
 	}
 	return files, nil
 }
@@ -58,7 +61,7 @@ func Glob(pattern string) ([]File, error) {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			continue
 		}
-		files = append(files, File{Path: p, Name: p})
+		files = append(files, File{Path: p, Name: pathtext.Text(p)})
 	}
 	return files, nil
 }
@@ -97,7 +100,7 @@ func listedFile(list, line string) (f File, ok bool) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(list), p)
 	}
-	return File{Path: p, Name: line}, true
+	return File{Path: p, Name: pathtext.Text(line)}, true
 }
 
 // AsFrame is data as a frame of its own encoding, when it is a JPEG or PNG
