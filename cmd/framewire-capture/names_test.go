@@ -68,6 +68,13 @@ func TestVideoPathThatIsNotUTF8(t *testing.T) {
 		}
 		checkRunSource(t, s, name, filepath.Dir(path)+`/clip\xff\xe9.avi`)
 	}
+	// A --name that is not UTF-8 is refused by the server's name rule,
+	// with the name shown, not by the wire.
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"--server", s.addr, "--source", path, "--name", "caf\xe9"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `caf\\xe9`) || strings.Contains(err.Error(), "marshal") {
+		t.Errorf("--name caf\\xe9: got %v, want the server's refusal naming it", err)
+	}
 }
 
 // mustWrite writes data to dir/name, or makes the folder dir when name
