@@ -24,6 +24,8 @@ type photoLine struct {
 	PositionUs *int64 `json:"position_us"`
 	Image      string `json:"image"`
 	Error      string `json:"error"`
+	Width      int    `json:"width"`
+	Height     int    `json:"height"`
 	Detections []struct {
 		Label   string     `json:"label"`
 		Score   float64    `json:"score"`

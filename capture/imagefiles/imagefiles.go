@@ -10,11 +10,14 @@ import (
 	"image"
 	_ "image/jpeg" // image.DecodeConfig reads JPEG headers
 	_ "image/png"  // and PNG headers
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/framewire/framewire/internal/exif"
+	"github.com/framewire/framewire/internal/pathtext"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -22,7 +25,9 @@ import (
 var exts = []string{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".jp2", ".pbm", ".pgm", ".ppm", ".pnm", ".sr", ".ras", ".exr", ".hdr", ".pic"}
 
 // File is one photo of an image source: where to read it, and the name its
-// frame carries.
+// frame carries. Name is valid UTF-8 whatever bytes the file system or
+// the list gave (pathtext.Text: bad\xffname.jpg), as the wire and JSON
+// need.
 type File struct {
 	Path, Name string
 }
@@ -39,7 +44,7 @@ func InFolder(dir string) ([]File, error) {
 		if e.IsDir() || !slices.Contains(exts, strings.ToLower(filepath.Ext(e.Name()))) {
 			continue
 		}
-		files = append(files, File{Path: filepath.Join(dir, e.Name()), Name: e.Name()})
+		files = append(files, File{Path: filepath.Join(dir, e.Name()), Name: pathtext.Text(e.Name())})
 	}
 	return files, nil
 }
@@ -56,7 +61,7 @@ func Glob(pattern string) ([]File, error) {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			continue
 		}
-		files = append(files, File{Path: p, Name: p})
+		files = append(files, File{Path: p, Name: pathtext.Text(p)})
 	}
 	return files, nil
 }
@@ -95,11 +100,12 @@ func listedFile(list, line string) (f File, ok bool) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(list), p)
 	}
-	return File{Path: p, Name: line}, true
+	return File{Path: p, Name: pathtext.Text(line)}, true
 }
 
 // AsFrame is data as a frame of its own encoding, when it is a JPEG or PNG
-// whose header reads.
+// whose header reads. Its width and height are the photo's upright, as the
+// server turns it by its EXIF orientation.
 func AsFrame(data []byte) (*framewirepb.Frame, bool) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
@@ -113,19 +119,30 @@ func AsFrame(data []byte) (*framewirepb.Frame, bool) {
 	default:
 		return nil, false
 	}
-	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(cfg.Width), Height: int32(cfg.Height)}, true
+	w, h := exif.UprightSize(cfg.Width, cfg.Height, exif.Orientation(data))
+	return &framewirepb.Frame{Encoding: enc, Data: data, Width: int32(w), Height: int32(h)}, true
 }
 
-// HeaderSize reads the size of a JPEG or PNG from its header.
+// HeaderSize reads the size of a JPEG or PNG from its header (and its
+// EXIF orientation, from the first 128 KiB: the photo's size upright).
 func HeaderSize(path string) (w, h int, ok bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, 0, false
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
+	head, err := io.ReadAll(io.LimitReader(f, headBytes))
 	if err != nil {
 		return 0, 0, false
 	}
-	return cfg.Width, cfg.Height, true
+	cfg, _, err := image.DecodeConfig(io.MultiReader(bytes.NewReader(head), f))
+	if err != nil {
+		return 0, 0, false
+	}
+	w, h = exif.UprightSize(cfg.Width, cfg.Height, exif.Orientation(head))
+	return w, h, true
 }
+
+// headBytes is how much of a file HeaderSize looks for EXIF data in: an
+// APP1 segment is at most 64 KiB, after at most a few small ones.
+const headBytes = 128 << 10

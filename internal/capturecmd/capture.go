@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/internal/pathtext"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
@@ -44,7 +45,8 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 }
 
 // newHeader describes the stream to the server; the source's
-// credentials stay here.
+// credentials stay here. Its strings are UTF-8 whatever bytes the source's
+// path and --name hold (pathtext.Text), as the wire needs.
 func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 	info := src.Info()
 	window := o.window
@@ -55,7 +57,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 		}
 	}
 	return &pb.StreamHeader{
-		Name: o.name, Source: stream.RedactSource(o.source), Live: info.Live, FrameCount: info.FrameCount,
+		Name: pathtext.Text(o.name), Source: pathtext.Text(stream.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
 		SourceFingerprint: fingerprint(o, src),
 		Options: &pb.StreamOptions{

@@ -9,6 +9,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/internal/exif"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 )
@@ -181,8 +182,9 @@ func encodingName(e pb.Encoding) string {
 }
 
 // decodeFrame turns a checked frame into an 8-bit Mat with its original
-// channel count (1, 3 or 4). The caller owns the Mat. A raw BGR Mat shares
-// f.Data, which must outlive it.
+// channel count (1, 3 or 4), upright: a JPEG or PNG is turned as its EXIF
+// orientation says, as photo viewers show it. The caller owns the Mat. A
+// raw BGR Mat shares f.Data, which must outlive it.
 func decodeFrame(f *pb.Frame) (gocv.Mat, error) {
 	if f.GetEncoding() == pb.Encoding_ENCODING_RAW_BGR {
 		m, err := gocv.NewMatFromBytes(int(f.GetHeight()), int(f.GetWidth()), gocv.MatTypeCV8UC3, f.GetData())
@@ -200,7 +202,7 @@ func decodeFrame(f *pb.Frame) (gocv.Mat, error) {
 		m.Close()
 		return gocv.Mat{}, fmt.Errorf("%w: only 8-bit images are accepted", core.ErrBadFrame)
 	}
-	return m, nil
+	return upright(m, exif.Orientation(f.GetData())), nil
 }
 
 // toBGR returns img as 3-channel BGR: img itself when it already is one

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/framewire/framewire/internal/pathtext"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
@@ -44,7 +45,8 @@ func (s *session) Ready() *pb.StreamReady {
 func (s *session) Evicted() <-chan struct{} { return s.out.Evicted() }
 
 // Process runs one frame through the processor and annotates it. It never
-// returns nil: a failure is the result's Error, with its kind in Status.
+// returns nil: a failure is the result's Error, with its kind in Status,
+// as UTF-8 text even when it names a path that is not (pathtext.Text).
 func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 	s.watch.Received(f)
 	if s.out.Recorded(f.GetSeq()) {
@@ -56,11 +58,11 @@ func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 	r, err := s.process(ctx, f)
 	switch {
 	case errors.Is(err, core.ErrBadFrame):
-		r.Status, r.Error = pb.FrameStatus_FRAME_INVALID, err.Error()
+		r.Status, r.Error = pb.FrameStatus_FRAME_INVALID, pathtext.Text(err.Error())
 	case err != nil:
 		// The server failed, not the frame: nothing is recorded, so a
 		// resume sends the frame again.
-		r.Status, r.Error = pb.FrameStatus_FRAME_NOT_RECORDED, err.Error()
+		r.Status, r.Error = pb.FrameStatus_FRAME_NOT_RECORDED, pathtext.Text(err.Error())
 		r.OutputPath, r.AnnotatedJpeg = "", nil
 	}
 	nameFile(r)
