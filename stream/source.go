@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	pb "github.com/framewire/framewire/proto"
@@ -20,6 +21,24 @@ type Source interface {
 type Skipper interface {
 	// SkipTo makes the next frame the one with sequence number seq.
 	SkipTo(seq int64) error
+}
+
+// EndReporter is an error of a finite Source's Next or SkipTo that says
+// the source ended before the frames it declared. The client sends its
+// SourceEnd to the server, which records it with the run, and Run
+// returns the error: the stream did not complete.
+type EndReporter interface {
+	error
+	SourceEnd() *pb.SourceEnd
+}
+
+// sourceEnd is the SourceEnd that err carries; nil when none does.
+func sourceEnd(err error) *pb.SourceEnd {
+	var r EndReporter
+	if errors.As(err, &r) {
+		return r.SourceEnd()
+	}
+	return nil
 }
 
 // until is a Source that ends when its stop context ends.
