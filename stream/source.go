@@ -23,10 +23,8 @@ type Skipper interface {
 	SkipTo(seq int64) error
 }
 
-// EndReporter is an error of a finite Source's Next or SkipTo that says
-// the source ended before the frames it declared. The client sends its
-// SourceEnd to the server, which records it with the run, and Run
-// returns the error: the stream did not complete.
+// EndReporter is an error of a Source's Next or SkipTo: the source ended
+// before the frames it declared. The server is sent its SourceEnd.
 type EndReporter interface {
 	error
 	SourceEnd() *pb.SourceEnd

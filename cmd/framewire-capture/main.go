@@ -7,32 +7,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/cmd/internal/cli"
 )
 
 func main() {
-	quietVideoLibraries()
+	capture.QuietLibraryLogs()
 	cli.Main("framewire-capture", run)
-}
-
-// quietVideoLibraries quiets the log lines FFmpeg and OpenCV print on
-// their own (a damaged file makes FFmpeg print one a frame), so that
-// stderr holds the client's own line on what went wrong. OpenCV reads the
-// variables when it first opens a capture; one the user set wins
-// (OPENCV_FFMPEG_LOGLEVEL=16 shows FFmpeg's errors again).
-func quietVideoLibraries() {
-	levels := map[string]string{
-		"OPENCV_FFMPEG_LOGLEVEL": "-8", // AV_LOG_QUIET
-		"OPENCV_LOG_LEVEL":       "ERROR",
-	}
-	for k, v := range levels {
-		if _, set := os.LookupEnv(k); !set {
-			os.Setenv(k, v)
-		}
-	}
 }
 
 // run streams one source until it ends, or until ctx ends, after which it
