@@ -17,14 +17,16 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
  && FRAMEWIRE_LIB=/out/lib bash scripts/install-onnxruntime.sh
 
 # Run stage: only the OpenCV runtime libraries the binaries link, GStreamer
-# for pipelines and cameras, and an unprivileged user.
+# for pipelines, cameras and videos that change picture size, and an
+# unprivileged user.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libopencv-core406 libopencv-dnn406 libopencv-imgcodecs406 libopencv-imgproc406 \
       libopencv-videoio406 libopencv-video406 libopencv-highgui406 libopencv-objdetect406 \
       libopencv-photo406 libopencv-calib3d406 libopencv-features2d406 libopencv-flann406 \
-      gstreamer1.0-plugins-base gstreamer1.0-plugins-good ca-certificates \
+      gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav \
+      ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --gid nogroup --groups video --no-create-home framewire \
  && mkdir -p /data/out && chown framewire:nogroup /data/out

@@ -15,9 +15,6 @@ import (
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
-// skipChunk is how many frames SkipTo grabs between position checks.
-const skipChunk = 64
-
 // VideoSource reads frames from one source and encodes them as JPEG.
 //
 // A VideoSource owns an OpenCV capture and two Mats that are reused for every
@@ -31,6 +28,7 @@ type VideoSource struct {
 
 	vc    *gocv.VideoCapture
 	frame gocv.Mat // last frame read; owned here, reused for every read
+	prev  gocv.Mat // a video file's frame before it; owned here, swapped with frame
 	enc   *frameenc.Encoder
 
 	read      int64     // frames read from the source so far
@@ -39,6 +37,7 @@ type VideoSource struct {
 	pendingAt time.Time // when the pending frame was read
 	done      error     // sticky end-of-stream error (io.EOF for finite sources)
 	closed    bool
+	followed  bool // a video file moved to GStreamer to follow a picture size change
 
 	pace  pace.Pacer
 	timer *time.Timer // reused for MaxFPS waits on finite sources
@@ -95,6 +94,7 @@ func newVideoSource(sp sourceSpec, opts Options, vc *gocv.VideoCapture) *VideoSo
 		opts:  opts,
 		vc:    vc,
 		frame: gocv.NewMat(),
+		prev:  gocv.NewMat(),
 		enc:   frameenc.New(opts.encoding()),
 		pace:  pace.New(opts.interval()),
 	}
@@ -160,7 +160,9 @@ func (s *VideoSource) Info() Info { return s.info }
 // Width/Height are those of the encoded image. The returned Frame and its Data
 // belong to the caller.
 //
-// Next returns io.EOF at the end of a finite source. When a live source stops
+// Next returns io.EOF at the end of a finite source, or an *EndedEarlyError
+// when a video file ends before the frames it declares or has a frame no
+// reader here can give at its own size. When a live source stops
 // delivering frames it returns an error wrapping io.ErrUnexpectedEOF. Both are
 // sticky. ctx cancels MaxFPS waiting; a read already in progress inside OpenCV
 // is not interrupted.
@@ -204,13 +206,20 @@ func (s *VideoSource) nextLive(ctx context.Context) (*framewirepb.Frame, error) 
 	}
 }
 
-// nextFinite waits for the MaxFPS schedule, then reads one frame.
+// nextFinite waits for the MaxFPS schedule, then reads one frame. At the
+// end it returns io.EOF, or an *EndedEarlyError when the source gave
+// fewer frames than it declares or a frame no reader here can give.
 func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error) {
 	if err := s.sleep(ctx, s.pace.Wait(time.Now())); err != nil {
 		return nil, err
 	}
-	if !s.readFrame() {
-		s.done = io.EOF
+	ok, err := s.readFileFrame()
+	switch {
+	case err != nil:
+		s.done = err
+		return nil, s.done
+	case !ok:
+		s.done = s.endOfFile()
 		return nil, s.done
 	}
 	return s.sendNow()
@@ -242,7 +251,7 @@ func (s *VideoSource) readFrame() bool {
 // filePosition is the position of the frame just read from a video file,
 // in ms, or -1 when the source is no file or does not know it.
 func (s *VideoSource) filePosition() float64 {
-	if s.spec.kind != KindFile {
+	if s.spec.kind != KindFile || s.followed {
 		return -1
 	}
 	if ms := s.vc.Get(gocv.VideoCapturePosMsec); ms >= 0 && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
@@ -277,17 +286,16 @@ func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error
 // or encoding them, so that the next frame Next returns has Seq == seq. It is
 // used when resuming: the server says which frames are already done. Skipping
 // backwards and skipping on a live source are errors. If the source ends
-// first, SkipTo returns an error wrapping io.EOF and Next returns io.EOF.
+// first, SkipTo returns an error wrapping what Next then returns: io.EOF,
+// or an *EndedEarlyError when it ended before the frames it declares.
 func (s *VideoSource) SkipTo(seq int64) error {
 	if skip, err := s.canSkip(seq); !skip {
 		return err
 	}
 	s.pending = false
-	for s.read < seq {
-		if s.grab(min(seq-s.read, skipChunk)) {
-			return fmt.Errorf("skip to frame %d of %s: the source ends after %d frames: %w",
-				seq, s.spec.name(), s.read, io.EOF)
-		}
+	if s.grab(seq - s.read) {
+		return fmt.Errorf("skip to frame %d of %s: the source ends after %d frames: %w",
+			seq, s.spec.name(), s.read, s.done)
 	}
 	return nil
 }
@@ -323,16 +331,21 @@ func (s *VideoSource) nextSeq() int64 {
 // first, which makes it done.
 func (s *VideoSource) grab(n int64) (ended bool) {
 	// gocv's Grab does not report failure, so the end of the source is
-	// detected through the frame position, where the backend tracks it.
-	before := s.vc.Get(gocv.VideoCapturePosFrames)
-	s.vc.Grab(int(n))
-	after := s.vc.Get(gocv.VideoCapturePosFrames)
-	tracked := before == float64(s.read)
-	s.read += n
-	if tracked && after < float64(s.read) {
-		s.read = int64(after)
-		s.done = io.EOF
-		return true
+	// detected through the frame position, where the backend tracks it:
+	// one frame at a time, so that it ends where reading would.
+	if s.vc.Get(gocv.VideoCapturePosFrames) != float64(s.read) {
+		s.vc.Grab(int(n))
+		s.read += n
+		return false
+	}
+	for range n {
+		s.vc.Grab(1)
+		if s.vc.Get(gocv.VideoCapturePosFrames) != float64(s.read+1) {
+			s.done = s.endOfFile()
+			return true
+		}
+		s.read++
+		s.posMs = s.filePosition()
 	}
 	return false
 }
@@ -346,7 +359,7 @@ func (s *VideoSource) Close() error {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	return errors.Join(s.frame.Close(), s.enc.Close(), s.vc.Close())
+	return errors.Join(s.frame.Close(), s.prev.Close(), s.enc.Close(), s.vc.Close())
 }
 
 // LimitRaw lowers the largest raw frame sent (see frameenc.Encoder.LimitRaw).

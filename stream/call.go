@@ -140,13 +140,14 @@ func (r *run) adopt(ready *pb.StreamReady) {
 
 // send is the only goroutine that sends frames in a call: first resend,
 // then one frame from the feed per credit, skipping frames in done; at the
-// end of the feed it half-closes the call.
+// end of the feed it half-closes the call, after a SourceEnd when the
+// source ended early.
 func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
 	for waitCredit(ctx, credits) {
 		var f *pb.Frame
 		f, resend = r.nextToSend(ctx, resend, done)
 		if f == nil {
-			return halfClose(ctx, call)
+			return r.finish(ctx, call)
 		}
 		r.markSent(f)
 		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
@@ -195,6 +196,18 @@ func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
 		f = r.feed.next(ctx)
 	}
 	return f
+}
+
+// finish tells the server how the source ended, when it ended before the
+// frames it declared, and half-closes the call.
+func (r *run) finish(ctx context.Context, call pb.ImageProcedure_StreamFramesClient) error {
+	end := sourceEnd(r.feed.readErr())
+	if end != nil && ctx.Err() == nil {
+		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_End{End: end}}); err != nil {
+			return nil // the receiver sees why the call broke
+		}
+	}
+	return halfClose(ctx, call)
 }
 
 // halfClose ends the sending side of the call, unless it is abandoned.

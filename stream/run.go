@@ -70,8 +70,12 @@ func (r *run) startReader(done []*pb.SeqRange) error {
 	r.readerStop, r.readerDone = cancel, make(chan struct{})
 	if err := r.skipDone(done); err != nil {
 		close(r.readerDone)
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, io.EOF):
 			r.feed.close() // everything is done already
+			return nil
+		case sourceEnd(err) != nil:
+			r.feed.closeWith(err) // the source ends early: the server is told
 			return nil
 		}
 		return err

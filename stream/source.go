@@ -2,6 +2,7 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	pb "github.com/framewire/framewire/proto"
@@ -20,6 +21,22 @@ type Source interface {
 type Skipper interface {
 	// SkipTo makes the next frame the one with sequence number seq.
 	SkipTo(seq int64) error
+}
+
+// EndReporter is an error of a Source's Next or SkipTo: the source ended
+// before the frames it declared. The server is sent its SourceEnd.
+type EndReporter interface {
+	error
+	SourceEnd() *pb.SourceEnd
+}
+
+// sourceEnd is the SourceEnd that err carries; nil when none does.
+func sourceEnd(err error) *pb.SourceEnd {
+	var r EndReporter
+	if errors.As(err, &r) {
+		return r.SourceEnd()
+	}
+	return nil
 }
 
 // until is a Source that ends when its stop context ends.

@@ -4,10 +4,12 @@
 package main
 
 import (
+	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/internal/cli"
 )
 
 func main() {
+	capture.QuietLibraryLogs()
 	cli.Main("framewire-capture", capturecmd.Run)
 }

@@ -80,7 +80,9 @@ func hashEncoding(h io.Writer, raw bool) {
 }
 
 // videoGoesRaw says whether the frames of a video of info go as raw
-// pixels: all its frames have info's size.
+// pixels, judged by its first frame's size. (In a video whose picture
+// changes size, a frame too large for raw goes as JPEG; which frames do is
+// the same on every run, so the fingerprint still names the pixels sent.)
 func videoGoesRaw(o *options, info capture.Info) bool {
 	return captureOptions(o).SendsRaw(info.Width, info.Height)
 }

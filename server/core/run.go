@@ -21,6 +21,19 @@ type Run struct {
 	FrameCount        int64      `json:"frame_count,omitempty"`
 	Model             Model      `json:"model"`
 	Options           RunOptions `json:"options"`
+	// SourceEnd, when set, says the source ended before the frames it
+	// declared, as its client last reported; not part of what makes the
+	// run the same run.
+	SourceEnd *SourceEnd `json:"source_ended_early,omitempty"`
+}
+
+// SourceEnd is a client's report that its source stopped giving frames
+// before the last one it declared (a video file cut short or damaged).
+type SourceEnd struct {
+	FramesRead     int64     `json:"frames_read"`
+	FramesDeclared int64     `json:"frames_declared,omitempty"` // 0: unknown
+	Reason         string    `json:"reason"`
+	At             time.Time `json:"at"` // when the server was told
 }
 
 // Model names the model that processes the frames. Engine and

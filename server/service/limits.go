@@ -54,3 +54,12 @@ func (s *slotSession) Summarize(sum *pb.StreamSummary) {
 		sz.Summarize(sum)
 	}
 }
+
+// EndSource passes the source's early end on to the session (the
+// embedded interface would hide it).
+func (s *slotSession) EndSource(end *pb.SourceEnd) error {
+	if se, ok := s.Session.(serving.SourceEnder); ok {
+		return se.EndSource(end)
+	}
+	return nil
+}

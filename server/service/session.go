@@ -13,7 +13,10 @@ import (
 	"github.com/framewire/framewire/stream/serving"
 )
 
-var _ serving.Session = (*session)(nil)
+var (
+	_ serving.Session     = (*session)(nil)
+	_ serving.SourceEnder = (*session)(nil)
+)
 
 // session is one stream's (or one DetectFrame call's) use of the service.
 // Process runs concurrently, one goroutine per frame; Commit and Close run

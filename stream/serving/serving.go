@@ -5,6 +5,7 @@
 package serving
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,6 +58,14 @@ type Summarizer interface {
 	Summarize(sum *pb.StreamSummary)
 }
 
+// SourceEnder is a Session that records that the client's source ended
+// before the frames it declared (a StreamRequest's end). Serve calls
+// EndSource from the goroutine that commits, after the frames received
+// before it are committed.
+type SourceEnder interface {
+	EndSource(end *pb.SourceEnd) error
+}
+
 // Config bounds one stream on the server side.
 type Config struct {
 	// MaxWindow is the most frames of one stream in flight in the server
@@ -84,6 +93,8 @@ type pending struct {
 	// commit is false for frames the stream layer itself rejected
 	// (their result is sent but not recorded).
 	commit bool
+	// end, when set, is the source's early end instead of a frame.
+	end *pb.SourceEnd
 }
 
 // Serve runs the server side of one StreamFrames call until the client
@@ -317,8 +328,11 @@ func (r *receiver) receiveOne(idle *time.Timer, lastSeq *int64) bool {
 	if idle != nil && !idle.Stop() {
 		return false // timed out meanwhile
 	}
-	f := r.frameOf(msg, err)
-	if f == nil || !r.take(f, lastSeq) {
+	if end := msg.GetEnd(); err == nil && end != nil {
+		if !r.takeEnd(end) {
+			return false
+		}
+	} else if f := r.frameOf(msg, err); f == nil || !r.take(f, lastSeq) {
 		return false
 	}
 	if idle != nil {
@@ -336,7 +350,7 @@ func (r *receiver) frameOf(msg *pb.StreamRequest, err error) *pb.Frame {
 	}
 	f := msg.GetFrame()
 	if f == nil {
-		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames"))
+		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames (and an end)"))
 		return nil
 	}
 	r.received.Add(1)
@@ -383,6 +397,19 @@ func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 	}
 	*lastSeq = f.GetSeq()
 	r.order <- r.startProcess(f)
+	return true
+}
+
+// takeEnd queues the source's early end behind the frames taken before
+// it, unless the stream has halted or is draining (a reconnecting client
+// sends it again). The caller holds a slot.
+func (r *receiver) takeEnd(end *pb.SourceEnd) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.halted || closed(r.drain) || closed(r.evicted) {
+		return false
+	}
+	r.order <- pending{end: end}
 	return true
 }
 
@@ -460,7 +487,7 @@ func (r *receiver) sendResults(sum *pb.StreamSummary) error {
 		select {
 		case p, ok := <-r.order:
 			if !ok {
-				return out.err
+				return cmp.Or(out.err, out.endErr)
 			}
 			out.send(p)
 			continue
@@ -510,10 +537,18 @@ type resultSender struct {
 	sum   *pb.StreamSummary
 	slots <-chan struct{}
 	err   error // the first failed send; later results are only committed
+	// endErr says the source's early end could not be recorded.
+	endErr error
 }
 
-// send waits for p's result, commits it, counts it and sends it.
+// send waits for p's result, commits it, counts it and sends it; a
+// source's early end is recorded instead.
 func (s *resultSender) send(p pending) {
+	if p.end != nil {
+		s.recordEnd(p.end)
+		<-s.slots
+		return
+	}
 	r := <-p.done
 	if p.commit {
 		if err := safeCommit(s.sess, r); err != nil {
@@ -526,6 +561,18 @@ func (s *resultSender) send(p pending) {
 		if err := s.call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Result{Result: r}}); err != nil {
 			s.err = fmt.Errorf("send result %d: %w", r.Seq, err)
 		}
+	}
+}
+
+// recordEnd has the session record the source's early end, when it
+// records such ends.
+func (s *resultSender) recordEnd(end *pb.SourceEnd) {
+	se, ok := s.sess.(SourceEnder)
+	if !ok {
+		return
+	}
+	if err := se.EndSource(end); err != nil && s.endErr == nil {
+		s.endErr = status.Errorf(codes.Internal, "record that the source ended early: %v", err)
 	}
 }
 

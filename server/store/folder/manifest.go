@@ -39,3 +39,17 @@ func writeManifest(root *os.Root, dir string, m core.Run) error {
 	}
 	return nil
 }
+
+// RecordSourceEnd keeps in the run's manifest that its source ended
+// before the frames it declared, replacing an earlier report.
+func (o *output) RecordSourceEnd(end core.SourceEnd) error {
+	m, found, err := readManifest(o.path)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("record the source's early end: no run manifest in %s", o.path)
+	}
+	m.SourceEnd = &end
+	return writeManifest(o.path, m)
+}

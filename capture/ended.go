@@ -1,0 +1,43 @@
+package capture
+
+import "github.com/framewire/framewire/capture/videofile"
+
+// EndedEarlyError is the error of a finite source that stopped giving
+// frames before the last one it declared (see videofile.EndedEarlyError).
+type EndedEarlyError = videofile.EndedEarlyError
+
+// endOfFile is io.EOF, or an *EndedEarlyError for a file cut short.
+func (s *VideoSource) endOfFile() error {
+	return videofile.End(s.spec.name(), videofile.Reading{
+		Read: s.read, Declared: s.info.FrameCount, LastMs: s.posMs, FPS: s.info.FPS,
+	})
+}
+
+// readFileFrame reads the next frame into s.frame, the previous one kept
+// in s.prev, and moves a video file to GStreamer when FFmpeg's reader may
+// have left the frame unconverted (see package videofile).
+func (s *VideoSource) readFileFrame() (ok bool, err error) {
+	s.frame, s.prev = s.prev, s.frame
+	if !s.readFrame() {
+		return false, nil
+	}
+	if s.spec.kind != KindFile || s.followed || !videofile.SameLastRow(s.frame, s.prev) {
+		return true, nil
+	}
+	return true, s.follow()
+}
+
+// follow reads the frame just read, and the rest, through GStreamer
+// (without positions); when it cannot, reading stops before that frame.
+func (s *VideoSource) follow() error {
+	at := s.read - 1
+	vc, err := videofile.OpenGStreamerAt(s.spec.path, at, &s.frame)
+	if err != nil {
+		s.read = at
+		return videofile.CannotFollow(s.spec.name(), at, s.info.FrameCount, err)
+	}
+	// Closing an OpenCV capture cannot fail.
+	_ = s.vc.Close()
+	s.vc, s.followed, s.posMs = vc, true, -1
+	return nil
+}

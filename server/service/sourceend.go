@@ -1,0 +1,33 @@
+package service
+
+import (
+	"time"
+
+	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/core"
+)
+
+// maxEndReason is the most bytes of a client's reason kept in the manifest.
+const maxEndReason = 1024
+
+// endRecorder is an Output that records how its run's source ended early.
+type endRecorder interface {
+	RecordSourceEnd(end core.SourceEnd) error
+}
+
+// EndSource records, with the run, that the client's source ended before
+// the frames it declared. An output that keeps no such record ignores it.
+func (s *session) EndSource(end *pb.SourceEnd) error {
+	rec, ok := s.out.(endRecorder)
+	if !ok {
+		return nil
+	}
+	reason := end.GetReason()
+	if len(reason) > maxEndReason {
+		reason = reason[:maxEndReason] + "..."
+	}
+	return rec.RecordSourceEnd(core.SourceEnd{
+		FramesRead: end.GetFramesRead(), FramesDeclared: end.GetFramesDeclared(),
+		Reason: reason, At: time.Now().UTC(),
+	})
+}
