@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"os"
 	"os/exec"
 	"path/filepath"
