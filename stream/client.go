@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -129,29 +128,6 @@ func retryable(err error) bool {
 		return true
 	}
 	return errors.Is(err, errNoSummary)
-}
-
-// backoff is the wait before reconnection number n (1-based): doubling
-// from lo, capped at hi, and drawn from its upper half.
-func backoff(n int, lo, hi time.Duration) time.Duration {
-	lo, hi = backoffBounds(lo, hi)
-	d := lo
-	for i := 1; i < n && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d/2 + rand.N(d/2+1)
-}
-
-// backoffBounds are lo and hi, 100 ms and 5 s when not set.
-func backoffBounds(lo, hi time.Duration) (time.Duration, time.Duration) {
-	if lo <= 0 {
-		lo = 100 * time.Millisecond
-	}
-	if hi <= 0 {
-		hi = 5 * time.Second
-	}
-	return lo, hi
 }
 
 // errNoSummary is the error of a call the server ended without its
