@@ -46,14 +46,34 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	done := r.doneSeqs(ready)
 	credits := newCredits(int(ready.GetWindow()))
 	resend := r.takeResend(done)
+	cs := &callSender{call: call}
+	newsDone := r.startNews(ctx, cs, ready)
 	sendDone := make(chan error, 1)
-	go func() { sendDone <- r.send(ctx, call, credits, resend, done) }()
+	go func() { sendDone <- r.send(ctx, cs, credits, resend, done) }()
 	progress, err := r.receive(call, credits)
 	if err != nil {
 		cancel()
 	}
 	sendErr := <-sendDone
+	cancel() // the call is over: this ends the news sender
+	<-newsDone
 	return progress, firstError(err, sendErr, r.feed.readErr())
+}
+
+// startNews starts the goroutine that sends the source's news in this
+// call, when there is news and the server takes it; the returned channel
+// is closed when it ends, after ctx does.
+func (r *run) startNews(ctx context.Context, cs *callSender, ready *pb.StreamReady) <-chan struct{} {
+	done := make(chan struct{})
+	if r.cfg.SourceNews == nil || !ready.GetSourceStatus() {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		r.cfg.SourceNews.sendAll(ctx, cs)
+	}()
+	return done
 }
 
 // doneSeqs are the frames the server reports done, none for a live run.
@@ -141,15 +161,15 @@ func (r *run) adopt(ready *pb.StreamReady) {
 // send is the only goroutine that sends frames in a call: first resend,
 // then one frame from the feed per credit, skipping frames in done; at the
 // end of the feed it half-closes the call.
-func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
+func (r *run) send(ctx context.Context, cs *callSender, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
 	for waitCredit(ctx, credits) {
 		var f *pb.Frame
 		f, resend = r.nextToSend(ctx, resend, done)
 		if f == nil {
-			return halfClose(ctx, call)
+			return halfClose(ctx, cs)
 		}
 		r.markSent(f)
-		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
+		if err := cs.send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
 			return nil // the receiver sees why the call broke
 		}
 	}
@@ -198,11 +218,11 @@ func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
 }
 
 // halfClose ends the sending side of the call, unless it is abandoned.
-func halfClose(ctx context.Context, call pb.ImageProcedure_StreamFramesClient) error {
+func halfClose(ctx context.Context, cs *callSender) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	if err := call.CloseSend(); err != nil {
+	if err := cs.closeSend(); err != nil {
 		return fmt.Errorf("half-close stream: %w", err)
 	}
 	return nil

@@ -39,6 +39,10 @@ type ClientConfig struct {
 	// call, before the call's first frame is sent; on the first call,
 	// before the first frame is read from the source.
 	OnReady func(ready *pb.StreamReady)
+	// SourceNews, if set, carries what a live source says between frames
+	// (lost and reconnecting, back) to the server, when it takes such
+	// news, and into the summary.
+	SourceNews *SourceNews
 }
 
 // Client runs streams over one ImageProcedure client. It holds no state
@@ -70,6 +74,9 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 	defer func() {
 		r.sum.Duration = time.Since(start)
 		r.sum.Dropped = r.feed.drops()
+		if cfg.SourceNews != nil {
+			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.totals()
+		}
 	}()
 	defer r.stopReader()
 	return r.sum, r.retry(ctx)
@@ -129,6 +136,9 @@ func retryable(err error) bool {
 	}
 	return errors.Is(err, errNoSummary)
 }
+
+// errHalfClosed is the error of a send after the call was half-closed.
+var errHalfClosed = errors.New("stream already half-closed")
 
 // errNoSummary is the error of a call the server ended without its
 // summary, which a reconnection may complete.

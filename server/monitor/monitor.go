@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +22,8 @@ import (
 // frameObserver is told what happens to the streams of a Pipeline; the
 // metrics, the live view and the stream log implement it. Calls for
 // different streams are concurrent. For one stream, streamOpened comes
-// first and streamClosed last; frameReceived is called from the frame's
+// first and streamClosed last; sourceChanged is called from the stream's
+// receiver, once per SourceStatus the client sends; frameReceived is called from the frame's
 // own goroutine (so concurrently for the frames in flight), frameDone in
 // frame order from the stream's sender. Implementations must return
 // quickly: they run on the frame path.
@@ -29,6 +31,7 @@ type frameObserver interface {
 	streamOpened(st *streamState)
 	frameReceived(st *streamState, f *pb.Frame)
 	frameDone(st *streamState, d doneFrame)
+	sourceChanged(st *streamState, s *pb.SourceStatus, wasReconnecting bool)
 	streamClosed(st *streamState)
 }
 
@@ -56,6 +59,48 @@ type streamState struct {
 	opened     time.Time
 
 	received, processed, failed, dropped atomic.Int64
+	// news is what the client says about its live source.
+	news sourceNews
+}
+
+// sourceNews is what the client last said about its live source between
+// frames (SourceStatus): written by the stream's receiver, read from any
+// goroutine.
+type sourceNews struct {
+	mu           sync.Mutex
+	reconnecting bool
+	attempt      int32
+	reason       string
+	reconnects   int64
+	outage       time.Duration
+}
+
+// update takes in st and says whether the source was reconnecting before.
+func (n *sourceNews) update(st *pb.SourceStatus) (wasReconnecting bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	wasReconnecting = n.reconnecting
+	n.reconnecting = st.GetState() == pb.SourceState_SOURCE_RECONNECTING
+	n.attempt, n.reason = st.GetAttempt(), st.GetReason()
+	n.reconnects += st.GetReconnects()
+	n.outage += time.Duration(st.GetOutageUs()) * time.Microsecond
+	return wasReconnecting
+}
+
+// sourceSnapshot is a copy of sourceNews.
+type sourceSnapshot struct {
+	reconnecting bool
+	attempt      int32
+	reason       string
+	reconnects   int64
+	outage       time.Duration
+}
+
+// snapshot copies n.
+func (n *sourceNews) snapshot() sourceSnapshot {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return sourceSnapshot{n.reconnecting, n.attempt, n.reason, n.reconnects, n.outage}
 }
 
 // Monitor watches the streams of the Pipeline it is given to (through

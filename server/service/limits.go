@@ -54,3 +54,10 @@ func (s *slotSession) Summarize(sum *pb.StreamSummary) {
 		sz.Summarize(sum)
 	}
 }
+
+// SourceStatus passes the client's source status on to the session.
+func (s *slotSession) SourceStatus(st *pb.SourceStatus) {
+	if w, ok := s.Session.(serving.SourceWatcher); ok {
+		w.SourceStatus(st)
+	}
+}

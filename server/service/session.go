@@ -12,7 +12,10 @@ import (
 	"github.com/framewire/framewire/stream/serving"
 )
 
-var _ serving.Session = (*session)(nil)
+var (
+	_ serving.Session       = (*session)(nil)
+	_ serving.SourceWatcher = (*session)(nil)
+)
 
 // session is one stream's (or one DetectFrame call's) use of the service.
 // Process runs concurrently, one goroutine per frame; Commit and Close run
@@ -128,6 +131,9 @@ func (s *session) Summarize(sum *pb.StreamSummary) {
 		sum.Tracks = s.tracked.counts()
 	}
 }
+
+// SourceStatus tells the monitor how the client's live source is doing.
+func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 
 // Close releases held pictures and lets the stream's name go.
 func (s *session) Close() error {

@@ -57,6 +57,14 @@ type Summarizer interface {
 	Summarize(sum *pb.StreamSummary)
 }
 
+// SourceWatcher is a Session that is told how the client's live source
+// is doing between frames (SourceStatus messages). SourceStatus is called
+// from the call's receiver goroutine, in the order the client sent them,
+// and must return quickly.
+type SourceWatcher interface {
+	SourceStatus(st *pb.SourceStatus)
+}
+
 // Config bounds one stream on the server side.
 type Config struct {
 	// MaxWindow is the most frames of one stream in flight in the server
@@ -145,6 +153,7 @@ func openStatus(err error) error {
 func sendReady(call pb.ImageProcedure_StreamFramesServer, sess Session, window int) error {
 	ready := sess.Ready()
 	ready.Window = int32(window)
+	ready.SourceStatus = true
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
@@ -311,20 +320,32 @@ func (r *receiver) waitSlot() bool {
 	}
 }
 
-// receiveOne receives one frame and takes it; false when receiving ends.
+// receiveOne receives one message and takes its frame, or passes on its
+// source status and frees the slot it waited for; false when receiving
+// ends.
 func (r *receiver) receiveOne(idle *time.Timer, lastSeq *int64) bool {
 	msg, err := r.call.Recv()
 	if idle != nil && !idle.Stop() {
 		return false // timed out meanwhile
 	}
-	f := r.frameOf(msg, err)
-	if f == nil || !r.take(f, lastSeq) {
+	if st := msg.GetSourceStatus(); err == nil && st != nil {
+		r.sourceStatus(st)
+	} else if f := r.frameOf(msg, err); f == nil || !r.take(f, lastSeq) {
 		return false
 	}
 	if idle != nil {
 		idle.Reset(r.idle)
 	}
 	return true
+}
+
+// sourceStatus tells the session st, when it watches its source, and
+// gives back the slot the message took.
+func (r *receiver) sourceStatus(st *pb.SourceStatus) {
+	if w, ok := r.sess.(SourceWatcher); ok {
+		w.SourceStatus(st)
+	}
+	<-r.slots
 }
 
 // frameOf is the frame msg carries and counts it as received; nil (and
@@ -336,7 +357,7 @@ func (r *receiver) frameOf(msg *pb.StreamRequest, err error) *pb.Frame {
 	}
 	f := msg.GetFrame()
 	if f == nil {
-		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames"))
+		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames and source statuses"))
 		return nil
 	}
 	r.received.Add(1)
