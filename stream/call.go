@@ -9,6 +9,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // attempt runs one call. progress says whether any result arrived.
@@ -46,10 +47,9 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	done := r.doneSeqs(ready)
 	credits := newCredits(int(ready.GetWindow()))
 	resend := r.takeResend(done)
-	cs := &callSender{call: call}
-	newsDone := r.startNews(ctx, cs, ready)
+	sendCall, newsDone := r.news(ready).Attach(ctx, call)
 	sendDone := make(chan error, 1)
-	go func() { sendDone <- r.send(ctx, cs, credits, resend, done) }()
+	go func() { sendDone <- r.send(ctx, sendCall, credits, resend, done) }()
 	progress, err := r.receive(call, credits)
 	if err != nil {
 		cancel()
@@ -60,20 +60,13 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	return progress, firstError(err, sendErr, r.feed.readErr())
 }
 
-// startNews starts the goroutine that sends the source's news in this
-// call, when there is news and the server takes it; the returned channel
-// is closed when it ends, after ctx does.
-func (r *run) startNews(ctx context.Context, cs *callSender, ready *pb.StreamReady) <-chan struct{} {
-	done := make(chan struct{})
-	if r.cfg.SourceNews == nil || !ready.GetSourceStatus() {
-		close(done)
-		return done
+// news is the source's news to send in a call, nil when the server does
+// not take it.
+func (r *run) news(ready *pb.StreamReady) *sourcenews.News {
+	if !ready.GetSourceStatus() {
+		return nil
 	}
-	go func() {
-		defer close(done)
-		r.cfg.SourceNews.sendAll(ctx, cs)
-	}()
-	return done
+	return r.cfg.SourceNews
 }
 
 // doneSeqs are the frames the server reports done, none for a live run.
@@ -161,15 +154,15 @@ func (r *run) adopt(ready *pb.StreamReady) {
 // send is the only goroutine that sends frames in a call: first resend,
 // then one frame from the feed per credit, skipping frames in done; at the
 // end of the feed it half-closes the call.
-func (r *run) send(ctx context.Context, cs *callSender, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
+func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
 	for waitCredit(ctx, credits) {
 		var f *pb.Frame
 		f, resend = r.nextToSend(ctx, resend, done)
 		if f == nil {
-			return halfClose(ctx, cs)
+			return halfClose(ctx, call)
 		}
 		r.markSent(f)
-		if err := cs.send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
+		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
 			return nil // the receiver sees why the call broke
 		}
 	}
@@ -218,11 +211,11 @@ func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
 }
 
 // halfClose ends the sending side of the call, unless it is abandoned.
-func halfClose(ctx context.Context, cs *callSender) error {
+func halfClose(ctx context.Context, call pb.ImageProcedure_StreamFramesClient) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	if err := cs.closeSend(); err != nil {
+	if err := call.CloseSend(); err != nil {
 		return fmt.Errorf("half-close stream: %w", err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // ClientConfig describes one stream from the client side.
@@ -42,7 +43,7 @@ type ClientConfig struct {
 	// SourceNews, if set, carries what a live source says between frames
 	// (lost and reconnecting, back) to the server, when it takes such
 	// news, and into the summary.
-	SourceNews *SourceNews
+	SourceNews *sourcenews.News
 }
 
 // Client runs streams over one ImageProcedure client. It holds no state
@@ -75,7 +76,7 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 		r.sum.Duration = time.Since(start)
 		r.sum.Dropped = r.feed.drops()
 		if cfg.SourceNews != nil {
-			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.totals()
+			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.Totals()
 		}
 	}()
 	defer r.stopReader()
@@ -136,9 +137,6 @@ func retryable(err error) bool {
 	}
 	return errors.Is(err, errNoSummary)
 }
-
-// errHalfClosed is the error of a send after the call was half-closed.
-var errHalfClosed = errors.New("stream already half-closed")
 
 // errNoSummary is the error of a call the server ended without its
 // summary, which a reconnection may complete.

@@ -11,6 +11,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/stream/sourcenews"
 	"github.com/framewire/framewire/stream/streamtest"
 )
 
@@ -58,7 +59,7 @@ func TestSourceNewsReachesServerAndSummary(t *testing.T) {
 	// call open.
 	c := dial(t, h, serving.Config{MaxWindow: 2, IdleTimeout: 300 * time.Millisecond})
 	frames := make(streamtest.Chan)
-	news := NewSourceNews()
+	news := sourcenews.New()
 	type outcome struct {
 		sum *Summary
 		err error
@@ -142,7 +143,7 @@ func TestSourceNewsNotSentToOldServer(t *testing.T) {
 	pb.RegisterImageProcedureServer(srv, &oldServer{t: t, h: &newsHandler{}})
 	c := NewClient(pb.NewImageProcedureClient(streamtest.Dial(t, srv)))
 	frames := make(streamtest.Chan)
-	news := NewSourceNews()
+	news := sourcenews.New()
 	done := make(chan *Summary, 1)
 	go func() {
 		sum, err := c.Run(context.Background(), frames, ClientConfig{

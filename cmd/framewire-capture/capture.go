@@ -14,6 +14,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // streamSource opens the source, streams it and prints results and a summary.
@@ -70,7 +71,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 // runStream streams src until it ends or ctx ends: the first signal ends
 // the source, and the call itself goes on until the results of every sent
 // frame are in (a second signal kills the process).
-func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int, news *stream.SourceNews) (*stream.Summary, error) {
+func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int, news *sourcenews.News) (*stream.Summary, error) {
 	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx, src), stream.ClientConfig{
 		Header: hdr, OnResult: out.result, OnReady: func(r *pb.StreamReady) { limitRaw(src, r) },
 		MaxRetries: retries, SourceNews: news,

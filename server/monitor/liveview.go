@@ -223,7 +223,7 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 		l := stream.NewRecord(ls.last)
 		j.Last = &l
 	}
-	j.describeSource(st.news.snapshot())
+	j.describeSource(st.sourceNow())
 	return j
 }
 

@@ -80,10 +80,8 @@ func (m *metrics) addFrameCounters() {
 		"Times a live client's source (camera) was lost and came back while the stream went on, by stream name.")
 	m.sourceOutage = perStream("framewire_source_outage_seconds_total",
 		"Time a live client's source was lost before it came back, from its last frame to its first frame again, by stream name.")
-	m.sourceReconnecting = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "framewire_source_reconnecting",
-		Help: "1 while a live client says its source is lost and it is opening it again, else 0, by stream name."},
-		[]string{"stream"})
+	m.sourceReconnecting = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "framewire_source_reconnecting",
+		Help: "1 while a live client says its source is lost and it is opening it again, else 0, by stream name."}, []string{"stream"})
 }
 
 // addTimings creates the per-stage and end-to-end frame time histograms.
@@ -140,12 +138,8 @@ func (m *metrics) streamCounters() []*prometheus.CounterVec {
 // source is reconnecting now.
 func (m *metrics) sourceChanged(st *streamState, s *pb.SourceStatus, _ bool) {
 	m.sourceReconnects.WithLabelValues(st.name).Add(float64(s.GetReconnects()))
-	m.sourceOutage.WithLabelValues(st.name).Add((time.Duration(s.GetOutageUs()) * time.Microsecond).Seconds())
-	reconnecting := 0.0
-	if s.GetState() == pb.SourceState_SOURCE_RECONNECTING {
-		reconnecting = 1
-	}
-	m.sourceReconnecting.WithLabelValues(st.name).Set(reconnecting)
+	m.sourceOutage.WithLabelValues(st.name).Add(outageOf(s).Seconds())
+	m.sourceReconnecting.WithLabelValues(st.name).Set(float64(s.GetState())) // SOURCE_RECONNECTING is 1
 }
 
 func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {

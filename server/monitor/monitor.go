@@ -7,7 +7,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,35 +58,14 @@ type streamState struct {
 	opened     time.Time
 
 	received, processed, failed, dropped atomic.Int64
-	// news is what the client says about its live source.
-	news sourceNews
+	// news is the state of the client's live source, written by the
+	// stream's receiver only; nil until the client says anything.
+	news atomic.Pointer[sourceSnapshot]
 }
 
-// sourceNews is what the client last said about its live source between
-// frames (SourceStatus): written by the stream's receiver, read from any
-// goroutine.
-type sourceNews struct {
-	mu           sync.Mutex
-	reconnecting bool
-	attempt      int32
-	reason       string
-	reconnects   int64
-	outage       time.Duration
-}
-
-// update takes in st and says whether the source was reconnecting before.
-func (n *sourceNews) update(st *pb.SourceStatus) (wasReconnecting bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	wasReconnecting = n.reconnecting
-	n.reconnecting = st.GetState() == pb.SourceState_SOURCE_RECONNECTING
-	n.attempt, n.reason = st.GetAttempt(), st.GetReason()
-	n.reconnects += st.GetReconnects()
-	n.outage += time.Duration(st.GetOutageUs()) * time.Microsecond
-	return wasReconnecting
-}
-
-// sourceSnapshot is a copy of sourceNews.
+// sourceSnapshot is the state of a client's live source: what the client
+// last said about it between frames (SourceStatus), with the outages that
+// ended so far.
 type sourceSnapshot struct {
 	reconnecting bool
 	attempt      int32
@@ -96,11 +74,17 @@ type sourceSnapshot struct {
 	outage       time.Duration
 }
 
-// snapshot copies n.
-func (n *sourceNews) snapshot() sourceSnapshot {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return sourceSnapshot{n.reconnecting, n.attempt, n.reason, n.reconnects, n.outage}
+// sourceNow is the state of the client's live source.
+func (st *streamState) sourceNow() sourceSnapshot {
+	if n := st.news.Load(); n != nil {
+		return *n
+	}
+	return sourceSnapshot{}
+}
+
+// outageOf is the time of the outages st reports.
+func outageOf(st *pb.SourceStatus) time.Duration {
+	return time.Duration(st.GetOutageUs()) * time.Microsecond
 }
 
 // Monitor watches the streams of the Pipeline it is given to (through

@@ -30,8 +30,7 @@ func (l streamLog) sourceChanged(st *streamState, s *pb.SourceStatus, wasReconne
 	case reconnecting && !wasReconnecting:
 		l.log.Warn("stream source lost, client reconnecting", "stream", st.name, "reason", s.GetReason(), "peer", st.peer)
 	case !reconnecting && s.GetReconnects() > 0:
-		l.log.Info("stream source back", "stream", st.name, "reconnects", s.GetReconnects(),
-			"outage", (time.Duration(s.GetOutageUs()) * time.Microsecond).Round(time.Millisecond), "peer", st.peer)
+		l.log.Info("stream source back", "stream", st.name, "reconnects", s.GetReconnects(), "outage", outageOf(s).Round(time.Millisecond), "peer", st.peer)
 	}
 }
 

@@ -117,9 +117,11 @@ func (w *StreamWatch) SourceStatus(s *pb.SourceStatus) {
 	if w == nil {
 		return
 	}
-	was := w.st.news.update(s)
+	was := w.st.sourceNow()
+	w.st.news.Store(&sourceSnapshot{s.GetState() == pb.SourceState_SOURCE_RECONNECTING, s.GetAttempt(), s.GetReason(),
+		was.reconnects + s.GetReconnects(), was.outage + outageOf(s)})
 	for _, o := range w.mon.observers {
-		o.sourceChanged(w.st, s, was)
+		o.sourceChanged(w.st, s, was.reconnecting)
 	}
 }
 

@@ -1,4 +1,6 @@
-package capture
+// Package reconnect keeps a live capture source going: a decorator that
+// reopens it, with backoff, when it ends, fails or stalls.
+package reconnect
 
 import (
 	"context"
@@ -7,13 +9,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/internal/backoff"
 	"github.com/framewire/framewire/internal/redact"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
 // DefaultStall is how long a live source may give no frame before it
-// counts as lost, when ReconnectConfig.Stall is not set.
+// counts as lost, when Config.Stall is not set.
 const DefaultStall = 5 * time.Second
 
 // maxAbandoned bounds the sources left behind in a read that does not
@@ -23,30 +26,20 @@ const maxAbandoned = 3
 // errStalled marks a source that gave no frame within the stall deadline.
 var errStalled = errors.New("source stalled")
 
-// Opener opens a source again.
-type Opener func() (Source, error)
+// Opener opens the source again.
+type Opener func() (capture.Source, error)
 
-// Reopen is the Opener of spec with opts, for NewReconnecting.
-func Reopen(spec string, opts Options) Opener {
-	return func() (Source, error) {
-		s, err := Open(spec, opts)
-		if err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-}
-
-// ReconnectConfig says how a Reconnecting source watches and reopens a
+// Config says how a Source watches and reopens a
 // live source.
-type ReconnectConfig struct {
+type Config struct {
 	// Stall is the longest one frame may take before the source counts as
 	// lost (ended, failed or frozen); 0 means DefaultStall. Opening it
 	// again may take twice as long. With a frame rate cap, add its
 	// interval.
 	Stall time.Duration
-	// Backoff bounds the wait before each reopening attempt; the zero
-	// value waits 100 ms, doubling up to 5 s.
+	// Backoff bounds the wait before each reopening attempt; unset bounds
+	// wait 100 ms, doubling up to 2 s (reopening a camera costs little,
+	// so the cap is short, to catch it soon after it is back).
 	Backoff backoff.Policy
 	// MaxAttempts is how many reopening attempts in a row may fail before
 	// Next gives up with the error of the last; 0 never gives up.
@@ -60,7 +53,7 @@ type ReconnectConfig struct {
 	OnBack func(outage time.Duration)
 }
 
-// Reconnecting is a live Source that outlives the loss of its device or
+// Source is a live capture.Source that outlives the loss of its device or
 // stream: a decorator around the source it is given. A read that fails,
 // ends or gives no frame within the stall deadline makes the source lost;
 // Next then opens it again with capped exponential backoff, forever or up
@@ -70,10 +63,10 @@ type ReconnectConfig struct {
 // guarded), so a read stuck inside OpenCV is abandoned, never interrupted
 // or closed under its feet. Next, SkipTo and Close are called from one
 // goroutine; Info and LimitRaw from any.
-type Reconnecting struct {
+type Source struct {
 	open  Opener
-	cfg   ReconnectConfig
-	info  Info
+	cfg   Config
+	info  capture.Info
 	name  string
 	slots chan struct{} // one per source alive: the one read and those abandoned
 	limit atomic.Int64  // LimitRaw's bound for raw frames, 0 for none
@@ -86,30 +79,33 @@ type Reconnecting struct {
 	attempts int       // reopening attempts since it was lost
 }
 
-// NewReconnecting watches first, an opened live source, and reopens it
+// New watches first, an opened live source, and reopens it
 // with open when it is lost. It takes first over: Close closes it.
-func NewReconnecting(first Source, open Opener, cfg ReconnectConfig) *Reconnecting {
+func New(first capture.Source, open Opener, cfg Config) *Source {
 	if cfg.Stall <= 0 {
 		cfg.Stall = DefaultStall
 	}
-	r := &Reconnecting{
+	if cfg.Backoff.Max <= 0 {
+		cfg.Backoff.Max = 2 * time.Second
+	}
+	r := &Source{
 		open: open, cfg: cfg, info: first.Info(),
 		name:  fmt.Sprintf("%s %q", first.Info().Kind, redact.Source(first.Info().Source)),
 		slots: make(chan struct{}, maxAbandoned+1),
 		last:  time.Now(),
 	}
 	r.slots <- struct{}{}
-	r.cur = startGuarded(func() (Source, error) { return first, nil }, &r.limit, r.slots)
+	r.cur = startGuarded(func() (capture.Source, error) { return first, nil }, &r.limit, r.slots)
 	return r
 }
 
 // Info describes the source as it was first opened.
-func (r *Reconnecting) Info() Info { return r.info }
+func (r *Source) Info() capture.Info { return r.info }
 
 // Next returns the next frame, reconnecting first when the source was
 // lost. It returns an error only when ctx ends, the reopening attempts
 // run out (wrapping the last one's error) or the source is closed.
-func (r *Reconnecting) Next(ctx context.Context) (*framewirepb.Frame, error) {
+func (r *Source) Next(ctx context.Context) (*framewirepb.Frame, error) {
 	for {
 		if r.cur == nil {
 			if err := r.reconnect(ctx); err != nil {
@@ -132,7 +128,7 @@ func (r *Reconnecting) Next(ctx context.Context) (*framewirepb.Frame, error) {
 
 // renumber gives f the next sequence number of the whole stream and
 // tells OnBack when f is the first frame after a reconnection.
-func (r *Reconnecting) renumber(f *framewirepb.Frame) *framewirepb.Frame {
+func (r *Source) renumber(f *framewirepb.Frame) *framewirepb.Frame {
 	if r.attempts > 0 && r.cfg.OnBack != nil {
 		r.cfg.OnBack(time.Since(r.last))
 	}
@@ -144,14 +140,14 @@ func (r *Reconnecting) renumber(f *framewirepb.Frame) *framewirepb.Frame {
 }
 
 // lose abandons the current source, lost because of err.
-func (r *Reconnecting) lose(err error) {
+func (r *Source) lose(err error) {
 	r.cur.abandon()
 	r.cur, r.lostErr = nil, err
 }
 
 // reconnect opens the source again, waiting the backoff before each
 // attempt, until one works, the attempts run out or ctx ends.
-func (r *Reconnecting) reconnect(ctx context.Context) error {
+func (r *Source) reconnect(ctx context.Context) error {
 	if r.lostErr == nil {
 		return fmt.Errorf("next frame of %s: source is closed", r.name)
 	}
@@ -180,7 +176,7 @@ func (r *Reconnecting) reconnect(ctx context.Context) error {
 
 // reopen starts a new source and waits for it to open, within twice the
 // stall deadline. Its frames follow those read so far.
-func (r *Reconnecting) reopen(ctx context.Context) error {
+func (r *Source) reopen(ctx context.Context) error {
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -198,19 +194,19 @@ func (r *Reconnecting) reopen(ctx context.Context) error {
 }
 
 // SkipTo fails: a live source cannot skip.
-func (r *Reconnecting) SkipTo(seq int64) error {
+func (r *Source) SkipTo(seq int64) error {
 	return fmt.Errorf("skip to frame %d of %s: cannot skip on a live source", seq, r.name)
 }
 
 // LimitRaw lowers the largest raw frame sent, from the next frame read,
 // also after reconnecting (see frameenc.Encoder.LimitRaw). It is safe to
 // call while another goroutine reads frames.
-func (r *Reconnecting) LimitRaw(n int) { r.limit.Store(int64(n)) }
+func (r *Source) LimitRaw(n int) { r.limit.Store(int64(n)) }
 
 // Close closes the source, waiting up to the stall deadline for a read in
 // progress. A source abandoned in a stuck read is closed by its own
 // goroutine when the read returns. Close is safe to call more than once.
-func (r *Reconnecting) Close() error {
+func (r *Source) Close() error {
 	cur := r.cur
 	r.cur, r.lostErr = nil, nil
 	if cur == nil {

@@ -1,4 +1,4 @@
-package capture
+package reconnect
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/internal/backoff"
 	framewirepb "github.com/framewire/framewire/proto"
 )
@@ -47,15 +48,15 @@ func (s *fakeLive) Close() error {
 	return nil
 }
 
-func (s *fakeLive) Info() Info {
-	return Info{Source: "rtsp://user:pw@cam/live?apikey=SECRET", Kind: KindURL, Live: true}
+func (s *fakeLive) Info() capture.Info {
+	return capture.Info{Source: "rtsp://user:pw@cam/live?apikey=SECRET", Kind: capture.KindURL, Live: true}
 }
 func (s *fakeLive) SkipTo(int64) error { return errors.New("live") }
 func (s *fakeLive) LimitRaw(n int)     { s.limit.Store(int64(n)) }
 
 // opener opens the sources in order, failing with err for nil ones.
 func opener(err error, srcs ...*fakeLive) Opener {
-	return func() (Source, error) {
+	return func() (capture.Source, error) {
 		s := srcs[0]
 		srcs = srcs[1:]
 		if s == nil {
@@ -76,7 +77,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // readSeqs reads n frames from r and returns their sequence numbers.
-func readSeqs(t *testing.T, r *Reconnecting, n int) []int64 {
+func readSeqs(t *testing.T, r *Source, n int) []int64 {
 	t.Helper()
 	var seqs []int64
 	for range n {
@@ -99,7 +100,7 @@ func TestReconnectingGoesOnAfterTheSourceEnds(t *testing.T) {
 	refused := errors.New("connection refused")
 	var lost []error
 	var outages []time.Duration
-	r := NewReconnecting(first, opener(refused, nil, nil, second), ReconnectConfig{
+	r := New(first, opener(refused, nil, nil, second), Config{
 		Stall: time.Second, Backoff: fastBackoff(),
 		OnLost: func(attempt int, _ time.Duration, err error) {
 			if attempt != len(lost)+1 {
@@ -137,7 +138,7 @@ func TestReconnectingAbandonsAStalledRead(t *testing.T) {
 	first := &fakeLive{t: t, frames: 2, freeze: freeze}
 	second := &fakeLive{t: t, frames: 100}
 	var lost []error
-	r := NewReconnecting(first, opener(nil, second), ReconnectConfig{
+	r := New(first, opener(nil, second), Config{
 		Stall: 100 * time.Millisecond, Backoff: fastBackoff(),
 		OnLost: func(_ int, _ time.Duration, err error) { lost = append(lost, err) },
 	})
@@ -168,7 +169,7 @@ func TestReconnectingAbandonsAStalledRead(t *testing.T) {
 func TestReconnectingGivesUpAfterMaxAttempts(t *testing.T) {
 	refused := errors.New("connection refused")
 	attempts := 0
-	r := NewReconnecting(&fakeLive{t: t, frames: 1}, opener(refused, nil, nil), ReconnectConfig{
+	r := New(&fakeLive{t: t, frames: 1}, opener(refused, nil, nil), Config{
 		Backoff: fastBackoff(), MaxAttempts: 2,
 		OnLost: func(int, time.Duration, error) { attempts++ },
 	})
@@ -182,7 +183,7 @@ func TestReconnectingGivesUpAfterMaxAttempts(t *testing.T) {
 
 func TestReconnectingStopsWithItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := NewReconnecting(&fakeLive{t: t, frames: 1}, opener(nil), ReconnectConfig{
+	r := New(&fakeLive{t: t, frames: 1}, opener(nil), Config{
 		Backoff: backoff.Policy{Min: time.Hour, Max: time.Hour},
 		OnLost:  func(int, time.Duration, error) { cancel() },
 	})

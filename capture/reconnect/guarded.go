@@ -1,4 +1,4 @@
-package capture
+package reconnect
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/framewire/framewire/capture"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -52,7 +53,7 @@ func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guar
 }
 
 // serve reads src on request until the source is abandoned.
-func (g *guarded) serve(src Source, limit *atomic.Int64) {
+func (g *guarded) serve(src capture.Source, limit *atomic.Int64) {
 	lim, _ := src.(interface{ LimitRaw(n int) })
 	applied := int64(0)
 	for {
