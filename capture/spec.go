@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"gocv.io/x/gocv"
+
+	"github.com/framewire/framewire/internal/redact"
 )
 
 // sourceSpec is a parsed Open argument.
@@ -31,9 +32,9 @@ func (sp sourceSpec) name() string {
 	case KindFile:
 		return fmt.Sprintf("video file %q", sp.path)
 	case KindURL:
-		return fmt.Sprintf("URL %q", redactURL(sp.raw))
+		return fmt.Sprintf("URL %q", redact.Source(sp.raw))
 	default:
-		return fmt.Sprintf("GStreamer pipeline %q", redactURL(sp.raw))
+		return fmt.Sprintf("GStreamer pipeline %q", redact.Source(sp.raw))
 	}
 }
 
@@ -73,15 +74,6 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
-
-// redactURL hides a password in u so it does not end up in error messages.
-func redactURL(u string) string {
-	return urlPassword.ReplaceAllString(u, "$1:xxxxx@")
-}
-
-// urlPassword matches the password of every URL in a text (a GStreamer
-// pipeline can hold several).
-var urlPassword = regexp.MustCompile(`(://[^/@\s:]*):[^/@\s]*@`)
 
 // checkLocal fails fast when a webcam, device or file named by sp is missing or
 // unreadable, before OpenCV gets a chance to probe it slowly or vaguely.

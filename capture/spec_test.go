@@ -40,19 +40,20 @@ func TestParseSpec(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
+func TestSourceNameHidesSecrets(t *testing.T) {
 	cases := map[string]string{
-		"rtsp://cam/live":                                          "rtsp://cam/live",
-		"rtsp://user@cam/live":                                     "rtsp://user@cam/live",
-		"rtsp://user:pw@cam:554/live?x=1":                          "rtsp://user:xxxxx@cam:554/live?x=1",
-		"http://user:pw@host":                                      "http://user:xxxxx@host",
-		"https://u:p@h/a/b":                                        "https://u:xxxxx@h/a/b",
-		"https://host/path/with@sign:colon":                        "https://host/path/with@sign:colon",
-		"rtspsrc location=rtsp://u:pw@cam/s ! decodebin ! appsink": "rtspsrc location=rtsp://u:xxxxx@cam/s ! decodebin ! appsink",
+		"rtsp://cam/live":                  `URL "rtsp://cam/live"`,
+		"rtsp://user:pw@cam:554/live?x=1":  `URL "rtsp://cam:554/live?x=REDACTED"`,
+		"https://host/v.mp4?apikey=SECRET": `URL "https://host/v.mp4?apikey=REDACTED"`,
+		"rtspsrc location=rtsp://u:pw@cam/s?token=SECRET ! decodebin ! appsink": `GStreamer pipeline "rtspsrc location=rtsp://cam/s?token=REDACTED ! decodebin ! appsink"`,
 	}
 	for in, want := range cases {
-		if got := redactURL(in); got != want {
-			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
+		sp, err := parseSpec(in)
+		if err != nil {
+			t.Fatalf("parseSpec(%q): %v", in, err)
+		}
+		if got := sp.name(); got != want {
+			t.Errorf("name of %q = %s, want %s", in, got, want)
 		}
 	}
 }

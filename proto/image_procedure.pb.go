@@ -133,6 +133,56 @@ func (Encoding) EnumDescriptor() ([]byte, []int) {
 	return file_image_procedure_proto_rawDescGZIP(), []int{1}
 }
 
+// SourceState is how a client's live source is doing.
+type SourceState int32
+
+const (
+	// Frames are coming.
+	SourceState_SOURCE_LIVE SourceState = 0
+	// The source was lost (it ended, failed or stalled); the client is
+	// opening it again.
+	SourceState_SOURCE_RECONNECTING SourceState = 1
+)
+
+// Enum value maps for SourceState.
+var (
+	SourceState_name = map[int32]string{
+		0: "SOURCE_LIVE",
+		1: "SOURCE_RECONNECTING",
+	}
+	SourceState_value = map[string]int32{
+		"SOURCE_LIVE":         0,
+		"SOURCE_RECONNECTING": 1,
+	}
+)
+
+func (x SourceState) Enum() *SourceState {
+	p := new(SourceState)
+	*p = x
+	return p
+}
+
+func (x SourceState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SourceState) Descriptor() protoreflect.EnumDescriptor {
+	return file_image_procedure_proto_enumTypes[2].Descriptor()
+}
+
+func (SourceState) Type() protoreflect.EnumType {
+	return &file_image_procedure_proto_enumTypes[2]
+}
+
+func (x SourceState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SourceState.Descriptor instead.
+func (SourceState) EnumDescriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{2}
+}
+
 // FrameStatus classifies a frame's outcome.
 type FrameStatus int32
 
@@ -171,11 +221,11 @@ func (x FrameStatus) String() string {
 }
 
 func (FrameStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_image_procedure_proto_enumTypes[2].Descriptor()
+	return file_image_procedure_proto_enumTypes[3].Descriptor()
 }
 
 func (FrameStatus) Type() protoreflect.EnumType {
-	return &file_image_procedure_proto_enumTypes[2]
+	return &file_image_procedure_proto_enumTypes[3]
 }
 
 func (x FrameStatus) Number() protoreflect.EnumNumber {
@@ -184,7 +234,7 @@ func (x FrameStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FrameStatus.Descriptor instead.
 func (FrameStatus) EnumDescriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{2}
+	return file_image_procedure_proto_rawDescGZIP(), []int{3}
 }
 
 // input image, width, height (the tutorial's request; unchanged)
@@ -368,6 +418,7 @@ type StreamRequest struct {
 	//	*StreamRequest_Header
 	//	*StreamRequest_Frame
 	//	*StreamRequest_End
+	//	*StreamRequest_SourceStatus
 	Msg           isStreamRequest_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -437,6 +488,15 @@ func (x *StreamRequest) GetEnd() *SourceEnd {
 	return nil
 }
 
+func (x *StreamRequest) GetSourceStatus() *SourceStatus {
+	if x != nil {
+		if x, ok := x.Msg.(*StreamRequest_SourceStatus); ok {
+			return x.SourceStatus
+		}
+	}
+	return nil
+}
+
 type isStreamRequest_Msg interface {
 	isStreamRequest_Msg()
 }
@@ -455,11 +515,19 @@ type StreamRequest_End struct {
 	End *SourceEnd `protobuf:"bytes,3,opt,name=end,proto3,oneof"`
 }
 
+type StreamRequest_SourceStatus struct {
+	// News of a live source between frames. Sent only to a server whose
+	// StreamReady.source_status is true.
+	SourceStatus *SourceStatus `protobuf:"bytes,4,opt,name=source_status,json=sourceStatus,proto3,oneof"`
+}
+
 func (*StreamRequest_Header) isStreamRequest_Msg() {}
 
 func (*StreamRequest_Frame) isStreamRequest_Msg() {}
 
 func (*StreamRequest_End) isStreamRequest_Msg() {}
+
+func (*StreamRequest_SourceStatus) isStreamRequest_Msg() {}
 
 // SourceEnd says that a finite source stopped giving frames early (a
 // video file cut short or damaged, a frame no reader could give); the
@@ -977,8 +1045,10 @@ type StreamReady struct {
 	// Largest message the server accepts, in bytes (its --max-msg-mb); 0
 	// when it does not say. A client sending raw frames keeps under it.
 	MaxMessageBytes int64 `protobuf:"varint,7,opt,name=max_message_bytes,json=maxMessageBytes,proto3" json:"max_message_bytes,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// True when the server takes SourceStatus messages on this call.
+	SourceStatus  bool `protobuf:"varint,8,opt,name=source_status,json=sourceStatus,proto3" json:"source_status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamReady) Reset() {
@@ -1060,6 +1130,101 @@ func (x *StreamReady) GetMaxMessageBytes() int64 {
 	return 0
 }
 
+func (x *StreamReady) GetSourceStatus() bool {
+	if x != nil {
+		return x.SourceStatus
+	}
+	return false
+}
+
+// SourceStatus tells the server how the client's live source is doing
+// between frames: lost and being opened again, or back. It is no frame:
+// it takes no window slot for long and gets no result. A client sends one
+// when the state changes and at every reopening attempt, which also keeps
+// the call from idling out while the source is away.
+type SourceStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	State SourceState            `protobuf:"varint,1,opt,name=state,proto3,enum=SourceState" json:"state,omitempty"`
+	// Reopening attempts of the current outage so far (while reconnecting).
+	Attempt int32 `protobuf:"varint,2,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// Why the source was lost, or why the latest attempt failed, without
+	// secrets (while reconnecting).
+	Reason string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Outages that ended (the source came back) since the previous
+	// SourceStatus of this call, and how long they lasted together, in
+	// microseconds: from the last frame before each outage to the first
+	// frame after it.
+	Reconnects    int64 `protobuf:"varint,4,opt,name=reconnects,proto3" json:"reconnects,omitempty"`
+	OutageUs      int64 `protobuf:"varint,5,opt,name=outage_us,json=outageUs,proto3" json:"outage_us,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SourceStatus) Reset() {
+	*x = SourceStatus{}
+	mi := &file_image_procedure_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SourceStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SourceStatus) ProtoMessage() {}
+
+func (x *SourceStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SourceStatus.ProtoReflect.Descriptor instead.
+func (*SourceStatus) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SourceStatus) GetState() SourceState {
+	if x != nil {
+		return x.State
+	}
+	return SourceState_SOURCE_LIVE
+}
+
+func (x *SourceStatus) GetAttempt() int32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *SourceStatus) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *SourceStatus) GetReconnects() int64 {
+	if x != nil {
+		return x.Reconnects
+	}
+	return 0
+}
+
+func (x *SourceStatus) GetOutageUs() int64 {
+	if x != nil {
+		return x.OutageUs
+	}
+	return 0
+}
+
 type SeqRange struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Start         int64                  `protobuf:"varint,1,opt,name=start,proto3" json:"start,omitempty"`
@@ -1070,7 +1235,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1247,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,7 +1260,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -1128,7 +1293,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1140,7 +1305,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1153,7 +1318,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Detection) GetLabel() string {
@@ -1203,7 +1368,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1215,7 +1380,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1228,7 +1393,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Box) GetX() float32 {
@@ -1273,7 +1438,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1285,7 +1450,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1298,7 +1463,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -1367,7 +1532,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1379,7 +1544,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1392,7 +1557,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{14}
+	return file_image_procedure_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1510,7 +1675,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1687,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1700,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{15}
+	return file_image_procedure_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1596,12 +1761,13 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x12DetectFrameRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1c\n" +
 	"\x05frame\x18\x02 \x01(\v2\x06.FrameR\x05frame\x12(\n" +
-	"\aoptions\x18\x03 \x01(\v2\x0e.StreamOptionsR\aoptions\"\x7f\n" +
+	"\aoptions\x18\x03 \x01(\v2\x0e.StreamOptionsR\aoptions\"\xb5\x01\n" +
 	"\rStreamRequest\x12'\n" +
 	"\x06header\x18\x01 \x01(\v2\r.StreamHeaderH\x00R\x06header\x12\x1e\n" +
 	"\x05frame\x18\x02 \x01(\v2\x06.FrameH\x00R\x05frame\x12\x1e\n" +
 	"\x03end\x18\x03 \x01(\v2\n" +
-	".SourceEndH\x00R\x03endB\x05\n" +
+	".SourceEndH\x00R\x03end\x124\n" +
+	"\rsource_status\x18\x04 \x01(\v2\r.SourceStatusH\x00R\fsourceStatusB\x05\n" +
 	"\x03msg\"m\n" +
 	"\tSourceEnd\x12\x1f\n" +
 	"\vframes_read\x18\x01 \x01(\x03R\n" +
@@ -1645,7 +1811,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"sourceName\x12$\n" +
 	"\vposition_us\x18\t \x01(\x03H\x00R\n" +
 	"positionUs\x88\x01\x01B\x0e\n" +
-	"\f_position_us\"\xcf\x01\n" +
+	"\f_position_us\"\xf4\x01\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
@@ -1653,7 +1819,16 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12\x18\n" +
 	"\aresumed\x18\x05 \x01(\bR\aresumed\x12\x19\n" +
 	"\bmin_conf\x18\x06 \x01(\x02R\aminConf\x12*\n" +
-	"\x11max_message_bytes\x18\a \x01(\x03R\x0fmaxMessageBytes\"2\n" +
+	"\x11max_message_bytes\x18\a \x01(\x03R\x0fmaxMessageBytes\x12#\n" +
+	"\rsource_status\x18\b \x01(\bR\fsourceStatus\"\xa1\x01\n" +
+	"\fSourceStatus\x12\"\n" +
+	"\x05state\x18\x01 \x01(\x0e2\f.SourceStateR\x05state\x12\x18\n" +
+	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1e\n" +
+	"\n" +
+	"reconnects\x18\x04 \x01(\x03R\n" +
+	"reconnects\x12\x1b\n" +
+	"\toutage_us\x18\x05 \x01(\x03R\boutageUs\"2\n" +
 	"\bSeqRange\x12\x14\n" +
 	"\x05start\x18\x01 \x01(\x03R\x05start\x12\x10\n" +
 	"\x03end\x18\x02 \x01(\x03R\x03end\"\x85\x01\n" +
@@ -1716,7 +1891,10 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\bEncoding\x12\x11\n" +
 	"\rENCODING_JPEG\x10\x00\x12\x10\n" +
 	"\fENCODING_PNG\x10\x01\x12\x14\n" +
-	"\x10ENCODING_RAW_BGR\x10\x02*F\n" +
+	"\x10ENCODING_RAW_BGR\x10\x02*7\n" +
+	"\vSourceState\x12\x0f\n" +
+	"\vSOURCE_LIVE\x10\x00\x12\x17\n" +
+	"\x13SOURCE_RECONNECTING\x10\x01*F\n" +
 	"\vFrameStatus\x12\f\n" +
 	"\bFRAME_OK\x10\x00\x12\x11\n" +
 	"\rFRAME_INVALID\x10\x01\x12\x16\n" +
@@ -1738,59 +1916,63 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 	return file_image_procedure_proto_rawDescData
 }
 
-var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
-	(FrameStatus)(0),           // 2: FrameStatus
-	(*B64Image)(nil),           // 3: B64Image
-	(*Prediction)(nil),         // 4: Prediction
-	(*DetectFrameRequest)(nil), // 5: DetectFrameRequest
-	(*StreamRequest)(nil),      // 6: StreamRequest
-	(*SourceEnd)(nil),          // 7: SourceEnd
-	(*StreamResponse)(nil),     // 8: StreamResponse
-	(*StreamHeader)(nil),       // 9: StreamHeader
-	(*StreamOptions)(nil),      // 10: StreamOptions
-	(*Frame)(nil),              // 11: Frame
-	(*StreamReady)(nil),        // 12: StreamReady
-	(*SeqRange)(nil),           // 13: SeqRange
-	(*Detection)(nil),          // 14: Detection
-	(*Box)(nil),                // 15: Box
-	(*StageTimings)(nil),       // 16: StageTimings
-	(*FrameResult)(nil),        // 17: FrameResult
-	(*StreamSummary)(nil),      // 18: StreamSummary
-	nil,                        // 19: StreamSummary.TracksEntry
+	(SourceState)(0),           // 2: SourceState
+	(FrameStatus)(0),           // 3: FrameStatus
+	(*B64Image)(nil),           // 4: B64Image
+	(*Prediction)(nil),         // 5: Prediction
+	(*DetectFrameRequest)(nil), // 6: DetectFrameRequest
+	(*StreamRequest)(nil),      // 7: StreamRequest
+	(*SourceEnd)(nil),          // 8: SourceEnd
+	(*StreamResponse)(nil),     // 9: StreamResponse
+	(*StreamHeader)(nil),       // 10: StreamHeader
+	(*StreamOptions)(nil),      // 11: StreamOptions
+	(*Frame)(nil),              // 12: Frame
+	(*StreamReady)(nil),        // 13: StreamReady
+	(*SourceStatus)(nil),       // 14: SourceStatus
+	(*SeqRange)(nil),           // 15: SeqRange
+	(*Detection)(nil),          // 16: Detection
+	(*Box)(nil),                // 17: Box
+	(*StageTimings)(nil),       // 18: StageTimings
+	(*FrameResult)(nil),        // 19: FrameResult
+	(*StreamSummary)(nil),      // 20: StreamSummary
+	nil,                        // 21: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	11, // 0: DetectFrameRequest.frame:type_name -> Frame
-	10, // 1: DetectFrameRequest.options:type_name -> StreamOptions
-	9,  // 2: StreamRequest.header:type_name -> StreamHeader
-	11, // 3: StreamRequest.frame:type_name -> Frame
-	7,  // 4: StreamRequest.end:type_name -> SourceEnd
-	12, // 5: StreamResponse.ready:type_name -> StreamReady
-	17, // 6: StreamResponse.result:type_name -> FrameResult
-	18, // 7: StreamResponse.summary:type_name -> StreamSummary
-	10, // 8: StreamHeader.options:type_name -> StreamOptions
-	0,  // 9: StreamHeader.exist:type_name -> ExistPolicy
-	1,  // 10: Frame.encoding:type_name -> Encoding
-	13, // 11: StreamReady.done:type_name -> SeqRange
-	15, // 12: Detection.box:type_name -> Box
-	14, // 13: FrameResult.detections:type_name -> Detection
-	16, // 14: FrameResult.timings:type_name -> StageTimings
-	2,  // 15: FrameResult.status:type_name -> FrameStatus
-	19, // 16: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	3,  // 17: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	6,  // 18: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	5,  // 19: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	4,  // 20: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	8,  // 21: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	17, // 22: ImageProcedure.DetectFrame:output_type -> FrameResult
-	20, // [20:23] is the sub-list for method output_type
-	17, // [17:20] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	12, // 0: DetectFrameRequest.frame:type_name -> Frame
+	11, // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	10, // 2: StreamRequest.header:type_name -> StreamHeader
+	12, // 3: StreamRequest.frame:type_name -> Frame
+	8,  // 4: StreamRequest.end:type_name -> SourceEnd
+	14, // 5: StreamRequest.source_status:type_name -> SourceStatus
+	13, // 6: StreamResponse.ready:type_name -> StreamReady
+	19, // 7: StreamResponse.result:type_name -> FrameResult
+	20, // 8: StreamResponse.summary:type_name -> StreamSummary
+	11, // 9: StreamHeader.options:type_name -> StreamOptions
+	0,  // 10: StreamHeader.exist:type_name -> ExistPolicy
+	1,  // 11: Frame.encoding:type_name -> Encoding
+	15, // 12: StreamReady.done:type_name -> SeqRange
+	2,  // 13: SourceStatus.state:type_name -> SourceState
+	17, // 14: Detection.box:type_name -> Box
+	16, // 15: FrameResult.detections:type_name -> Detection
+	18, // 16: FrameResult.timings:type_name -> StageTimings
+	3,  // 17: FrameResult.status:type_name -> FrameStatus
+	21, // 18: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	4,  // 19: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	7,  // 20: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	6,  // 21: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	5,  // 22: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	9,  // 23: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	19, // 24: ImageProcedure.DetectFrame:output_type -> FrameResult
+	22, // [22:25] is the sub-list for method output_type
+	19, // [19:22] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1802,6 +1984,7 @@ func file_image_procedure_proto_init() {
 		(*StreamRequest_Header)(nil),
 		(*StreamRequest_Frame)(nil),
 		(*StreamRequest_End)(nil),
+		(*StreamRequest_SourceStatus)(nil),
 	}
 	file_image_procedure_proto_msgTypes[5].OneofWrappers = []any{
 		(*StreamResponse_Ready)(nil),
@@ -1809,14 +1992,14 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Summary)(nil),
 	}
 	file_image_procedure_proto_msgTypes[8].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[14].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   17,
+			NumEnums:      4,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

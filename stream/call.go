@@ -9,6 +9,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // attempt runs one call. progress says whether any result arrived.
@@ -46,14 +47,26 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	done := r.doneSeqs(ready)
 	credits := newCredits(int(ready.GetWindow()))
 	resend := r.takeResend(done)
+	sendCall, newsDone := r.news(ready).Attach(ctx, call)
 	sendDone := make(chan error, 1)
-	go func() { sendDone <- r.send(ctx, call, credits, resend, done) }()
+	go func() { sendDone <- r.send(ctx, sendCall, credits, resend, done) }()
 	progress, err := r.receive(call, credits)
 	if err != nil {
 		cancel()
 	}
 	sendErr := <-sendDone
+	cancel() // the call is over: this ends the news sender
+	<-newsDone
 	return progress, firstError(err, sendErr, r.feed.readErr())
+}
+
+// news is the source's news to send in a call, nil when the server does
+// not take it.
+func (r *run) news(ready *pb.StreamReady) *sourcenews.News {
+	if !ready.GetSourceStatus() {
+		return nil
+	}
+	return r.cfg.SourceNews
 }
 
 // doneSeqs are the frames the server reports done, none for a live run.

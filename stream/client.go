@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -13,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // ClientConfig describes one stream from the client side.
@@ -40,6 +40,10 @@ type ClientConfig struct {
 	// call, before the call's first frame is sent; on the first call,
 	// before the first frame is read from the source.
 	OnReady func(ready *pb.StreamReady)
+	// SourceNews, if set, carries what a live source says between frames
+	// (lost and reconnecting, back) to the server, when it takes such
+	// news, and into the summary.
+	SourceNews *sourcenews.News
 }
 
 // Client runs streams over one ImageProcedure client. It holds no state
@@ -71,6 +75,9 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 	defer func() {
 		r.sum.Duration = time.Since(start)
 		r.sum.Dropped = r.feed.drops()
+		if cfg.SourceNews != nil {
+			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.Totals()
+		}
 	}()
 	defer r.stopReader()
 	return r.sum, r.retry(ctx)
@@ -129,29 +136,6 @@ func retryable(err error) bool {
 		return true
 	}
 	return errors.Is(err, errNoSummary)
-}
-
-// backoff is the wait before reconnection number n (1-based): doubling
-// from lo, capped at hi, and drawn from its upper half.
-func backoff(n int, lo, hi time.Duration) time.Duration {
-	lo, hi = backoffBounds(lo, hi)
-	d := lo
-	for i := 1; i < n && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d/2 + rand.N(d/2+1)
-}
-
-// backoffBounds are lo and hi, 100 ms and 5 s when not set.
-func backoffBounds(lo, hi time.Duration) (time.Duration, time.Duration) {
-	if lo <= 0 {
-		lo = 100 * time.Millisecond
-	}
-	if hi <= 0 {
-		hi = 5 * time.Second
-	}
-	return lo, hi
 }
 
 // errNoSummary is the error of a call the server ended without its

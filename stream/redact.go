@@ -1,20 +1,9 @@
 package stream
 
-import "regexp"
-
-var (
-	// urlUserinfo matches the "user:password@" part of any URL in a text
-	// (a GStreamer pipeline can hold several).
-	urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]*@`)
-	// urlQueryValue matches one query parameter's value.
-	urlQueryValue = regexp.MustCompile(`([?&][^=&#\s]+=)[^&#\s]*`)
-)
+import "github.com/framewire/framewire/internal/redact"
 
 // RedactSource removes what may be a secret from a source description:
 // the user and password of every URL in it and the values of their query
 // parameters (tokens, signatures). What is left names the source without
 // granting access to it.
-func RedactSource(src string) string {
-	src = urlUserinfo.ReplaceAllString(src, "$1")
-	return urlQueryValue.ReplaceAllString(src, "${1}REDACTED")
-}
+func RedactSource(src string) string { return redact.Source(src) }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"time"
 
+	"github.com/framewire/framewire/internal/backoff"
 	pb "github.com/framewire/framewire/proto"
 )
 
@@ -41,16 +41,12 @@ func newRun(rpc pb.ImageProcedureClient, src Source, cfg ClientConfig) *run {
 // waitToReconnect tells OnReconnect and waits the backoff, or until ctx
 // ends (an error). A live run forgets the frames the call took along.
 func (r *run) waitToReconnect(ctx context.Context, failures int, why error) error {
-	wait := backoff(failures, r.cfg.MinBackoff, r.cfg.MaxBackoff)
+	wait := backoff.Policy{Min: r.cfg.MinBackoff, Max: r.cfg.MaxBackoff}.Wait(failures)
 	if r.cfg.OnReconnect != nil {
 		r.cfg.OnReconnect(failures, wait, why)
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := backoff.Sleep(ctx, wait); err != nil {
+		return err
 	}
 	r.sum.Reconnects++
 	if r.sum.Live {

@@ -25,7 +25,12 @@ type Summary struct {
 	// their result was lost with a call; Skipped frames the server already
 	// had; Gap live frames lost with a broken call.
 	Reconnects, Resent, Skipped, Gap int64
-	Duration                         time.Duration
+	// SourceReconnects counts the times a live source was lost and came
+	// back (ClientConfig.SourceNews); SourceOutage is how long it was
+	// lost in all.
+	SourceReconnects int64
+	SourceOutage     time.Duration
+	Duration         time.Duration
 	// Latency is capture-to-result time of every result.
 	Latency histogram.Histogram
 	// Ready is the server's answer to the header; Server its closing
@@ -61,7 +66,15 @@ func (s *Summary) String() string {
 	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
 		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
-	return line + s.failures() + s.resumes() + s.tracks()
+	return line + s.failures() + s.resumes() + s.sourceOutages() + s.tracks()
+}
+
+// sourceOutages is String's part on a live source lost and back, if it was.
+func (s *Summary) sourceOutages() string {
+	if s.SourceReconnects == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; source reconnects %d, %s without frames", s.SourceReconnects, s.SourceOutage.Round(time.Millisecond))
 }
 
 // failures is String's part on failed frames, if any.

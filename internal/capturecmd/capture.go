@@ -15,14 +15,16 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
+	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // streamSource opens the source, streams it and prints results and a summary.
 func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	src, err := capture.OpenSource(o.source, captureOptions(o))
+	opened, err := capture.OpenSource(o.source, captureOptions(o))
 	if err != nil {
 		return err
 	}
+	src, news := superviseLive(opened, o, stderr)
 	defer src.Close()
 	conn, err := dial.Dial(o.server, o.dial)
 	if err != nil {
@@ -37,7 +39,7 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
 		info.Kind, stream.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
-	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, newHeader(o, src), out, stderr, o.retries)
+	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, newHeader(o, src), out, stderr, o.retries, news)
 	saveErr := out.finish(stderr)
 	tellOutput(stderr, o.name, sum)
 	p.summary(sum)
@@ -71,10 +73,10 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 // runStream streams src until it ends or ctx ends: the first signal ends
 // the source, and the call itself goes on until the results of every sent
 // frame are in (a second signal kills the process).
-func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int) (*stream.Summary, error) {
+func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int, news *sourcenews.News) (*stream.Summary, error) {
 	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx, src), stream.ClientConfig{
 		Header: hdr, OnResult: out.result, OnReady: func(r *pb.StreamReady) { limitRaw(src, r) },
-		MaxRetries: retries,
+		MaxRetries: retries, SourceNews: news,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
 			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, retries)
 		},

@@ -5,41 +5,44 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/capture/reconnect"
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/internal/flagenv"
-	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
 )
 
 // options are the client's flags.
 type options struct {
-	server      string
-	source      string
-	name        string
-	quality     int
-	encoding    string
-	width       int
-	height      int
-	maxFPS      float64
-	window      int
-	json        bool
-	quiet       bool
-	conf        float64
-	classes     []string
-	saveEvery   int
-	saveOnlyDet bool
-	maxMsgMB    int
-	retries     int
-	dial        dial.Config
-	save        string
-	overwrite   bool
-	increment   bool
-	track       bool
-	version     bool
+	server       string
+	source       string
+	name         string
+	quality      int
+	encoding     string
+	width        int
+	height       int
+	maxFPS       float64
+	window       int
+	json         bool
+	quiet        bool
+	conf         float64
+	classes      []string
+	saveEvery    int
+	saveOnlyDet  bool
+	maxMsgMB     int
+	retries      int
+	stall        time.Duration
+	reconnectMax int
+	dial         dial.Config
+	save         string
+	overwrite    bool
+	increment    bool
+	track        bool
+	version      bool
 }
 
 // flagEnv maps the client's flags to its environment variables.
@@ -77,6 +80,9 @@ SRC is one of:
   'videotestsrc ! ... ! appsink'  a GStreamer pipeline        live
 A live source never queues: while the server is busy the newest frame
 replaces the unsent one and the drop is counted. A file loses nothing.
+A live source that ends, fails or freezes (no frame for --stall-timeout)
+is opened again with backoff, forever unless --reconnect-max says; the
+stream goes on in the same folder and the outage is counted.
 
 Re-running a file with the same name, model and options resumes it: frames
 the server has already recorded are skipped. If the folder holds another run
@@ -130,8 +136,10 @@ func (o *options) check() error {
 		return fmt.Errorf("--overwrite and --increment exclude each other")
 	case (o.dial.CertFile == "") != (o.dial.KeyFile == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together")
-	case o.retries < 0:
-		return fmt.Errorf("--retries must not be negative")
+	case o.retries < 0 || o.reconnectMax < 0:
+		return fmt.Errorf("--retries and --reconnect-max must not be negative")
+	case o.stall <= 0:
+		return fmt.Errorf("--stall-timeout must be positive, got %v", o.stall)
 	case !validEncoding(o.encoding):
 		return fmt.Errorf("--encoding must be auto, jpeg or raw, got %q", o.encoding)
 	case o.quality < 1 || o.quality > 100:
@@ -157,7 +165,7 @@ func (o *options) complete(raw *rawFlags) error {
 		}
 	}
 	if o.name == "" {
-		o.name = nameFromSource(o.source)
+		o.name = capture.StreamName(o.source)
 	}
 	return nil
 }
@@ -172,6 +180,8 @@ func sourceFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 	fs.Float64Var(&o.maxFPS, "fps", 0, "same as --max-fps")
 	fs.IntVar(&o.window, "window", 0, "most frames sent and not yet answered (0 = 2 for live sources, 8 for files; the server may lower it)")
 	fs.IntVar(&o.retries, "retries", 10, "when the call breaks (server restarted, network down), reconnect up to this many times in a row with exponential backoff; a file resumes where the server's output stops (0 = give up at once)")
+	fs.DurationVar(&o.stall, "stall-timeout", reconnect.DefaultStall, "a live source (camera, device, URL, pipeline) that gives no frame for this long counts as lost, like one that ends or fails (plus the interval of --max-fps; opening it again may take twice as long)")
+	fs.IntVar(&o.reconnectMax, "reconnect-max", 0, "when a live source is lost, reopen it with exponential backoff (0.1 s doubling up to 2 s) up to this many times in a row, then give up; 0 = forever. The stream, its folder and its sequence numbers go on")
 	fs.BoolVar(&o.overwrite, "overwrite", false, "when the server's folder of --name holds another run (another source, model, model file or options, or an earlier live run), delete it and start afresh; also redoes a run that is done")
 	fs.BoolVar(&o.increment, "increment", false, "when the server's folder of --name holds another run, write to NAME-2, NAME-3, ... instead (the default for live sources; a file resumes its own run and refuses another one without this or --overwrite)")
 }
@@ -214,55 +224,4 @@ func parseResize(s string) (w, h int, err error) {
 		}
 	}
 	return w, h, nil
-}
-
-// nameFromSource derives a stream name the server accepts: letters,
-// digits, '.', '_' and '-', not starting with '.'.
-func nameFromSource(src string) string {
-	var base string
-	switch {
-	case isDigits(src):
-		base = "webcam" + src
-	case strings.Contains(src, "!"):
-		base = "pipeline"
-	case strings.Contains(src, "://"):
-		// No credentials, query or fragment: they may hold secrets.
-		_, rest, _ := strings.Cut(stream.RedactSource(src), "://")
-		rest, _, _ = strings.Cut(rest, "?")
-		rest, _, _ = strings.Cut(rest, "#")
-		base = strings.TrimSuffix(rest, "/")
-	case strings.ContainsAny(src, "*?["):
-		// A glob: the folder before its first pattern.
-		dir := src[:strings.IndexAny(src, "*?[")]
-		base = filepath.Base(filepath.Dir(dir + "x"))
-	default:
-		base = strings.TrimSuffix(filepath.Base(src), filepath.Ext(src))
-	}
-	b := []byte(base)
-	for i, c := range b {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
-		if !ok {
-			b[i] = '-'
-		}
-	}
-	name := strings.TrimLeft(string(b), ".-")
-	if len(name) > 64 {
-		name = name[:64]
-	}
-	if name == "" {
-		name = "stream"
-	}
-	return name
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -70,6 +70,8 @@ type SummaryJSON struct {
 	Resent      int64            `json:"resent"`
 	Reconnects  int64            `json:"reconnects"`
 	Gap         int64            `json:"live_gap"`
+	SourceRecon int64            `json:"source_reconnects"`
+	SourceOut   float64          `json:"source_outage_seconds"`
 	Tracks      map[string]int64 `json:"tracks,omitempty"`
 	FPS         float64          `json:"fps"`
 	P50MS       float64          `json:"latency_p50_ms"`
@@ -84,6 +86,7 @@ func (p *printer) summary(s *stream.Summary) {
 			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
 			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,
 			Reconnects: s.Reconnects, Gap: s.Gap, Tracks: s.Server.GetTracks(),
+			SourceRecon: s.SourceReconnects, SourceOut: s.SourceOutage.Seconds(),
 			FPS:     s.FPS(),
 			P50MS:   float64(s.Latency.Quantile(0.5).Microseconds()) / 1000,
 			P95MS:   float64(s.Latency.Quantile(0.95).Microseconds()) / 1000,

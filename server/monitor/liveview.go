@@ -93,6 +93,9 @@ func (v *liveView) streamOpened(st *streamState) {
 
 func (*liveView) frameReceived(*streamState, *pb.Frame) {}
 
+// sourceChanged needs nothing: describe reads the stream's source news.
+func (*liveView) sourceChanged(*streamState, *pb.SourceStatus, bool) {}
+
 func (v *liveView) frameDone(st *streamState, d doneFrame) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -173,6 +176,15 @@ type streamJSON struct {
 	// Tracks counts the distinct track ids seen so far, by label (tracked
 	// streams only).
 	Tracks map[string]int64 `json:"tracks,omitempty"`
+	// SourceState is "live", or "reconnecting" while the client's live
+	// source is lost and being opened again; SourceAttempt and
+	// SourceReason say which attempt and why. SourceReconnects counts the
+	// outages that ended and SourceOutageSeconds how long they lasted.
+	SourceState         string  `json:"source_state"`
+	SourceAttempt       int32   `json:"source_attempt,omitempty"`
+	SourceReason        string  `json:"source_reason,omitempty"`
+	SourceReconnects    int64   `json:"source_reconnects"`
+	SourceOutageSeconds float64 `json:"source_outage_seconds"`
 }
 
 // serveStreams lists the open streams as JSON, ordered by name.
@@ -211,7 +223,17 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 		l := stream.NewRecord(ls.last)
 		j.Last = &l
 	}
+	j.describeSource(st.sourceNow())
 	return j
+}
+
+// describeSource fills in the state of the client's live source.
+func (j *streamJSON) describeSource(n sourceSnapshot) {
+	j.SourceState = "live"
+	if n.reconnecting {
+		j.SourceState, j.SourceAttempt, j.SourceReason = "reconnecting", n.attempt, n.reason
+	}
+	j.SourceReconnects, j.SourceOutageSeconds = n.reconnects, n.outage.Seconds()
 }
 
 // recentFPS is the rate of the results recorded at times, counting only

@@ -28,6 +28,8 @@ type metrics struct {
 	open    map[string]int // open streams by name
 
 	received, processed, failed, dropped *prometheus.CounterVec // by stream
+	sourceReconnects, sourceOutage       *prometheus.CounterVec // by stream
+	sourceReconnecting                   *prometheus.GaugeVec   // by stream
 	stage                                *prometheus.HistogramVec
 	e2e                                  prometheus.Histogram
 	inFlight, active                     prometheus.Gauge
@@ -55,7 +57,8 @@ func newMetrics() *metrics {
 	m.addTimings()
 	m.addLoad()
 	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(durationBuckets)))
-	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped, m.stage, m.e2e,
+	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped,
+		m.sourceReconnects, m.sourceOutage, m.sourceReconnecting, m.stage, m.e2e,
 		m.inFlight, m.active, m.bytesIn, m.bytesOut, m.grpc,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -73,6 +76,12 @@ func (m *metrics) addFrameCounters() {
 	m.failed = perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name.")
 	m.dropped = perStream("framewire_frames_dropped_total",
 		"Frames a live client dropped (replaced before sending) as it reported them with the next frame it sent, by stream name.")
+	m.sourceReconnects = perStream("framewire_source_reconnects_total",
+		"Times a live client's source (camera) was lost and came back while the stream went on, by stream name.")
+	m.sourceOutage = perStream("framewire_source_outage_seconds_total",
+		"Time a live client's source was lost before it came back, from its last frame to its first frame again, by stream name.")
+	m.sourceReconnecting = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "framewire_source_reconnecting",
+		Help: "1 while a live client says its source is lost and it is opening it again, else 0, by stream name."}, []string{"stream"})
 }
 
 // addTimings creates the per-stage and end-to-end frame time histograms.
@@ -117,11 +126,20 @@ func (m *metrics) streamOpened(st *streamState) {
 	for _, c := range m.streamCounters() {
 		c.WithLabelValues(st.name)
 	}
+	m.sourceReconnecting.WithLabelValues(st.name).Set(0)
 }
 
 // streamCounters are the counters labelled by stream name.
 func (m *metrics) streamCounters() []*prometheus.CounterVec {
-	return []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped}
+	return []*prometheus.CounterVec{m.received, m.processed, m.failed, m.dropped, m.sourceReconnects, m.sourceOutage}
+}
+
+// sourceChanged counts the outages that ended and shows whether the
+// source is reconnecting now.
+func (m *metrics) sourceChanged(st *streamState, s *pb.SourceStatus, _ bool) {
+	m.sourceReconnects.WithLabelValues(st.name).Add(float64(s.GetReconnects()))
+	m.sourceOutage.WithLabelValues(st.name).Add(outageOf(s).Seconds())
+	m.sourceReconnecting.WithLabelValues(st.name).Set(float64(s.GetState())) // SOURCE_RECONNECTING is 1
 }
 
 func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {
@@ -165,6 +183,7 @@ func (m *metrics) streamClosed(st *streamState) {
 	m.active.Dec()
 	// Frames received and never recorded (a call cut short) leave too.
 	m.inFlight.Sub(float64(st.received.Load() - st.processed.Load() - st.failed.Load()))
+	m.sourceReconnecting.WithLabelValues(st.name).Set(0)
 	m.forget(st.name)
 }
 
@@ -193,6 +212,7 @@ func (m *metrics) deleteSeries(name string) {
 	for _, c := range m.streamCounters() {
 		c.DeleteLabelValues(name)
 	}
+	m.sourceReconnecting.DeleteLabelValues(name)
 }
 
 // wireStats is a grpc stats.Handler that counts message bytes by method.

@@ -21,7 +21,8 @@ import (
 // frameObserver is told what happens to the streams of a Pipeline; the
 // metrics, the live view and the stream log implement it. Calls for
 // different streams are concurrent. For one stream, streamOpened comes
-// first and streamClosed last; frameReceived is called from the frame's
+// first and streamClosed last; sourceChanged is called from the stream's
+// receiver, once per SourceStatus the client sends; frameReceived is called from the frame's
 // own goroutine (so concurrently for the frames in flight), frameDone in
 // frame order from the stream's sender. Implementations must return
 // quickly: they run on the frame path.
@@ -29,6 +30,7 @@ type frameObserver interface {
 	streamOpened(st *streamState)
 	frameReceived(st *streamState, f *pb.Frame)
 	frameDone(st *streamState, d doneFrame)
+	sourceChanged(st *streamState, s *pb.SourceStatus, wasReconnecting bool)
 	streamClosed(st *streamState)
 }
 
@@ -56,6 +58,33 @@ type streamState struct {
 	opened     time.Time
 
 	received, processed, failed, dropped atomic.Int64
+	// news is the state of the client's live source, written by the
+	// stream's receiver only; nil until the client says anything.
+	news atomic.Pointer[sourceSnapshot]
+}
+
+// sourceSnapshot is the state of a client's live source: what the client
+// last said about it between frames (SourceStatus), with the outages that
+// ended so far.
+type sourceSnapshot struct {
+	reconnecting bool
+	attempt      int32
+	reason       string
+	reconnects   int64
+	outage       time.Duration
+}
+
+// sourceNow is the state of the client's live source.
+func (st *streamState) sourceNow() sourceSnapshot {
+	if n := st.news.Load(); n != nil {
+		return *n
+	}
+	return sourceSnapshot{}
+}
+
+// outageOf is the time of the outages st reports.
+func outageOf(st *pb.SourceStatus) time.Duration {
+	return time.Duration(st.GetOutageUs()) * time.Microsecond
 }
 
 // Monitor watches the streams of the Pipeline it is given to (through

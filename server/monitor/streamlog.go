@@ -23,6 +23,17 @@ func (l streamLog) streamOpened(st *streamState) {
 
 func (streamLog) frameReceived(*streamState, *pb.Frame) {}
 
+// sourceChanged logs the client's live source lost (at its first
+// reopening attempt) and back, not every attempt.
+func (l streamLog) sourceChanged(st *streamState, s *pb.SourceStatus, wasReconnecting bool) {
+	switch reconnecting := s.GetState() == pb.SourceState_SOURCE_RECONNECTING; {
+	case reconnecting && !wasReconnecting:
+		l.log.Warn("stream source lost, client reconnecting", "stream", st.name, "reason", s.GetReason(), "peer", st.peer)
+	case !reconnecting && s.GetReconnects() > 0:
+		l.log.Info("stream source back", "stream", st.name, "reconnects", s.GetReconnects(), "outage", outageOf(s).Round(time.Millisecond), "peer", st.peer)
+	}
+}
+
 // frameDone logs a frame that failed: at Warn when the server is at fault
 // (a full disk, an unwritable folder, a model error), at Debug when the
 // frame was bad, since a client can send any number of those.

@@ -14,7 +14,7 @@ import (
 // arrival time (and, while someone watches the stream live, the annotated
 // JPEG) of every frame in flight until its result is recorded. received,
 // wantJPEG and annotated are called from the frames' goroutines; committed
-// and close from the stream's sender. All methods do nothing on a nil
+// and close from the stream's sender, SourceStatus from its receiver. All methods do nothing on a nil
 // *StreamWatch (a unary DetectFrame is not watched).
 type StreamWatch struct {
 	mon *Monitor
@@ -108,6 +108,20 @@ func (w *StreamWatch) count(r *pb.FrameResult) {
 		w.st.failed.Add(1)
 	} else {
 		w.st.processed.Add(1)
+	}
+}
+
+// SourceStatus notes what the client says about its live source between
+// frames.
+func (w *StreamWatch) SourceStatus(s *pb.SourceStatus) {
+	if w == nil {
+		return
+	}
+	was := w.st.sourceNow()
+	w.st.news.Store(&sourceSnapshot{s.GetState() == pb.SourceState_SOURCE_RECONNECTING, s.GetAttempt(), s.GetReason(),
+		was.reconnects + s.GetReconnects(), was.outage + outageOf(s)})
+	for _, o := range w.mon.observers {
+		o.sourceChanged(w.st, s, was.reconnecting)
 	}
 }
 

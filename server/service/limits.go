@@ -63,3 +63,10 @@ func (s *slotSession) EndSource(end *pb.SourceEnd) error {
 	}
 	return nil
 }
+
+// SourceStatus passes the client's source status on to the session.
+func (s *slotSession) SourceStatus(st *pb.SourceStatus) {
+	if w, ok := s.Session.(serving.SourceWatcher); ok {
+		w.SourceStatus(st)
+	}
+}

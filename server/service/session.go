@@ -14,8 +14,9 @@ import (
 )
 
 var (
-	_ serving.Session     = (*session)(nil)
-	_ serving.SourceEnder = (*session)(nil)
+	_ serving.Session       = (*session)(nil)
+	_ serving.SourceEnder   = (*session)(nil)
+	_ serving.SourceWatcher = (*session)(nil)
 )
 
 // session is one stream's (or one DetectFrame call's) use of the service.
@@ -133,6 +134,9 @@ func (s *session) Summarize(sum *pb.StreamSummary) {
 		sum.Tracks = s.tracked.counts()
 	}
 }
+
+// SourceStatus tells the monitor how the client's live source is doing.
+func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 
 // Close releases held pictures and lets the stream's name go.
 func (s *session) Close() error {

@@ -66,6 +66,14 @@ type SourceEnder interface {
 	EndSource(end *pb.SourceEnd) error
 }
 
+// SourceWatcher is a Session that is told how the client's live source
+// is doing between frames (SourceStatus messages). SourceStatus is called
+// from the call's receiver goroutine, in the order the client sent them,
+// and must return quickly.
+type SourceWatcher interface {
+	SourceStatus(st *pb.SourceStatus)
+}
+
 // Config bounds one stream on the server side.
 type Config struct {
 	// MaxWindow is the most frames of one stream in flight in the server
@@ -156,6 +164,7 @@ func openStatus(err error) error {
 func sendReady(call pb.ImageProcedure_StreamFramesServer, sess Session, window int) error {
 	ready := sess.Ready()
 	ready.Window = int32(window)
+	ready.SourceStatus = true
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
 		return fmt.Errorf("send ready: %w", err)
 	}
@@ -322,23 +331,44 @@ func (r *receiver) waitSlot() bool {
 	}
 }
 
-// receiveOne receives one frame and takes it; false when receiving ends.
+// receiveOne receives one message and takes its frame, or passes on its
+// source status and frees the slot it waited for; false when receiving
+// ends.
 func (r *receiver) receiveOne(idle *time.Timer, lastSeq *int64) bool {
 	msg, err := r.call.Recv()
 	if idle != nil && !idle.Stop() {
 		return false // timed out meanwhile
 	}
-	if end := msg.GetEnd(); err == nil && end != nil {
-		if !r.takeEnd(end) {
-			return false
-		}
-	} else if f := r.frameOf(msg, err); f == nil || !r.take(f, lastSeq) {
+	if !r.takeMessage(msg, err, lastSeq) {
 		return false
 	}
 	if idle != nil {
 		idle.Reset(r.idle)
 	}
 	return true
+}
+
+// takeMessage passes on msg's source status, takes its early end or
+// takes its frame; false when receiving ends.
+func (r *receiver) takeMessage(msg *pb.StreamRequest, err error, lastSeq *int64) bool {
+	if st := msg.GetSourceStatus(); err == nil && st != nil {
+		r.sourceStatus(st)
+		return true
+	}
+	if end := msg.GetEnd(); err == nil && end != nil {
+		return r.takeEnd(end)
+	}
+	f := r.frameOf(msg, err)
+	return f != nil && r.take(f, lastSeq)
+}
+
+// sourceStatus tells the session st, when it watches its source, and
+// gives back the slot the message took.
+func (r *receiver) sourceStatus(st *pb.SourceStatus) {
+	if w, ok := r.sess.(SourceWatcher); ok {
+		w.SourceStatus(st)
+	}
+	<-r.slots
 }
 
 // frameOf is the frame msg carries and counts it as received; nil (and
@@ -350,7 +380,7 @@ func (r *receiver) frameOf(msg *pb.StreamRequest, err error) *pb.Frame {
 	}
 	f := msg.GetFrame()
 	if f == nil {
-		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames (and an end)"))
+		r.fail(status.Error(codes.InvalidArgument, "a stream carries one header, then only frames, source statuses and an end"))
 		return nil
 	}
 	r.received.Add(1)

@@ -43,13 +43,13 @@ func writeManifest(root *os.Root, dir string, m core.Run) error {
 // RecordSourceEnd keeps in the run's manifest that its source ended
 // before the frames it declared, replacing an earlier report.
 func (o *output) RecordSourceEnd(end core.SourceEnd) error {
-	m, found, err := readManifest(o.path)
+	m, found, err := readManifest(o.root, o.name)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return fmt.Errorf("record the source's early end: no run manifest in %s", o.path)
+		return fmt.Errorf("record the source's early end: no run manifest in %s", o.name)
 	}
 	m.SourceEnd = &end
-	return writeManifest(o.path, m)
+	return writeManifest(o.root, o.name, m)
 }

@@ -1,9 +1,10 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/color"
 	"os"
@@ -71,7 +72,7 @@ func TestVideoPathThatIsNotUTF8(t *testing.T) {
 	// A --name that is not UTF-8 is refused by the server's name rule,
 	// with the name shown, not by the wire.
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"--server", s.addr, "--source", path, "--name", "caf\xe9"}, &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", path, "--name", "caf\xe9"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), `caf\\xe9`) || strings.Contains(err.Error(), "marshal") {
 		t.Errorf("--name caf\\xe9: got %v, want the server's refusal naming it", err)
 	}
@@ -116,7 +117,7 @@ func writeClip(t *testing.T, path string, n int) {
 func streamNamed(t *testing.T, s *server, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), append([]string{"--server", s.addr, "--json"}, args...), &stdout, &stderr)
+	err := capturecmd.Run(context.Background(), append([]string{"--server", s.addr, "--json"}, args...), &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("%q: client failed: %v\n%s", args, err, stderr.String())
 	}

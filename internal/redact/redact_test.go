@@ -1,8 +1,8 @@
-package stream
+package redact
 
 import "testing"
 
-func TestRedactSource(t *testing.T) {
+func TestSource(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"http://admin:secret@host/clip.avi", "http://host/clip.avi"},
 		{"rtsp://admin@cam.local:554/stream1", "rtsp://cam.local:554/stream1"},
@@ -11,8 +11,8 @@ func TestRedactSource(t *testing.T) {
 		{"/videos/a@b.avi", "/videos/a@b.avi"},
 		{"0", "0"},
 	} {
-		if got := RedactSource(c.in); got != c.want {
-			t.Errorf("RedactSource(%q) = %q, want %q", c.in, got, c.want)
+		if got := Source(c.in); got != c.want {
+			t.Errorf("Source(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

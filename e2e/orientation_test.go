@@ -1,10 +1,11 @@
-package main
+package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/jpeg"
 	"os"
@@ -100,7 +101,7 @@ func streamPhotos(t *testing.T, s *server, dir, name string, extra ...string) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
+	if err := capturecmd.Run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("%s: client failed: %v\n%s", name, err, stderr.String())
 	}
 }

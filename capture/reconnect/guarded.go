@@ -1,0 +1,142 @@
+package reconnect
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/framewire/framewire/capture"
+	framewirepb "github.com/framewire/framewire/proto"
+)
+
+// guarded runs one source in a goroutine of its own, which opens it, reads
+// it when asked and closes it. A read stuck inside OpenCV cannot be
+// interrupted, so a stalled source is abandoned instead: its goroutine
+// closes it once the read returns, and nothing else ever touches the
+// source or its Mats.
+type guarded struct {
+	reqs    chan context.Context // a read, taken only while the goroutine is idle
+	out     chan readResult      // capacity 1: at most one read is outstanding
+	opened  chan error           // capacity 1: the outcome of opening
+	quit    chan struct{}        // closed to abandon the source
+	closed  chan error           // capacity 1: the source's Close, once the goroutine ends
+	pending bool                 // a read was asked for and its result not taken
+}
+
+// readResult is the outcome of one read.
+type readResult struct {
+	f   *framewirepb.Frame
+	err error
+}
+
+// startGuarded opens a source with open in a new goroutine, which reads
+// it on request until abandoned, keeps its raw frames within *limit
+// (when set) and releases its slot when it ends.
+func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guarded {
+	g := &guarded{
+		reqs: make(chan context.Context), out: make(chan readResult, 1),
+		opened: make(chan error, 1), quit: make(chan struct{}), closed: make(chan error, 1),
+	}
+	go func() {
+		defer func() { <-slots }()
+		src, err := open()
+		g.opened <- err
+		if err != nil {
+			close(g.closed)
+			return
+		}
+		g.serve(src, limit)
+		g.closed <- src.Close()
+	}()
+	return g
+}
+
+// serve reads src on request until the source is abandoned.
+func (g *guarded) serve(src capture.Source, limit *atomic.Int64) {
+	lim, _ := src.(interface{ LimitRaw(n int) })
+	applied := int64(0)
+	for {
+		select {
+		case ctx := <-g.reqs:
+			if n := limit.Load(); lim != nil && n != applied {
+				lim.LimitRaw(int(n))
+				applied = n
+			}
+			f, err := src.Next(ctx)
+			g.out <- readResult{f, err}
+		case <-g.quit:
+			return
+		}
+	}
+}
+
+// waitOpen waits up to timeout for the source to open (with its first
+// frame read); on failure the source is abandoned.
+func (g *guarded) waitOpen(ctx context.Context, timeout time.Duration) error {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	var err error
+	select {
+	case err = <-g.opened:
+	case <-t.C:
+		err = fmt.Errorf("open: no first frame within %v: %w", timeout, errStalled)
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		g.abandon()
+	}
+	return err
+}
+
+// next reads one frame, giving up after stall: the source is then stalled
+// and must be abandoned. When ctx ends first, the read goes on and the
+// next call takes its result.
+func (g *guarded) next(ctx context.Context, stall time.Duration) (*framewirepb.Frame, error) {
+	t := time.NewTimer(stall)
+	defer t.Stop()
+	if !g.pending {
+		select {
+		case g.reqs <- ctx:
+			g.pending = true
+		case <-t.C:
+			return nil, fmt.Errorf("source not ready to read for %v: %w", stall, errStalled)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case r := <-g.out:
+		g.pending = false
+		return r.f, r.err
+	case <-t.C:
+		return nil, fmt.Errorf("no frame for %v: %w", stall, errStalled)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// abandon lets the goroutine close the source as soon as it is not
+// reading; it does not wait.
+func (g *guarded) abandon() {
+	select {
+	case <-g.quit:
+	default:
+		close(g.quit)
+	}
+}
+
+// close abandons the source and waits up to timeout for it to be closed;
+// an error when its Close failed or a read is still stuck.
+func (g *guarded) close(timeout time.Duration) error {
+	g.abandon()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-g.closed:
+		return err
+	case <-t.C:
+		return fmt.Errorf("a read is still stuck after %v: the source is closed when it returns", timeout)
+	}
+}
