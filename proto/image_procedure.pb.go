@@ -450,6 +450,7 @@ type StreamResponse struct {
 	//	*StreamResponse_Ready
 	//	*StreamResponse_Result
 	//	*StreamResponse_Summary
+	//	*StreamResponse_Queued
 	Msg           isStreamResponse_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -519,6 +520,15 @@ func (x *StreamResponse) GetSummary() *StreamSummary {
 	return nil
 }
 
+func (x *StreamResponse) GetQueued() *StreamQueued {
+	if x != nil {
+		if x, ok := x.Msg.(*StreamResponse_Queued); ok {
+			return x.Queued
+		}
+	}
+	return nil
+}
+
 type isStreamResponse_Msg interface {
 	isStreamResponse_Msg()
 }
@@ -535,11 +545,77 @@ type StreamResponse_Summary struct {
 	Summary *StreamSummary `protobuf:"bytes,3,opt,name=summary,proto3,oneof"`
 }
 
+type StreamResponse_Queued struct {
+	// Sent only to a client whose header set queue_updates, before ready:
+	// older clients treat any first message but ready as an error.
+	Queued *StreamQueued `protobuf:"bytes,4,opt,name=queued,proto3,oneof"`
+}
+
 func (*StreamResponse_Ready) isStreamResponse_Msg() {}
 
 func (*StreamResponse_Result) isStreamResponse_Msg() {}
 
 func (*StreamResponse_Summary) isStreamResponse_Msg() {}
+
+func (*StreamResponse_Queued) isStreamResponse_Msg() {}
+
+// StreamQueued tells a client that its stream waits for one of the
+// server's stream slots; ready follows when the stream gets one. Streams
+// get their slots in the order their headers arrived. A new message is
+// sent when the position changes.
+type StreamQueued struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Place in the queue: 1 is the next stream to start.
+	Position int32 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// Streams the server runs at once.
+	MaxStreams    int32 `protobuf:"varint,2,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamQueued) Reset() {
+	*x = StreamQueued{}
+	mi := &file_image_procedure_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamQueued) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamQueued) ProtoMessage() {}
+
+func (x *StreamQueued) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamQueued.ProtoReflect.Descriptor instead.
+func (*StreamQueued) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *StreamQueued) GetPosition() int32 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *StreamQueued) GetMaxStreams() int32 {
+	if x != nil {
+		return x.MaxStreams
+	}
+	return 0
+}
 
 // StreamHeader describes the stream; it is the first message of a call.
 type StreamHeader struct {
@@ -565,13 +641,17 @@ type StreamHeader struct {
 	// Identifies the source's content (a file's size and sampled bytes), so
 	// that a file resumes only the run of the same file.
 	SourceFingerprint string `protobuf:"bytes,9,opt,name=source_fingerprint,json=sourceFingerprint,proto3" json:"source_fingerprint,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The client understands StreamQueued: while the stream waits for a
+	// slot, the server tells it its place in the queue. Without it the
+	// server keeps the call waiting silently.
+	QueueUpdates  bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamHeader) Reset() {
 	*x = StreamHeader{}
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +663,7 @@ func (x *StreamHeader) String() string {
 func (*StreamHeader) ProtoMessage() {}
 
 func (x *StreamHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[5]
+	mi := &file_image_procedure_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +676,7 @@ func (x *StreamHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamHeader.ProtoReflect.Descriptor instead.
 func (*StreamHeader) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{5}
+	return file_image_procedure_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *StreamHeader) GetName() string {
@@ -662,6 +742,13 @@ func (x *StreamHeader) GetSourceFingerprint() string {
 	return ""
 }
 
+func (x *StreamHeader) GetQueueUpdates() bool {
+	if x != nil {
+		return x.QueueUpdates
+	}
+	return false
+}
+
 // StreamOptions are per-stream requests; zero values mean "server default".
 type StreamOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -686,7 +773,7 @@ type StreamOptions struct {
 
 func (x *StreamOptions) Reset() {
 	*x = StreamOptions{}
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +785,7 @@ func (x *StreamOptions) String() string {
 func (*StreamOptions) ProtoMessage() {}
 
 func (x *StreamOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +798,7 @@ func (x *StreamOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOptions.ProtoReflect.Descriptor instead.
 func (*StreamOptions) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{6}
+	return file_image_procedure_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StreamOptions) GetConf() float32 {
@@ -782,7 +869,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -794,7 +881,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -807,7 +894,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{7}
+	return file_image_procedure_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Frame) GetSeq() int64 {
@@ -899,7 +986,7 @@ type StreamReady struct {
 
 func (x *StreamReady) Reset() {
 	*x = StreamReady{}
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +998,7 @@ func (x *StreamReady) String() string {
 func (*StreamReady) ProtoMessage() {}
 
 func (x *StreamReady) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1011,7 @@ func (x *StreamReady) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamReady.ProtoReflect.Descriptor instead.
 func (*StreamReady) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{8}
+	return file_image_procedure_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StreamReady) GetWindow() int32 {
@@ -986,7 +1073,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -998,7 +1085,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1011,7 +1098,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{9}
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -1044,7 +1131,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1056,7 +1143,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1069,7 +1156,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Detection) GetLabel() string {
@@ -1119,7 +1206,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1131,7 +1218,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1144,7 +1231,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Box) GetX() float32 {
@@ -1189,7 +1276,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1201,7 +1288,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1214,7 +1301,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -1283,7 +1370,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1295,7 +1382,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1308,7 +1395,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1426,7 +1513,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1525,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1538,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{14}
+	return file_image_procedure_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1516,12 +1603,17 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\rStreamRequest\x12'\n" +
 	"\x06header\x18\x01 \x01(\v2\r.StreamHeaderH\x00R\x06header\x12\x1e\n" +
 	"\x05frame\x18\x02 \x01(\v2\x06.FrameH\x00R\x05frameB\x05\n" +
-	"\x03msg\"\x91\x01\n" +
+	"\x03msg\"\xba\x01\n" +
 	"\x0eStreamResponse\x12$\n" +
 	"\x05ready\x18\x01 \x01(\v2\f.StreamReadyH\x00R\x05ready\x12&\n" +
 	"\x06result\x18\x02 \x01(\v2\f.FrameResultH\x00R\x06result\x12*\n" +
-	"\asummary\x18\x03 \x01(\v2\x0e.StreamSummaryH\x00R\asummaryB\x05\n" +
-	"\x03msg\"\x9b\x02\n" +
+	"\asummary\x18\x03 \x01(\v2\x0e.StreamSummaryH\x00R\asummary\x12'\n" +
+	"\x06queued\x18\x04 \x01(\v2\r.StreamQueuedH\x00R\x06queuedB\x05\n" +
+	"\x03msg\"K\n" +
+	"\fStreamQueued\x12\x1a\n" +
+	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
+	"\vmax_streams\x18\x02 \x01(\x05R\n" +
+	"maxStreams\"\xc0\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -1532,7 +1624,9 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x06window\x18\x06 \x01(\x05R\x06window\x12\x15\n" +
 	"\x06run_id\x18\a \x01(\tR\x05runId\x12\"\n" +
 	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
-	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\"\xc5\x01\n" +
+	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\x12#\n" +
+	"\rqueue_updates\x18\n" +
+	" \x01(\bR\fqueueUpdates\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -1648,7 +1742,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -1658,46 +1752,48 @@ var file_image_procedure_proto_goTypes = []any{
 	(*DetectFrameRequest)(nil), // 5: DetectFrameRequest
 	(*StreamRequest)(nil),      // 6: StreamRequest
 	(*StreamResponse)(nil),     // 7: StreamResponse
-	(*StreamHeader)(nil),       // 8: StreamHeader
-	(*StreamOptions)(nil),      // 9: StreamOptions
-	(*Frame)(nil),              // 10: Frame
-	(*StreamReady)(nil),        // 11: StreamReady
-	(*SeqRange)(nil),           // 12: SeqRange
-	(*Detection)(nil),          // 13: Detection
-	(*Box)(nil),                // 14: Box
-	(*StageTimings)(nil),       // 15: StageTimings
-	(*FrameResult)(nil),        // 16: FrameResult
-	(*StreamSummary)(nil),      // 17: StreamSummary
-	nil,                        // 18: StreamSummary.TracksEntry
+	(*StreamQueued)(nil),       // 8: StreamQueued
+	(*StreamHeader)(nil),       // 9: StreamHeader
+	(*StreamOptions)(nil),      // 10: StreamOptions
+	(*Frame)(nil),              // 11: Frame
+	(*StreamReady)(nil),        // 12: StreamReady
+	(*SeqRange)(nil),           // 13: SeqRange
+	(*Detection)(nil),          // 14: Detection
+	(*Box)(nil),                // 15: Box
+	(*StageTimings)(nil),       // 16: StageTimings
+	(*FrameResult)(nil),        // 17: FrameResult
+	(*StreamSummary)(nil),      // 18: StreamSummary
+	nil,                        // 19: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	10, // 0: DetectFrameRequest.frame:type_name -> Frame
-	9,  // 1: DetectFrameRequest.options:type_name -> StreamOptions
-	8,  // 2: StreamRequest.header:type_name -> StreamHeader
-	10, // 3: StreamRequest.frame:type_name -> Frame
-	11, // 4: StreamResponse.ready:type_name -> StreamReady
-	16, // 5: StreamResponse.result:type_name -> FrameResult
-	17, // 6: StreamResponse.summary:type_name -> StreamSummary
-	9,  // 7: StreamHeader.options:type_name -> StreamOptions
-	0,  // 8: StreamHeader.exist:type_name -> ExistPolicy
-	1,  // 9: Frame.encoding:type_name -> Encoding
-	12, // 10: StreamReady.done:type_name -> SeqRange
-	14, // 11: Detection.box:type_name -> Box
-	13, // 12: FrameResult.detections:type_name -> Detection
-	15, // 13: FrameResult.timings:type_name -> StageTimings
-	2,  // 14: FrameResult.status:type_name -> FrameStatus
-	18, // 15: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	3,  // 16: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	6,  // 17: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	5,  // 18: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	4,  // 19: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	7,  // 20: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	16, // 21: ImageProcedure.DetectFrame:output_type -> FrameResult
-	19, // [19:22] is the sub-list for method output_type
-	16, // [16:19] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	11, // 0: DetectFrameRequest.frame:type_name -> Frame
+	10, // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	9,  // 2: StreamRequest.header:type_name -> StreamHeader
+	11, // 3: StreamRequest.frame:type_name -> Frame
+	12, // 4: StreamResponse.ready:type_name -> StreamReady
+	17, // 5: StreamResponse.result:type_name -> FrameResult
+	18, // 6: StreamResponse.summary:type_name -> StreamSummary
+	8,  // 7: StreamResponse.queued:type_name -> StreamQueued
+	10, // 8: StreamHeader.options:type_name -> StreamOptions
+	0,  // 9: StreamHeader.exist:type_name -> ExistPolicy
+	1,  // 10: Frame.encoding:type_name -> Encoding
+	13, // 11: StreamReady.done:type_name -> SeqRange
+	15, // 12: Detection.box:type_name -> Box
+	14, // 13: FrameResult.detections:type_name -> Detection
+	16, // 14: FrameResult.timings:type_name -> StageTimings
+	2,  // 15: FrameResult.status:type_name -> FrameStatus
+	19, // 16: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	3,  // 17: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	6,  // 18: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	5,  // 19: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	4,  // 20: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	7,  // 21: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	17, // 22: ImageProcedure.DetectFrame:output_type -> FrameResult
+	20, // [20:23] is the sub-list for method output_type
+	17, // [17:20] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1713,16 +1809,17 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Ready)(nil),
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
+		(*StreamResponse_Queued)(nil),
 	}
-	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[13].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[8].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/framewire/framewire/cmd/internal/cli"
 	"github.com/framewire/framewire/cmd/internal/flagenv"
@@ -34,6 +35,7 @@ type options struct {
 	saveOnlyDet bool
 	maxMsgMB    int
 	retries     int
+	waitServer  time.Duration
 	dial        dial.Config
 	save        string
 	overwrite   bool
@@ -130,8 +132,8 @@ func (o *options) check() error {
 		return fmt.Errorf("--overwrite and --increment exclude each other")
 	case (o.dial.CertFile == "") != (o.dial.KeyFile == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together")
-	case o.retries < 0:
-		return fmt.Errorf("--retries must not be negative")
+	case o.retries < 0 || o.waitServer < 0:
+		return fmt.Errorf("--retries and --wait-for-server must not be negative")
 	case !validEncoding(o.encoding):
 		return fmt.Errorf("--encoding must be auto, jpeg or raw, got %q", o.encoding)
 	case o.quality < 1 || o.quality > 100:
@@ -190,6 +192,7 @@ func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 
 func connFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.server, "server", "127.0.0.1:5005", "server `address` (host:port)")
+	fs.DurationVar(&o.waitServer, "wait-for-server", 0, "when the server cannot be reached at the start, keep trying for up to this `duration` (e.g. 1m) instead of failing at once; once it has answered, --retries decides")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
 	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
 	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")

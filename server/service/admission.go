@@ -1,0 +1,139 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+)
+
+// admission hands out a fixed number of stream slots first come, first
+// served. Streams that find every slot taken wait in a FIFO queue of at
+// most maxQueued; one more is refused. Safe for concurrent use.
+type admission struct {
+	maxQueued int
+
+	mu      sync.Mutex
+	free    int       // slots nobody holds
+	waiting []*waiter // in arrival order; the first gets the next free slot
+}
+
+// waiter is one stream in the queue.
+type waiter struct {
+	granted chan struct{} // closed when the waiter holds a slot
+	moved   chan struct{} // signalled (one buffered) when the queue ahead shrank
+}
+
+// errQueueFull refuses a stream when the queue is full.
+var errQueueFull = errors.New("stream queue full")
+
+// errDraining ends the wait of a queued stream when the server drains.
+var errDraining = errors.New("server is shutting down")
+
+// newAdmission has slots slots and room for maxQueued waiting streams.
+func newAdmission(slots, maxQueued int) *admission {
+	return &admission{free: slots, maxQueued: max(maxQueued, 0)}
+}
+
+// acquire takes a slot, waiting in the queue when none is free. While it
+// waits it calls queued with its position (1 = next) each time that
+// changes; an error from queued ends the wait. It returns errQueueFull,
+// errDraining when drain closes, or ctx's error; without an error the
+// caller holds a slot and must release it.
+func (a *admission) acquire(ctx context.Context, drain <-chan struct{}, queued func(position int) error) error {
+	w, err := a.enter()
+	if err != nil || w == nil {
+		return err
+	}
+	if err := a.wait(ctx, drain, w, queued); err != nil {
+		a.leave(w)
+		return err
+	}
+	return nil
+}
+
+// enter takes a free slot (nil waiter) or a place at the back of the queue.
+func (a *admission) enter() (*waiter, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.free > 0 && len(a.waiting) == 0 {
+		a.free--
+		return nil, nil
+	}
+	if len(a.waiting) >= a.maxQueued {
+		return nil, errQueueFull
+	}
+	w := &waiter{granted: make(chan struct{}), moved: make(chan struct{}, 1)}
+	a.waiting = append(a.waiting, w)
+	return w, nil
+}
+
+// wait blocks until w holds a slot, telling queued each new position.
+func (a *admission) wait(ctx context.Context, drain <-chan struct{}, w *waiter, queued func(int) error) error {
+	told := 0
+	for {
+		if pos := a.position(w); pos > 0 && pos != told {
+			if err := queued(pos); err != nil {
+				return err
+			}
+			told = pos
+		}
+		select {
+		case <-w.granted:
+			return nil
+		case <-w.moved:
+		case <-drain:
+			return errDraining
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// position is w's place in the queue, 1-based; 0 when it left the queue
+// (it holds a slot).
+func (a *admission) position(w *waiter) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Index(a.waiting, w) + 1
+}
+
+// leave takes w out of the queue after its wait failed; a slot it was
+// granted meanwhile goes to the next in line.
+func (a *admission) leave(w *waiter) {
+	a.mu.Lock()
+	i := slices.Index(a.waiting, w)
+	if i >= 0 {
+		a.waiting = slices.Delete(a.waiting, i, i+1)
+		a.tellMoved(i)
+	}
+	a.mu.Unlock()
+	if i < 0 {
+		a.release() // granted while it gave up
+	}
+}
+
+// release frees a slot: the first waiting stream gets it, else it is free.
+func (a *admission) release() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.waiting) == 0 {
+		a.free++
+		return
+	}
+	first := a.waiting[0]
+	a.waiting = slices.Delete(a.waiting, 0, 1)
+	close(first.granted)
+	a.tellMoved(0)
+}
+
+// tellMoved signals every waiter from index i on that it moved up. The
+// caller holds mu.
+func (a *admission) tellMoved(i int) {
+	for _, w := range a.waiting[i:] {
+		select {
+		case w.moved <- struct{}{}:
+		default: // already signalled; it reads its position afresh
+		}
+	}
+}
