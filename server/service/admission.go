@@ -35,25 +35,35 @@ func newAdmission(slots, maxQueued int) *admission {
 	return &admission{free: slots, maxQueued: max(maxQueued, 0)}
 }
 
-// acquire takes a slot, waiting in the queue when none is free. While it
-// waits it calls queued with its position (1 = next) each time that
-// changes; an error from queued ends the wait. It returns errQueueFull,
-// errDraining when drain closes, or ctx's error; without an error the
-// caller holds a slot and must release it.
-func (a *admission) acquire(ctx context.Context, drain <-chan struct{}, queued func(position int) error) error {
-	w, err := a.enter()
+// queueWatch is told about one stream's wait in the queue.
+type queueWatch struct {
+	// entered is called once, under the queue's lock (so in arrival
+	// order), when the stream joins the queue. It must return quickly.
+	entered func(position int)
+	// moved is called with each new position (1 = next), the first one
+	// included; an error ends the wait.
+	moved func(position int) error
+}
+
+// acquire takes a slot, waiting in the queue when none is free and
+// telling qw. It returns errQueueFull, errDraining when drain closes, or
+// ctx's error; without an error the caller holds a slot and must release
+// it.
+func (a *admission) acquire(ctx context.Context, drain <-chan struct{}, qw queueWatch) error {
+	w, err := a.enter(qw.entered)
 	if err != nil || w == nil {
 		return err
 	}
-	if err := a.wait(ctx, drain, w, queued); err != nil {
+	if err := a.wait(ctx, drain, w, qw.moved); err != nil {
 		a.leave(w)
 		return err
 	}
 	return nil
 }
 
-// enter takes a free slot (nil waiter) or a place at the back of the queue.
-func (a *admission) enter() (*waiter, error) {
+// enter takes a free slot (nil waiter) or a place at the back of the
+// queue, telling entered.
+func (a *admission) enter(entered func(position int)) (*waiter, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.free > 0 && len(a.waiting) == 0 {
@@ -65,6 +75,7 @@ func (a *admission) enter() (*waiter, error) {
 	}
 	w := &waiter{granted: make(chan struct{}), moved: make(chan struct{}, 1)}
 	a.waiting = append(a.waiting, w)
+	entered(len(a.waiting))
 	return w, nil
 }
 

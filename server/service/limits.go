@@ -24,7 +24,7 @@ func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (servin
 	if l.admit == nil {
 		return s.open(ctx, hdr)
 	}
-	if err := l.admit.acquire(ctx, l.drain, l.tellQueued(ctx, hdr)); err != nil {
+	if err := l.admit.acquire(ctx, l.drain, l.queueWatch(ctx, hdr)); err != nil {
 		return nil, l.admissionStatus(err)
 	}
 	sess, err := s.open(ctx, hdr)
@@ -35,16 +35,14 @@ func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (servin
 	return &slotSession{Session: sess, release: l.admit.release}, nil
 }
 
-// tellQueued tells the client of the call whose Open got ctx its place
-// in the queue, and the monitor its first place.
-func (l *limitedHandler) tellQueued(ctx context.Context, hdr *pb.StreamHeader) func(int) error {
-	first := true
-	return func(position int) error {
-		if first {
-			l.cfg.Monitor.Queued(ctx, hdr, position)
-			first = false
-		}
-		return serving.TellQueued(ctx, &pb.StreamQueued{Position: int32(position), MaxStreams: int32(l.cfg.MaxStreams)})
+// queueWatch tells the monitor that the stream of the call whose Open got
+// ctx joined the queue, and its client each place it gets.
+func (l *limitedHandler) queueWatch(ctx context.Context, hdr *pb.StreamHeader) queueWatch {
+	return queueWatch{
+		entered: func(position int) { l.cfg.Monitor.Queued(ctx, hdr, position) },
+		moved: func(position int) error {
+			return serving.TellQueued(ctx, &pb.StreamQueued{Position: int32(position), MaxStreams: int32(l.cfg.MaxStreams)})
+		},
 	}
 }
 
