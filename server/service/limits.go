@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/stream/serving"
 )
 
@@ -24,23 +25,23 @@ func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (servin
 	if l.admit == nil {
 		return s.open(ctx, hdr)
 	}
-	if err := l.admit.acquire(ctx, l.drain, l.queueWatch(ctx, hdr)); err != nil {
+	if err := l.admit.Acquire(ctx, l.drain, l.queueWatch(ctx, hdr)); err != nil {
 		return nil, l.admissionStatus(err)
 	}
 	sess, err := s.open(ctx, hdr)
 	if err != nil {
-		l.admit.release()
+		l.admit.Release()
 		return nil, err
 	}
-	return &slotSession{Session: sess, release: l.admit.release}, nil
+	return &slotSession{Session: sess, release: l.admit.Release}, nil
 }
 
 // queueWatch tells the monitor that the stream of the call whose Open got
 // ctx joined the queue, and its client each place it gets.
-func (l *limitedHandler) queueWatch(ctx context.Context, hdr *pb.StreamHeader) queueWatch {
-	return queueWatch{
-		entered: func(position int) { l.cfg.Monitor.Queued(ctx, hdr, position) },
-		moved: func(position int) error {
+func (l *limitedHandler) queueWatch(ctx context.Context, hdr *pb.StreamHeader) admission.Watch {
+	return admission.Watch{
+		Entered: func(position int) { l.cfg.Monitor.Queued(ctx, hdr, position) },
+		Moved: func(position int) error {
 			return serving.TellQueued(ctx, &pb.StreamQueued{Position: int32(position), MaxStreams: int32(l.cfg.MaxStreams)})
 		},
 	}
@@ -54,13 +55,13 @@ const fullRetryDelay = 2 * time.Second
 // queue is ResourceExhausted with a RetryInfo saying when to try again.
 func (l *limitedHandler) admissionStatus(err error) error {
 	switch {
-	case errors.Is(err, errQueueFull):
+	case errors.Is(err, admission.ErrFull):
 		st := status.Newf(codes.ResourceExhausted, "the server runs its limit of %d streams and %d more wait for a slot: try again later", l.cfg.MaxStreams, l.cfg.MaxQueued)
 		if withHint, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(fullRetryDelay)}); derr == nil {
 			st = withHint
 		}
 		return st.Err()
-	case errors.Is(err, errDraining):
+	case errors.Is(err, admission.ErrDraining):
 		return status.Error(codes.Unavailable, "server is shutting down")
 	}
 	return toStatus(err)

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream/serving"
@@ -48,7 +49,7 @@ type Config struct {
 type Service struct {
 	pb.UnimplementedImageProcedureServer
 	cfg   Config
-	admit *admission // the MaxStreams slots; nil = no limit
+	admit *admission.Queue // the MaxStreams slots; nil = no limit
 	drain chan struct{}
 	once  sync.Once
 }
@@ -61,7 +62,7 @@ func New(cfg Config) *Service {
 	cfg.MinConf = ConfFloor(cfg.DefaultConf, cfg.MinConf)
 	s := &Service{cfg: cfg, drain: make(chan struct{})}
 	if cfg.MaxStreams > 0 {
-		s.admit = newAdmission(cfg.MaxStreams, cfg.MaxQueued)
+		s.admit = admission.New(cfg.MaxStreams, cfg.MaxQueued)
 	}
 	s.cfg.Stream.Drain = s.drain
 	return s

@@ -1,4 +1,7 @@
-package service
+// Package admission hands out a fixed number of stream slots first come,
+// first served, with a bounded queue of streams waiting for one. It knows
+// nothing of gRPC: the service tells the clients.
+package admission
 
 import (
 	"context"
@@ -7,10 +10,10 @@ import (
 	"sync"
 )
 
-// admission hands out a fixed number of stream slots first come, first
+// Queue hands out a fixed number of stream slots first come, first
 // served. Streams that find every slot taken wait in a FIFO queue of at
 // most maxQueued; one more is refused. Safe for concurrent use.
-type admission struct {
+type Queue struct {
 	maxQueued int
 
 	mu      sync.Mutex
@@ -24,37 +27,38 @@ type waiter struct {
 	moved   chan struct{} // signalled (one buffered) when the queue ahead shrank
 }
 
-// errQueueFull refuses a stream when the queue is full.
-var errQueueFull = errors.New("stream queue full")
+// ErrFull refuses a stream when the queue is full.
+var ErrFull = errors.New("stream queue full")
 
-// errDraining ends the wait of a queued stream when the server drains.
-var errDraining = errors.New("server is shutting down")
+// ErrDraining ends the wait of a queued stream when the server drains.
+var ErrDraining = errors.New("server is shutting down")
 
-// newAdmission has slots slots and room for maxQueued waiting streams.
-func newAdmission(slots, maxQueued int) *admission {
-	return &admission{free: slots, maxQueued: max(maxQueued, 0)}
+// New returns a Queue of slots slots with room for maxQueued waiting
+// streams.
+func New(slots, maxQueued int) *Queue {
+	return &Queue{free: slots, maxQueued: max(maxQueued, 0)}
 }
 
-// queueWatch is told about one stream's wait in the queue.
-type queueWatch struct {
-	// entered is called once, under the queue's lock (so in arrival
+// Watch is told about one stream's wait in the queue.
+type Watch struct {
+	// Entered is called once, under the queue's lock (so in arrival
 	// order), when the stream joins the queue. It must return quickly.
-	entered func(position int)
-	// moved is called with each new position (1 = next), the first one
+	Entered func(position int)
+	// Moved is called with each new position (1 = next), the first one
 	// included; an error ends the wait.
-	moved func(position int) error
+	Moved func(position int) error
 }
 
-// acquire takes a slot, waiting in the queue when none is free and
-// telling qw. It returns errQueueFull, errDraining when drain closes, or
-// ctx's error; without an error the caller holds a slot and must release
+// Acquire takes a slot, waiting in the queue when none is free and
+// telling qw. It returns ErrFull, ErrDraining when drain closes, or
+// ctx's error; without an error the caller holds a slot and must Release
 // it.
-func (a *admission) acquire(ctx context.Context, drain <-chan struct{}, qw queueWatch) error {
-	w, err := a.enter(qw.entered)
+func (a *Queue) Acquire(ctx context.Context, drain <-chan struct{}, qw Watch) error {
+	w, err := a.enter(qw.Entered)
 	if err != nil || w == nil {
 		return err
 	}
-	if err := a.wait(ctx, drain, w, qw.moved); err != nil {
+	if err := a.wait(ctx, drain, w, qw.Moved); err != nil {
 		a.leave(w)
 		return err
 	}
@@ -63,7 +67,7 @@ func (a *admission) acquire(ctx context.Context, drain <-chan struct{}, qw queue
 
 // enter takes a free slot (nil waiter) or a place at the back of the
 // queue, telling entered.
-func (a *admission) enter(entered func(position int)) (*waiter, error) {
+func (a *Queue) enter(entered func(position int)) (*waiter, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.free > 0 && len(a.waiting) == 0 {
@@ -71,7 +75,7 @@ func (a *admission) enter(entered func(position int)) (*waiter, error) {
 		return nil, nil
 	}
 	if len(a.waiting) >= a.maxQueued {
-		return nil, errQueueFull
+		return nil, ErrFull
 	}
 	w := &waiter{granted: make(chan struct{}), moved: make(chan struct{}, 1)}
 	a.waiting = append(a.waiting, w)
@@ -80,7 +84,7 @@ func (a *admission) enter(entered func(position int)) (*waiter, error) {
 }
 
 // wait blocks until w holds a slot, telling queued each new position.
-func (a *admission) wait(ctx context.Context, drain <-chan struct{}, w *waiter, queued func(int) error) error {
+func (a *Queue) wait(ctx context.Context, drain <-chan struct{}, w *waiter, queued func(int) error) error {
 	told := 0
 	for {
 		if pos := a.position(w); pos > 0 && pos != told {
@@ -94,7 +98,7 @@ func (a *admission) wait(ctx context.Context, drain <-chan struct{}, w *waiter, 
 			return nil
 		case <-w.moved:
 		case <-drain:
-			return errDraining
+			return ErrDraining
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -103,7 +107,7 @@ func (a *admission) wait(ctx context.Context, drain <-chan struct{}, w *waiter, 
 
 // position is w's place in the queue, 1-based; 0 when it left the queue
 // (it holds a slot).
-func (a *admission) position(w *waiter) int {
+func (a *Queue) position(w *waiter) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return slices.Index(a.waiting, w) + 1
@@ -111,7 +115,7 @@ func (a *admission) position(w *waiter) int {
 
 // leave takes w out of the queue after its wait failed; a slot it was
 // granted meanwhile goes to the next in line.
-func (a *admission) leave(w *waiter) {
+func (a *Queue) leave(w *waiter) {
 	a.mu.Lock()
 	i := slices.Index(a.waiting, w)
 	if i >= 0 {
@@ -120,12 +124,12 @@ func (a *admission) leave(w *waiter) {
 	}
 	a.mu.Unlock()
 	if i < 0 {
-		a.release() // granted while it gave up
+		a.Release() // granted while it gave up
 	}
 }
 
-// release frees a slot: the first waiting stream gets it, else it is free.
-func (a *admission) release() {
+// Release frees a slot: the first waiting stream gets it, else it is free.
+func (a *Queue) Release() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.waiting) == 0 {
@@ -140,7 +144,7 @@ func (a *admission) release() {
 
 // tellMoved signals every waiter from index i on that it moved up. The
 // caller holds mu.
-func (a *admission) tellMoved(i int) {
+func (a *Queue) tellMoved(i int) {
 	for _, w := range a.waiting[i:] {
 		select {
 		case w.moved <- struct{}{}:
