@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,14 +36,27 @@ func exitStatus(t *testing.T, env []string, bin string, args ...string) (int, st
 	return -1, ""
 }
 
-// buildClient compiles framewire-capture for tests that run it as a process.
+// clientBuild is framewire-capture built once for the tests that run it
+// as a process, beside serverBin.
+var clientBuild struct {
+	sync.Mutex
+	bin string
+}
+
+// buildClient compiles framewire-capture for tests that run it as a
+// process, the first time it is called.
 func buildClient(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "framewire-capture")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/framewire-capture").CombinedOutput(); err != nil {
-		t.Fatalf("build framewire-capture: %v\n%s", err, out)
+	clientBuild.Lock()
+	defer clientBuild.Unlock()
+	if clientBuild.bin == "" {
+		bin := filepath.Join(filepath.Dir(serverBin), "framewire-capture")
+		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/framewire-capture").CombinedOutput(); err != nil {
+			t.Fatalf("build framewire-capture: %v\n%s", err, out)
+		}
+		clientBuild.bin = bin
 	}
-	return bin
+	return clientBuild.bin
 }
 
 // Both commands: --help and --version exit 0, usage errors 2, failures 1;

@@ -602,6 +602,7 @@ type StreamResponse struct {
 	//	*StreamResponse_Ready
 	//	*StreamResponse_Result
 	//	*StreamResponse_Summary
+	//	*StreamResponse_Queued
 	Msg           isStreamResponse_Msg `protobuf_oneof:"msg"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -671,6 +672,15 @@ func (x *StreamResponse) GetSummary() *StreamSummary {
 	return nil
 }
 
+func (x *StreamResponse) GetQueued() *StreamQueued {
+	if x != nil {
+		if x, ok := x.Msg.(*StreamResponse_Queued); ok {
+			return x.Queued
+		}
+	}
+	return nil
+}
+
 type isStreamResponse_Msg interface {
 	isStreamResponse_Msg()
 }
@@ -687,11 +697,77 @@ type StreamResponse_Summary struct {
 	Summary *StreamSummary `protobuf:"bytes,3,opt,name=summary,proto3,oneof"`
 }
 
+type StreamResponse_Queued struct {
+	// Sent only to a client whose header set queue_updates, before ready:
+	// older clients treat any first message but ready as an error.
+	Queued *StreamQueued `protobuf:"bytes,4,opt,name=queued,proto3,oneof"`
+}
+
 func (*StreamResponse_Ready) isStreamResponse_Msg() {}
 
 func (*StreamResponse_Result) isStreamResponse_Msg() {}
 
 func (*StreamResponse_Summary) isStreamResponse_Msg() {}
+
+func (*StreamResponse_Queued) isStreamResponse_Msg() {}
+
+// StreamQueued tells a client that its stream waits for one of the
+// server's stream slots; ready follows when the stream gets one. Streams
+// get their slots in the order their headers arrived. A new message is
+// sent when the position changes.
+type StreamQueued struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Place in the queue: 1 is the next stream to start.
+	Position int32 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// Streams the server runs at once.
+	MaxStreams    int32 `protobuf:"varint,2,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamQueued) Reset() {
+	*x = StreamQueued{}
+	mi := &file_image_procedure_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamQueued) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamQueued) ProtoMessage() {}
+
+func (x *StreamQueued) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamQueued.ProtoReflect.Descriptor instead.
+func (*StreamQueued) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *StreamQueued) GetPosition() int32 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *StreamQueued) GetMaxStreams() int32 {
+	if x != nil {
+		return x.MaxStreams
+	}
+	return 0
+}
 
 // StreamHeader describes the stream; it is the first message of a call.
 type StreamHeader struct {
@@ -717,13 +793,17 @@ type StreamHeader struct {
 	// Identifies the source's content (a file's size and sampled bytes), so
 	// that a file resumes only the run of the same file.
 	SourceFingerprint string `protobuf:"bytes,9,opt,name=source_fingerprint,json=sourceFingerprint,proto3" json:"source_fingerprint,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The client understands StreamQueued: while the stream waits for a
+	// slot, the server tells it its place in the queue. Without it the
+	// server keeps the call waiting silently.
+	QueueUpdates  bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamHeader) Reset() {
 	*x = StreamHeader{}
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -735,7 +815,7 @@ func (x *StreamHeader) String() string {
 func (*StreamHeader) ProtoMessage() {}
 
 func (x *StreamHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[6]
+	mi := &file_image_procedure_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -748,7 +828,7 @@ func (x *StreamHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamHeader.ProtoReflect.Descriptor instead.
 func (*StreamHeader) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{6}
+	return file_image_procedure_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StreamHeader) GetName() string {
@@ -814,6 +894,13 @@ func (x *StreamHeader) GetSourceFingerprint() string {
 	return ""
 }
 
+func (x *StreamHeader) GetQueueUpdates() bool {
+	if x != nil {
+		return x.QueueUpdates
+	}
+	return false
+}
+
 // StreamOptions are per-stream requests; zero values mean "server default".
 type StreamOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -838,7 +925,7 @@ type StreamOptions struct {
 
 func (x *StreamOptions) Reset() {
 	*x = StreamOptions{}
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -850,7 +937,7 @@ func (x *StreamOptions) String() string {
 func (*StreamOptions) ProtoMessage() {}
 
 func (x *StreamOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[7]
+	mi := &file_image_procedure_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -863,7 +950,7 @@ func (x *StreamOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamOptions.ProtoReflect.Descriptor instead.
 func (*StreamOptions) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{7}
+	return file_image_procedure_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *StreamOptions) GetConf() float32 {
@@ -934,7 +1021,7 @@ type Frame struct {
 
 func (x *Frame) Reset() {
 	*x = Frame{}
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -946,7 +1033,7 @@ func (x *Frame) String() string {
 func (*Frame) ProtoMessage() {}
 
 func (x *Frame) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[8]
+	mi := &file_image_procedure_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -959,7 +1046,7 @@ func (x *Frame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Frame.ProtoReflect.Descriptor instead.
 func (*Frame) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{8}
+	return file_image_procedure_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Frame) GetSeq() int64 {
@@ -1053,7 +1140,7 @@ type StreamReady struct {
 
 func (x *StreamReady) Reset() {
 	*x = StreamReady{}
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1065,7 +1152,7 @@ func (x *StreamReady) String() string {
 func (*StreamReady) ProtoMessage() {}
 
 func (x *StreamReady) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[9]
+	mi := &file_image_procedure_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1078,7 +1165,7 @@ func (x *StreamReady) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamReady.ProtoReflect.Descriptor instead.
 func (*StreamReady) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{9}
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StreamReady) GetWindow() int32 {
@@ -1162,7 +1249,7 @@ type SourceStatus struct {
 
 func (x *SourceStatus) Reset() {
 	*x = SourceStatus{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1174,7 +1261,7 @@ func (x *SourceStatus) String() string {
 func (*SourceStatus) ProtoMessage() {}
 
 func (x *SourceStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1187,7 +1274,7 @@ func (x *SourceStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceStatus.ProtoReflect.Descriptor instead.
 func (*SourceStatus) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SourceStatus) GetState() SourceState {
@@ -1235,7 +1322,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1247,7 +1334,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1260,7 +1347,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -1293,7 +1380,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1305,7 +1392,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1318,7 +1405,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Detection) GetLabel() string {
@@ -1368,7 +1455,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1380,7 +1467,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1393,7 +1480,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Box) GetX() float32 {
@@ -1438,7 +1525,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1537,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1550,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{14}
+	return file_image_procedure_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -1532,7 +1619,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1544,7 +1631,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1557,7 +1644,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{15}
+	return file_image_procedure_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1675,7 +1762,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[16]
+	mi := &file_image_procedure_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1687,7 +1774,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[16]
+	mi := &file_image_procedure_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1700,7 +1787,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{16}
+	return file_image_procedure_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1773,12 +1860,17 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\vframes_read\x18\x01 \x01(\x03R\n" +
 	"framesRead\x12'\n" +
 	"\x0fframes_declared\x18\x02 \x01(\x03R\x0eframesDeclared\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason\"\x91\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\xba\x01\n" +
 	"\x0eStreamResponse\x12$\n" +
 	"\x05ready\x18\x01 \x01(\v2\f.StreamReadyH\x00R\x05ready\x12&\n" +
 	"\x06result\x18\x02 \x01(\v2\f.FrameResultH\x00R\x06result\x12*\n" +
-	"\asummary\x18\x03 \x01(\v2\x0e.StreamSummaryH\x00R\asummaryB\x05\n" +
-	"\x03msg\"\x9b\x02\n" +
+	"\asummary\x18\x03 \x01(\v2\x0e.StreamSummaryH\x00R\asummary\x12'\n" +
+	"\x06queued\x18\x04 \x01(\v2\r.StreamQueuedH\x00R\x06queuedB\x05\n" +
+	"\x03msg\"K\n" +
+	"\fStreamQueued\x12\x1a\n" +
+	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
+	"\vmax_streams\x18\x02 \x01(\x05R\n" +
+	"maxStreams\"\xc0\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -1789,7 +1881,9 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x06window\x18\x06 \x01(\x05R\x06window\x12\x15\n" +
 	"\x06run_id\x18\a \x01(\tR\x05runId\x12\"\n" +
 	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
-	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\"\xc5\x01\n" +
+	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\x12#\n" +
+	"\rqueue_updates\x18\n" +
+	" \x01(\bR\fqueueUpdates\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -1917,7 +2011,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -1929,50 +2023,52 @@ var file_image_procedure_proto_goTypes = []any{
 	(*StreamRequest)(nil),      // 7: StreamRequest
 	(*SourceEnd)(nil),          // 8: SourceEnd
 	(*StreamResponse)(nil),     // 9: StreamResponse
-	(*StreamHeader)(nil),       // 10: StreamHeader
-	(*StreamOptions)(nil),      // 11: StreamOptions
-	(*Frame)(nil),              // 12: Frame
-	(*StreamReady)(nil),        // 13: StreamReady
-	(*SourceStatus)(nil),       // 14: SourceStatus
-	(*SeqRange)(nil),           // 15: SeqRange
-	(*Detection)(nil),          // 16: Detection
-	(*Box)(nil),                // 17: Box
-	(*StageTimings)(nil),       // 18: StageTimings
-	(*FrameResult)(nil),        // 19: FrameResult
-	(*StreamSummary)(nil),      // 20: StreamSummary
-	nil,                        // 21: StreamSummary.TracksEntry
+	(*StreamQueued)(nil),       // 10: StreamQueued
+	(*StreamHeader)(nil),       // 11: StreamHeader
+	(*StreamOptions)(nil),      // 12: StreamOptions
+	(*Frame)(nil),              // 13: Frame
+	(*StreamReady)(nil),        // 14: StreamReady
+	(*SourceStatus)(nil),       // 15: SourceStatus
+	(*SeqRange)(nil),           // 16: SeqRange
+	(*Detection)(nil),          // 17: Detection
+	(*Box)(nil),                // 18: Box
+	(*StageTimings)(nil),       // 19: StageTimings
+	(*FrameResult)(nil),        // 20: FrameResult
+	(*StreamSummary)(nil),      // 21: StreamSummary
+	nil,                        // 22: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
-	12, // 0: DetectFrameRequest.frame:type_name -> Frame
-	11, // 1: DetectFrameRequest.options:type_name -> StreamOptions
-	10, // 2: StreamRequest.header:type_name -> StreamHeader
-	12, // 3: StreamRequest.frame:type_name -> Frame
+	13, // 0: DetectFrameRequest.frame:type_name -> Frame
+	12, // 1: DetectFrameRequest.options:type_name -> StreamOptions
+	11, // 2: StreamRequest.header:type_name -> StreamHeader
+	13, // 3: StreamRequest.frame:type_name -> Frame
 	8,  // 4: StreamRequest.end:type_name -> SourceEnd
-	14, // 5: StreamRequest.source_status:type_name -> SourceStatus
-	13, // 6: StreamResponse.ready:type_name -> StreamReady
-	19, // 7: StreamResponse.result:type_name -> FrameResult
-	20, // 8: StreamResponse.summary:type_name -> StreamSummary
-	11, // 9: StreamHeader.options:type_name -> StreamOptions
-	0,  // 10: StreamHeader.exist:type_name -> ExistPolicy
-	1,  // 11: Frame.encoding:type_name -> Encoding
-	15, // 12: StreamReady.done:type_name -> SeqRange
-	2,  // 13: SourceStatus.state:type_name -> SourceState
-	17, // 14: Detection.box:type_name -> Box
-	16, // 15: FrameResult.detections:type_name -> Detection
-	18, // 16: FrameResult.timings:type_name -> StageTimings
-	3,  // 17: FrameResult.status:type_name -> FrameStatus
-	21, // 18: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	4,  // 19: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	7,  // 20: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	6,  // 21: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	5,  // 22: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	9,  // 23: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	19, // 24: ImageProcedure.DetectFrame:output_type -> FrameResult
-	22, // [22:25] is the sub-list for method output_type
-	19, // [19:22] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	15, // 5: StreamRequest.source_status:type_name -> SourceStatus
+	14, // 6: StreamResponse.ready:type_name -> StreamReady
+	20, // 7: StreamResponse.result:type_name -> FrameResult
+	21, // 8: StreamResponse.summary:type_name -> StreamSummary
+	10, // 9: StreamResponse.queued:type_name -> StreamQueued
+	12, // 10: StreamHeader.options:type_name -> StreamOptions
+	0,  // 11: StreamHeader.exist:type_name -> ExistPolicy
+	1,  // 12: Frame.encoding:type_name -> Encoding
+	16, // 13: StreamReady.done:type_name -> SeqRange
+	2,  // 14: SourceStatus.state:type_name -> SourceState
+	18, // 15: Detection.box:type_name -> Box
+	17, // 16: FrameResult.detections:type_name -> Detection
+	19, // 17: FrameResult.timings:type_name -> StageTimings
+	3,  // 18: FrameResult.status:type_name -> FrameStatus
+	22, // 19: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	4,  // 20: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	7,  // 21: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	6,  // 22: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	5,  // 23: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	9,  // 24: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	20, // 25: ImageProcedure.DetectFrame:output_type -> FrameResult
+	23, // [23:26] is the sub-list for method output_type
+	20, // [20:23] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -1990,16 +2086,17 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Ready)(nil),
 		(*StreamResponse_Result)(nil),
 		(*StreamResponse_Summary)(nil),
+		(*StreamResponse_Queued)(nil),
 	}
-	file_image_procedure_proto_msgTypes[8].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[15].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[9].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,9 +32,10 @@ type Config struct {
 	// LiveKeepFrames bounds a live stream's images on disk (0 = all).
 	LiveKeepFrames int
 	// Stream bounds each stream; MaxStreams the streams at once (0 = no
-	// limit).
-	Stream     serving.Config
-	MaxStreams int
+	// limit). Streams over it wait for a slot in a FIFO queue of at most
+	// MaxQueued (0 = none wait: refused at once).
+	Stream                serving.Config
+	MaxStreams, MaxQueued int
 	// MaxMsgBytes bounds gRPC messages both ways (0 = 16 MiB).
 	MaxMsgBytes int
 	// KeepaliveTime pings a quiet client; clients may not ping more often

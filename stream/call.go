@@ -27,7 +27,8 @@ func (r *run) attempt(ctx context.Context) (progress bool, err error) {
 func (r *run) open(ctx context.Context) (pb.ImageProcedure_StreamFramesClient, *pb.StreamReady, error) {
 	call, err := r.rpc.StreamFrames(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open stream: %w", err)
+		// The server's own refusals come with its answer, never here.
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnreachable, err)
 	}
 	ready, err := r.handshake(call)
 	if err != nil {
@@ -122,17 +123,25 @@ func (r *run) handshake(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamRe
 	return ready, nil
 }
 
-// readReady reads the server's answer to the header, which must be ready.
+// readReady reads the server's answer to the header, which must be ready,
+// after the stream's places in the server's queue if it waits for a slot.
 func (r *run) readReady(call pb.ImageProcedure_StreamFramesClient) (*pb.StreamReady, error) {
-	first, err := call.Recv()
-	if err != nil {
-		return nil, fmt.Errorf("stream %q refused: %w", r.hdr.GetName(), err)
-	}
-	ready := first.GetReady()
-	if ready == nil {
+	for {
+		msg, err := call.Recv()
+		if err != nil {
+			return nil, fmt.Errorf("stream %q refused: %w", r.hdr.GetName(), err)
+		}
+		if q := msg.GetQueued(); q != nil {
+			if r.cfg.OnQueued != nil {
+				r.cfg.OnQueued(q)
+			}
+			continue
+		}
+		if ready := msg.GetReady(); ready != nil {
+			return ready, nil
+		}
 		return nil, errors.New("server did not answer the header with ready")
 	}
-	return ready, nil
 }
 
 // adopt keeps the first ready for the summary, makes the header of

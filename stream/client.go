@@ -27,15 +27,31 @@ type ClientConfig struct {
 	OnResult func(r *pb.FrameResult, latency time.Duration)
 	// MaxRetries is how many reconnections in a row may fail (no result
 	// received in between) before Run gives up; 0 never reconnects. Only
-	// a broken call (Unavailable and the like) is retried.
+	// a broken call (Unavailable and the like) is retried. A server that
+	// refuses the stream because it is full and says when to try again
+	// (ResourceExhausted with RetryInfo) is tried again as it says, as
+	// often as it takes: that is not a failure.
 	MaxRetries int
+	// WaitForServer is how long a run keeps trying to reach a server that
+	// has not answered it yet: 0 gives up at the first call that cannot
+	// be opened (ErrUnreachable), a negative value waits until ctx ends.
+	// Once a server answered, broken calls are retried as MaxRetries says.
+	WaitForServer time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a reconnection; it
 	// doubles from MinBackoff with each failure, with jitter.
 	// Zero means 100 ms and 5 s.
 	MinBackoff, MaxBackoff time.Duration
 	// OnReconnect, if set, is told before each reconnection: the count of
-	// failures in a row, the wait, and why the call broke.
+	// failures in a row (0 for a full server's refusal, which is not a
+	// failure), the wait, and why the call broke.
 	OnReconnect func(failures int, wait time.Duration, err error)
+	// OnWaitForServer, if set, is told once, when the run starts waiting
+	// for a server it cannot reach (see WaitForServer).
+	OnWaitForServer func(err error)
+	// OnQueued, if set, is told the stream's place in the server's queue
+	// while it waits for one of the server's stream slots, each time the
+	// place changes; OnReady follows when it gets one.
+	OnQueued func(q *pb.StreamQueued)
 	// OnReady, if set, is told the server's answer to the header of every
 	// call, before the call's first frame is sent; on the first call,
 	// before the first frame is read from the source.
@@ -71,9 +87,8 @@ func NewClient(rpc pb.ImageProcedureClient) *Client {
 // with the server's summary.
 func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summary, error) {
 	r := newRun(c.rpc, src, cfg)
-	start := time.Now()
 	defer func() {
-		r.sum.Duration = time.Since(start)
+		r.sum.Duration = time.Since(r.start)
 		r.sum.Dropped = r.feed.drops()
 		if cfg.SourceNews != nil {
 			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.Totals()
@@ -94,6 +109,12 @@ func (r *run) retry(ctx context.Context) error {
 		if progress {
 			failures = 0
 		}
+		if wait, ok := r.patience(err); ok {
+			if sleep(ctx, wait) != nil {
+				return err
+			}
+			continue
+		}
 		if r.giveUp(ctx, failures, err) {
 			return err
 		}
@@ -105,9 +126,10 @@ func (r *run) retry(ctx context.Context) error {
 }
 
 // giveUp says whether a call that failed with err after failures failed
-// reconnections in a row is the last.
+// reconnections in a row is the last. A server never reached is not
+// retried (patience waits for it as WaitForServer allows).
 func (r *run) giveUp(ctx context.Context, failures int, err error) bool {
-	return failures >= r.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil
+	return failures >= r.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil || r.neverReached(err)
 }
 
 // newRunHeader copies hdr for one run, with a fresh run id unless it has
@@ -117,6 +139,7 @@ func newRunHeader(hdr *pb.StreamHeader) *pb.StreamHeader {
 	if h.GetRunId() == "" {
 		h.RunId = NewRunID()
 	}
+	h.QueueUpdates = true // handshake reads StreamQueued
 	return h
 }
 
@@ -141,3 +164,8 @@ func retryable(err error) bool {
 // errNoSummary is the error of a call the server ended without its
 // summary, which a reconnection may complete.
 var errNoSummary = errors.New("stream ended without a summary")
+
+// ErrUnreachable is the error of a call that could not be opened: no
+// connection to the server (nothing listening, no route, a failed TLS
+// handshake).
+var ErrUnreachable = errors.New("cannot reach the server")

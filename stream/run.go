@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/framewire/framewire/internal/backoff"
 	pb "github.com/framewire/framewire/proto"
@@ -21,6 +22,9 @@ type run struct {
 	sum  *Summary
 	feed *feed
 
+	start       time.Time // when Run began
+	serverWaits int       // pauses so far waiting for a server never reached
+
 	readerStop func()
 	readerDone chan struct{}
 
@@ -34,7 +38,7 @@ func newRun(rpc pb.ImageProcedureClient, src Source, cfg ClientConfig) *run {
 		rpc: rpc, cfg: cfg, src: src,
 		hdr:  newRunHeader(cfg.Header),
 		sum:  &Summary{Live: live},
-		feed: newFeed(live),
+		feed: newFeed(live), start: time.Now(),
 	}
 }
 

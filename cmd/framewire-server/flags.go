@@ -40,6 +40,7 @@ type options struct {
 	probeCA       string
 	probeName     string
 	maxStreams    int
+	maxQueue      int
 	idle          time.Duration
 	headerTimeout time.Duration
 	kaTime        time.Duration
@@ -136,7 +137,8 @@ func limitFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.window, "window", serving.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message accepted or sent, in MiB (a 1920x1080 raw frame as the tutorial's base64 is 8.3 MB)")
 	fs.Int64Var(&o.maxPixels, "max-pixels", pixels.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
-	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; one more is refused with RESOURCE_EXHAUSTED (0 = no limit)")
+	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; more wait for a slot, first come first served, in a queue of --max-queue (0 = no limit)")
+	fs.IntVar(&o.maxQueue, "max-queue", 64, "most streams waiting for a slot when --max-streams run; one more is refused with RESOURCE_EXHAUSTED and told to try again in 2 s (0 = refuse at once)")
 	fs.DurationVar(&o.idle, "idle-timeout", 2*time.Minute, "end a stream that sends nothing for this long (0 = never)")
 	fs.DurationVar(&o.headerTimeout, "header-timeout", 10*time.Second, "end a call that sends no stream header for this long; until its header arrives a call holds no stream slot (0 = never)")
 	fs.DurationVar(&o.kaTime, "keepalive-time", 30*time.Second, "ping a client whose connection is quiet for this long, and drop it if it does not answer within 10 s")

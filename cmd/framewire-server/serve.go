@@ -60,7 +60,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 		Workers: o.workers, MaxPixels: o.maxPixels, JPEGQuality: o.jpegQuality,
 		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep,
 		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
-		MaxStreams: o.maxStreams, MaxMsgBytes: o.maxMsgMB << 20,
+		MaxStreams: o.maxStreams, MaxQueued: o.maxQueue, MaxMsgBytes: o.maxMsgMB << 20,
 		KeepaliveTime: o.kaTime, KeepaliveMinTime: o.kaMinTime,
 		TLS: tc, Token: o.token, HTTPAddr: o.http, Drain: o.drain, Log: log,
 	}, nil

@@ -37,10 +37,11 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
-		info.Kind, stream.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
-	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, newHeader(o, src), out, stderr, o.retries, news)
+	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, news, o, out, stderr)
 	saveErr := out.finish(stderr)
+	if neverReached(sum, err) {
+		return unreachable(o.server, err, o.waitServer)
+	}
 	tellOutput(stderr, o.name, sum)
 	p.summary(sum)
 	return outcome(ctx, info, sum, err, saveErr)
@@ -72,21 +73,58 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 
 // runStream streams src until it ends or ctx ends: the first signal ends
 // the source, and the call itself goes on until the results of every sent
-// frame are in (a second signal kills the process).
-func runStream(ctx context.Context, c *stream.Client, src stream.Source, hdr *pb.StreamHeader, out *resultOutput, stderr io.Writer, retries int, news *sourcenews.News) (*stream.Summary, error) {
-	return c.Run(context.WithoutCancel(ctx), stream.Until(ctx, src), stream.ClientConfig{
-		Header: hdr, OnResult: out.result, OnReady: func(r *pb.StreamReady) { limitRaw(src, r) },
-		MaxRetries: retries, SourceNews: news,
+// frame are in (a second signal kills the process). A signal before the
+// server started the stream (while waiting for the server or for a slot
+// on it) ends the run at once.
+func runStream(ctx context.Context, c *stream.Client, src capture.Source, news *sourcenews.News, o *options, out *resultOutput, stderr io.Writer) (*stream.Summary, error) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	beforeReady := context.AfterFunc(ctx, cancel)
+	cfg := clientConfig(src, o, stderr)
+	cfg.OnResult, cfg.SourceNews = out.result, news
+	announced := false
+	cfg.OnReady = func(r *pb.StreamReady) {
+		beforeReady()
+		limitRaw(src, r)
+		if !announced {
+			announced = true
+			announce(stderr, o, src.Info())
+		}
+	}
+	return c.Run(runCtx, stream.Until(ctx, src), cfg)
+}
+
+// clientConfig is the stream's header, retries and the notices that tell
+// the user about reconnections and waits.
+func clientConfig(src capture.Source, o *options, stderr io.Writer) stream.ClientConfig {
+	return stream.ClientConfig{
+		Header: newHeader(o, src), MaxRetries: o.retries, WaitForServer: o.waitServer,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
-			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, retries)
+			if failures == 0 {
+				fmt.Fprintf(stderr, "framewire-capture: %v; trying again in %v\n", err, wait.Round(time.Millisecond))
+				return
+			}
+			fmt.Fprintf(stderr, "framewire-capture: %v; reconnecting in %v (attempt %d of %d)\n", err, wait.Round(time.Millisecond), failures, o.retries)
 		},
-	})
+		OnWaitForServer: func(err error) {
+			fmt.Fprintf(stderr, "framewire-capture: cannot reach the server at %s yet (%s); waiting up to %v for it\n", o.server, unreachableReason(err), o.waitServer)
+		},
+		OnQueued: (&queueNotice{w: stderr, server: o.server, now: time.Now}).queued,
+	}
+}
+
+// announce says what is streamed where, once the server took the stream.
+func announce(stderr io.Writer, o *options, info capture.Info) {
+	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
+		info.Kind, stream.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
 }
 
 // outcome is the error the command ends with: the stream's, saving's, a
 // file stopped early, or failed frames.
 func outcome(ctx context.Context, info capture.Info, sum *stream.Summary, err, saveErr error) error {
 	switch {
+	case err != nil && ctx.Err() != nil && sum.Ready == nil:
+		return fmt.Errorf("stopped by signal before the server started the stream")
 	case err != nil:
 		return explain(err)
 	case saveErr != nil:

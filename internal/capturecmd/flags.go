@@ -37,6 +37,7 @@ type options struct {
 	retries      int
 	stall        time.Duration
 	reconnectMax int
+	waitServer   time.Duration
 	dial         dial.Config
 	save         string
 	overwrite    bool
@@ -136,8 +137,8 @@ func (o *options) check() error {
 		return fmt.Errorf("--overwrite and --increment exclude each other")
 	case (o.dial.CertFile == "") != (o.dial.KeyFile == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together")
-	case o.retries < 0 || o.reconnectMax < 0:
-		return fmt.Errorf("--retries and --reconnect-max must not be negative")
+	case o.retries < 0 || o.reconnectMax < 0 || o.waitServer < 0:
+		return fmt.Errorf("--retries, --reconnect-max and --wait-for-server must not be negative")
 	case o.stall <= 0:
 		return fmt.Errorf("--stall-timeout must be positive, got %v", o.stall)
 	case !validEncoding(o.encoding):
@@ -200,6 +201,7 @@ func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 
 func connFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.server, "server", "127.0.0.1:5005", "server `address` (host:port)")
+	fs.DurationVar(&o.waitServer, "wait-for-server", 0, "when the server cannot be reached at the start, keep trying for up to this `duration` (e.g. 1m) instead of failing at once; once it has answered, --retries decides")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message sent or accepted, in MiB")
 	fs.BoolVar(&o.dial.TLS, "tls", false, "connect with TLS, verifying the server against the system's CAs (implied by --tls-ca)")
 	fs.StringVar(&o.dial.CAFile, "tls-ca", "", "verify the server's certificate against the CAs in this PEM `file`")

@@ -97,11 +97,12 @@ type Monitor struct {
 	live      *liveView
 	observers []frameObserver
 	lastID    atomic.Int64
+	log       *slog.Logger
 }
 
 // NewMonitor returns a Monitor that logs stream starts and ends to log.
 func NewMonitor(log *slog.Logger) *Monitor {
-	m := &Monitor{metrics: newMetrics(), live: newLiveView()}
+	m := &Monitor{metrics: newMetrics(), live: newLiveView(), log: log}
 	m.observers = []frameObserver{m.metrics, m.live, streamLog{log: log}}
 	return m
 }
@@ -139,6 +140,23 @@ func (m *Monitor) StatsHandler() stats.Handler {
 	return wireStats{m: m.metrics}
 }
 
+// Queued logs that the stream ctx's call opened with hdr waits for a
+// stream slot, at position in the queue (1 = next). Nothing when m is nil.
+func (m *Monitor) Queued(ctx context.Context, hdr *pb.StreamHeader, position int) {
+	if m == nil {
+		return
+	}
+	m.log.Info("stream queued", "stream", hdr.GetName(), "position", position, "peer", peerOf(ctx))
+}
+
+// peerOf is the address of ctx's caller, "" when unknown.
+func peerOf(ctx context.Context) string {
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+		return p.Addr.String()
+	}
+	return ""
+}
+
 // Watch starts watching a stream that ctx's call opened with hdr, or
 // returns nil when m is nil.
 func (m *Monitor) Watch(ctx context.Context, hdr *pb.StreamHeader, model string) *StreamWatch {
@@ -147,10 +165,7 @@ func (m *Monitor) Watch(ctx context.Context, hdr *pb.StreamHeader, model string)
 	}
 	st := &streamState{
 		id: m.lastID.Add(1), name: hdr.GetName(), source: hdr.GetSource(), model: model,
-		live: hdr.GetLive(), frameCount: hdr.GetFrameCount(), opened: time.Now(),
-	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		st.peer = p.Addr.String()
+		live: hdr.GetLive(), frameCount: hdr.GetFrameCount(), opened: time.Now(), peer: peerOf(ctx),
 	}
 	for _, o := range m.observers {
 		o.streamOpened(st)

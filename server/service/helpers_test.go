@@ -47,6 +47,7 @@ func (fakePicture) Close() error { return nil }
 type served struct {
 	rpc pb.ImageProcedureClient
 	log *lockedLog
+	svc *Service
 }
 
 // lockedLog collects log output from any goroutine.
@@ -80,8 +81,9 @@ func serve(t *testing.T, out string, cfg Config) *served {
 	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, core.Model{Kind: "mean"}
 	cfg.Monitor = monitor.NewMonitor(logger)
 	srv := grpc.NewServer()
-	pb.RegisterImageProcedureServer(srv, New(cfg))
-	return &served{rpc: pb.NewImageProcedureClient(streamtest.Dial(t, srv)), log: log}
+	svc := New(cfg)
+	pb.RegisterImageProcedureServer(srv, svc)
+	return &served{rpc: pb.NewImageProcedureClient(streamtest.Dial(t, srv)), log: log, svc: svc}
 }
 
 // startServer serves a service writing to out.

@@ -2,44 +2,79 @@ package service
 
 import (
 	"context"
+	"errors"
+	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/stream/serving"
 )
 
 // limitedHandler opens streams within MaxStreams.
 type limitedHandler Service
 
-// Open takes a slot, then opens the stream; the session frees the slot.
+// Open takes a slot, waiting in the queue for one if need be, then opens
+// the stream; the session frees the slot.
 func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
 	s := (*Service)(l)
-	if l.slots == nil {
+	if l.admit == nil {
 		return s.open(ctx, hdr)
 	}
-	select {
-	case l.slots <- struct{}{}:
-	default:
-		return nil, status.Errorf(codes.ResourceExhausted, "the server runs its limit of %d streams", l.cfg.MaxStreams)
+	if err := l.admit.Acquire(ctx, l.drain, l.queueWatch(ctx, hdr)); err != nil {
+		return nil, l.admissionStatus(err)
 	}
 	sess, err := s.open(ctx, hdr)
 	if err != nil {
-		<-l.slots
+		l.admit.Release()
 		return nil, err
 	}
-	return &slotSession{Session: sess, slots: l.slots}, nil
+	return &slotSession{Session: sess, release: l.admit.Release}, nil
+}
+
+// queueWatch tells the monitor that the stream of the call whose Open got
+// ctx joined the queue, and its client each place it gets.
+func (l *limitedHandler) queueWatch(ctx context.Context, hdr *pb.StreamHeader) admission.Watch {
+	return admission.Watch{
+		Entered: func(position int) { l.cfg.Monitor.Queued(ctx, hdr, position) },
+		Moved: func(position int) error {
+			return serving.TellQueued(ctx, &pb.StreamQueued{Position: int32(position), MaxStreams: int32(l.cfg.MaxStreams)})
+		},
+	}
+}
+
+// fullRetryDelay is how long a stream refused by a full queue is told to
+// wait before it tries again.
+const fullRetryDelay = 2 * time.Second
+
+// admissionStatus is the gRPC status of a stream that got no slot: a full
+// queue is ResourceExhausted with a RetryInfo saying when to try again.
+func (l *limitedHandler) admissionStatus(err error) error {
+	switch {
+	case errors.Is(err, admission.ErrFull):
+		st := status.Newf(codes.ResourceExhausted, "the server runs its limit of %d streams and %d more wait for a slot: try again later", l.cfg.MaxStreams, l.cfg.MaxQueued)
+		if withHint, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(fullRetryDelay)}); derr == nil {
+			st = withHint
+		}
+		return st.Err()
+	case errors.Is(err, admission.ErrDraining):
+		return status.Error(codes.Unavailable, "server is shutting down")
+	}
+	return toStatus(err)
 }
 
 // slotSession frees its stream slot when it closes.
 type slotSession struct {
 	serving.Session
-	slots <-chan struct{}
+	release func()
 }
 
 func (s *slotSession) Close() error {
-	defer func() { <-s.slots }()
+	defer s.release()
 	return s.Session.Close()
 }
 

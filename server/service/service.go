@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/stream/serving"
@@ -33,9 +34,11 @@ type Config struct {
 	Monitor *monitor.Monitor
 	// Stream bounds each stream; its Drain is set by the Service.
 	Stream serving.Config
-	// MaxStreams is the most streams served at once; one more gets
-	// ResourceExhausted (0 = no limit).
-	MaxStreams int
+	// MaxStreams is the most streams served at once (0 = no limit). A
+	// stream over it waits for a slot, first come first served, in a
+	// queue of at most MaxQueued streams; one more gets ResourceExhausted
+	// with a hint when to try again.
+	MaxStreams, MaxQueued int
 	// MaxMessageBytes is the largest message the gRPC server accepts,
 	// told to clients in StreamReady (0 = not told).
 	MaxMessageBytes int
@@ -46,7 +49,7 @@ type Config struct {
 type Service struct {
 	pb.UnimplementedImageProcedureServer
 	cfg   Config
-	slots chan struct{} // one per running stream; nil = no limit
+	admit *admission.Queue // the MaxStreams slots; nil = no limit
 	drain chan struct{}
 	once  sync.Once
 }
@@ -59,7 +62,7 @@ func New(cfg Config) *Service {
 	cfg.MinConf = ConfFloor(cfg.DefaultConf, cfg.MinConf)
 	s := &Service{cfg: cfg, drain: make(chan struct{})}
 	if cfg.MaxStreams > 0 {
-		s.slots = make(chan struct{}, cfg.MaxStreams)
+		s.admit = admission.New(cfg.MaxStreams, cfg.MaxQueued)
 	}
 	s.cfg.Stream.Drain = s.drain
 	return s
@@ -84,7 +87,8 @@ func (s *Service) ImageMeanWH(ctx context.Context, in *pb.B64Image) (*pb.Predict
 
 // StreamFrames serves one long-lived stream of frames. A stream takes one
 // of the MaxStreams slots once its header has arrived (a call that sends
-// none holds nothing, and ends at the header timeout).
+// none holds nothing, and ends at the header timeout), or waits in the
+// queue for one: the header timeout does not apply there.
 func (s *Service) StreamFrames(call pb.ImageProcedure_StreamFramesServer) error {
 	select {
 	case <-s.drain:

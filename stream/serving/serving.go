@@ -24,9 +24,10 @@ import (
 // from that call's goroutine; implementations must be safe for concurrent
 // calls from different streams.
 type Handler interface {
-	// Open checks the header and prepares the stream's output. An error
-	// carrying a gRPC status is sent to the client as it is; any other
-	// error becomes InvalidArgument.
+	// Open checks the header and prepares the stream's output. It may
+	// wait for the server's room to run the stream, telling the client
+	// with TellQueued. An error carrying a gRPC status is sent to the
+	// client as it is; any other error becomes InvalidArgument.
 	Open(ctx context.Context, hdr *pb.StreamHeader) (Session, error)
 }
 
@@ -143,7 +144,7 @@ func openSession(call pb.ImageProcedure_StreamFramesServer, h Handler, timeout t
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := h.Open(call.Context(), hdr)
+	sess, err := h.Open(withQueueTeller(call, hdr), hdr)
 	if err != nil {
 		return nil, nil, openStatus(err)
 	}
