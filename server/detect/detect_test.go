@@ -9,6 +9,8 @@ import (
 
 	"gocv.io/x/gocv"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/framewire/framewire/server/detect/nanodet"
 )
 
 var (
@@ -32,7 +34,7 @@ func TestNanodet320(t *testing.T) {
 // The 416 file proves the input size is read from the model, not assumed.
 func TestNanodet416(t *testing.T) {
 	d := newDetector(t, Config{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-416.onnx")})
-	if got := d.(*nanodetDetector).size; got != 416 {
+	if got := d.(*nanodet.Detector).Size(); got != 416 {
 		t.Errorf("input size = %d, want 416", got)
 	}
 	t.Run("person.jpg", func(t *testing.T) { expectObjects(t, detectFile(t, d, personJPG), personWants) })
@@ -192,8 +194,10 @@ func TestNewBadModelFiles(t *testing.T) {
 
 func TestNewBadConfig(t *testing.T) {
 	for _, cfg := range []Config{
-		{Kind: "yolo"},
+		{Kind: "yolo"}, // no model file is installed for it
+		{Kind: "nope"},
 		{Kind: ""},
+		{Kind: KindNanodet, InputSize: -1},
 		{Kind: KindNanodet, Conf: 1.5},
 		{Kind: KindBlazeFace, NMS: -0.1},
 	} {
@@ -212,11 +216,11 @@ func TestMean(t *testing.T) {
 }
 
 func TestKindsAndDefaults(t *testing.T) {
-	if got := Kinds(); !slices.Equal(got, []string{"mean", "nanodet", "blazeface"}) {
+	if got := Kinds(); !slices.Equal(got, []string{"mean", "nanodet", "blazeface", "yolo"}) {
 		t.Errorf("Kinds() = %v", got)
 	}
-	if DefaultModelFile("mean") != "" || DefaultModelFile("nope") != "" {
-		t.Error("DefaultModelFile should be empty for mean and unknown kinds")
+	if DefaultModelFile("mean") != "" || DefaultModelFile("nope") != "" || DefaultModelFile("yolo") != "" {
+		t.Error("DefaultModelFile should be empty for mean, yolo and unknown kinds")
 	}
 	if got := DefaultModelFile("nanodet"); got != "/usr/local/share/framewire/models/nanodet/nanodet-m-320.onnx" {
 		t.Errorf("DefaultModelFile(nanodet) = %s", got)
