@@ -20,7 +20,7 @@ func Family() family.Family {
 		Input:       onnxnet.Shape{Family: "BlazeFace", NHWC: true, DynamicSize: dynamicSize, MinSize: blazeFaceCells0},
 		Conf:        0.6,
 		NMS:         0.3,
-		Labels:      `one class, "face"`,
+		Labels:      `one class, "face" (a labels file is not used)`,
 		New:         family.Constructor(New),
 	}
 }

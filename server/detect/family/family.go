@@ -32,7 +32,7 @@ type Family struct {
 	DefaultFile string        // the model file the set-up installs; "" when none is
 	Input       onnxnet.Shape // how the net takes its image (zero: no network)
 	Conf, NMS   float32       // default score and IoU thresholds
-	Labels      string        // where the class names come from, for --help
+	Labels      string        // the class names without a labels file, for --help
 	// New makes a detector; the family's pre-processing and decoding
 	// come with it.
 	New func(Params) (Detector, error)

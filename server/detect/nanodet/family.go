@@ -17,7 +17,7 @@ func Family() family.Family {
 		Input:       onnxnet.Shape{Family: "NanoDet", DynamicSize: dynamicSize, MinSize: maxStride},
 		Conf:        0.4,
 		NMS:         0.5,
-		Labels:      "--labels, else the built-in COCO 80 labels",
+		Labels:      "the built-in COCO 80 labels",
 		New:         family.Constructor(New),
 	}
 }

@@ -34,7 +34,7 @@ func Family() family.Family {
 		Input:  onnxnet.Shape{Family: "YOLO", DynamicSize: dynamicSize, MinSize: maxStride},
 		Conf:   defaultConf,
 		NMS:    defaultNMS,
-		Labels: "--labels, else the names in the model's metadata, else COCO's 80 for an 80-class model",
+		Labels: "the names in the model's metadata, else COCO's 80 for an 80-class model",
 		New:    family.Constructor(New),
 	}
 }
