@@ -14,7 +14,6 @@ package detect
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -140,7 +139,7 @@ func params(f Family, cfg Config) (family.Params, error) {
 	}
 	p.Conf, p.NMS = cmp.Or(p.Conf, f.Conf), cmp.Or(p.NMS, f.NMS)
 	var err error
-	if p.Model, err = readModel(modelFile(f, cfg)); err != nil {
+	if p.Model, err = readModel(f, cfg); err != nil {
 		return p, err
 	}
 	if cfg.LabelsFile != "" {
@@ -155,10 +154,11 @@ func modelFile(f Family, cfg Config) string {
 	return cmp.Or(cfg.ModelFile, f.DefaultFile)
 }
 
-// readModel reads a whole model file.
-func readModel(path string) ([]byte, error) {
+// readModel reads the whole model file of cfg for family f.
+func readModel(f Family, cfg Config) ([]byte, error) {
+	path := modelFile(f, cfg)
 	if path == "" {
-		return nil, errors.New("detect: no model file given, and the set-up installs none for this kind")
+		return nil, fmt.Errorf("detect: %s: no model file given, and the set-up installs none for it", f.Kind)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

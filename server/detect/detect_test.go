@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/framewire/framewire/server/detect/nanodet"
+	"github.com/framewire/framewire/server/detect/yolo/yolotest"
 )
 
 var (
@@ -206,6 +207,9 @@ func TestNewBadConfig(t *testing.T) {
 			t.Errorf("New(%+v) succeeded, want an error", cfg)
 		}
 	}
+	if _, err := New(Config{Kind: "yolo"}); err == nil || !strings.Contains(err.Error(), "yolo: no model file given") {
+		t.Errorf("yolo without a model file: %v, want an error saying none was given", err)
+	}
 }
 
 func TestMean(t *testing.T) {
@@ -232,7 +236,8 @@ func TestKindsAndDefaults(t *testing.T) {
 
 // Bad frames are errors, never panics, for every kind; odd frame sizes work.
 func TestDetectBadAndOddFrames(t *testing.T) {
-	dets := []Detector{newDetector(t, Config{Kind: KindMean})}
+	dets := []Detector{newDetector(t, Config{Kind: KindMean}),
+		newDetector(t, Config{Kind: "yolo", ModelFile: yolotest.Write(t, yolotest.Spec{Size: 64, Classes: 80})})}
 	if _, err := os.Stat(filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")); err == nil {
 		dets = append(dets, newDetector(t, Config{Kind: KindNanodet, ModelFile: filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")}))
 	}

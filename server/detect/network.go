@@ -23,8 +23,7 @@ func LoadNetwork(cfg Config) (Network, error) {
 	if !ok || !f.HasNetwork() {
 		return Network{}, fmt.Errorf("detect: model kind %q has no network", cfg.Kind)
 	}
-	file := modelFile(f, cfg)
-	model, err := readModel(file)
+	model, err := readModel(f, cfg)
 	if err != nil {
 		return Network{}, err
 	}
@@ -32,7 +31,7 @@ func LoadNetwork(cfg Config) (Network, error) {
 	want.Size = cfg.InputSize
 	n, err := describeNetwork(model, want)
 	if err != nil {
-		return Network{}, fmt.Errorf("detect: %s model %s: %w", cfg.Kind, file, err)
+		return Network{}, fmt.Errorf("detect: %s model %s: %w", cfg.Kind, modelFile(f, cfg), err)
 	}
 	return n, nil
 }
