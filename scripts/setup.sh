@@ -4,7 +4,8 @@
 #   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
 #         the NanoDet and BlazeFace models and the sample videos
 #   test: the same plus protoc, darknet's test photos, exiftool, docker-compose,
-#         chromium (the live view's browser test), ffmpeg (test videos) and
+#         chromium (the live view's browser test), ffmpeg (test videos), python3-onnx
+#         (the YOLO tests write their ONNX files) and
 #         GStreamer's RTSP server with x264enc (the reconnect tests' camera)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ what=${1:-demo}
 pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(ffmpeg protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv chromium
+  pkgs+=(ffmpeg protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv python3-onnx chromium
     python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly)
 fi
 missing=()

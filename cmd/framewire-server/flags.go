@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type options struct {
 	ortLib        string
 	modelFile     string
 	labels        string
+	inputSize     int
 	conf          float64
 	minConf       float64
 	nms           float64
@@ -121,16 +123,37 @@ func (o *options) check() error {
 
 func modelFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.model, "model", detect.KindDefault, "model `kind`: "+strings.Join(detect.Kinds(), ", ")+" (mean = pixel statistics only, no network)")
-	fs.StringVar(&o.modelFile, "model-file", "", "ONNX model `file` (default: the file the set-up installs for --model:\n"+
-		"nanodet: "+detect.DefaultModelFile(detect.KindNanodet)+"\nblazeface: "+detect.DefaultModelFile(detect.KindBlazeFace)+")")
+	fs.StringVar(&o.modelFile, "model-file", "", "ONNX model `file` (default: the file the set-up installs for --model"+perFamily(func(f detect.Family) string { return f.DefaultFile })+")")
 	fs.StringVar(&o.engine, "engine", detect.EngineDefault, "inference `engine` of the model's forward pass: "+strings.Join(detect.Engines(), ", ")+" (same detections on both), or "+detect.EngineKServe+" (inference servers over the Open Inference Protocol: --kserve)")
 	fs.StringVar(&o.ortLib, "onnxruntime-lib", detect.DefaultONNXRuntimeLib, "ONNX Runtime shared library `file` for --engine onnxruntime (bash scripts/install-onnxruntime.sh installs it)")
-	fs.StringVar(&o.labels, "labels", "", "class labels `file`, one per line, for nanodet (default: the built-in COCO 80 labels)")
-	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default: nanodet 0.4, blazeface 0.6)")
-	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default: nanodet 0.5, blazeface 0.3)")
+	fs.StringVar(&o.labels, "labels", "", "class labels `file`, one per line, used instead of the model's own (default"+perFamily(func(f detect.Family) string { return f.Labels })+")")
+	fs.IntVar(&o.inputSize, "input-size", 0, "input side in pixels for a model file that leaves it open; a file that fixes another is refused (0 = the model's default"+
+		perFamily(func(f detect.Family) string { return positive(f.Input.DynamicSize) })+")")
+	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.Conf) })+")")
+	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.NMS) })+")")
 	fs.IntVar(&o.workers, "workers", 0, "frames processed at once, each worker with its own copy of the model (0 = one per CPU)")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
 	fs.Float64Var(&o.minConf, "min-conf", 0.05, "lowest --conf a stream may ask for: the model keeps detections down to this score, and each stream filters at its own --conf (or the model's default)")
+}
+
+// perFamily lists, one line per model family that runs a network, the
+// family's kind and what value says of it ("" = none: "none").
+func perFamily(value func(detect.Family) string) string {
+	var b strings.Builder
+	for _, f := range detect.Families() {
+		if f.HasNetwork() {
+			fmt.Fprintf(&b, "\n%s: %s", f.Kind, cmp.Or(value(f), "none"))
+		}
+	}
+	return b.String()
+}
+
+// positive is v as text, "" when it is not positive.
+func positive[T int | float32](v T) string {
+	if v <= 0 {
+		return ""
+	}
+	return fmt.Sprint(v)
 }
 
 func limitFlags(fs *flag.FlagSet, o *options) {

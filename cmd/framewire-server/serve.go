@@ -52,7 +52,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 	return server.Config{
 		OutDir: o.out,
 		Model: detect.Config{
-			Kind: o.model, ModelFile: o.modelFile, LabelsFile: o.labels,
+			Kind: o.model, ModelFile: o.modelFile, LabelsFile: o.labels, InputSize: o.inputSize,
 			Conf: float32(o.conf), NMS: float32(o.nms),
 			Engine: o.engine, ONNXRuntimeLib: o.ortLib, Threads: detect.ORTThreadsPerWorker(o.workers),
 			Remote: remote,

@@ -7,59 +7,6 @@ import (
 	"testing"
 )
 
-func benchNanodet(b *testing.B) (*nanodetDetector, func()) {
-	d, err := New(Config{Kind: KindNanodet, ModelFile: nanodetModel(b, "nanodet-m-320.onnx")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	img := readImage(b, personJPG)
-	nd := d.(*nanodetDetector)
-	if err := nd.preprocess(img); err != nil {
-		b.Fatal(err)
-	}
-	return nd, func() { img.Close(); d.Close() }
-}
-
-func BenchmarkNanodetPreprocess(b *testing.B) {
-	d, done := benchNanodet(b)
-	defer done()
-	img := readImage(b, personJPG)
-	defer img.Close()
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := d.preprocess(img); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkNanodetForward(b *testing.B) {
-	d, done := benchNanodet(b)
-	defer done()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := d.Infer(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkNanodetPostprocess(b *testing.B) {
-	d, done := benchNanodet(b)
-	defer done()
-	outs, err := d.Infer()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		dets, err := d.postprocess(outs, 640, 424)
-		if err != nil || len(dets) != 3 {
-			b.Fatalf("postprocess: %v, %d detections", err, len(dets))
-		}
-	}
-}
-
 func BenchmarkBlazeFaceDetect(b *testing.B) {
 	d, err := New(Config{Kind: KindBlazeFace, ModelFile: blazeFaceModel(b, "face_detection_front_128x128_barracuda.onnx")})
 	if err != nil {
@@ -79,8 +26,7 @@ func BenchmarkBlazeFaceDetect(b *testing.B) {
 // BenchmarkNanodetDetect is a whole Detect (pre-processing, forward,
 // decode, NMS) of a 768x576 frame at the thread count OpenCV has now.
 func BenchmarkNanodetDetect(b *testing.B) {
-	d, done := benchNanodet(b)
-	defer done()
+	d := newDetector(b, Config{Kind: KindNanodet, ModelFile: nanodetModel(b, "nanodet-m-320.onnx")})
 	img := readImage(b, messiJPG)
 	defer img.Close()
 	b.ReportAllocs()

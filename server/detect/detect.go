@@ -1,31 +1,35 @@
 // Package detect finds objects in video frames with deep-learning detectors,
 // behind one small interface.
 //
-// Kinds: "mean" (no network, finds nothing), "nanodet" (NanoDet-m, COCO 80
-// classes, any input size; the default) and "blazeface" (MediaPipe
-// BlazeFace, faces). Each model's pre-processing, output decoding, NMS and
-// labels are written once here; the forward pass runs on an engine of
-// package engine: ONNX Runtime (the default) or OpenCV's DNN module. Models
-// are checked when a Detector is made, never at the first frame.
+// The model families are a table (Families): "nanodet" (NanoDet-m, COCO 80
+// classes, any input size; the default), "blazeface" (MediaPipe BlazeFace,
+// faces), "yolo" (Ultralytics YOLOv5, YOLOv8 and YOLO11 detection
+// exports) and "mean" (no network, finds nothing). Each family's
+// pre-processing, output decoding and labels live in its own package
+// (server/detect/nanodet, .../blazeface, .../yolo); the forward pass runs
+// on an engine of package engine: ONNX Runtime (the default) or OpenCV's
+// DNN module. Models are checked when a Detector is made, never at the
+// first frame.
 package detect
 
 import (
-	"github.com/framewire/framewire/server/core"
-
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
 
-	"gocv.io/x/gocv"
-
+	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/detect/blazeface"
 	"github.com/framewire/framewire/server/detect/engine"
+	"github.com/framewire/framewire/server/detect/family"
+	"github.com/framewire/framewire/server/detect/nanodet"
 )
 
-// Accepted values of Config.Kind.
+// Kinds other packages name (Kinds lists every accepted Config.Kind).
 const (
 	KindMean      = "mean"
-	KindNanodet   = "nanodet"
-	KindBlazeFace = "blazeface"
+	KindNanodet   = nanodet.Kind
+	KindBlazeFace = blazeface.Kind
 )
 
 // KindDefault is the kind a server runs unless told otherwise.
@@ -43,22 +47,6 @@ const (
 // Config.ONNXRuntimeLib is "" (scripts/install-onnxruntime.sh puts it there).
 const DefaultONNXRuntimeLib = engine.DefaultONNXRuntimeLib
 
-// Default model files installed by the project's set-up
-// (scripts/install-models.sh; the NanoDet file is the project's
-// models/nanodet/nanodet-m-320.onnx).
-const (
-	defaultNanodetModel   = "/usr/local/share/framewire/models/nanodet/nanodet-m-320.onnx"
-	defaultBlazeFaceModel = "/usr/local/share/framewire/models/blazeface/face_detection_front_128x128_barracuda.onnx"
-)
-
-// Default thresholds per kind.
-const (
-	defaultNanodetConf   = 0.4
-	defaultNanodetNMS    = 0.5
-	defaultBlazeFaceConf = 0.6
-	defaultBlazeFaceNMS  = 0.3
-)
-
 // Box is an axis-aligned box in source-frame pixels, top-left origin.
 type Box = core.Box
 
@@ -66,23 +54,22 @@ type Box = core.Box
 // without OpenCV can use detections).
 type Detection = core.Detection
 
-// Detector finds objects in 8-bit BGR frames. A Detector is NOT safe for
-// concurrent use (an engine is not): use one per worker goroutine.
-// Detect does not keep or modify img; the returned slice belongs to the
-// caller. Close frees the detector's OpenCV memory; it must be called once
-// the detector is no longer used.
-type Detector interface {
-	Detect(img gocv.Mat) ([]Detection, error)
-	Close() error
-}
+// Detector finds objects in 8-bit BGR frames and names the classes it
+// reports (Labels). A Detector is NOT safe for concurrent use (an engine
+// is not): use one per worker goroutine; Close it once it is no longer
+// used.
+type Detector = family.Detector
 
 // Config selects and tunes a detector.
 type Config struct {
-	Kind       string  // "mean", "nanodet", "blazeface"
+	Kind       string  // one of Kinds()
 	ModelFile  string  // "" = DefaultModelFile(Kind)
-	LabelsFile string  // nanodet only; "" = built-in COCO 80 labels
-	Conf       float32 // minimum score; 0 = the kind's default (nanodet 0.4, blazeface 0.6)
-	NMS        float32 // IoU threshold; 0 = default (nanodet 0.5, blazeface 0.3)
+	LabelsFile string  // class names, one a line; "" = the family's own (Family.Labels)
+	Conf       float32 // minimum score; 0 = the family's default (Family.Conf)
+	NMS        float32 // IoU threshold; 0 = the family's default (Family.NMS)
+	// InputSize is the input side S for a model file that leaves it open;
+	// a file that fixes another S is refused. 0 = the family's default.
+	InputSize int
 
 	Engine         string // "onnxruntime", "opencv"; "" = EngineDefault (onnxruntime)
 	ONNXRuntimeLib string // onnxruntime's shared library; "" = DefaultONNXRuntimeLib
@@ -101,41 +88,28 @@ func (cfg Config) engineOptions() engine.Options {
 	return engine.Options{Engine: cfg.Engine, ONNXRuntimeLib: cfg.ONNXRuntimeLib, Threads: cfg.Threads, Remote: cfg.Remote}
 }
 
-// Kinds lists the accepted kinds.
-func Kinds() []string {
-	return []string{KindMean, KindNanodet, KindBlazeFace}
-}
-
-// DefaultModelFile returns the model file the project's set-up installs for
-// a kind, or "" for "mean" and unknown kinds.
-func DefaultModelFile(kind string) string {
-	switch kind {
-	case KindNanodet:
-		return defaultNanodetModel
-	case KindBlazeFace:
-		return defaultBlazeFaceModel
-	}
-	return ""
-}
-
 // New makes a detector of cfg.Kind on cfg.Engine. It loads and checks the
 // model: a missing, unreadable or wrong model file fails here with an error
 // naming the file, as does a missing or wrong ONNX Runtime library (naming
 // it), and one warm-up forward is run on a blank image. The caller owns the
 // returned Detector and must Close it.
 func New(cfg Config) (Detector, error) {
+	f, ok := lookup(cfg.Kind)
+	if !ok {
+		return nil, fmt.Errorf("detect: unknown kind %q (want one of %v)", cfg.Kind, Kinds())
+	}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	switch cfg.Kind {
-	case KindMean:
-		return meanDetector{}, nil
-	case KindNanodet:
-		return newNanodetFromConfig(withDefaults(cfg, defaultNanodetConf, defaultNanodetNMS))
-	case KindBlazeFace:
-		return newBlazeFaceFromConfig(withDefaults(cfg, defaultBlazeFaceConf, defaultBlazeFaceNMS))
+	p, err := params(f, cfg)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("detect: unknown kind %q (want one of %v)", cfg.Kind, Kinds())
+	d, err := f.New(p)
+	if err != nil {
+		return nil, fmt.Errorf("detect: %s model %s: %w", cfg.Kind, modelFile(f, cfg), err)
+	}
+	return d, nil
 }
 
 // check reports the first out-of-range field of cfg, or nil.
@@ -149,60 +123,43 @@ func (cfg Config) check() error {
 		return fmt.Errorf("detect: unknown engine %q (want one of %v)", cfg.Engine, Engines())
 	case cfg.Threads < 0:
 		return fmt.Errorf("detect: %d engine threads", cfg.Threads)
+	case cfg.InputSize < 0:
+		return fmt.Errorf("detect: input size %d", cfg.InputSize)
 	}
 	return nil
 }
 
-// newNanodetFromConfig reads cfg's model and labels and makes the detector.
-func newNanodetFromConfig(cfg Config) (Detector, error) {
-	model, err := readModel(cfg.ModelFile)
-	if err != nil {
-		return nil, err
+// params reads cfg's model and labels files for family f and fills in
+// its defaults. A family without a network reads nothing.
+func params(f Family, cfg Config) (family.Params, error) {
+	p := family.Params{Conf: cfg.Conf, NMS: cfg.NMS, Engine: cfg.engineOptions(), Input: f.Input}
+	p.Input.Size = cfg.InputSize
+	if !f.HasNetwork() {
+		return p, nil
 	}
-	labels, err := loadLabels(cfg.LabelsFile)
-	if err != nil {
-		return nil, err
+	p.Conf, p.NMS = cmp.Or(p.Conf, f.Conf), cmp.Or(p.NMS, f.NMS)
+	var err error
+	if p.Model, err = readModel(f, cfg); err != nil {
+		return p, err
 	}
-	labelsName := "the built-in COCO labels"
 	if cfg.LabelsFile != "" {
-		labelsName = "labels file " + cfg.LabelsFile
+		p.Labels, err = loadLabels(cfg.LabelsFile)
+		p.LabelsName = "labels file " + cfg.LabelsFile
 	}
-	d, err := newNanodet(model, labels, labelsName, cfg.Conf, cfg.NMS, cfg.engineOptions())
-	if err != nil {
-		return nil, fmt.Errorf("detect: nanodet model %s: %w", cfg.ModelFile, err)
-	}
-	return d, nil
+	return p, err
 }
 
-// newBlazeFaceFromConfig reads cfg's model and makes the detector.
-func newBlazeFaceFromConfig(cfg Config) (Detector, error) {
-	model, err := readModel(cfg.ModelFile)
-	if err != nil {
-		return nil, err
-	}
-	d, err := newBlazeFace(model, cfg.Conf, cfg.NMS, cfg.engineOptions())
-	if err != nil {
-		return nil, fmt.Errorf("detect: blazeface model %s: %w", cfg.ModelFile, err)
-	}
-	return d, nil
+// modelFile is cfg's model file, or f's default.
+func modelFile(f Family, cfg Config) string {
+	return cmp.Or(cfg.ModelFile, f.DefaultFile)
 }
 
-// withDefaults fills the zero fields of cfg with the kind's defaults.
-func withDefaults(cfg Config, conf, nms float32) Config {
-	if cfg.ModelFile == "" {
-		cfg.ModelFile = DefaultModelFile(cfg.Kind)
+// readModel reads the whole model file of cfg for family f.
+func readModel(f Family, cfg Config) ([]byte, error) {
+	path := modelFile(f, cfg)
+	if path == "" {
+		return nil, fmt.Errorf("detect: %s: no model file given, and the set-up installs none for it", f.Kind)
 	}
-	if cfg.Conf == 0 {
-		cfg.Conf = conf
-	}
-	if cfg.NMS == 0 {
-		cfg.NMS = nms
-	}
-	return cfg
-}
-
-// readModel reads a whole model file.
-func readModel(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("detect: cannot read model file: %w", err)

@@ -9,6 +9,9 @@ import (
 
 	"gocv.io/x/gocv"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/framewire/framewire/server/detect/nanodet"
+	"github.com/framewire/framewire/server/detect/yolo/yolotest"
 )
 
 var (
@@ -32,7 +35,7 @@ func TestNanodet320(t *testing.T) {
 // The 416 file proves the input size is read from the model, not assumed.
 func TestNanodet416(t *testing.T) {
 	d := newDetector(t, Config{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-416.onnx")})
-	if got := d.(*nanodetDetector).size; got != 416 {
+	if got := d.(*nanodet.Detector).Size(); got != 416 {
 		t.Errorf("input size = %d, want 416", got)
 	}
 	t.Run("person.jpg", func(t *testing.T) { expectObjects(t, detectFile(t, d, personJPG), personWants) })
@@ -192,8 +195,10 @@ func TestNewBadModelFiles(t *testing.T) {
 
 func TestNewBadConfig(t *testing.T) {
 	for _, cfg := range []Config{
-		{Kind: "yolo"},
+		{Kind: "yolo"}, // no model file is installed for it
+		{Kind: "nope"},
 		{Kind: ""},
+		{Kind: KindNanodet, InputSize: -1},
 		{Kind: KindNanodet, Conf: 1.5},
 		{Kind: KindBlazeFace, NMS: -0.1},
 	} {
@@ -201,6 +206,9 @@ func TestNewBadConfig(t *testing.T) {
 			d.Close()
 			t.Errorf("New(%+v) succeeded, want an error", cfg)
 		}
+	}
+	if _, err := New(Config{Kind: "yolo"}); err == nil || !strings.Contains(err.Error(), "yolo: no model file given") {
+		t.Errorf("yolo without a model file: %v, want an error saying none was given", err)
 	}
 }
 
@@ -212,11 +220,11 @@ func TestMean(t *testing.T) {
 }
 
 func TestKindsAndDefaults(t *testing.T) {
-	if got := Kinds(); !slices.Equal(got, []string{"mean", "nanodet", "blazeface"}) {
+	if got := Kinds(); !slices.Equal(got, []string{"mean", "nanodet", "blazeface", "yolo"}) {
 		t.Errorf("Kinds() = %v", got)
 	}
-	if DefaultModelFile("mean") != "" || DefaultModelFile("nope") != "" {
-		t.Error("DefaultModelFile should be empty for mean and unknown kinds")
+	if DefaultModelFile("mean") != "" || DefaultModelFile("nope") != "" || DefaultModelFile("yolo") != "" {
+		t.Error("DefaultModelFile should be empty for mean, yolo and unknown kinds")
 	}
 	if got := DefaultModelFile("nanodet"); got != "/usr/local/share/framewire/models/nanodet/nanodet-m-320.onnx" {
 		t.Errorf("DefaultModelFile(nanodet) = %s", got)
@@ -228,7 +236,8 @@ func TestKindsAndDefaults(t *testing.T) {
 
 // Bad frames are errors, never panics, for every kind; odd frame sizes work.
 func TestDetectBadAndOddFrames(t *testing.T) {
-	dets := []Detector{newDetector(t, Config{Kind: KindMean})}
+	dets := []Detector{newDetector(t, Config{Kind: KindMean}),
+		newDetector(t, Config{Kind: "yolo", ModelFile: yolotest.Write(t, yolotest.Spec{Size: 64, Classes: 80})})}
 	if _, err := os.Stat(filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")); err == nil {
 		dets = append(dets, newDetector(t, Config{Kind: KindNanodet, ModelFile: filepath.Join(repoNanodetDir, "nanodet-m-320.onnx")}))
 	}

@@ -112,10 +112,7 @@ func compareEngines(t *testing.T, c engineCase) {
 	if a, b := fmt.Sprintf("%T", engineOf(ort)), fmt.Sprintf("%T", engineOf(cv)); a == b {
 		t.Fatalf("both detectors run on %s", a)
 	}
-	diff := engineDiff{conf: defaultNanodetConf}
-	if c.cfg.Kind == KindBlazeFace {
-		diff.conf = defaultBlazeFaceConf
-	}
+	diff := engineDiff{conf: DefaultConf(c.cfg.Kind)}
 	frames := engineFrames(t, c.photos...)
 	for _, f := range frames {
 		a, err := ort.Detect(f.img)
@@ -207,11 +204,8 @@ func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }
 
 // engineOf is the engine a network detector runs on.
 func engineOf(d Detector) engine.Engine {
-	switch d := d.(type) {
-	case *nanodetDetector:
-		return d.Engine()
-	case *blazeFaceDetector:
-		return d.Engine()
+	if n, ok := d.(interface{ Engine() engine.Engine }); ok {
+		return n.Engine()
 	}
 	return nil
 }

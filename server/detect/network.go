@@ -19,27 +19,21 @@ type Network struct {
 // cfg.ModelFile is "") and checks its input as New does. "mean" has no
 // network: an error.
 func LoadNetwork(cfg Config) (Network, error) {
-	want, ok := networkInputs[cfg.Kind]
-	if !ok {
+	f, ok := lookup(cfg.Kind)
+	if !ok || !f.HasNetwork() {
 		return Network{}, fmt.Errorf("detect: model kind %q has no network", cfg.Kind)
 	}
-	cfg = withDefaults(cfg, 0, 0)
-	model, err := readModel(cfg.ModelFile)
+	model, err := readModel(f, cfg)
 	if err != nil {
 		return Network{}, err
 	}
+	want := f.Input
+	want.Size = cfg.InputSize
 	n, err := describeNetwork(model, want)
 	if err != nil {
-		return Network{}, fmt.Errorf("detect: %s model %s: %w", cfg.Kind, cfg.ModelFile, err)
+		return Network{}, fmt.Errorf("detect: %s model %s: %w", cfg.Kind, modelFile(f, cfg), err)
 	}
 	return n, nil
-}
-
-// networkInputs is the input each kind's detector expects (newNanodet,
-// newBlazeFace).
-var networkInputs = map[string]onnxnet.Shape{
-	KindNanodet:   {Family: "NanoDet", DynamicSize: nanodetDynamicSize, MinSize: nanodetMaxStride},
-	KindBlazeFace: {Family: "BlazeFace", NHWC: true, DynamicSize: blazeFaceDynamicSize, MinSize: blazeFaceCells0},
 }
 
 // describeNetwork reads model's input name and fixes its input shape as

@@ -3,7 +3,7 @@ package detect
 import "gocv.io/x/gocv"
 
 // Stager is implemented by the detectors that run a network (nanodet,
-// blazeface). It splits Detect so that the network's forward pass can be
+// blazeface, yolo). It splits Detect so that the network's forward pass can be
 // timed alone, as framewire-bench does to measure how much of the cores the
 // rest of the pipeline leaves to inference. Not safe for concurrent use.
 type Stager interface {

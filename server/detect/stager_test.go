@@ -1,6 +1,10 @@
 package detect
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/framewire/framewire/server/detect/yolo/yolotest"
+)
 
 func TestStagers(t *testing.T) {
 	img := readImage(t, personJPG)
@@ -8,6 +12,7 @@ func TestStagers(t *testing.T) {
 	for _, cfg := range []Config{
 		{Kind: KindNanodet, ModelFile: nanodetModel(t, "nanodet-m-320.onnx")},
 		{Kind: KindBlazeFace, ModelFile: blazeFaceModel(t, "face_detection_front_128x128_barracuda.onnx")},
+		{Kind: "yolo", ModelFile: yolotest.Write(t, yolotest.Spec{Size: 64, Classes: 80})},
 	} {
 		d, err := New(cfg)
 		if err != nil {

@@ -50,7 +50,7 @@ func New(cfg Config) (*Processor, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Processor{pool: pool, maxPixels: cfg.MaxPixels, classes: detect.Classes(pool.workers[0].det)}, nil
+	return &Processor{pool: pool, maxPixels: cfg.MaxPixels, classes: pool.workers[0].det.Labels()}, nil
 }
 
 // Classes are the model's labels; nil for the mean model.

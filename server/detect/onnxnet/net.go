@@ -37,8 +37,11 @@ type Outputs = []engine.Tensor
 type Shape struct {
 	Family      string // the model family in messages: "NanoDet", "BlazeFace"
 	NHWC        bool   // [1,S,S,3] instead of [1,3,S,S]
-	DynamicSize int    // S when the file leaves it open
+	DynamicSize int    // S when the file leaves it open and Size is 0
 	MinSize     int    // smallest S the decoding can work with
+	// Size is the S asked for (a flag): used when the file leaves S open,
+	// and refused when the file fixes another; 0 = none asked for.
+	Size int
 }
 
 // New checks that model's first input is a square image of shape
@@ -88,11 +91,16 @@ func inputSide(in Input, want Shape) (int, error) {
 	return int(d[side]), nil
 }
 
-// checkSize is the input size for a model input side size (want's
-// DynamicSize when it is open), if it is in range.
+// checkSize is the input size for a model input side size (want's Size,
+// else its DynamicSize, when it is open), if it is in range.
 func checkSize(size int, want Shape) (int, error) {
-	if size == -1 {
+	switch {
+	case size == -1 && want.Size > 0:
+		size = want.Size
+	case size == -1:
 		size = want.DynamicSize
+	case want.Size > 0 && want.Size != size:
+		return 0, fmt.Errorf("the model's input size is fixed at %d, not %d as asked", size, want.Size)
 	}
 	if size < want.MinSize || size > 4096 {
 		return 0, fmt.Errorf("input size %d is out of range", size)

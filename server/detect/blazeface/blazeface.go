@@ -1,4 +1,7 @@
-package detect
+// Package blazeface is the BlazeFace model family: MediaPipe BlazeFace
+// ONNX exports (NHWC RGB input in [-1,1], scores and box regressors for
+// 896 anchors), one class, "face".
+package blazeface
 
 import (
 	"fmt"
@@ -7,8 +10,9 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect/blob"
-	"github.com/framewire/framewire/server/detect/engine"
+	"github.com/framewire/framewire/server/detect/family"
 	"github.com/framewire/framewire/server/detect/nms"
 	"github.com/framewire/framewire/server/detect/onnxnet"
 )
@@ -22,15 +26,14 @@ const (
 	blazeFaceAnchors1              = blazeFaceCells1 * blazeFaceCells1 * blazeFacePer1 // 384
 	blazeFaceRegCols               = 16
 	blazeFaceOutputs               = 4
-	blazeFaceDynamicSize           = 128 // input size used when the file declares none
 	blazeFaceLabel                 = "face"
 )
 
-// blazeFaceDetector runs a MediaPipe BlazeFace ONNX model (NHWC RGB input in
-// [-1,1]; score logits and box regressors for 896 anchors) on a letterboxed
-// frame. It owns its net and scratch Mats; Close frees them. Not safe for
+// Detector runs a MediaPipe BlazeFace ONNX model (NHWC RGB input in [-1,1];
+// score logits and box regressors for 896 anchors) on a letterboxed frame.
+// It owns its net and scratch Mats; Close frees them. Not safe for
 // concurrent use.
-type blazeFaceDetector struct {
+type Detector struct {
 	onnxnet.Net
 	labels    []string // just "face"
 	size      int      // input side S
@@ -43,23 +46,23 @@ type blazeFaceDetector struct {
 
 	cands []nms.Candidate
 
-	// Letterbox of the last preprocessed frame: scaled size and padding.
-	rw, rh, padX, padY int
+	lb blob.Letterbox // of the last preprocessed frame
 }
 
-// newBlazeFace loads model into the engine eo names, checks its input and
-// output shapes, and runs one warm-up forward.
-func newBlazeFace(model []byte, conf, nmsThr float32, eo engine.Options) (*blazeFaceDetector, error) {
-	in, size, err := onnxnet.New("blazeface", model, networkInputs[KindBlazeFace], eo)
+// New loads p's model into p's engine, checks its input and output shapes
+// against p.Input, and runs one warm-up forward. Labels files do not apply:
+// the one class is "face".
+func New(p family.Params) (*Detector, error) {
+	in, size, err := onnxnet.New(Kind, p.Model, p.Input, p.Engine)
 	if err != nil {
 		return nil, err
 	}
-	d := &blazeFaceDetector{
+	d := &Detector{
 		labels:    []string{blazeFaceLabel},
 		size:      size,
-		conf:      conf,
-		confLogit: float32(math.Log(float64(conf) / (1 - float64(conf)))),
-		nmsThr:    nmsThr,
+		conf:      p.Conf,
+		confLogit: float32(math.Log(float64(p.Conf) / (1 - float64(p.Conf)))),
+		nmsThr:    p.NMS,
 		anchors: [][]float32{
 			blazeFaceAnchorCentres(blazeFaceCells0, blazeFacePer0),
 			blazeFaceAnchorCentres(blazeFaceCells1, blazeFacePer1),
@@ -88,7 +91,7 @@ func blazeFaceAnchorCentres(cells, per int) []float32 {
 }
 
 // init maps the outputs from a warm-up forward on a blank frame.
-func (d *blazeFaceDetector) init() error {
+func (d *Detector) init() error {
 	if d.Engine().NumOutputs() != blazeFaceOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (scores and regressors for 512 and 384 anchors): not a BlazeFace model",
 			d.Engine().NumOutputs(), blazeFaceOutputs)
@@ -98,7 +101,7 @@ func (d *blazeFaceDetector) init() error {
 
 // mapOutputs finds, by shape alone, the (512,1) and (384,1) score tensors
 // and the (512,16) and (384,16) regressors.
-func (d *blazeFaceDetector) mapOutputs(outs onnxnet.Outputs) error {
+func (d *Detector) mapOutputs(outs onnxnet.Outputs) error {
 	d.scoreOut, d.regOut = [2]int{-1, -1}, [2]int{-1, -1}
 	for i, t := range outs {
 		if !d.mapOutput(i, t.Dims) {
@@ -110,7 +113,7 @@ func (d *blazeFaceDetector) mapOutputs(outs onnxnet.Outputs) error {
 
 // mapOutput takes output i of shape dims as the scores or the regressors
 // of an anchor set still without them; false when it is neither.
-func (d *blazeFaceDetector) mapOutput(i int, dims []int) bool {
+func (d *Detector) mapOutput(i int, dims []int) bool {
 	set, cols := anchorSet(dims)
 	switch {
 	case set >= 0 && cols == 1 && d.scoreOut[set] < 0:
@@ -137,22 +140,22 @@ func anchorSet(dims []int) (set, cols int) {
 }
 
 // Detect finds faces in img (8-bit BGR, any size); boxes are in img's pixels.
-func (d *blazeFaceDetector) Detect(img gocv.Mat) ([]Detection, error) {
+func (d *Detector) Detect(img gocv.Mat) ([]core.Detection, error) {
 	return d.Run(img, d.preprocess, d.postprocess)
 }
 
 // preprocess letterboxes img into the S x S input (aspect kept, centred,
 // black padding) and writes it as NHWC RGB scaled to [-1,1].
-func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
-	d.letterbox(img.Cols(), img.Rows())
-	gocv.Resize(img, &d.Scratch, image.Pt(d.rw, d.rh), 0, 0, gocv.InterpolationLinear)
+func (d *Detector) preprocess(img gocv.Mat) error {
+	d.lb = blob.NewLetterbox(img.Cols(), img.Rows(), d.size)
+	gocv.Resize(img, &d.Scratch, image.Pt(d.lb.W, d.lb.H), 0, 0, gocv.InterpolationLinear)
 	px, err := d.Scratch.DataPtrUint8()
 	if err != nil {
 		return fmt.Errorf("resized frame: %w", err)
 	}
 	s := d.size
-	if len(px) != 3*d.rw*d.rh || len(d.Blob) != 3*s*s {
-		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.rw*d.rh)
+	if len(px) != 3*d.lb.W*d.lb.H || len(d.Blob) != 3*s*s {
+		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.lb.W*d.lb.H)
 	}
 	for y := range s {
 		d.fillRow(d.Blob[3*s*y:3*s*(y+1)], y, px)
@@ -160,51 +163,42 @@ func (d *blazeFaceDetector) preprocess(img gocv.Mat) error {
 	return nil
 }
 
-// letterbox sets the scaled size and the padding of a w x h frame in the
-// S x S input.
-func (d *blazeFaceDetector) letterbox(w, h int) {
-	s := d.size
-	scale := float64(s) / float64(max(w, h))
-	d.rw = min(s, max(1, int(math.Round(float64(w)*scale))))
-	d.rh = min(s, max(1, int(math.Round(float64(h)*scale))))
-	d.padX, d.padY = (s-d.rw)/2, (s-d.rh)/2
-}
-
 // fillRow writes input row y: padding, or the resized frame's row in px
 // between padding.
-func (d *blazeFaceDetector) fillRow(row []float32, y int, px []uint8) {
-	sy := y - d.padY
-	if sy < 0 || sy >= d.rh {
+func (d *Detector) fillRow(row []float32, y int, px []uint8) {
+	lb := d.lb
+	sy := y - lb.PadY
+	if sy < 0 || sy >= lb.H {
 		blob.Pad(row)
 		return
 	}
-	blob.Pad(row[:3*d.padX])
-	blob.Pad(row[3*(d.padX+d.rw):])
-	blob.UnitRGB(row[3*d.padX:3*(d.padX+d.rw)], px[3*d.rw*sy:3*d.rw*(sy+1)])
+	blob.Pad(row[:3*lb.PadX])
+	blob.Pad(row[3*(lb.PadX+lb.W):])
+	blob.UnitRGB(row[3*lb.PadX:3*(lb.PadX+lb.W)], px[3*lb.W*sy:3*lb.W*(sy+1)])
 }
 
 // postprocess decodes outs into face detections for a frameW x frameH frame
 // letterboxed by the last preprocess: sigmoid, threshold, anchor decode, NMS,
 // map back through the letterbox, clip. The returned slice is new and owned
 // by the caller (nil when empty).
-func (d *blazeFaceDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]Detection, error) {
+func (d *Detector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]core.Detection, error) {
 	if len(outs) != blazeFaceOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
-	fm := nms.NewFrameMap(frameW, frameH, d.rw, d.rh, d.padX, d.padY)
-	cands, err := decodeParts(d.cands[:0], []int{0, 1}, func(c []nms.Candidate, set int) ([]nms.Candidate, error) {
+	fm := nms.NewFrameMap(frameW, frameH, d.lb.W, d.lb.H, d.lb.PadX, d.lb.PadY)
+	cands, err := family.DecodeParts(d.cands[:0], []int{0, 1}, func(c []nms.Candidate, set int) ([]nms.Candidate, error) {
 		return d.decodeSet(c, outs, set, fm)
 	})
 	d.cands = cands
 	if err != nil {
 		return nil, err
 	}
-	return toDetections(cands, d.nmsThr, d.labels), nil
+	return family.ToDetections(cands, d.nmsThr, d.labels), nil
 }
 
 // decodeSet appends to cands the faces of anchor set that score at least
 // the threshold, mapped to the frame by fm.
-func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Outputs, set int, fm nms.FrameMap) ([]nms.Candidate, error) {
+func (d *Detector) decodeSet(cands []nms.Candidate, outs onnxnet.Outputs, set int, fm nms.FrameMap) ([]nms.Candidate, error) {
 	anchors := d.anchors[set]
 	n := len(anchors) / 2
 	scores, regs := outs[d.scoreOut[set]].Data, outs[d.regOut[set]].Data
@@ -225,7 +219,7 @@ func (d *blazeFaceDetector) decodeSet(cands []nms.Candidate, outs onnxnet.Output
 }
 
 // score is the sigmoid of logit, and whether it reaches the threshold.
-func (d *blazeFaceDetector) score(logit float32) (float32, bool) {
+func (d *Detector) score(logit float32) (float32, bool) {
 	if logit < d.confLogit {
 		return 0, false
 	}
@@ -235,7 +229,7 @@ func (d *blazeFaceDetector) score(logit float32) (float32, bool) {
 
 // anchorBox decodes the regressors r (centre offset and size) of the
 // anchor centred at anchor (x, y in 0..1) into a box in input pixels.
-func (d *blazeFaceDetector) anchorBox(anchor, r []float32) (x1, y1, x2, y2 float32) {
+func (d *Detector) anchorBox(anchor, r []float32) (x1, y1, x2, y2 float32) {
 	s := float32(d.size)
 	// Centre and size in input pixels of the S x S square.
 	cx := anchor[0]*s + r[0]
@@ -245,6 +239,9 @@ func (d *blazeFaceDetector) anchorBox(anchor, r []float32) (x1, y1, x2, y2 float
 }
 
 // Prepare letterboxes img into the input blob (Stager).
-func (d *blazeFaceDetector) Prepare(img gocv.Mat) error {
+func (d *Detector) Prepare(img gocv.Mat) error {
 	return d.Fill(img, d.preprocess)
 }
+
+// Labels are the class names: just "face".
+func (d *Detector) Labels() []string { return d.labels }

@@ -1,4 +1,7 @@
-package detect
+// Package nanodet is the NanoDet model family: NanoDet-m style ONNX
+// exports (six outputs: class scores and box distributions for strides 8,
+// 16 and 32), any input size, COCO's 80 labels built in.
+package nanodet
 
 import (
 	"fmt"
@@ -8,8 +11,10 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect/blob"
-	"github.com/framewire/framewire/server/detect/engine"
+	"github.com/framewire/framewire/server/detect/coco"
+	"github.com/framewire/framewire/server/detect/family"
 	"github.com/framewire/framewire/server/detect/nms"
 	"github.com/framewire/framewire/server/detect/onnxnet"
 )
@@ -22,8 +27,8 @@ const (
 	nanodetBins                              = 8
 	nanodetRegCols                           = 4 * nanodetBins
 	nanodetOutputs                           = 6
-	nanodetDynamicSize                       = 320 // input size used when the file declares none
-	nanodetMaxStride                         = 32
+	dynamicSize                              = 320 // input size used when the file declares none
+	maxStride                                = 32
 )
 
 // nanodetMean and nanodetScale normalise the input: (v - mean) * scale,
@@ -41,10 +46,10 @@ type nanodetLevel struct {
 	reg    int // index of the (N, 32) box distribution output
 }
 
-// nanodetDetector runs a NanoDet-style ONNX model (six outputs: class scores
-// and box distributions for strides 8, 16, 32). It owns its net and scratch
+// Detector runs a NanoDet-style ONNX model (six outputs: class scores and
+// box distributions for strides 8, 16, 32). It owns its net and scratch
 // Mats; Close frees them. Not safe for concurrent use.
-type nanodetDetector struct {
+type Detector struct {
 	onnxnet.Net
 	size    int // input side S
 	classes int
@@ -56,21 +61,19 @@ type nanodetDetector struct {
 	cands []nms.Candidate
 }
 
-// newNanodet loads model into the engine eo names, checks its input and
-// output shapes, and runs one warm-up forward. labelsName names the label
-// source in errors.
-func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr float32, eo engine.Options) (*nanodetDetector, error) {
-	in, size, err := onnxnet.New("nanodet", model, networkInputs[KindNanodet], eo)
+// New loads p's model into p's engine, checks its input and output shapes
+// against p.Input and the labels (p.Labels, else COCO's 80), and runs one
+// warm-up forward.
+func New(p family.Params) (*Detector, error) {
+	labels, labelsName := p.Labels, p.LabelsName
+	if labels == nil {
+		labels, labelsName = coco.Labels(), "the built-in COCO labels"
+	}
+	in, size, err := onnxnet.New(Kind, p.Model, p.Input, p.Engine)
 	if err != nil {
 		return nil, err
 	}
-	d := &nanodetDetector{
-		size:   size,
-		labels: labels,
-		conf:   conf,
-		nmsThr: nmsThr,
-		Net:    in,
-	}
+	d := &Detector{size: size, labels: labels, conf: p.Conf, nmsThr: p.NMS, Net: in}
 	if err := d.init(labelsName); err != nil {
 		d.Close()
 		return nil, err
@@ -79,7 +82,7 @@ func newNanodet(model []byte, labels []string, labelsName string, conf, nmsThr f
 }
 
 // init maps the outputs from a warm-up forward on a blank frame.
-func (d *nanodetDetector) init(labelsName string) error {
+func (d *Detector) init(labelsName string) error {
 	if d.Engine().NumOutputs() != nanodetOutputs {
 		return fmt.Errorf("the net has %d outputs, want %d (a score and a box tensor per stride 8, 16, 32): not a NanoDet model",
 			d.Engine().NumOutputs(), nanodetOutputs)
@@ -99,7 +102,7 @@ func (d *nanodetDetector) init(labelsName string) error {
 // mapOutputs pairs the six outputs by shape: per stride s there must be two
 // (N, x) tensors with N = ceil(S/s)^2, one (N, 32) box distribution and one
 // (N, classes) score tensor. Names and order are ignored.
-func (d *nanodetDetector) mapOutputs(outs onnxnet.Outputs) error {
+func (d *Detector) mapOutputs(outs onnxnet.Outputs) error {
 	if why := d.mapLevels(outs); why != "" {
 		return fmt.Errorf("output shapes %v do not fit a NanoDet model with input %dx%d: %s", onnxnet.Shapes(outs), d.size, d.size, why)
 	}
@@ -108,10 +111,10 @@ func (d *nanodetDetector) mapOutputs(outs onnxnet.Outputs) error {
 
 // mapLevels sets d.levels and d.classes from outs, or says why they do not
 // fit.
-func (d *nanodetDetector) mapLevels(outs onnxnet.Outputs) (why string) {
+func (d *Detector) mapLevels(outs onnxnet.Outputs) (why string) {
 	used := make([]bool, len(outs))
 	d.classes = 0
-	for li, s := range [3]int{8, 16, nanodetMaxStride} {
+	for li, s := range [3]int{8, 16, maxStride} {
 		lv, why := findLevel(outs, used, s, (d.size+s-1)/s)
 		if why == "" {
 			why = d.countClasses(outs[lv.cls].Dims)
@@ -153,7 +156,7 @@ func findLevel(outs onnxnet.Outputs, used []bool, s, g int) (lv nanodetLevel, wh
 
 // countClasses sets d.classes from a score tensor's dims, or says why they
 // differ from another level's.
-func (d *nanodetDetector) countClasses(dims []int) (why string) {
+func (d *Detector) countClasses(dims []int) (why string) {
 	_, c, _ := onnxnet.MatrixShape(dims)
 	if d.classes == 0 {
 		d.classes = c
@@ -164,13 +167,13 @@ func (d *nanodetDetector) countClasses(dims []int) (why string) {
 }
 
 // Detect finds objects in img (8-bit BGR, any size); boxes are in img's pixels.
-func (d *nanodetDetector) Detect(img gocv.Mat) ([]Detection, error) {
+func (d *Detector) Detect(img gocv.Mat) ([]core.Detection, error) {
 	return d.Run(img, d.preprocess, d.postprocess)
 }
 
 // preprocess stretches img to S x S and writes it normalised per channel,
 // NCHW, into the input blob.
-func (d *nanodetDetector) preprocess(img gocv.Mat) error {
+func (d *Detector) preprocess(img gocv.Mat) error {
 	gocv.Resize(img, &d.Scratch, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
 	px, err := d.Scratch.DataPtrUint8()
 	if err != nil {
@@ -187,43 +190,31 @@ func (d *nanodetDetector) preprocess(img gocv.Mat) error {
 // postprocess decodes outs into detections for a frameW x frameH frame:
 // threshold, distribution-to-box decode, per-class NMS, clip to the frame.
 // The returned slice is new and owned by the caller (nil when empty).
-func (d *nanodetDetector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]Detection, error) {
+func (d *Detector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]core.Detection, error) {
 	if len(outs) != nanodetOutputs {
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
 	fm := nms.NewFrameMap(frameW, frameH, d.size, d.size, 0, 0)
-	cands, err := decodeParts(d.cands[:0], d.levels[:], func(c []nms.Candidate, lv nanodetLevel) ([]nms.Candidate, error) {
+	cands, err := family.DecodeParts(d.cands[:0], d.levels[:], func(c []nms.Candidate, lv nanodetLevel) ([]nms.Candidate, error) {
 		return d.decodeLevel(c, outs, lv, fm)
 	})
 	d.cands = cands
 	if err != nil {
 		return nil, err
 	}
-	return toDetections(cands, d.nmsThr, d.labels), nil
-}
-
-// decodeParts appends to cands the candidates of each part of a model's
-// outputs (a NanoDet level, a BlazeFace anchor set), in order.
-func decodeParts[P any](cands []nms.Candidate, parts []P, decode func([]nms.Candidate, P) ([]nms.Candidate, error)) ([]nms.Candidate, error) {
-	for _, p := range parts {
-		var err error
-		if cands, err = decode(cands, p); err != nil {
-			return cands, err
-		}
-	}
-	return cands, nil
+	return family.ToDetections(cands, d.nmsThr, d.labels), nil
 }
 
 // decodeLevel appends to cands the boxes of level lv that score at least
 // the threshold, mapped to the frame by fm.
-func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Outputs, lv nanodetLevel, fm nms.FrameMap) ([]nms.Candidate, error) {
+func (d *Detector) decodeLevel(cands []nms.Candidate, outs onnxnet.Outputs, lv nanodetLevel, fm nms.FrameMap) ([]nms.Candidate, error) {
 	n := lv.grid * lv.grid
 	cls, reg := outs[lv.cls].Data, outs[lv.reg].Data
 	if len(cls) != n*d.classes || len(reg) != n*nanodetRegCols {
 		return nil, fmt.Errorf("stride %d outputs changed shape", lv.stride)
 	}
 	for a := range n {
-		best, score := bestClass(cls[a*d.classes : (a+1)*d.classes])
+		best, score := family.BestClass(cls[a*d.classes : (a+1)*d.classes])
 		if score < d.conf {
 			continue
 		}
@@ -233,18 +224,6 @@ func (d *nanodetDetector) decodeLevel(cands []nms.Candidate, outs onnxnet.Output
 		}
 	}
 	return cands, nil
-}
-
-// bestClass is the index and score of the highest of the class scores row
-// (the first of equals).
-func bestClass(row []float32) (best int, score float32) {
-	best, score = 0, row[0]
-	for c, v := range row {
-		if v > score {
-			best, score = c, v
-		}
-	}
-	return best, score
 }
 
 // anchorBox decodes the box distribution r of anchor a, the cell index in
@@ -276,6 +255,12 @@ func distExpectation(bins []float32) float32 {
 }
 
 // Prepare pre-processes img into the input blob (Stager).
-func (d *nanodetDetector) Prepare(img gocv.Mat) error {
+func (d *Detector) Prepare(img gocv.Mat) error {
 	return d.Fill(img, d.preprocess)
 }
+
+// Labels are the class names, in class-id order.
+func (d *Detector) Labels() []string { return d.labels }
+
+// Size is the input side S the net runs at.
+func (d *Detector) Size() int { return d.size }
