@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"image"
 	"image/color"
 	"image/png"
@@ -172,7 +173,7 @@ func TestStreamEncodingsOutputAndBadFrames(t *testing.T) {
 		t.Fatalf("%d prediction lines, want 7", len(lines))
 	}
 	for i, l := range lines {
-		var p stream.Record
+		var p record.Frame
 		if err := json.Unmarshal([]byte(l), &p); err != nil || p.Seq != int64(i) {
 			t.Errorf("line %d: %q (%v)", i, l, err)
 		}

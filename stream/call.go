@@ -58,7 +58,7 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	sendErr := <-sendDone
 	cancel() // the call is over: this ends the news sender
 	<-newsDone
-	return progress, firstError(err, sendErr, r.feed.readErr())
+	return progress, firstError(err, sendErr, r.feed.ReadErr())
 }
 
 // news is the source's news to send in a call, nil when the server does
@@ -212,10 +212,10 @@ func (r *run) nextToSend(ctx context.Context, resend []*pb.Frame, done seqSet) (
 // nextNew is the next frame from the feed that is not in done, counting
 // those that are as skipped; nil at the feed's end.
 func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
-	f := r.feed.next(ctx)
+	f := r.feed.Next(ctx)
 	for f != nil && done.has(f.GetSeq()) {
 		r.sum.Skipped++
-		f = r.feed.next(ctx)
+		f = r.feed.Next(ctx)
 	}
 	return f
 }
@@ -223,7 +223,7 @@ func (r *run) nextNew(ctx context.Context, done seqSet) *pb.Frame {
 // finish tells the server how the source ended, when it ended before the
 // frames it declared, and half-closes the call.
 func (r *run) finish(ctx context.Context, call pb.ImageProcedure_StreamFramesClient) error {
-	end := sourceEnd(r.feed.readErr())
+	end := sourceEnd(r.feed.ReadErr())
 	if end != nil && ctx.Err() == nil {
 		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_End{End: end}}); err != nil {
 			return nil // the receiver sees why the call broke

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
+	"github.com/framewire/framewire/internal/backoff"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -89,7 +90,7 @@ func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summar
 	r := newRun(c.rpc, src, cfg)
 	defer func() {
 		r.sum.Duration = time.Since(r.start)
-		r.sum.Dropped = r.feed.drops()
+		r.sum.Dropped = r.feed.Drops()
 		if cfg.SourceNews != nil {
 			r.sum.SourceReconnects, r.sum.SourceOutage = cfg.SourceNews.Totals()
 		}
@@ -110,7 +111,7 @@ func (r *run) retry(ctx context.Context) error {
 			failures = 0
 		}
 		if wait, ok := r.patience(err); ok {
-			if sleep(ctx, wait) != nil {
+			if backoff.Sleep(ctx, wait) != nil {
 				return err
 			}
 			continue

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"context"
 	"errors"
 	"github.com/framewire/framewire/internal/backoff"
 	"math/rand/v2"
@@ -70,16 +69,4 @@ func retryDelay(err error) (time.Duration, bool) {
 		}
 	}
 	return 0, false
-}
-
-// sleep waits d, or until ctx ends (its error).
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

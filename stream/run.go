@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/stream/feed"
 	"io"
 	"sync"
 	"time"
@@ -20,7 +21,7 @@ type run struct {
 	src  Source
 	hdr  *pb.StreamHeader // sent on every call; follows the server's name
 	sum  *Summary
-	feed *feed
+	feed *feed.Feed
 
 	start       time.Time // when Run began
 	serverWaits int       // pauses so far waiting for a server never reached
@@ -38,7 +39,7 @@ func newRun(rpc pb.ImageProcedureClient, src Source, cfg ClientConfig) *run {
 		rpc: rpc, cfg: cfg, src: src,
 		hdr:  newRunHeader(cfg.Header),
 		sum:  &Summary{Live: live},
-		feed: newFeed(live), start: time.Now(),
+		feed: feed.New(live), start: time.Now(),
 	}
 }
 
@@ -72,17 +73,17 @@ func (r *run) startReader(done []*pb.SeqRange) error {
 		close(r.readerDone)
 		switch {
 		case errors.Is(err, io.EOF):
-			r.feed.close() // everything is done already
+			r.feed.Close() // everything is done already
 			return nil
 		case sourceEnd(err) != nil:
-			r.feed.closeWith(err) // the source ends early: the server is told
+			r.feed.CloseWith(err) // the source ends early: the server is told
 			return nil
 		}
 		return err
 	}
 	go func() {
 		defer close(r.readerDone)
-		r.feed.fill(ctx, r.src, &r.sum.Read)
+		r.feed.Fill(ctx, r.src, &r.sum.Read)
 	}()
 	return nil
 }

@@ -3,15 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 
 	"github.com/framewire/framewire/server/detect/coco"
-	"github.com/framewire/framewire/stream"
 )
 
 // cocoCategory is COCO's category id of a detection: by class id when its
 // label is the COCO label of that id, else class id + 1.
-func cocoCategory(d stream.RecordBox) int {
+func cocoCategory(d record.Box) int {
 	if id, ok := coco.CategoryID(int(d.ClassID), d.Label); ok {
 		return id
 	}
@@ -28,7 +28,7 @@ type cocoResult struct {
 }
 
 // writeCOCO writes a COCO results JSON array, one entry per line.
-func writeCOCO(w io.Writer, recs []stream.Record) error {
+func writeCOCO(w io.Writer, recs []record.Frame) error {
 	sep := "["
 	for _, r := range recs {
 		for _, d := range r.Detections {
@@ -42,7 +42,7 @@ func writeCOCO(w io.Writer, recs []stream.Record) error {
 }
 
 // writeCOCOResult writes detection d of image seq after sep.
-func writeCOCOResult(w io.Writer, sep string, seq int64, d stream.RecordBox) error {
+func writeCOCOResult(w io.Writer, sep string, seq int64, d record.Box) error {
 	b, err := json.Marshal(cocoResult{ImageID: seq, CategoryID: cocoCategory(d), BBox: d.Box, Score: d.Score, TrackID: d.TrackID})
 	if err != nil {
 		return fmt.Errorf("encode COCO result: %w", err)

@@ -3,16 +3,15 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"strconv"
-
-	"github.com/framewire/framewire/stream"
 )
 
 var csvHeader = []string{"seq", "image", "source", "position_us", "label", "class_id", "score", "x", "y", "width", "height", "track_id"}
 
 // writeCSV writes a header and one row per detection.
-func writeCSV(w io.Writer, recs []stream.Record) error {
+func writeCSV(w io.Writer, recs []record.Frame) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader)
 	for _, r := range recs {
@@ -26,7 +25,7 @@ func writeCSV(w io.Writer, recs []stream.Record) error {
 }
 
 // writeCSVRows writes a row per detection of r.
-func writeCSVRows(cw *csv.Writer, r stream.Record) {
+func writeCSVRows(cw *csv.Writer, r record.Frame) {
 	pos := ""
 	if r.PositionUs != nil {
 		pos = strconv.FormatInt(*r.PositionUs, 10)

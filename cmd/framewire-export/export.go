@@ -4,15 +4,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/framewire/framewire/stream"
 )
 
 // export writes recs in o.format.
-func export(ctx context.Context, o *options, recs []stream.Record, stdout io.Writer) error {
+func export(ctx context.Context, o *options, recs []record.Frame, stdout io.Writer) error {
 	if o.format == formatYOLO {
 		return writeYOLO(ctx, yoloDir(o), recs)
 	}
@@ -30,7 +29,7 @@ func yoloDir(o *options) string {
 }
 
 // writerOf is the writer of a single-file format.
-func writerOf(format string) func(io.Writer, []stream.Record) error {
+func writerOf(format string) func(io.Writer, []record.Frame) error {
 	switch format {
 	case formatCOCO:
 		return writeCOCO

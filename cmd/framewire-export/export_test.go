@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"os"
 	"path/filepath"
@@ -160,14 +161,14 @@ func TestExportFormatsOfARealStream(t *testing.T) {
 
 func TestCOCOCategories(t *testing.T) {
 	for _, c := range []struct {
-		d    stream.RecordBox
+		d    record.Box
 		want int
 	}{
-		{stream.RecordBox{Label: "person", ClassID: 0}, 1},
-		{stream.RecordBox{Label: "toothbrush", ClassID: 79}, 90},
-		{stream.RecordBox{Label: "stop sign", ClassID: 11}, 13},
-		{stream.RecordBox{Label: "face", ClassID: 0}, 1},
-		{stream.RecordBox{Label: "widget", ClassID: 4}, 5},
+		{record.Box{Label: "person", ClassID: 0}, 1},
+		{record.Box{Label: "toothbrush", ClassID: 79}, 90},
+		{record.Box{Label: "stop sign", ClassID: 11}, 13},
+		{record.Box{Label: "face", ClassID: 0}, 1},
+		{record.Box{Label: "widget", ClassID: 4}, 5},
 	} {
 		if got := cocoCategory(c.d); got != c.want {
 			t.Errorf("cocoCategory(%s #%d) = %d, want %d", c.d.Label, c.d.ClassID, got, c.want)

@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
-
-	"github.com/framewire/framewire/stream"
 )
 
 // writeMOT writes MOTChallenge det.txt lines: 1-based frame, track id (-1
 // when not tracked), box, confidence, and -1 for the 3-D coordinates.
-func writeMOT(w io.Writer, recs []stream.Record) error {
+func writeMOT(w io.Writer, recs []record.Frame) error {
 	for _, r := range recs {
 		for _, d := range r.Detections {
 			if err := writeMOTLine(w, r.Seq, d); err != nil {
@@ -22,7 +21,7 @@ func writeMOT(w io.Writer, recs []stream.Record) error {
 
 // writeMOTLine writes detection d of frame seq; an untracked detection has
 // id -1.
-func writeMOTLine(w io.Writer, seq int64, d stream.RecordBox) error {
+func writeMOTLine(w io.Writer, seq int64, d record.Box) error {
 	id := d.TrackID
 	if id == 0 {
 		id = -1

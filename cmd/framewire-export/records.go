@@ -4,17 +4,17 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/framewire/framewire/server/store/folder"
-	"github.com/framewire/framewire/stream"
 )
 
 // readRecords reads the frames of dir/predictions.jsonl that succeeded,
 // in file order.
-func readRecords(dir string) ([]stream.Record, error) {
+func readRecords(dir string) ([]record.Frame, error) {
 	f, err := os.Open(filepath.Join(dir, folder.PredictionsFile))
 	if err != nil {
 		return nil, fmt.Errorf("read stream folder: %w", err)
@@ -25,12 +25,12 @@ func readRecords(dir string) ([]stream.Record, error) {
 
 // decodeRecords reads the JSON lines of r, the file name, keeping the
 // records without an error.
-func decodeRecords(r io.Reader, name string) ([]stream.Record, error) {
-	var recs []stream.Record
+func decodeRecords(r io.Reader, name string) ([]record.Frame, error) {
+	var recs []record.Frame
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<16), 1<<26)
 	for n := 1; sc.Scan(); n++ {
-		var r stream.Record
+		var r record.Frame
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", name, n, err)
 		}

@@ -3,17 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/framewire/framewire/stream"
 )
 
 // writeYOLO writes one <frame>.txt per frame that has an image (named as
 // the image), a "class cx cy w h" line per detection, normalised by the
 // frame's size, and classes.txt with the labels by class id.
-func writeYOLO(ctx context.Context, dir string, recs []stream.Record) error {
+func writeYOLO(ctx context.Context, dir string, recs []record.Frame) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return fmt.Errorf("create label folder: %w", err)
 	}
@@ -31,7 +30,7 @@ func writeYOLO(ctx context.Context, dir string, recs []stream.Record) error {
 
 // writeLabels writes the label file of r's image, if it has one, and notes
 // the labels of its classes in labels.
-func writeLabels(dir string, r stream.Record, labels map[int32]string) error {
+func writeLabels(dir string, r record.Frame, labels map[int32]string) error {
 	if r.Image == "" || r.Width <= 0 || r.Height <= 0 {
 		return nil
 	}
@@ -42,7 +41,7 @@ func writeLabels(dir string, r stream.Record, labels map[int32]string) error {
 }
 
 // yoloLines are r's detections as YOLO label lines; it notes each label.
-func yoloLines(r stream.Record, labels map[int32]string) []byte {
+func yoloLines(r record.Frame, labels map[int32]string) []byte {
 	var b strings.Builder
 	w, h := float32(r.Width), float32(r.Height)
 	for _, d := range r.Detections {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/internal/queuenotice"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"time"
 
@@ -60,7 +62,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 		}
 	}
 	return &pb.StreamHeader{
-		Name: pathtext.Text(o.name), Source: pathtext.Text(stream.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
+		Name: pathtext.Text(o.name), Source: pathtext.Text(record.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
 		SourceFingerprint: fingerprint(o, src),
 		Options: &pb.StreamOptions{
@@ -109,14 +111,14 @@ func clientConfig(src capture.Source, o *options, stderr io.Writer) stream.Clien
 		OnWaitForServer: func(err error) {
 			fmt.Fprintf(stderr, "framewire-capture: cannot reach the server at %s yet (%s); waiting up to %v for it\n", o.server, unreachableReason(err), o.waitServer)
 		},
-		OnQueued: (&queueNotice{w: stderr, server: o.server, now: time.Now}).queued,
+		OnQueued: (&queuenotice.Notice{W: stderr, Server: o.server, Now: time.Now}).Queued,
 	}
 }
 
 // announce says what is streamed where, once the server took the stream.
 func announce(stderr io.Writer, o *options, info capture.Info) {
 	fmt.Fprintf(stderr, "streaming %s %q (%dx%d, %s) to %s as %q\n",
-		info.Kind, stream.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
+		info.Kind, record.RedactSource(o.source), info.Width, info.Height, framesText(info), o.server, o.name)
 }
 
 // outcome is the error the command ends with: the stream's, saving's, a

@@ -3,13 +3,13 @@ package capturecmd
 import (
 	"flag"
 	"fmt"
+	"github.com/framewire/framewire/capture/streamname"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/capture/reconnect"
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/internal/flagenv"
@@ -166,7 +166,7 @@ func (o *options) complete(raw *rawFlags) error {
 		}
 	}
 	if o.name == "" {
-		o.name = capture.StreamName(o.source)
+		o.name = streamname.Of(o.source)
 	}
 	return nil
 }

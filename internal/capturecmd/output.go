@@ -2,6 +2,7 @@ package capturecmd
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/internal/progressbar"
 	"io"
 	"time"
 
@@ -14,8 +15,8 @@ import (
 // Used from one goroutine (the stream's result callback), then finish.
 type resultOutput struct {
 	p    *printer
-	save *saver       // nil without --save
-	bar  *progressBar // nil unless stderr is a terminal and the source finite
+	save *saver           // nil without --save
+	bar  *progressbar.Bar // nil unless stderr is a terminal and the source finite
 	// lineClears says result lines go to a terminal, where the bar must
 	// make way for each of them.
 	lineClears bool
@@ -31,8 +32,8 @@ func newResultOutput(o *options, info capture.Info, p *printer, stdout, stderr i
 		out.save = s
 	}
 	if !o.quiet && !info.Live {
-		out.bar = newProgressBar(stderr, info.FrameCount)
-		out.lineClears = isTerminal(stdout)
+		out.bar = progressbar.New(stderr, info.FrameCount)
+		out.lineClears = progressbar.IsTerminal(stdout)
 	}
 	return out, nil
 }
@@ -40,16 +41,16 @@ func newResultOutput(o *options, info capture.Info, p *printer, stdout, stderr i
 func (out *resultOutput) result(r *pb.FrameResult, latency time.Duration) {
 	out.save.save(r)
 	if out.lineClears {
-		out.bar.clear()
+		out.bar.Clear()
 	}
 	out.p.result(r, latency)
-	out.bar.add(r)
+	out.bar.Add(r)
 }
 
 // finish takes the bar away, says where the images were saved and returns
 // the first error saving them.
 func (out *resultOutput) finish(stderr io.Writer) error {
-	out.bar.finish()
+	out.bar.Finish()
 	if out.save == nil {
 		return nil
 	}

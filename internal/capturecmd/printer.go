@@ -3,6 +3,7 @@ package capturecmd
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"strings"
 	"time"
@@ -25,7 +26,7 @@ func newPrinter(out, errOut io.Writer, asJSON, quiet bool) *printer {
 // resultLine is the --json form of one result: the predictions.jsonl
 // record with the capture-to-result latency.
 type resultLine struct {
-	stream.Record
+	record.Frame
 	LatencyMS float64 `json:"latency_ms"`
 }
 
@@ -35,7 +36,7 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 	}
 	ms := float64(latency.Microseconds()) / 1000
 	if p.json {
-		b, _ := json.Marshal(resultLine{Record: stream.NewRecord(r), LatencyMS: ms})
+		b, _ := json.Marshal(resultLine{Frame: record.FromResult(r), LatencyMS: ms})
 		fmt.Fprintf(p.out, "%s\n", b)
 		return
 	}

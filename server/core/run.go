@@ -2,11 +2,11 @@ package core
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"slices"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // Run is what a stream's output came from: enough to read
@@ -64,7 +64,7 @@ func NewRun(hdr *pb.StreamHeader, model Model) Run {
 	slices.Sort(classes)
 	return Run{
 		RunID: hdr.GetRunId(), Started: time.Now().UTC(),
-		Source: stream.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
+		Source: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
 		Live: hdr.GetLive(), FrameCount: hdr.GetFrameCount(), Model: model,
 		Options: RunOptions{
 			Conf: o.GetConf(), Classes: classes,

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"strings"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // Store keeps the output of streams: one output per stream name, owned by
@@ -42,7 +42,7 @@ type Output interface {
 	// relative to the store ("name/00000012.jpg").
 	WriteImage(seq int64, jpeg []byte) (string, error)
 	// Append records one frame's result; after it the frame is done.
-	Append(rec stream.Record) error
+	Append(rec record.Frame) error
 	// Evicted is closed when a newer call of the same run takes the name.
 	Evicted() <-chan struct{}
 	// Close lets the name go.

@@ -3,21 +3,18 @@ package monitor
 import (
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
+	"github.com/framewire/framewire/server/monitor/mjpeg"
 	"math"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/stream"
 )
 
 //go:embed liveview.html
@@ -169,7 +166,7 @@ type streamJSON struct {
 	FPS     float64 `json:"fps"`
 	Viewers int     `json:"viewers"`
 	// Last is the latest result, as its predictions.jsonl line.
-	Last *stream.Record `json:"last,omitempty"`
+	Last *record.Frame `json:"last,omitempty"`
 	// LastLatencyMS is the server's time for the latest result, from the
 	// frame's arrival to its recorded result.
 	LastLatencyMS float64 `json:"last_latency_ms"`
@@ -220,7 +217,7 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 		Tracks:        ls.trackCounts(),
 	}
 	if ls.last != nil {
-		l := stream.NewRecord(ls.last)
+		l := record.FromResult(ls.last)
 		j.Last = &l
 	}
 	j.describeSource(st.sourceNow())
@@ -294,30 +291,21 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer v.unsubscribe(ls, vw)
-	rc := http.NewResponseController(w)
-	mw := multipart.NewWriter(w)
-	if startMJPEG(w, rc, mw) != nil {
+	mw := mjpeg.New(w)
+	if mw.Start() != nil {
 		return
 	}
 	for {
 		jpg, ok := nextJPEG(r, vw, ls, mw)
-		if !ok || writePart(rc, mw, jpg) != nil {
+		if !ok || mw.WritePart(jpg, ViewerWriteTimeout) != nil {
 			return
 		}
 	}
 }
 
-// startMJPEG sends the header of the multipart response mw writes.
-func startMJPEG(w http.ResponseWriter, rc *http.ResponseController, mw *multipart.Writer) error {
-	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mw.Boundary())
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	return rc.Flush()
-}
-
 // nextJPEG waits for the viewer's next frame; ok is false when there is
 // none to show: the stream is over (and mw closed) or the request ended.
-func nextJPEG(r *http.Request, vw *viewer, ls *liveStream, mw *multipart.Writer) (jpg []byte, ok bool) {
+func nextJPEG(r *http.Request, vw *viewer, ls *liveStream, mw *mjpeg.Writer) (jpg []byte, ok bool) {
 	select {
 	case jpg = <-vw.frames:
 		return jpg, true
@@ -332,25 +320,6 @@ func nextJPEG(r *http.Request, vw *viewer, ls *liveStream, mw *multipart.Writer)
 	case <-r.Context().Done():
 		return nil, false
 	}
-}
-
-// writePart sends jpg as the next part of the response and flushes it,
-// giving up on a viewer too slow to take it within ViewerWriteTimeout.
-func writePart(rc *http.ResponseController, mw *multipart.Writer, jpg []byte) error {
-	if err := rc.SetWriteDeadline(time.Now().Add(ViewerWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		return err
-	}
-	part, err := mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":   {"image/jpeg"},
-		"Content-Length": {strconv.Itoa(len(jpg))},
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := part.Write(jpg); err != nil {
-		return err
-	}
-	return rc.Flush()
 }
 
 // noteTracks adds r's track ids. Called with liveView.mu held.

@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/json"
+	"github.com/framewire/framewire/proto/record"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,7 +11,6 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/store/folder"
-	"github.com/framewire/framewire/stream"
 )
 
 // A predictions file damaged in the middle (a garbage line, a line cut
@@ -42,7 +42,7 @@ func TestDamagedPredictionsHealOnResume(t *testing.T) {
 	}
 	var seqs []int64
 	for i, l := range readLines(t, file) {
-		var r stream.Record
+		var r record.Frame
 		if err := json.Unmarshal([]byte(l), &r); err != nil {
 			t.Errorf("line %d after healing: %v", i+1, err)
 		}

@@ -3,12 +3,12 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/serving"
 )
 
@@ -24,7 +24,7 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 		return nil, toStatus(err)
 	}
 	shown := proto.Clone(hdr).(*pb.StreamHeader)
-	shown.Name, shown.Source = out.Name(), stream.RedactSource(hdr.GetSource())
+	shown.Name, shown.Source = out.Name(), record.RedactSource(hdr.GetSource())
 	return &session{
 		svc: s, out: out, write: out.WriteImage, opts: opts,
 		tracked: newTrackStageFor(opts, out),

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 
 	"github.com/framewire/framewire/internal/pathtext"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
-	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/serving"
 )
 
@@ -125,7 +125,7 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 	if s.out.Recorded(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
 		return nil
 	}
-	return s.out.Append(stream.NewRecord(r))
+	return s.out.Append(record.FromResult(r))
 }
 
 // Summarize adds the distinct tracks per label of this call.

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"github.com/framewire/framewire/proto/record"
 	"os"
 	"path/filepath"
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/stream"
 )
 
 // longRun is a finished run of n frames in root/name, each with its line
@@ -32,9 +32,9 @@ func longRun(tb testing.TB, root, name string, n int64) core.Run {
 	w := bufio.NewWriterSize(f, 1<<20)
 	enc := json.NewEncoder(w)
 	for seq := range n {
-		rec := stream.Record{Seq: seq, CaptureUnixNano: 1700000000000000000 + seq*33333333, Width: 1280, Height: 720, Channel: 3, Mean: 97.5,
+		rec := record.Frame{Seq: seq, CaptureUnixNano: 1700000000000000000 + seq*33333333, Width: 1280, Height: 720, Channel: 3, Mean: 97.5,
 			Image:      ImageName(seq),
-			Detections: []stream.RecordBox{{Label: "person", ClassID: 0, Score: 0.87, Box: [4]float32{10, 20, 30, 40}, TrackID: seq/100 + 1}, {Label: "car", ClassID: 2, Score: 0.55, Box: [4]float32{100, 200, 300, 40}}},
+			Detections: []record.Box{{Label: "person", ClassID: 0, Score: 0.87, Box: [4]float32{10, 20, 30, 40}, TrackID: seq/100 + 1}, {Label: "car", ClassID: 2, Score: 0.55, Box: [4]float32{100, 200, 300, 40}}},
 			TimingsUs:  &pb.StageTimings{QueueUs: 40, DecodeUs: 1200, InferenceUs: 25000, AnnotateUs: 300, WriteUs: 2100}}
 		if err := enc.Encode(rec); err != nil {
 			tb.Fatal(err)

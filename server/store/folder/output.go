@@ -2,6 +2,7 @@ package folder
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"log/slog"
 	"maps"
 	"os"
@@ -13,7 +14,6 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder/journal"
 	"github.com/framewire/framewire/server/store/folder/rootfile"
-	"github.com/framewire/framewire/stream"
 )
 
 var _ core.Output = (*output)(nil)
@@ -92,7 +92,7 @@ func (o *output) WriteImage(seq int64, data []byte) (string, error) {
 }
 
 // Append records rec as one line of predictions.jsonl.
-func (o *output) Append(rec stream.Record) error {
+func (o *output) Append(rec record.Frame) error {
 	if err := o.jsonl.Append(rec); err != nil {
 		return err
 	}

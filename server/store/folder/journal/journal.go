@@ -12,13 +12,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"io"
 	"log/slog"
 	"os"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/store/folder/rootfile"
-	"github.com/framewire/framewire/stream"
 )
 
 // FileName is the predictions file's name in its folder.
@@ -61,7 +61,7 @@ func (j *File) TrackCounts() map[string]int64 { return j.rec.tracks.Counts() }
 
 // Append records rec as one line, in one write; a failed write is cut
 // back, so the file never keeps half a line.
-func (j *File) Append(rec stream.Record) error {
+func (j *File) Append(rec record.Frame) error {
 	line, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encode prediction line: %w", err)
@@ -98,7 +98,7 @@ func (j *File) checkpoint(clean bool) {
 }
 
 // lineOf is what the journal reads of rec's line.
-func lineOf(rec stream.Record) line {
+func lineOf(rec record.Frame) line {
 	l := line{Seq: rec.Seq}
 	for _, d := range rec.Detections {
 		if d.TrackID > 0 {

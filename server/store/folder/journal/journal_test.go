@@ -2,6 +2,7 @@ package journal
 
 import (
 	"fmt"
+	"github.com/framewire/framewire/proto/record"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,7 +11,6 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/store/folder/rootfile"
-	"github.com/framewire/framewire/stream"
 )
 
 // openJournal opens the predictions file of folder "s" under store
@@ -40,7 +40,7 @@ func finished(t *testing.T, n int64) (dir string) {
 	dir = t.TempDir()
 	j := openJournal(t, dir)
 	for seq := range n {
-		if err := j.Append(stream.Record{Seq: seq, Detections: []stream.RecordBox{{Label: "car", TrackID: seq/10 + 1}}}); err != nil {
+		if err := j.Append(record.Frame{Seq: seq, Detections: []record.Box{{Label: "car", TrackID: seq/10 + 1}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -145,7 +145,7 @@ func TestAppendLineFailureLeavesNoHalfLine(t *testing.T) {
 		t.Skipf("no /dev/full: %v", err)
 	}
 	j := &File{f: f, rec: &recorded{}}
-	if err := j.Append(stream.Record{Seq: 1}); err == nil || !strings.Contains(err.Error(), "no space left") {
+	if err := j.Append(record.Frame{Seq: 1}); err == nil || !strings.Contains(err.Error(), "no space left") {
 		t.Errorf("append to a full disk: %v", err)
 	}
 	if j.rec.size != 0 {

@@ -1,8 +1,8 @@
-package capture
+package streamname
 
 import "testing"
 
-func TestStreamName(t *testing.T) {
+func TestOf(t *testing.T) {
 	for src, want := range map[string]string{
 		"0":                                  "webcam0",
 		"/videos/clip.mp4":                   "clip",
@@ -13,8 +13,8 @@ func TestStreamName(t *testing.T) {
 		"list.txt":                           "list",
 		"http://admin:pw@cam/clip.avi?tok=1": "cam-clip.avi",
 	} {
-		if got := StreamName(src); got != want {
-			t.Errorf("StreamName(%q) = %q, want %q", src, got, want)
+		if got := Of(src); got != want {
+			t.Errorf("Of(%q) = %q, want %q", src, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package capturecmd
+package progressbar
 
 import (
 	"bytes"
@@ -14,14 +14,14 @@ func TestProgressBar(t *testing.T) {
 	var out bytes.Buffer
 	start := time.Unix(1000, 0)
 	now := start
-	b := &progressBar{w: &out, width: 80, total: 100, start: start, now: func() time.Time { return now }}
+	b := &Bar{w: &out, width: 80, total: 100, start: start, now: func() time.Time { return now }}
 	for i := range 50 {
 		now = start.Add(time.Duration(i+1) * 100 * time.Millisecond) // 10 fps
 		r := &pb.FrameResult{Seq: int64(i)}
 		if i == 7 {
 			r.Error = "bad frame"
 		}
-		b.add(r)
+		b.Add(r)
 	}
 	text := out.String()
 	last := text[strings.LastIndex(text, "\r\x1b[K")+4:]
@@ -38,24 +38,24 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("%d redraws for 50 results 100 ms apart", n)
 	}
 	now = now.Add(10 * time.Millisecond)
-	b.add(&pb.FrameResult{Seq: 50})
+	b.Add(&pb.FrameResult{Seq: 50})
 	if n := strings.Count(out.String(), "\r"); n != 50 {
 		t.Errorf("redrawn after 10 ms: %d", n)
 	}
 	// A result line clears it; the next result draws it again.
-	b.clear()
-	b.add(&pb.FrameResult{Seq: 51})
+	b.Clear()
+	b.Add(&pb.FrameResult{Seq: 51})
 	if !strings.HasSuffix(strings.SplitAfter(out.String(), "\r\x1b[K\r\x1b[K")[1], "ETA 0:05 failed 1") {
 		t.Errorf("not redrawn after a clear: %q", out.String()[len(text):])
 	}
-	b.finish()
+	b.Finish()
 	if !strings.HasSuffix(out.String(), "\r\x1b[K") {
 		t.Errorf("finish leaves the bar on screen")
 	}
 }
 
 func TestNoProgressBarOffATerminal(t *testing.T) {
-	if b := newProgressBar(&bytes.Buffer{}, 100); b != nil {
+	if b := New(&bytes.Buffer{}, 100); b != nil {
 		t.Error("a bar on a buffer")
 	}
 	f, err := os.CreateTemp(t.TempDir(), "stderr")
@@ -63,14 +63,14 @@ func TestNoProgressBarOffATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if b := newProgressBar(f, 100); b != nil {
+	if b := New(f, 100); b != nil {
 		t.Error("a bar on a file")
 	}
 	// Nil bars do nothing.
-	var b *progressBar
-	b.add(&pb.FrameResult{})
-	b.clear()
-	b.finish()
+	var b *Bar
+	b.Add(&pb.FrameResult{})
+	b.Clear()
+	b.Finish()
 }
 
 func TestClock(t *testing.T) {

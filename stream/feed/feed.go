@@ -1,4 +1,6 @@
-package stream
+// Package feed carries frames from a stream client's reader goroutine to
+// its sender: newest-wins for a live source, blocking for a finite one.
+package feed
 
 import (
 	"context"
@@ -11,12 +13,17 @@ import (
 	"github.com/framewire/framewire/stream/mailbox"
 )
 
-// feed carries frames from the reader goroutine to the sender, across
+// Reader is where a feed's frames come from.
+type Reader interface {
+	Next(ctx context.Context) (*pb.Frame, error)
+}
+
+// Feed carries frames from the reader goroutine to the sender, across
 // reconnections. A live feed is a one-slot mailbox (the newest frame wins,
 // replaced frames are counted as drops); a finite feed is a channel of one
 // that blocks the reader, so nothing is lost. One goroutine fills it and
 // one takes from it.
-type feed struct {
+type Feed struct {
 	mb *mailbox.Mailbox
 	ch chan *pb.Frame
 
@@ -25,19 +32,19 @@ type feed struct {
 	err  error // why reading stopped early; nil at the source's end
 }
 
-// newFeed returns a live (mailbox) or finite (channel) feed.
-func newFeed(live bool) *feed {
+// New returns a live (mailbox) or finite (channel) feed.
+func New(live bool) *Feed {
 	if live {
-		return &feed{mb: mailbox.New()}
+		return &Feed{mb: mailbox.New()}
 	}
-	return &feed{ch: make(chan *pb.Frame, 1)}
+	return &Feed{ch: make(chan *pb.Frame, 1)}
 }
 
-// fill reads src until it ends, fails or ctx ends, then closes the feed.
+// Fill reads src until it ends, fails or ctx ends, then closes the feed.
 // read counts the frames read.
-func (f *feed) fill(ctx context.Context, src Source, read *int64) {
+func (f *Feed) Fill(ctx context.Context, src Reader, read *int64) {
 	var err error
-	defer func() { f.closeWith(err) }()
+	defer func() { f.CloseWith(err) }()
 	var stop bool
 	for !stop {
 		var fr *pb.Frame
@@ -63,7 +70,7 @@ func readEnd(ctx context.Context, err error) (stop bool, _ error) {
 
 // put hands fr to the sender: into the mailbox at once, or through the
 // channel once the sender takes it; false when ctx ended first.
-func (f *feed) put(ctx context.Context, fr *pb.Frame) bool {
+func (f *Feed) put(ctx context.Context, fr *pb.Frame) bool {
 	if f.mb != nil {
 		f.mb.Put(fr)
 		return true
@@ -76,11 +83,11 @@ func (f *feed) put(ctx context.Context, fr *pb.Frame) bool {
 	}
 }
 
-// close ends the feed with no error.
-func (f *feed) close() { f.closeWith(nil) }
+// Close ends the feed with no error.
+func (f *Feed) Close() { f.CloseWith(nil) }
 
-// closeWith ends the feed, the first time, with err as its readErr.
-func (f *feed) closeWith(err error) {
+// CloseWith ends the feed, the first time, with err as its ReadErr.
+func (f *Feed) CloseWith(err error) {
 	f.once.Do(func() {
 		f.mu.Lock()
 		f.err = err
@@ -90,7 +97,7 @@ func (f *feed) closeWith(err error) {
 }
 
 // shut closes the mailbox or the channel.
-func (f *feed) shut() {
+func (f *Feed) shut() {
 	if f.mb != nil {
 		f.mb.Close()
 	} else {
@@ -98,8 +105,8 @@ func (f *feed) shut() {
 	}
 }
 
-// next waits for a frame; nil when the feed is closed and empty or ctx ends.
-func (f *feed) next(ctx context.Context) *pb.Frame {
+// Next waits for a frame; nil when the feed is closed and empty or ctx ends.
+func (f *Feed) Next(ctx context.Context) *pb.Frame {
 	if f.mb != nil {
 		return f.mb.Take(ctx)
 	}
@@ -111,15 +118,15 @@ func (f *feed) next(ctx context.Context) *pb.Frame {
 	}
 }
 
-// readErr says why reading stopped early, once the feed is closed.
-func (f *feed) readErr() error {
+// ReadErr says why reading stopped early, once the feed is closed.
+func (f *Feed) ReadErr() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.err
 }
 
-// drops counts live frames replaced before they were sent.
-func (f *feed) drops() int64 {
+// Drops counts live frames replaced before they were sent.
+func (f *Feed) Drops() int64 {
 	if f.mb == nil {
 		return 0
 	}

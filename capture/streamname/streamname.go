@@ -1,4 +1,6 @@
-package capture
+// Package streamname derives a stream name the server accepts from a
+// source spec, without the secrets a URL may hold. Pure Go.
+package streamname
 
 import (
 	"path/filepath"
@@ -7,12 +9,12 @@ import (
 	"github.com/framewire/framewire/internal/redact"
 )
 
-// StreamName derives from the source spec src a stream name the server
+// Of derives from the source spec src a stream name the server
 // accepts: letters, digits, '.', '_' and '-', not starting with '.'.
-func StreamName(src string) string {
+func Of(src string) string {
 	var base string
 	switch {
-	case isDigits(src):
+	case src != "" && strings.Trim(src, "0123456789") == "":
 		base = "webcam" + src
 	case strings.Contains(src, "!"):
 		base = "pipeline"

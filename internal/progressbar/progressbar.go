@@ -1,4 +1,6 @@
-package capturecmd
+// Package progressbar draws the client's progress line on a terminal: frames
+// done of the total, fps, ETA and failures.
+package progressbar
 
 import (
 	"fmt"
@@ -16,11 +18,11 @@ import (
 // no result line was printed in between.
 const progressEvery = 100 * time.Millisecond
 
-// progressBar draws one line at the bottom of a terminal: frames done of
-// the total, fps, ETA and failures. A nil *progressBar draws nothing (the
+// Bar draws one line at the bottom of a terminal: frames done of
+// the total, fps, ETA and failures. A nil *Bar draws nothing (the
 // source has no known length, stderr is not a terminal, or --quiet). Used
 // from one goroutine (the stream's result callback).
-type progressBar struct {
+type Bar struct {
 	w      io.Writer
 	width  int // columns of the terminal
 	total  int64
@@ -31,9 +33,9 @@ type progressBar struct {
 	now    func() time.Time
 }
 
-// newProgressBar returns a bar on w for a source of total frames when w is
+// New returns a bar on w for a source of total frames when w is
 // a terminal, otherwise nil.
-func newProgressBar(w io.Writer, total int64) *progressBar {
+func New(w io.Writer, total int64) *Bar {
 	f, ok := w.(*os.File)
 	if !ok || total <= 0 || !term.IsTerminal(int(f.Fd())) {
 		return nil
@@ -42,18 +44,18 @@ func newProgressBar(w io.Writer, total int64) *progressBar {
 	if err != nil || width < 40 {
 		width = 80
 	}
-	return &progressBar{w: w, width: width, total: total, start: time.Now(), now: time.Now}
+	return &Bar{w: w, width: width, total: total, start: time.Now(), now: time.Now}
 }
 
-// isTerminal says whether w writes to a terminal.
-func isTerminal(w io.Writer) bool {
+// IsTerminal says whether w writes to a terminal.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// clear takes the bar off the screen, so that a line can be printed in its
-// place; the next add draws it again.
-func (b *progressBar) clear() {
+// Clear takes the bar off the screen, so that a line can be printed in its
+// place; the next Add draws it again.
+func (b *Bar) Clear() {
 	if b == nil || b.drawn.IsZero() {
 		return
 	}
@@ -61,9 +63,9 @@ func (b *progressBar) clear() {
 	b.drawn = time.Time{}
 }
 
-// add counts result r and redraws the bar if it is off the screen or
+// Add counts result r and redraws the bar if it is off the screen or
 // stale.
-func (b *progressBar) add(r *pb.FrameResult) {
+func (b *Bar) Add(r *pb.FrameResult) {
 	if b == nil {
 		return
 	}
@@ -79,13 +81,13 @@ func (b *progressBar) add(r *pb.FrameResult) {
 	fmt.Fprint(b.w, "\r\x1b[K"+b.line(now))
 }
 
-// finish leaves the screen as if there had been no bar.
-func (b *progressBar) finish() {
-	b.clear()
+// Finish leaves the screen as if there had been no bar.
+func (b *Bar) Finish() {
+	b.Clear()
 }
 
 // line is the bar's text for time now, at most b.width-1 columns.
-func (b *progressBar) line(now time.Time) string {
+func (b *Bar) line(now time.Time) string {
 	elapsed := now.Sub(b.start).Seconds()
 	var fps float64
 	if elapsed > 0 {

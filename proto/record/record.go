@@ -1,4 +1,7 @@
-package stream
+// Package record is framewire's output contract, shared by the server that
+// writes it and the tools that read it: one frame's line of predictions.jsonl
+// (Frame) and how a source is named without its secrets (RedactSource).
+package record
 
 import (
 	"path"
@@ -6,11 +9,11 @@ import (
 	pb "github.com/framewire/framewire/proto"
 )
 
-// Record is one frame's result as framewire writes it for other tools:
+// Frame is one frame's result as framewire writes it for other tools:
 // one line of a stream's predictions.jsonl, and (with latency_ms added)
 // one line of framewire-capture --json. Boxes are [x, y, width, height] in
 // source-frame pixels, top-left origin.
-type Record struct {
+type Frame struct {
 	Seq             int64            `json:"seq"`
 	Source          string           `json:"source,omitempty"`      // the photo's file (folder, glob, list)
 	PositionUs      *int64           `json:"position_us,omitempty"` // position in a video file
@@ -19,14 +22,14 @@ type Record struct {
 	Height          int32            `json:"height"`
 	Channel         int32            `json:"channel"`
 	Mean            float32          `json:"mean"`
-	Detections      []RecordBox      `json:"detections"`
+	Detections      []Box            `json:"detections"`
 	Image           string           `json:"image,omitempty"` // the annotated JPEG, beside predictions.jsonl
 	TimingsUs       *pb.StageTimings `json:"timings_us,omitempty"`
 	Error           string           `json:"error,omitempty"`
 }
 
-// RecordBox is one detection of a Record.
-type RecordBox struct {
+// Box is one detection of a Frame.
+type Box struct {
 	Label   string     `json:"label"`
 	ClassID int32      `json:"class_id"`
 	Score   float32    `json:"score"`
@@ -34,13 +37,13 @@ type RecordBox struct {
 	TrackID int64      `json:"track_id,omitempty"`
 }
 
-// NewRecord describes r.
-func NewRecord(r *pb.FrameResult) Record {
-	l := Record{
+// FromResult describes r.
+func FromResult(r *pb.FrameResult) Frame {
+	l := Frame{
 		Seq: r.GetSeq(), Source: r.GetSourceName(), PositionUs: r.PositionUs,
 		CaptureUnixNano: r.GetCaptureUnixNano(), Width: r.GetWidth(), Height: r.GetHeight(),
 		Channel: r.GetChannel(), Mean: r.GetMean(),
-		Detections: make([]RecordBox, len(r.GetDetections())),
+		Detections: make([]Box, len(r.GetDetections())),
 		TimingsUs:  r.GetTimings(),
 		Error:      r.GetError(),
 	}
@@ -49,7 +52,7 @@ func NewRecord(r *pb.FrameResult) Record {
 	}
 	for i, d := range r.GetDetections() {
 		b := d.GetBox()
-		l.Detections[i] = RecordBox{
+		l.Detections[i] = Box{
 			Label: d.GetLabel(), ClassID: d.GetClassId(), Score: d.GetScore(),
 			Box:     [4]float32{b.GetX(), b.GetY(), b.GetWidth(), b.GetHeight()},
 			TrackID: d.GetTrackId(),
