@@ -160,7 +160,7 @@ func readFile(t *testing.T, path string) string {
 // above it: the check is that the client drops and counts what the server
 // cannot take, and that latency does not grow while it does.
 func TestLiveSourceDropsAndLatencyStaysFlat(t *testing.T) {
-	model := filepath.Join("..", "..", "models", "nanodet", "nanodet-m-320.onnx")
+	model := filepath.Join("..", "models", "nanodet", "nanodet-m-320.onnx")
 	s := startServer(t, t.TempDir(), "--model", "nanodet", "--model-file", model, "--engine", "opencv", "--workers", "1")
 	pipeline := "videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=480,framerate=60/1 ! videoconvert ! appsink"
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Second)

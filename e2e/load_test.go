@@ -55,7 +55,7 @@ func TestLoadFourStreamsNanoDet(t *testing.T) {
 		t.Skip("load test skipped in -short mode")
 	}
 	// The project's own copy of the default model: tested on every machine.
-	model := filepath.Join("..", "..", "models", "nanodet", "nanodet-m-320.onnx")
+	model := filepath.Join("..", "models", "nanodet", "nanodet-m-320.onnx")
 	if _, err := os.Stat(model); err != nil {
 		t.Fatalf("the project's NanoDet-m 320 is missing: %v", err)
 	}

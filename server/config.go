@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/server/detect"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // Config is everything a Server needs.

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 	"github.com/framewire/framewire/stream/sourcenews"
 	"github.com/framewire/framewire/stream/streamtest"
 )

@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // testService serves StreamFrames with Serve and a handler of the test's.

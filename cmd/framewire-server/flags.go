@@ -13,7 +13,7 @@ import (
 	"github.com/framewire/framewire/internal/flagenv"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/pixels"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // options are the server's flags.

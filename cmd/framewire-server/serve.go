@@ -11,7 +11,7 @@ import (
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // serve builds the server from the flags and serves until ctx ends, then

@@ -15,7 +15,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
-	"github.com/framewire/framewire/stream/dial"
+	"github.com/framewire/framewire/internal/certpool"
 )
 
 // healthPrefix is the method prefix of the gRPC health service, which
@@ -100,7 +100,7 @@ func ServerTLS(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	if clientCAFile != "" {
-		pool, err := dial.LoadCertPool(clientCAFile)
+		pool, err := certpool.Load(clientCAFile)
 		if err != nil {
 			return nil, err
 		}

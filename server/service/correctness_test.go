@@ -17,9 +17,9 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/serving"
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
-	"github.com/framewire/framewire/stream/serving"
 	"github.com/framewire/framewire/stream/streamtest"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/admission"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // limitedHandler opens streams within MaxStreams.

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // counting adds one track to every summary.

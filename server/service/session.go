@@ -10,7 +10,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 var (

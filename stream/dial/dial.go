@@ -5,10 +5,9 @@ package dial
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
+	"github.com/framewire/framewire/internal/certpool"
 	"net"
-	"os"
 	"strings"
 	"time"
 
@@ -101,7 +100,7 @@ func dialOptions(cfg Config) ([]grpc.DialOption, error) {
 	if cfg.TLS || cfg.CAFile != "" || cfg.CertFile != "" {
 		tc := &tls.Config{ServerName: cfg.ServerName, MinVersion: tls.VersionTLS12}
 		if cfg.CAFile != "" {
-			pool, err := LoadCertPool(cfg.CAFile)
+			pool, err := certpool.Load(cfg.CAFile)
 			if err != nil {
 				return nil, err
 			}
@@ -139,16 +138,3 @@ func (b bearer) GetRequestMetadata(ctx context.Context, uri ...string) (map[stri
 }
 
 func (b bearer) RequireTransportSecurity() bool { return false }
-
-// LoadCertPool reads PEM certificates from file.
-func LoadCertPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("read CA file: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", file)
-	}
-	return pool, nil
-}

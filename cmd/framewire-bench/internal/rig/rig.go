@@ -30,7 +30,7 @@ import (
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/service"
-	"github.com/framewire/framewire/stream/serving"
+	"github.com/framewire/framewire/server/serving"
 )
 
 // Skip prints and returns the one figure saying why id is skipped.
