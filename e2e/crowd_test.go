@@ -89,10 +89,11 @@ func TestCrowdOfClientsTakesTurns(t *testing.T) {
 	clip := tinyClip(t, 5)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--max-streams", "2")
 	names := []string{"crowd1", "crowd2", "crowd3", "crowd4", "crowd5", "crowd6"}
-	// At 5 fps a stream holds its slot for a second, about as long as
-	// the clients take to start.
+	// At 2 fps a stream holds its slot for 2.5 s, longer than six client
+	// processes take to start on a loaded machine (a second at 5 fps was
+	// not: in one run the clients came one after another and few waited).
 	start := time.Now()
-	cs := startClients(t, bin, s.addr, clip, names, "--max-fps", "5", "--retries", "0")
+	cs := startClients(t, bin, s.addr, clip, names, "--max-fps", "2", "--retries", "0")
 	for _, c := range cs {
 		if err := c.cmd.Wait(); err != nil {
 			t.Errorf("client %s: %v\n%s", c.name, err, c.stderr.String())
@@ -107,8 +108,17 @@ func TestCrowdOfClientsTakesTurns(t *testing.T) {
 		t.Fatalf("%d streams waited for a slot, want at least 2 of 6 with --max-streams 2:\n%s", len(queued), s.Log())
 	}
 	started := slices.DeleteFunc(streamsLogged(s.Log(), "stream started"), func(n string) bool { return !slices.Contains(queued, n) })
-	if !slices.Equal(started, queued) {
-		t.Errorf("the waiting streams started in the order %v, want the order they queued in, %v", started, queued)
+	// Grants are first come, first served; two slots freed together are
+	// granted at once and their start lines may be logged in either order,
+	// so a stream may start one place (slots - 1) from where it queued.
+	for i, name := range started {
+		if d := slices.Index(queued, name) - i; d > 1 || d < -1 {
+			t.Errorf("the waiting streams started in the order %v, want the order they queued in, %v (give or take one place)", started, queued)
+			break
+		}
+	}
+	if len(started) != len(queued) {
+		t.Errorf("%d of the %d waiting streams started", len(started), len(queued))
 	}
 	for _, c := range cs {
 		if slices.Contains(queued, c.name) && !strings.Contains(c.stderr.String(), "waiting for a stream slot: ") {
