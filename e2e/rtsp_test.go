@@ -7,22 +7,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 // These tests stream a real RTSP camera: testdata/rtsp-server.py, on
-// GStreamer's RTSP server, serves a 320x240 H.264 test pattern.
+// GStreamer's RTSP server, serves a 320x240 H.264 test pattern (or
+// another size).
 
 // rtspCamera is a running rtsp-server.py process.
 type rtspCamera struct {
@@ -30,12 +33,13 @@ type rtspCamera struct {
 	port string
 }
 
-// startCamera starts the RTSP camera on port and waits until it listens;
-// it is killed when the test ends. It skips when the packages it needs
-// are missing.
-func startCamera(t *testing.T, port string) *rtspCamera {
+// startCamera starts the RTSP camera on port, at size (width and height;
+// none: 320x240), and waits until it listens; it is killed when the test
+// ends. It skips when the packages it needs are missing.
+func startCamera(t *testing.T, port string, size ...string) *rtspCamera {
 	t.Helper()
-	cmd := exec.Command(debianPython, filepath.Join("..", "testdata", "rtsp-server.py"), port)
+	args := append([]string{filepath.Join("..", "testdata", "rtsp-server.py"), port}, size...)
+	cmd := exec.Command(debianPython, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +308,35 @@ func TestCameraThatDropsIsReconnected(t *testing.T) {
 	}
 	if strings.Contains(r.client.stderr.String(), "stream broken") {
 		t.Errorf("the gRPC call broke during the camera's outage:\n%s", r.client.stderr.String())
+	}
+}
+
+// A camera that comes back at another resolution (a profile or firmware
+// change during the outage) goes on in the same stream: every frame is
+// recorded at its own size, the old one up to the outage, the new one
+// after.
+func TestCameraBackAtAnotherSizeIsRecordedAtIt(t *testing.T) {
+	r := startCameraRun(t)
+	r.cam.kill()
+	startCamera(t, r.cam.port, "640", "480")
+	r.finishAndCheck(t, time.Now())
+	ps := readPredictions(t, filepath.Join(r.srv.out, "cam"))
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Seq < ps[j].Seq })
+	small, large := 0, 0
+	for _, p := range ps {
+		switch size := [2]int32{p.Width, p.Height}; {
+		case p.Error != "":
+			t.Errorf("frame %d recorded with error %q", p.Seq, p.Error)
+		case size == [2]int32{320, 240} && large == 0:
+			small++
+		case size == [2]int32{640, 480}:
+			large++
+		default:
+			t.Errorf("frame %d recorded at %dx%d after %d frames at 640x480; want 320x240 before the outage, 640x480 after", p.Seq, p.Width, p.Height, large)
+		}
+	}
+	if small < 10 || large < 5 {
+		t.Errorf("%d frames at 320x240, %d at 640x480; want >= 10 before the outage and >= 5 after", small, large)
 	}
 }
 

@@ -16,12 +16,12 @@ import (
 // closes it once the read returns, and nothing else ever touches the
 // source or its Mats.
 type guarded struct {
-	reqs    chan context.Context // a read, taken only while the goroutine is idle
-	out     chan readResult      // capacity 1: at most one read is outstanding
-	opened  chan error           // capacity 1: the outcome of opening
-	quit    chan struct{}        // closed to abandon the source
-	closed  chan error           // capacity 1: the source's Close, once the goroutine ends
-	pending bool                 // a read was asked for and its result not taken
+	reqs    chan struct{}      // capacity 1: a read asked for
+	out     chan readResult    // capacity 1: at most one read is outstanding
+	opened  chan error         // capacity 1: the outcome of opening
+	abandon context.CancelFunc // ends the reads' context: the goroutine closes the source as soon as it is not reading; it does not wait
+	closed  chan error         // capacity 1: the source's Close, once the goroutine ends
+	pending bool               // a read was asked for and its result not taken
 }
 
 // readResult is the outcome of one read.
@@ -32,11 +32,15 @@ type readResult struct {
 
 // startGuarded opens a source with open in a new goroutine, which reads
 // it on request until abandoned, keeps its raw frames within *limit
-// (when set) and releases its slot when it ends.
+// (when set) and releases its slot when it ends. The reads run under a
+// context of their own, which ends when the source is abandoned, not when
+// a caller of next gives up waiting: that read's frame goes to the next
+// caller.
 func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guarded {
+	ctx, abandon := context.WithCancel(context.Background())
 	g := &guarded{
-		reqs: make(chan context.Context), out: make(chan readResult, 1),
-		opened: make(chan error, 1), quit: make(chan struct{}), closed: make(chan error, 1),
+		reqs: make(chan struct{}, 1), out: make(chan readResult, 1),
+		opened: make(chan error, 1), abandon: abandon, closed: make(chan error, 1),
 	}
 	go func() {
 		defer func() { <-slots }()
@@ -46,26 +50,26 @@ func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guar
 			close(g.closed)
 			return
 		}
-		g.serve(src, limit)
+		g.serve(ctx, src, limit)
 		g.closed <- src.Close()
 	}()
 	return g
 }
 
-// serve reads src on request until the source is abandoned.
-func (g *guarded) serve(src capture.Source, limit *atomic.Int64) {
+// serve reads src on request until the source is abandoned (ctx ends).
+func (g *guarded) serve(ctx context.Context, src capture.Source, limit *atomic.Int64) {
 	lim, _ := src.(interface{ LimitRaw(n int) })
 	applied := int64(0)
 	for {
 		select {
-		case ctx := <-g.reqs:
+		case <-g.reqs:
 			if n := limit.Load(); lim != nil && n != applied {
 				lim.LimitRaw(int(n))
 				applied = n
 			}
 			f, err := src.Next(ctx)
 			g.out <- readResult{f, err}
-		case <-g.quit:
+		case <-ctx.Done():
 			return
 		}
 	}
@@ -94,18 +98,15 @@ func (g *guarded) waitOpen(ctx context.Context, timeout time.Duration) error {
 // and must be abandoned. When ctx ends first, the read goes on and the
 // next call takes its result.
 func (g *guarded) next(ctx context.Context, stall time.Duration) (*framewirepb.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !g.pending {
+		g.reqs <- struct{}{} // never blocks: no read is outstanding
+		g.pending = true
+	}
 	t := time.NewTimer(stall)
 	defer t.Stop()
-	if !g.pending {
-		select {
-		case g.reqs <- ctx:
-			g.pending = true
-		case <-t.C:
-			return nil, fmt.Errorf("source not ready to read for %v: %w", stall, errStalled)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 	select {
 	case r := <-g.out:
 		g.pending = false
@@ -114,16 +115,6 @@ func (g *guarded) next(ctx context.Context, stall time.Duration) (*framewirepb.F
 		return nil, fmt.Errorf("no frame for %v: %w", stall, errStalled)
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-}
-
-// abandon lets the goroutine close the source as soon as it is not
-// reading; it does not wait.
-func (g *guarded) abandon() {
-	select {
-	case <-g.quit:
-	default:
-		close(g.quit)
 	}
 }
 

@@ -16,11 +16,14 @@ import (
 
 // fakeLive is a live source that gives frames frames, then fails, or,
 // with freeze set, blocks in its read until freeze is closed (a frozen
-// camera). It fails the test if it is closed during a read.
+// camera). With gate set, each frame waits for a token from gate and,
+// as a VideoSource under --max-fps does, fails when its ctx ended
+// meanwhile. It fails the test if it is closed during a read.
 type fakeLive struct {
 	t       *testing.T
 	frames  int64
 	freeze  chan struct{}
+	gate    chan struct{}
 	n       int64
 	reading atomic.Bool
 	closed  atomic.Bool
@@ -29,6 +32,12 @@ type fakeLive struct {
 
 func (s *fakeLive) Next(ctx context.Context) (*framewirepb.Frame, error) {
 	if s.n < s.frames {
+		if s.gate != nil {
+			<-s.gate
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		s.n++
 		return &framewirepb.Frame{Seq: s.n - 1}, nil
 	}
@@ -192,5 +201,32 @@ func TestReconnectingStopsWithItsContext(t *testing.T) {
 	start := time.Now()
 	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
 		t.Errorf("Next with its context ended during the backoff = %v after %v, want context.Canceled at once", err, time.Since(start))
+	}
+}
+
+func TestReconnectingKeepsAReadItsCallerGaveUpOn(t *testing.T) {
+	gate := make(chan struct{}, 2)
+	src := &fakeLive{t: t, frames: 100, gate: gate}
+	r := New(src, opener(errors.New("reopened"), nil), Config{
+		Stall: time.Minute, MaxAttempts: 1,
+		OnLost: func(_ int, _ time.Duration, err error) { t.Errorf("source lost: %v", err) },
+	})
+	defer r.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Next with an ended context = %v, want context.Canceled", err)
+	}
+	// A read in progress when its caller gives up goes on, and the next
+	// call takes its frame.
+	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := r.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next whose context ends during the read = %v, want context.DeadlineExceeded", err)
+	}
+	gate <- struct{}{} // the read goes on
+	gate <- struct{}{} // and the one after
+	if seqs := readSeqs(t, r, 2); seqs[0] != 0 || seqs[1] != 1 {
+		t.Errorf("seqs %v after the callers gave up, want 0 1", seqs)
 	}
 }
