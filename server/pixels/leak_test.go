@@ -4,11 +4,14 @@ package pixels
 
 import (
 	"context"
+	"encoding/binary"
 	"image/color"
 	"testing"
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/internal/exif"
+	"github.com/framewire/framewire/internal/exif/exiftest"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
@@ -29,6 +32,9 @@ func TestNoMatLeaks(t *testing.T) {
 		{Encoding: pb.Encoding_ENCODING_PNG, Data: streamtest.PNG(t, 32, 24, color.Gray{Y: 9})},
 		{Encoding: pb.Encoding_ENCODING_PNG, Data: streamtest.PNG(t, 32, 24, color.RGBA{R: 200, A: 255})},
 		{Encoding: pb.Encoding_ENCODING_JPEG, Data: streamtest.JPEG(t, 40, 30)},
+		// Photos turned upright by their EXIF orientation: a new Mat each.
+		{Encoding: pb.Encoding_ENCODING_PNG, Data: exiftest.PNG(streamtest.PNG(t, 32, 24, color.Gray{Y: 9}), exiftest.TIFF(binary.BigEndian, exif.Transverse))},
+		{Encoding: pb.Encoding_ENCODING_JPEG, Data: exiftest.JPEG(streamtest.JPEG(t, 40, 30), exiftest.TIFF(binary.LittleEndian, exif.Rotate90CW))},
 	}
 	for i, f := range frames {
 		d, err := p.Detect(ctx, f)

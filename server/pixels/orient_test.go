@@ -2,16 +2,22 @@ package pixels
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/internal/exif/exiftest"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/detect"
 )
 
 // gradient is a w x h picture whose every pixel differs, so that any
@@ -112,4 +118,72 @@ func mustDecode(t *testing.T, data []byte) gocv.Mat {
 // sameMat reports whether a and b have the same size, type and bytes.
 func sameMat(a, b gocv.Mat) bool {
 	return a.Cols() == b.Cols() && a.Rows() == b.Rows() && a.Type() == b.Type() && bytes.Equal(a.ToBytes(), b.ToBytes())
+}
+
+// TestProcessorTurnsExiftoolPNGsUpright has exiftool (Debian's
+// libimage-exiftool-perl), not the test's own writer, put each EXIF
+// orientation into a PNG of the stored pixels, in both byte orders and
+// among other tags (it writes an eXIf chunk), and sends each through the
+// processor as the server does: each comes out as the upright picture,
+// exactly.
+func TestProcessorTurnsExiftoolPNGsUpright(t *testing.T) {
+	if _, err := exec.LookPath("exiftool"); err != nil {
+		t.Skip("exiftool is needed (apt-get install libimage-exiftool-perl)")
+	}
+	up := gradient(24, 16)
+	want := decodeOK(t, &pb.Frame{Encoding: pb.Encoding_ENCODING_PNG, Data: encodePNG(t, up)})
+	defer want.Close()
+	p, err := New(Config{Model: detect.Config{Kind: detect.KindMean}, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for name, data := range exiftoolPNGs(t, up) {
+		if !bytes.Contains(data, []byte("eXIf")) {
+			t.Fatalf("%s: exiftool wrote no eXIf chunk", name)
+		}
+		d, err := p.Detect(context.Background(), &pb.Frame{Encoding: pb.Encoding_ENCODING_PNG, Data: data})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		pic := d.Picture.(*picture)
+		if d.Width != 24 || d.Height != 16 || !sameMat(pic.bgr, want) {
+			t.Errorf("%s: got %dx%d, not the upright picture", name, d.Width, d.Height)
+		}
+		if err := pic.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// exiftoolPNGs is up stored in each orientation as a PNG into which one
+// exiftool process (-execute between files) wrote the orientation, in
+// Intel ("II") and Motorola ("MM") byte order, by file name.
+func exiftoolPNGs(t *testing.T, up image.Image) map[string][]byte {
+	t.Helper()
+	dir := t.TempDir()
+	var args, names []string
+	for _, order := range []string{"II", "MM"} {
+		for o := 1; o <= 8; o++ {
+			name := order + strconv.Itoa(o) + ".png"
+			if err := os.WriteFile(filepath.Join(dir, name), encodePNG(t, exiftest.Stored(up, o)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			names = append(names, name)
+			args = append(args, "-q", "-overwrite_original", "-n", "-ExifByteOrder="+order, "-Orientation="+strconv.Itoa(o),
+				"-Make=framewire", "-DateTimeOriginal=2026:01:02 03:04:05", filepath.Join(dir, name), "-execute")
+		}
+	}
+	if out, err := exec.Command("exiftool", args...).CombinedOutput(); err != nil {
+		t.Fatalf("exiftool: %v\n%s", err, out)
+	}
+	files := map[string][]byte{}
+	for _, name := range names {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[name] = data
+	}
+	return files
 }

@@ -5,7 +5,6 @@ package blazeface
 
 import (
 	"fmt"
-	"image"
 	"math"
 
 	"gocv.io/x/gocv"
@@ -148,14 +147,13 @@ func (d *Detector) Detect(img gocv.Mat) ([]core.Detection, error) {
 // black padding) and writes it as NHWC RGB scaled to [-1,1].
 func (d *Detector) preprocess(img gocv.Mat) error {
 	d.lb = blob.NewLetterbox(img.Cols(), img.Rows(), d.size)
-	gocv.Resize(img, &d.Scratch, image.Pt(d.lb.W, d.lb.H), 0, 0, gocv.InterpolationLinear)
-	px, err := d.Scratch.DataPtrUint8()
+	px, err := d.Resize(img, d.lb.W, d.lb.H)
 	if err != nil {
-		return fmt.Errorf("resized frame: %w", err)
+		return err
 	}
 	s := d.size
-	if len(px) != 3*d.lb.W*d.lb.H || len(d.Blob) != 3*s*s {
-		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*d.lb.W*d.lb.H)
+	if len(d.Blob) != 3*s*s {
+		return fmt.Errorf("the input holds %d values, want %d", len(d.Blob), 3*s*s)
 	}
 	for y := range s {
 		d.fillRow(d.Blob[3*s*y:3*s*(y+1)], y, px)
@@ -186,14 +184,9 @@ func (d *Detector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]core
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), blazeFaceOutputs)
 	}
 	fm := nms.NewFrameMap(frameW, frameH, d.lb.W, d.lb.H, d.lb.PadX, d.lb.PadY)
-	cands, err := family.DecodeParts(d.cands[:0], []int{0, 1}, func(c []nms.Candidate, set int) ([]nms.Candidate, error) {
+	return family.Decode(&d.cands, []int{0, 1}, func(c []nms.Candidate, set int) ([]nms.Candidate, error) {
 		return d.decodeSet(c, outs, set, fm)
-	})
-	d.cands = cands
-	if err != nil {
-		return nil, err
-	}
-	return family.ToDetections(cands, d.nmsThr, d.labels), nil
+	}, d.nmsThr, d.labels)
 }
 
 // decodeSet appends to cands the faces of anchor set that score at least

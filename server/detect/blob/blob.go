@@ -19,11 +19,7 @@ func Planar(dst []float32, px []uint8, mean, scale [3]float32) {
 }
 
 // Pad sets row to -1, black in UnitRGB's scale.
-func Pad(row []float32) {
-	for i := range row {
-		row[i] = -1
-	}
-}
+func Pad(row []float32) { Fill(row, -1) }
 
 // UnitRGB writes the BGR pixels src into dst as RGB scaled to [-1,1].
 func UnitRGB(dst []float32, src []uint8) {

@@ -27,16 +27,23 @@ func toDetection(c nms.Candidate, labels []string) core.Detection {
 	}
 }
 
-// DecodeParts appends to cands the candidates of each part of a model's
-// outputs (a NanoDet level, a BlazeFace anchor set), in order.
-func DecodeParts[P any](cands []nms.Candidate, parts []P, decode func([]nms.Candidate, P) ([]nms.Candidate, error)) ([]nms.Candidate, error) {
+// Decode is a family's decoding after a forward pass: it collects the
+// candidates of each part of the model's outputs (a NanoDet level, a
+// BlazeFace anchor set), in order, with decode into (*cands)[:0], keeps
+// the slice in *cands for the next frame, and turns them into detections
+// as ToDetections does.
+func Decode[P any](cands *[]nms.Candidate, parts []P, decode func([]nms.Candidate, P) ([]nms.Candidate, error), thr float32, labels []string) ([]core.Detection, error) {
+	c, err := (*cands)[:0], error(nil)
 	for _, p := range parts {
-		var err error
-		if cands, err = decode(cands, p); err != nil {
-			return cands, err
+		if c, err = decode(c, p); err != nil {
+			break
 		}
 	}
-	return cands, nil
+	*cands = c
+	if err != nil {
+		return nil, err
+	}
+	return ToDetections(c, thr, labels), nil
 }
 
 // BestClass is the index and score of the highest of the class scores row

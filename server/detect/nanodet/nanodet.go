@@ -5,7 +5,6 @@ package nanodet
 
 import (
 	"fmt"
-	"image"
 	"math"
 	"slices"
 
@@ -174,16 +173,14 @@ func (d *Detector) Detect(img gocv.Mat) ([]core.Detection, error) {
 // preprocess stretches img to S x S and writes it normalised per channel,
 // NCHW, into the input blob.
 func (d *Detector) preprocess(img gocv.Mat) error {
-	gocv.Resize(img, &d.Scratch, image.Pt(d.size, d.size), 0, 0, gocv.InterpolationLinear)
-	px, err := d.Scratch.DataPtrUint8()
+	px, err := d.Resize(img, d.size, d.size)
 	if err != nil {
-		return fmt.Errorf("resized frame: %w", err)
+		return err
 	}
-	plane := d.size * d.size
-	if len(px) != 3*plane || len(d.Blob) != 3*plane {
-		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*plane)
+	if len(d.Blob) != len(px) {
+		return fmt.Errorf("the input holds %d values, want %d", len(d.Blob), len(px))
 	}
-	blob.Planar(d.Blob, px[:3*plane], nanodetMean, nanodetScale)
+	blob.Planar(d.Blob, px, nanodetMean, nanodetScale)
 	return nil
 }
 
@@ -195,14 +192,9 @@ func (d *Detector) postprocess(outs onnxnet.Outputs, frameW, frameH int) ([]core
 		return nil, fmt.Errorf("got %d outputs, want %d", len(outs), nanodetOutputs)
 	}
 	fm := nms.NewFrameMap(frameW, frameH, d.size, d.size, 0, 0)
-	cands, err := family.DecodeParts(d.cands[:0], d.levels[:], func(c []nms.Candidate, lv nanodetLevel) ([]nms.Candidate, error) {
+	return family.Decode(&d.cands, d.levels[:], func(c []nms.Candidate, lv nanodetLevel) ([]nms.Candidate, error) {
 		return d.decodeLevel(c, outs, lv, fm)
-	})
-	d.cands = cands
-	if err != nil {
-		return nil, err
-	}
-	return family.ToDetections(cands, d.nmsThr, d.labels), nil
+	}, d.nmsThr, d.labels)
 }
 
 // decodeLevel appends to cands the boxes of level lv that score at least

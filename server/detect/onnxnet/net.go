@@ -7,6 +7,7 @@ package onnxnet
 import (
 	"errors"
 	"fmt"
+	"image"
 
 	"gocv.io/x/gocv"
 
@@ -15,13 +16,14 @@ import (
 )
 
 // Net is what every ONNX detector owns besides its own decoding: the
-// engine running the forward pass, a Scratch Mat for the resized frame, the
-// engine's input data, and whether they were freed. Embedded in the
-// detectors, it gives them Close and Forward. Not safe for concurrent use.
+// engine running the forward pass, a scratch Mat for the resized frame
+// (Resize), the engine's input data, and whether they were freed. Embedded
+// in the detectors, it gives them Close and Forward. Not safe for
+// concurrent use.
 type Net struct {
 	kind    string // for messages: "nanodet", "blazeface"
 	eng     engine.Engine
-	Scratch gocv.Mat  // the frame resized for the net, CV_8UC3
+	scratch gocv.Mat  // the frame resized for the net, CV_8UC3
 	Blob    []float32 // the engine's input, written by pre-processing
 	closed  bool
 }
@@ -45,7 +47,7 @@ type Shape struct {
 }
 
 // New checks that model's first input is a square image of shape
-// want, loads the model into the engine eo names and makes the Scratch Mat.
+// want, loads the model into the engine eo names and makes the scratch Mat.
 // It returns the input side S. On error nothing is left to free.
 func New(kind string, model []byte, want Shape, eo engine.Options) (Net, int, error) {
 	size, err := InputSize(model, want)
@@ -60,7 +62,7 @@ func New(kind string, model []byte, want Shape, eo engine.Options) (Net, int, er
 	if err != nil {
 		return Net{}, 0, err
 	}
-	return Net{kind: kind, eng: eng, Scratch: gocv.NewMat(), Blob: eng.Input().Data}, size, nil
+	return Net{kind: kind, eng: eng, scratch: gocv.NewMat(), Blob: eng.Input().Data}, size, nil
 }
 
 // InputSize reads the side S of model's first input, which must be a square
@@ -106,6 +108,20 @@ func checkSize(size int, want Shape) (int, error) {
 		return 0, fmt.Errorf("input size %d is out of range", size)
 	}
 	return size, nil
+}
+
+// Resize resizes the 8-bit BGR img to w x h (bilinear) into the net's
+// scratch Mat and returns its 3*w*h bytes, valid until the next Resize.
+func (n *Net) Resize(img gocv.Mat, w, h int) ([]uint8, error) {
+	gocv.Resize(img, &n.scratch, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
+	px, err := n.scratch.DataPtrUint8()
+	if err != nil {
+		return nil, fmt.Errorf("resized frame: %w", err)
+	}
+	if len(px) != 3*w*h {
+		return nil, fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*w*h)
+	}
+	return px, nil
 }
 
 // Fill checks img and fills the engine's input from it with pre.
@@ -180,7 +196,7 @@ func (n *Net) Forward() error {
 	return err
 }
 
-// Close frees the engine and the Scratch Mat. Calling it again does nothing.
+// Close frees the engine and the scratch Mat. Calling it again does nothing.
 func (n *Net) Close() error {
 	if n.closed {
 		return nil
@@ -188,8 +204,8 @@ func (n *Net) Close() error {
 	n.closed = true
 	n.Blob = nil
 	errEng := n.eng.Close()
-	if err := n.Scratch.Close(); err != nil {
-		return errors.Join(errEng, fmt.Errorf("detect: closing %s Scratch: %w", n.kind, err))
+	if err := n.scratch.Close(); err != nil {
+		return errors.Join(errEng, fmt.Errorf("detect: closing %s scratch Mat: %w", n.kind, err))
 	}
 	if errEng != nil {
 		return fmt.Errorf("detect: closing %s: %w", n.kind, errEng)

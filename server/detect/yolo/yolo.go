@@ -2,7 +2,6 @@ package yolo
 
 import (
 	"fmt"
-	"image"
 
 	"gocv.io/x/gocv"
 
@@ -97,14 +96,13 @@ func (d *Detector) Labels() []string { return d.labels }
 // scaled to [0,1].
 func (d *Detector) preprocess(img gocv.Mat) error {
 	d.lb = blob.NewLetterbox(img.Cols(), img.Rows(), d.size)
-	gocv.Resize(img, &d.Scratch, image.Pt(d.lb.W, d.lb.H), 0, 0, gocv.InterpolationLinear)
-	px, err := d.Scratch.DataPtrUint8()
+	px, err := d.Resize(img, d.lb.W, d.lb.H)
 	if err != nil {
-		return fmt.Errorf("resized frame: %w", err)
+		return err
 	}
 	s, lb := d.size, d.lb
-	if len(px) != 3*lb.W*lb.H || len(d.Blob) != 3*s*s {
-		return fmt.Errorf("resized frame has %d bytes, want %d", len(px), 3*lb.W*lb.H)
+	if len(d.Blob) != 3*s*s {
+		return fmt.Errorf("the input holds %d values, want %d", len(d.Blob), 3*s*s)
 	}
 	blob.Fill(d.Blob, padValue*pixScale)
 	plane := s * s
