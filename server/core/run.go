@@ -2,11 +2,11 @@ package core
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"slices"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // Run is what a stream's output came from: enough to read

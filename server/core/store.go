@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"strings"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // Store keeps the output of streams: one output per stream name, owned by

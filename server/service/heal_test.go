@@ -2,7 +2,6 @@ package service
 
 import (
 	"encoding/json"
-	"github.com/framewire/framewire/proto/record"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder"
 )
 

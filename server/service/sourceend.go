@@ -2,6 +2,7 @@ package service
 
 import (
 	"time"
+	"unicode/utf8"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
@@ -24,7 +25,11 @@ func (s *session) EndSource(end *pb.SourceEnd) error {
 	}
 	reason := end.GetReason()
 	if len(reason) > maxEndReason {
-		reason = reason[:maxEndReason] + "..."
+		n := maxEndReason
+		for n > 0 && !utf8.RuneStart(reason[n]) {
+			n-- // cut before a rune, not in it
+		}
+		reason = reason[:n] + "..."
 	}
 	return rec.RecordSourceEnd(core.SourceEnd{
 		FramesRead: end.GetFramesRead(), FramesDeclared: end.GetFramesDeclared(),

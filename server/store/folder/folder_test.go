@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// A live stream keeps the JPEGs of its last frames only; its lines stay.
-// openTestOutput opens stream folder name in store folder dir.
+// openTestOutput opens stream folder name in store folder dir, closed
+// when the test ends.
 func openTestOutput(t *testing.T, dir, name string) *output {
 	t.Helper()
 	root, err := os.OpenRoot(dir)
@@ -30,6 +30,7 @@ func openTestOutput(t *testing.T, dir, name string) *output {
 // folderPath is o's folder on disk.
 func folderPath(o *output) string { return filepath.Join(o.root.Name(), o.name) }
 
+// A live stream keeps the JPEGs of its last frames only; its lines stay.
 func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 	dir := openTestOutput(t, t.TempDir(), "cam")
 	p := newImagePruner(dir, 3)

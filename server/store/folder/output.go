@@ -2,7 +2,6 @@ package folder
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"log/slog"
 	"maps"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"sync/atomic"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder/journal"
 	"github.com/framewire/framewire/server/store/folder/rootfile"

@@ -12,12 +12,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 	"log/slog"
 	"os"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
@@ -46,7 +46,7 @@ func Open(root *os.Root, dir string, log *slog.Logger) (*File, error) {
 		return nil, err
 	}
 	j := &File{root: root, dir: dir, log: log, f: f, rec: rec}
-	j.checkpoint(false) // not clean until Close: the caller writes files
+	_ = j.sync(false) // logged; not clean until Close: the caller writes files
 	return j, nil
 }
 
@@ -81,20 +81,22 @@ func (j *File) Append(rec record.Frame) error {
 // of the folder is being written: the next open need not look for
 // temporary files.
 func (j *File) Close(clean bool) error {
-	j.checkpoint(clean)
-	return errors.Join(j.f.Sync(), j.f.Close())
+	return errors.Join(j.sync(clean), j.f.Close())
 }
 
-// checkpoint syncs the file and records what it holds; the checkpoint
-// only speeds up the next open, so a failure is logged.
-func (j *File) checkpoint(clean bool) {
+// sync syncs the file and then records what it holds in its checkpoint.
+// The checkpoint only speeds up the next open, so a failure is logged;
+// the error returned is the file's sync's.
+func (j *File) sync(clean bool) error {
 	err := j.f.Sync()
+	cerr := err
 	if err == nil {
-		err = writeCheckpoint(j.root, j.dir, j.rec, clean)
+		cerr = writeCheckpoint(j.root, j.dir, j.rec, clean)
 	}
-	if err != nil {
-		j.log.Warn("no checkpoint of predictions.jsonl; the next open reads it whole", "stream", j.dir, "err", rootfile.ExplainLinks(j.root, err))
+	if cerr != nil {
+		j.log.Warn("no checkpoint of predictions.jsonl; the next open reads it whole", "stream", j.dir, "err", rootfile.ExplainLinks(j.root, cerr))
 	}
+	return err
 }
 
 // lineOf is what the journal reads of rec's line.

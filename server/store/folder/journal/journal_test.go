@@ -2,14 +2,15 @@ package journal
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
@@ -152,4 +153,56 @@ func TestAppendLineFailureLeavesNoHalfLine(t *testing.T) {
 		t.Errorf("size %d after a failed append", j.rec.size)
 	}
 	f.Close()
+}
+
+// rangesOf is the sorted half-open ranges of the set seqs, the slow way.
+func rangesOf(seqs map[int64]bool) []*pb.SeqRange {
+	var out []*pb.SeqRange
+	for s := range int64(64) {
+		switch n := len(out); {
+		case !seqs[s]:
+		case n > 0 && out[n-1].End == s:
+			out[n-1].End++
+		default:
+			out = append(out, &pb.SeqRange{Start: s, End: s + 1})
+		}
+	}
+	return out
+}
+
+// Frames appended in any order, with repeats, fold into the same ranges
+// as the set of them; the ranges handed out do not change afterwards.
+func TestFramesFoldIntoRangesInAnyOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 500 {
+		rec := &recorded{}
+		set := map[int64]bool{}
+		for range rng.IntN(40) {
+			seq := rng.Int64N(64)
+			rec.add(line{Seq: seq}, []byte("{}\n"))
+			set[seq] = true
+			if got, want := fmt.Sprint(rec.frames()), fmt.Sprint(rangesOf(set)); got != want {
+				t.Fatalf("trial %d, after frame %d: %s, want %s", trial, seq, got, want)
+			}
+		}
+	}
+	rec := &recorded{}
+	rec.add(line{Seq: 0}, []byte("{}\n"))
+	before := rec.frames()
+	rec.add(line{Seq: 1}, []byte("{}\n"))
+	if got := fmt.Sprint(before); got != fmt.Sprint([]*pb.SeqRange{{Start: 0, End: 1}}) {
+		t.Errorf("ranges handed out changed to %s by a later frame", got)
+	}
+}
+
+// A long run of frames in order, as a live stream appends them, is held
+// as one range, not one entry per frame.
+func TestFramesInOrderAreOneRange(t *testing.T) {
+	rec := &recorded{}
+	for seq := range int64(100000) {
+		rec.add(line{Seq: seq}, []byte("{}\n"))
+	}
+	if len(rec.done) != 1 || rec.done[0].End != 100000 {
+		t.Errorf("done %v, want the one range [0, 100000)", rec.done)
+	}
 }

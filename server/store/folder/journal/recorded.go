@@ -1,10 +1,8 @@
 package journal
 
 import (
-	"cmp"
 	"encoding/json"
 	"hash/crc32"
-	"maps"
 	"slices"
 	"sort"
 
@@ -17,7 +15,6 @@ import (
 // bytes.
 type recorded struct {
 	done        []*pb.SeqRange // frames, as sorted half-open ranges
-	fresh       map[int64]bool // frames added since done was last folded
 	lastTrackID int64
 	tracks      core.TrackIDs
 	lines       int64
@@ -30,10 +27,7 @@ func (r *recorded) add(l line, raw []byte) {
 	r.lines++
 	r.size += int64(len(raw))
 	r.crc = crc32.Update(r.crc, crcTable(), raw)
-	if r.fresh == nil {
-		r.fresh = map[int64]bool{}
-	}
-	r.fresh[l.Seq] = true
+	r.done = addSeq(r.done, l.Seq)
 	for _, d := range l.Detections {
 		r.lastTrackID = max(r.lastTrackID, d.TrackID)
 		r.tracks.Add(d.Label, d.TrackID)
@@ -44,17 +38,15 @@ func (r *recorded) add(l line, raw []byte) {
 func crcTable() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 // has says whether frame seq has a line.
-func (r *recorded) has(seq int64) bool {
-	return r.fresh[seq] || inRanges(r.done, seq)
-}
+func (r *recorded) has(seq int64) bool { return inRanges(r.done, seq) }
 
-// frames folds the frames added into done and returns it.
+// frames is a copy of done, which later lines do not change.
 func (r *recorded) frames() []*pb.SeqRange {
-	if len(r.fresh) > 0 {
-		r.done = unionRanges(r.done, seqRanges(slices.Collect(maps.Keys(r.fresh))))
-		r.fresh = nil
+	out := make([]*pb.SeqRange, len(r.done))
+	for i, d := range r.done {
+		out[i] = &pb.SeqRange{Start: d.Start, End: d.End}
 	}
-	return r.done
+	return out
 }
 
 // line is what the store reads of a predictions line: its frame and the
@@ -90,32 +82,26 @@ func inRanges(rs []*pb.SeqRange, seq int64) bool {
 	return i < len(rs) && rs[i].Start <= seq
 }
 
-// seqRanges folds sequence numbers into sorted half-open ranges.
-func seqRanges(seqs []int64) []*pb.SeqRange {
-	slices.Sort(seqs)
-	seqs = slices.Compact(seqs)
-	var out []*pb.SeqRange
-	for _, s := range seqs {
-		if n := len(out); n > 0 && out[n-1].End == s {
-			out[n-1].End++
-			continue
+// addSeq puts seq into the sorted half-open ranges rs, in place: frames
+// come mostly in order, so a line usually extends a range without
+// allocating, and the ranges stay as few as the gaps between the frames
+// (a long live run does not hold one entry per frame).
+func addSeq(rs []*pb.SeqRange, seq int64) []*pb.SeqRange {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].End >= seq })
+	switch {
+	case i == len(rs):
+	case rs[i].End == seq:
+		rs[i].End++
+		if i+1 < len(rs) && rs[i+1].Start == rs[i].End {
+			rs[i].End = rs[i+1].End
+			rs = slices.Delete(rs, i+1, i+2)
 		}
-		out = append(out, &pb.SeqRange{Start: s, End: s + 1})
+		return rs
+	case rs[i].Start <= seq:
+		return rs
+	case rs[i].Start == seq+1:
+		rs[i].Start--
+		return rs
 	}
-	return out
-}
-
-// unionRanges merges two lists of sorted half-open ranges into one.
-func unionRanges(a, b []*pb.SeqRange) []*pb.SeqRange {
-	all := slices.Concat(a, b)
-	slices.SortFunc(all, func(x, y *pb.SeqRange) int { return cmp.Compare(x.Start, y.Start) })
-	var out []*pb.SeqRange
-	for _, r := range all {
-		if n := len(out); n > 0 && r.Start <= out[n-1].End {
-			out[n-1].End = max(out[n-1].End, r.End)
-			continue
-		}
-		out = append(out, &pb.SeqRange{Start: r.Start, End: r.End})
-	}
-	return out
+	return slices.Insert(rs, i, &pb.SeqRange{Start: seq, End: seq + 1})
 }
