@@ -4,18 +4,17 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 	"os"
 	"path/filepath"
 
-	"github.com/framewire/framewire/server/store/folder"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // readRecords reads the frames of dir/predictions.jsonl that succeeded,
 // in file order.
 func readRecords(dir string) ([]record.Frame, error) {
-	f, err := os.Open(filepath.Join(dir, folder.PredictionsFile))
+	f, err := os.Open(filepath.Join(dir, record.PredictionsFile))
 	if err != nil {
 		return nil, fmt.Errorf("read stream folder: %w", err)
 	}

@@ -2,11 +2,11 @@ package capturecmd
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/internal/progressbar"
 	"io"
 	"time"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/internal/progressbar"
 	pb "github.com/framewire/framewire/proto"
 )
 
@@ -51,6 +51,7 @@ func (out *resultOutput) result(r *pb.FrameResult, latency time.Duration) {
 // the first error saving them.
 func (out *resultOutput) finish(stderr io.Writer) error {
 	out.bar.Finish()
+	out.save.close()
 	if out.save == nil {
 		return nil
 	}

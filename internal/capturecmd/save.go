@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/server/store/folder"
 )
 
 // saver writes the annotated JPEGs the server sends back (--save) as
@@ -18,7 +18,8 @@ import (
 // Used from one goroutine (the stream's result callback).
 type saver struct {
 	root  string
-	dir   string // the stream's folder, once made
+	dir   string   // the stream's folder, once made
+	files *os.Root // dir, where every image is written
 	saved int
 	err   error // the first failure; later images are not attempted
 }
@@ -41,7 +42,7 @@ func (s *saver) save(r *pb.FrameResult) {
 		s.err = fmt.Errorf("--save: %w", err)
 		return
 	}
-	if err := folder.WriteFileAtomic(s.dir, path.Base(r.GetOutputPath()), r.GetAnnotatedJpeg()); err != nil {
+	if err := rootfile.WriteAtomic(s.files, ".", path.Base(r.GetOutputPath()), r.GetAnnotatedJpeg()); err != nil {
 		s.err = fmt.Errorf("--save: %w", err)
 		return
 	}
@@ -61,8 +62,20 @@ func (s *saver) makeDir(outputPath string) error {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return err
 	}
-	s.dir = dir
+	files, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	s.close()
+	s.dir, s.files = dir, files
 	return nil
+}
+
+// close lets go of the stream's folder. A nil *saver has none.
+func (s *saver) close() {
+	if s != nil && s.files != nil {
+		s.files.Close()
+	}
 }
 
 // where says where the images went.

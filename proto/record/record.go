@@ -60,3 +60,11 @@ func FromResult(r *pb.FrameResult) Frame {
 	}
 	return l
 }
+
+// Names in a stream's folder.
+const (
+	// PredictionsFile has one Frame a line, in frame order.
+	PredictionsFile = "predictions.jsonl"
+	// ManifestFile describes the run whose output the folder holds.
+	ManifestFile = "run.json"
+)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 )
@@ -60,7 +61,7 @@ var (
 	ErrNoFreeName = errors.New("no free stream name")
 	// ErrLeavesStore: a path in the store is a link that leads outside
 	// it; nothing is written through it.
-	ErrLeavesStore = errors.New("link leads outside the output folder")
+	ErrLeavesStore = rootfile.ErrLeavesRoot
 )
 
 // OtherRunError says the name's output holds another run, and how it

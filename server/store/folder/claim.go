@@ -7,9 +7,9 @@ import (
 	"os"
 	"path"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // maxIncrement bounds the names EXIST_INCREMENT tries (<name>-2 ...).

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // leaseFolder holds one lock file per stream name, beside the stream

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // readManifest reads the manifest of root's dir; found is false when

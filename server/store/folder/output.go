@@ -9,11 +9,11 @@ import (
 	"sort"
 	"sync/atomic"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder/journal"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 var _ core.Output = (*output)(nil)

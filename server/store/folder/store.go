@@ -13,8 +13,8 @@ import (
 	"os"
 	"path"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	"github.com/framewire/framewire/server/core"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 var _ core.Store = (*Store)(nil)

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // checkpointFile, beside predictions.jsonl, says what the file's first

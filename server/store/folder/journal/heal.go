@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/framewire/framewire/server/store/folder/rootfile"
+	"github.com/framewire/framewire/internal/rootfile"
 )
 
 // maxLogged bounds the line numbers a heal names in its log line.

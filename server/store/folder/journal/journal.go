@@ -16,13 +16,13 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // FileName is the predictions file's name in its folder.
-const FileName = "predictions.jsonl"
+const FileName = record.PredictionsFile
 
 // File is one stream folder's predictions file, open for appending. Its
 // methods are called from one goroutine.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
-	"github.com/framewire/framewire/server/store/folder/rootfile"
 )
 
 // openJournal opens the predictions file of folder "s" under store

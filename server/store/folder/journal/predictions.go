@@ -11,7 +11,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/framewire/framewire/server/store/folder/rootfile"
+	"github.com/framewire/framewire/internal/rootfile"
 )
 
 // span is a stretch of the predictions file: a damaged line (numbered

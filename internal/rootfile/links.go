@@ -7,13 +7,15 @@ import (
 	"os"
 	"path"
 	"strings"
-
-	"github.com/framewire/framewire/server/core"
 )
+
+// ErrLeavesRoot: a path in a root is a link that leads outside it;
+// nothing is written through it.
+var ErrLeavesRoot = errors.New("link leads outside the output folder")
 
 // ExplainLinks says which link a failed operation in root met when it
 // failed because a link on its path leads outside root (os.Root refuses
-// to follow it): the error then wraps core.ErrLeavesStore. Other errors
+// to follow it): the error then wraps ErrLeavesRoot. Other errors
 // are returned as they are.
 func ExplainLinks(root *os.Root, err error) error {
 	if err == nil {
@@ -21,7 +23,7 @@ func ExplainLinks(root *os.Root, err error) error {
 	}
 	for _, p := range failedPaths(err) {
 		if link, target, ok := outsideLink(root, p); ok {
-			return fmt.Errorf("%s in the output folder is a link to %s, which leads outside it; nothing is written through it: %w", link, target, core.ErrLeavesStore)
+			return fmt.Errorf("%s in the output folder is a link to %s, which leads outside it; nothing is written through it: %w", link, target, ErrLeavesRoot)
 		}
 	}
 	return err
