@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -166,37 +167,126 @@ func TestClosedPortFailsInOneLine(t *testing.T) {
 	}
 }
 
-// With --wait-for-server the client waits for a server that starts a
-// second after it, says once that it waits, and streams.
+// startWaiting starts the client process cmd with its stderr in a
+// lockedBuffer and returns once the client says it waits for the server
+// (as --wait-for-server says). It is killed when the test ends.
+func startWaiting(t *testing.T, cmd *exec.Cmd, says string) *lockedBuffer {
+	t.Helper()
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	poll(t, 30*time.Second, "notice that the client waits for the server", func() bool { return strings.Contains(stderr.String(), says) })
+	return stderr
+}
+
+// With --wait-for-server the client waits for a server that starts after
+// it (once it says it waits, as when both start at boot), says once that
+// it waits, and streams.
 func TestWaitForServerWaitsForItToStart(t *testing.T) {
 	bin := buildClient(t)
 	addr := freeAddr(t)
 	out := t.TempDir()
+	start := time.Now()
 	cmd := exec.Command(bin, "--server", addr, "--source", tinyClip(t, 3), "--name", "late", "--quiet", "--wait-for-server", "30s")
-	type started struct {
-		p   *serverproc.Proc
-		err error
+	stderr := startWaiting(t, cmd, "waiting up to 30s for it")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p, err := serverproc.Start(ctx, serverBin, "--out", out, "--model", "mean", "--listen", addr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	serverUp := make(chan started, 1)
-	go func() {
-		time.Sleep(time.Second) // the server starts after the client, as when both start at boot
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		p, err := serverproc.Start(ctx, serverBin, "--out", out, "--model", "mean", "--listen", addr)
-		serverUp <- started{p, err}
-	}()
-	code, stderr, took := runProc(t, cmd)
-	up := <-serverUp
-	if up.err != nil {
-		t.Fatal(up.err)
+	defer p.Kill()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("client: %v, want exit status 0:\n%s", err, stderr.String())
 	}
-	defer up.p.Kill()
-	if code != 0 {
-		t.Fatalf("exit status %d, want 0:\n%s", code, stderr)
-	}
-	if n := strings.Count(stderr, "waiting up to 30s for it"); n != 1 {
-		t.Errorf("the client said %d times that it waits, want once:\n%s", n, stderr)
+	if n := strings.Count(stderr.String(), "waiting up to 30s for it"); n != 1 {
+		t.Errorf("the client said %d times that it waits, want once:\n%s", n, stderr.String())
 	}
 	checkExactOutput(t, filepath.Join(out, "late"), 3)
-	t.Logf("the client ended %v after it started", took.Round(time.Millisecond))
+	t.Logf("the client ended %v after it started", time.Since(start).Round(time.Millisecond))
+}
+
+// A signal while the client waits for a server that is not there ends
+// it at once, saying so, not that it waited the whole --wait-for-server.
+func TestSignalWhileWaitingForTheServer(t *testing.T) {
+	bin := buildClient(t)
+	cmd := exec.Command(bin, "--server", freeAddr(t), "--source", tinyClip(t, 3), "--quiet", "--wait-for-server", "1m")
+	stderr := startWaiting(t, cmd, "waiting up to 1m0s for it")
+	signalled := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var exit *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("client: %v, want exit status 1", err)
+	}
+	if took := time.Since(signalled); took > 5*time.Second {
+		t.Errorf("the client ended %v after the signal, want at once", took)
+	}
+	if got := stderr.String(); !strings.Contains(got, "stopped by signal before the server started the stream") || strings.Contains(got, "waited 1m") {
+		t.Errorf("stderr does not say the wait was stopped by the signal:\n%s", got)
+	}
+}
+
+// A client killed (SIGKILL) while first in the server's queue leaves its
+// place: the clients behind it get in in the order they came, each told
+// its place, and complete; and no slot is lost: a client that comes when
+// all is done gets in. (Whether the killed client's stream started, if
+// its slot came before the server saw the connection close, is not
+// checked: either way its slot goes on.)
+func TestKilledWaitingClientLeavesItsPlace(t *testing.T) {
+	bin := buildClient(t)
+	clip := tinyClip(t, 5)
+	s := startServer(t, t.TempDir(), "--model", "mean", "--max-streams", "1")
+	logged := func(msg, name string) func() bool {
+		return func() bool { return slices.Contains(streamsLogged(s.Log(), msg), name) }
+	}
+	holder := startClients(t, bin, s.addr, testCamera, []string{"holder"})[0]
+	poll(t, 30*time.Second, "start of the holder's stream", logged("stream started", "holder"))
+	// Each joins the queue before the next one starts.
+	var line []*clientProc
+	for _, name := range []string{"killed", "after1", "after2"} {
+		line = append(line, startClients(t, bin, s.addr, clip, []string{name})[0])
+		poll(t, 30*time.Second, name+" in the queue", logged("stream queued", name))
+	}
+	if err := line[0].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	line[0].cmd.Wait()
+	if err := holder.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range append([]*clientProc{holder}, line[1:]...) {
+		if err := c.cmd.Wait(); err != nil {
+			t.Errorf("client %s: %v\n%s", c.name, err, c.stderr.String())
+		}
+	}
+	checkTurns(t, s, line[1:], []string{"2nd", "3rd"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, bin, "--server", s.addr, "--source", clip, "--name", "last", "--quiet").CombinedOutput(); err != nil {
+		t.Errorf("a client after all the others: %v (a lost slot keeps it waiting)\n%s", err, out)
+	}
+}
+
+// checkTurns checks that the clients cs, queued in this order, were told
+// their places in line, started in that order and recorded all their
+// frames.
+func checkTurns(t *testing.T, s *server, cs []*clientProc, places []string) {
+	t.Helper()
+	var names []string
+	for i, c := range cs {
+		names = append(names, c.name)
+		if want := "waiting for a stream slot: " + places[i] + " in line"; !strings.Contains(c.stderr.String(), want) {
+			t.Errorf("client %s did not say %q:\n%s", c.name, want, c.stderr.String())
+		}
+		checkExactOutput(t, filepath.Join(s.out, c.name), 5)
+	}
+	started := slices.DeleteFunc(streamsLogged(s.Log(), "stream started"), func(n string) bool { return !slices.Contains(names, n) })
+	if !slices.Equal(started, names) {
+		t.Errorf("the streams behind the killed one started in the order %v, want %v", started, names)
+	}
 }

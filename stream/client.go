@@ -5,13 +5,13 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
-	"github.com/framewire/framewire/internal/backoff"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/framewire/framewire/internal/backoff"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream/sourcenews"
 )

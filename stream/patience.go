@@ -2,13 +2,14 @@ package stream
 
 import (
 	"errors"
-	"github.com/framewire/framewire/internal/backoff"
 	"math/rand/v2"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/framewire/framewire/internal/backoff"
 )
 
 // maxServerWait is the longest pause between two tries to reach a server

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/stream/feed"
 	"io"
 	"sync"
 	"time"
 
 	"github.com/framewire/framewire/internal/backoff"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/feed"
 )
 
 // run is the state of one Client.Run across its calls. The reader

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/internal/queuenotice"
-	"github.com/framewire/framewire/proto/record"
 	"io"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/internal/pathtext"
+	"github.com/framewire/framewire/internal/queuenotice"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
 	"github.com/framewire/framewire/stream/sourcenews"
@@ -41,7 +42,8 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	}
 	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, news, o, out, stderr)
 	saveErr := out.finish(stderr)
-	if neverReached(sum, err) {
+	// A signal while the run waited for the server is outcome's to tell.
+	if ctx.Err() == nil && neverReached(sum, err) {
 		return unreachable(o.server, err, o.waitServer)
 	}
 	tellOutput(stderr, o.name, sum)
@@ -84,14 +86,13 @@ func runStream(ctx context.Context, c *stream.Client, src capture.Source, news *
 	beforeReady := context.AfterFunc(ctx, cancel)
 	cfg := clientConfig(src, o, stderr)
 	cfg.OnResult, cfg.SourceNews = out.result, news
-	announced := false
+	var first sync.Once
 	cfg.OnReady = func(r *pb.StreamReady) {
-		beforeReady()
-		limitRaw(src, r)
-		if !announced {
-			announced = true
+		first.Do(func() {
+			beforeReady() // from now on a signal ends the source, not the call
 			announce(stderr, o, src.Info())
-		}
+		})
+		limitRaw(src, r)
 	}
 	return c.Run(runCtx, stream.Until(ctx, src), cfg)
 }

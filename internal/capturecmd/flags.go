@@ -3,7 +3,6 @@ package capturecmd
 import (
 	"flag"
 	"fmt"
-	"github.com/framewire/framewire/capture/streamname"
 	"io"
 	"os"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/capture/reconnect"
+	"github.com/framewire/framewire/capture/streamname"
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/internal/flagenv"
 	"github.com/framewire/framewire/stream/dial"

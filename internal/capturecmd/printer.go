@@ -3,12 +3,12 @@ package capturecmd
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 	"strings"
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/stream"
 )
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"github.com/framewire/framewire/internal/certpool"
 	"net"
 	"strings"
 	"time"
@@ -18,6 +17,8 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/resolver/manual"
+
+	"github.com/framewire/framewire/internal/certpool"
 )
 
 // Config describes how a client reaches the server.
@@ -88,11 +89,16 @@ func resolveTarget(addr string) (string, []grpc.DialOption, error) {
 	return r.Scheme() + ":///servers", []grpc.DialOption{grpc.WithResolvers(r), grpc.WithDefaultServiceConfig(roundRobin)}, nil
 }
 
-// connectBackoff spaces the connection attempts to a server that cannot
+// connectParams space the connection attempts to a server that cannot
 // be reached: gRPC's default schedule, but never more than 5 s apart
 // (instead of 2 minutes), so that a client waiting for a server, or
 // reconnecting after a restart, finds it soon after it is up.
-var connectBackoff = backoff.Config{BaseDelay: time.Second, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second}
+func connectParams() grpc.ConnectParams {
+	return grpc.ConnectParams{
+		Backoff:           backoff.Config{BaseDelay: time.Second, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 5 * time.Second},
+		MinConnectTimeout: 20 * time.Second,
+	}
+}
 
 // dialOptions are the credentials, keepalive, limits and token of cfg.
 func dialOptions(cfg Config) ([]grpc.DialOption, error) {
@@ -118,7 +124,7 @@ func dialOptions(cfg Config) ([]grpc.DialOption, error) {
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.WithConnectParams(grpc.ConnectParams{Backoff: connectBackoff, MinConnectTimeout: 20 * time.Second}),
+		grpc.WithConnectParams(connectParams()),
 	}
 	if cfg.MaxMsgBytes > 0 {
 		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxMsgBytes), grpc.MaxCallSendMsgSize(cfg.MaxMsgBytes)))
