@@ -3,12 +3,7 @@ package service
 import (
 	"context"
 	"errors"
-	"time"
-
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/durationpb"
+	"fmt"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/admission"
@@ -26,7 +21,7 @@ func (l *limitedHandler) Open(ctx context.Context, hdr *pb.StreamHeader) (servin
 		return s.open(ctx, hdr)
 	}
 	if err := l.admit.Acquire(ctx, l.drain, l.queueWatch(ctx, hdr)); err != nil {
-		return nil, l.admissionStatus(err)
+		return nil, toStatus(l.admissionError(err))
 	}
 	sess, err := s.open(ctx, hdr)
 	if err != nil {
@@ -47,24 +42,13 @@ func (l *limitedHandler) queueWatch(ctx context.Context, hdr *pb.StreamHeader) a
 	}
 }
 
-// fullRetryDelay is how long a stream refused by a full queue is told to
-// wait before it tries again.
-const fullRetryDelay = 2 * time.Second
-
-// admissionStatus is the gRPC status of a stream that got no slot: a full
-// queue is ResourceExhausted with a RetryInfo saying when to try again.
-func (l *limitedHandler) admissionStatus(err error) error {
-	switch {
-	case errors.Is(err, admission.ErrFull):
-		st := status.Newf(codes.ResourceExhausted, "the server runs its limit of %d streams and %d more wait for a slot: try again later", l.cfg.MaxStreams, l.cfg.MaxQueued)
-		if withHint, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(fullRetryDelay)}); derr == nil {
-			st = withHint
-		}
-		return st.Err()
-	case errors.Is(err, admission.ErrDraining):
-		return status.Error(codes.Unavailable, "server is shutting down")
+// admissionError says why a stream got no slot: a full queue names the
+// limits; the server's drain is said as it is.
+func (l *limitedHandler) admissionError(err error) error {
+	if errors.Is(err, admission.ErrFull) {
+		return fmt.Errorf("the server runs its limit of %d streams and %d more wait for a slot: try again later: %w", l.cfg.MaxStreams, l.cfg.MaxQueued, err)
 	}
-	return toStatus(err)
+	return err
 }
 
 // slotSession frees its stream slot when it closes.

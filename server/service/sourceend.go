@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -31,8 +32,12 @@ func (s *session) EndSource(end *pb.SourceEnd) error {
 		}
 		reason = reason[:n] + "..."
 	}
-	return rec.RecordSourceEnd(core.SourceEnd{
+	err := rec.RecordSourceEnd(core.SourceEnd{
 		FramesRead: end.GetFramesRead(), FramesDeclared: end.GetFramesDeclared(),
 		Reason: reason, At: time.Now().UTC(),
 	})
+	if err != nil {
+		return toStatus(fmt.Errorf("record that the source ended early: %w", err))
+	}
+	return nil
 }

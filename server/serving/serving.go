@@ -62,7 +62,8 @@ type Summarizer interface {
 // SourceEnder is a Session that records that the client's source ended
 // before the frames it declared (a StreamRequest's end). Serve calls
 // EndSource from the goroutine that commits, after the frames received
-// before it are committed.
+// before it are committed; an error it returns ends the call as it is,
+// so it should be a gRPC status.
 type SourceEnder interface {
 	EndSource(end *pb.SourceEnd) error
 }
@@ -596,14 +597,14 @@ func (s *resultSender) send(p pending) {
 }
 
 // recordEnd has the session record the source's early end, when it
-// records such ends.
+// records such ends; its error is a status, made by the session.
 func (s *resultSender) recordEnd(end *pb.SourceEnd) {
 	se, ok := s.sess.(SourceEnder)
 	if !ok {
 		return
 	}
 	if err := se.EndSource(end); err != nil && s.endErr == nil {
-		s.endErr = status.Errorf(codes.Internal, "record that the source ended early: %v", err)
+		s.endErr = err // the session says it as a status
 	}
 }
 
