@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 // testCamera is a live source: a GStreamer test pattern at 30 fps.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/internal/serverproc"
 )
 

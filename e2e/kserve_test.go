@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"math"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/internal/serverproc"
 )
 

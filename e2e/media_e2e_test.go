@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 // makeClip encodes frames of lavfi test pattern src at size as H.264 into

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/color"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/stream/streamtest"
 )
 

@@ -5,13 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/jpeg"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/internal/exif/exiftest"
 )
 

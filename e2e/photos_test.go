@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"image"
 	"image/color"
 	"image/draw"
@@ -15,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 // photoLine is what these tests read of a predictions line.

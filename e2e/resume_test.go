@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"io"
 	"net"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 // freeAddr returns a loopback address nobody listens on right now.

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/framewire/framewire/internal/capturecmd"
 )
 
 const megamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi"

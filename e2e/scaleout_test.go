@@ -3,13 +3,13 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/server/store/folder"
 )
 

@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"github.com/framewire/framewire/internal/capturecmd"
 	"math/big"
 	"net"
 	"os"
@@ -23,6 +22,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"

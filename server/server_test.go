@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"image"
 	"image/color"
 	"image/png"
@@ -23,6 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/streamtest"

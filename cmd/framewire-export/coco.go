@@ -3,9 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/detect/coco"
 )
 

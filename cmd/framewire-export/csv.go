@@ -3,9 +3,10 @@ package main
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 	"strconv"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 var csvHeader = []string{"seq", "image", "source", "position_us", "label", "class_id", "score", "x", "y", "width", "height", "track_id"}

@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 // export writes recs in o.format.

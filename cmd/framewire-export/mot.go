@@ -2,8 +2,9 @@ package main
 
 import (
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"io"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 // writeMOT writes MOTChallenge det.txt lines: 1-based frame, track id (-1

@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 // writeYOLO writes one <frame>.txt per frame that has an image (named as

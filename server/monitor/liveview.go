@@ -4,8 +4,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
-	"github.com/framewire/framewire/server/monitor/mjpeg"
 	"math"
 	"net/http"
 	"slices"
@@ -14,7 +12,9 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/monitor/mjpeg"
 )
 
 //go:embed liveview.html

@@ -3,11 +3,11 @@ package service
 import (
 	"context"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/serving"
 )

@@ -16,6 +16,7 @@ import (
 	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/server/service/meanwh"
 	"github.com/framewire/framewire/server/serving"
 )
 
@@ -78,7 +79,7 @@ func (s *Service) Drain() {
 // ImageMeanWH answers the tutorial's call: channel count and pixel mean of
 // a base64 raw image. A size that does not match is InvalidArgument.
 func (s *Service) ImageMeanWH(ctx context.Context, in *pb.B64Image) (*pb.Prediction, error) {
-	c, m, err := meanWH(in.GetB64Image(), in.GetWidth(), in.GetHeight())
+	c, m, err := meanwh.Compute(in.GetB64Image(), in.GetWidth(), in.GetHeight())
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/framewire/framewire/proto/record"
 
 	"github.com/framewire/framewire/internal/pathtext"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/serving"

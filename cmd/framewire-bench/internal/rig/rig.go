@@ -7,30 +7,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
-
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
-	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
-
 	"github.com/framewire/framewire/internal/serverproc"
+	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/service"
 	"github.com/framewire/framewire/server/serving"
+	"github.com/framewire/framewire/stream"
 )
 
 // Skip prints and returns the one figure saying why id is skipped.

@@ -1,4 +1,6 @@
-package service
+// Package meanwh computes the tutorial's ImageMeanWH answer: the channel count
+// and pixel mean of a base64 image, in one pass without decoding it whole.
+package meanwh
 
 import (
 	"encoding/base64"
@@ -19,11 +21,11 @@ const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 // stay below b64BadChar.
 const b64BadChar, b64Block = 1 << 20, 4096
 
-// meanWH is the tutorial's prediction: it base64-decodes b64 as raw 8-bit
+// Compute is the tutorial's prediction: it base64-decodes b64 as raw 8-bit
 // pixels, height rows of width pixels with 1, 3 or 4 channels, and returns
 // the channel count and the mean of all bytes. The error says what size was
 // expected.
-func meanWH(b64 string, width, height int32) (channels int32, mean float32, err error) {
+func Compute(b64 string, width, height int32) (channels int32, mean float32, err error) {
 	im, err := newMeanWHImage(b64, width, height)
 	if err != nil {
 		return 0, 0, err

@@ -1,4 +1,4 @@
-package service
+package meanwh
 
 import (
 	"encoding/base64"
@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// plainMeanWH is the straightforward implementation meanWH must agree
+// plainMeanWH is the straightforward implementation Compute must agree
 // with: decode the whole image, check its size, sum its bytes.
 func plainMeanWH(b64 string, width, height int32) (int32, float32, error) {
 	if width <= 0 || height <= 0 {
@@ -37,13 +37,13 @@ func plainMeanWH(b64 string, width, height int32) (int32, float32, error) {
 	return int32(n / pixels), float32(float64(sum) / float64(n)), nil
 }
 
-// checkSame fails t when meanWH and plainMeanWH disagree on the input.
+// checkSame fails t when Compute and plainMeanWH disagree on the input.
 func checkSame(t *testing.T, b64 string, w, h int32) {
 	t.Helper()
-	gotC, gotM, gotErr := meanWH(b64, w, h)
+	gotC, gotM, gotErr := Compute(b64, w, h)
 	wantC, wantM, wantErr := plainMeanWH(b64, w, h)
 	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || gotC != wantC || gotM != wantM {
-		t.Errorf("meanWH(%.40q..., %d, %d) = %d, %v, %v; want %d, %v, %v",
+		t.Errorf("Compute(%.40q..., %d, %d) = %d, %v, %v; want %d, %v, %v",
 			b64, w, h, gotC, gotM, gotErr, wantC, wantM, wantErr)
 	}
 }
@@ -114,7 +114,7 @@ func TestMeanWHTutorialMean(t *testing.T) {
 	for _, b := range px {
 		sum += uint64(b)
 	}
-	ch, m, err := meanWH(base64.StdEncoding.EncodeToString(px), 416, 416)
+	ch, m, err := Compute(base64.StdEncoding.EncodeToString(px), 416, 416)
 	if want := float32(float64(sum) / float64(len(px))); err != nil || ch != 3 || m != want {
 		t.Errorf("got %d, %v, %v; want 3, %v, nil", ch, m, err, want)
 	}
@@ -150,7 +150,7 @@ func BenchmarkMeanWH(b *testing.B) {
 	b.SetBytes(int64(len(b64)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := meanWH(b64, 416, 416); err != nil {
+		if _, _, err := Compute(b64, 416, 416); err != nil {
 			b.Fatal(err)
 		}
 	}
