@@ -1,5 +1,5 @@
 // Package server puts a framewire server together: the pixel processor
-// (OpenCV), the output store (a folder), the monitor, the ImageProcedure
+// (OpenCV), the output store (a folder, or the store a URL names), the monitor, the ImageProcedure
 // service, the Open Inference Protocol service, gRPC health and
 // reflection, and the HTTP live view and metrics. New builds it; Serve runs
 // it on a listener until its context ends, then drains. The commands and
@@ -17,7 +17,9 @@ import (
 
 // Config is everything a Server needs.
 type Config struct {
-	// OutDir receives one folder per stream.
+	// OutDir is the output store: a folder (one folder per stream in it)
+	// or a URL whose scheme names a store of StoreSchemes ("file:///srv/out";
+	// docs/stores.md).
 	OutDir string
 	// Model selects the detector; every worker loads its own.
 	Model detect.Config

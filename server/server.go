@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/framewire/framewire/internal/redact"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/core"
@@ -27,7 +28,7 @@ import (
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
-	"github.com/framewire/framewire/server/store/folder"
+	"github.com/framewire/framewire/server/store"
 )
 
 // ServiceName is the gRPC service whose health is reported by name.
@@ -38,15 +39,16 @@ type Server struct {
 	cfg       Config
 	mon       *monitor.Monitor
 	proc      *pixels.Processor
-	store     *folder.Store
+	store     store.Store
 	svc       *service.Service
 	grpc      *grpc.Server
 	health    *health.Server
 	inference *kserve.Service
 }
 
-// New loads the model (once per worker), opens the output folder and
-// builds the gRPC server. Its errors are start-up errors.
+// New loads the model (once per worker), opens the output store and
+// builds the gRPC server. Its errors are start-up errors; an output
+// naming no store it knows fails before the model is loaded.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mon: monitor.NewMonitor(cfg.Log)}
@@ -65,7 +67,11 @@ func New(cfg Config) (*Server, error) {
 }
 
 // newService builds the processor, the store and the service on them.
-func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, *folder.Store, error) {
+func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, store.Store, error) {
+	loc, err := store.Find(cfg.OutDir, StoreSchemes())
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	model, err := describeModel(cfg.Model)
 	if err != nil {
 		return nil, nil, nil, err
@@ -81,18 +87,18 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		return nil, nil, nil, err
 	}
 	model.Classes = proc.Classes()
-	// The folder is made only once the model loaded: a model that cannot
+	// The store is opened only once the model loaded: a model that cannot
 	// load leaves no output folder behind.
-	store, err := folder.New(cfg.OutDir, cfg.LiveKeepFrames, cfg.Log)
+	out, err := loc.Open(store.Options{LiveKeepFrames: cfg.LiveKeepFrames, Log: cfg.Log})
 	if err != nil {
 		proc.Close()
 		return nil, nil, nil, err
 	}
 	return service.New(service.Config{
-		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
+		Processor: proc, Store: out, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
 		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes,
-	}), proc, store, nil
+	}), proc, out, nil
 }
 
 // describeModel names the model and its file with the file's SHA-256, so
@@ -181,7 +187,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		}
 		defer stop()
 	}
-	s.cfg.Log.Info("serving", "addr", lis.Addr().String(), "model", s.cfg.Model.Kind, "engine", s.engineName(), "out", s.cfg.OutDir)
+	s.cfg.Log.Info("serving", "addr", lis.Addr().String(), "model", s.cfg.Model.Kind, "engine", s.engineName(), "out", redact.Source(s.cfg.OutDir))
 	served := make(chan error, 1)
 	go func() { served <- s.grpc.Serve(lis) }()
 	select {

@@ -172,7 +172,7 @@ func limitFlags(fs *flag.FlagSet, o *options) {
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
-	fs.StringVar(&o.out, "out", "framewire-out", "output `folder`: <out>/<stream name>/<seq>.jpg and predictions.jsonl")
+	fs.StringVar(&o.out, "out", "framewire-out", "output `folder` or store URL (file:///srv/out; docs/stores.md): <out>/<stream name>/<seq>.jpg and predictions.jsonl")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "require client certificates signed by the CAs in this PEM `file` (mutual TLS)")
