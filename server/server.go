@@ -21,8 +21,8 @@ import (
 
 	"github.com/framewire/framewire/internal/redact"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/auth"
-	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/kserve"
 	"github.com/framewire/framewire/server/monitor"
@@ -103,8 +103,8 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 
 // describeModel names the model and its file with the file's SHA-256, so
 // that a run can tell whether it continues with the same model.
-func describeModel(cfg detect.Config) (core.Model, error) {
-	m := core.Model{Kind: cfg.Kind, File: cfg.ModelFile, Engine: cfg.Engine}
+func describeModel(cfg detect.Config) (record.Model, error) {
+	m := record.Model{Kind: cfg.Kind, File: cfg.ModelFile, Engine: cfg.Engine}
 	if m.Kind != detect.KindMean && m.Engine == "" {
 		m.Engine = detect.EngineDefault
 	}

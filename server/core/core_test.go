@@ -3,21 +3,23 @@ package core
 import (
 	"strings"
 	"testing"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 // The model and its file are part of a run.
 func TestRunDifferencesNameTheModel(t *testing.T) {
-	a := Run{Model: Model{Kind: "nanodet", File: "/m/n.onnx", SHA256: "aa"}}
+	a := record.Run{Model: record.Model{Kind: "nanodet", File: "/m/n.onnx", SHA256: "aa"}}
 	b := a
 	b.Model.SHA256 = "bb"
-	if d := a.Differences(b); len(d) != 1 || !strings.Contains(d[0], "model file") {
+	if d := RunDifferences(a, b); len(d) != 1 || !strings.Contains(d[0], "model file") {
 		t.Errorf("differences with another model file = %q, want one naming the model file", d)
 	}
-	b.Model = Model{Kind: "blazeface"}
-	if d := a.Differences(b); len(d) != 2 || !strings.Contains(d[0], "model nanodet there, blazeface now") {
+	b.Model = record.Model{Kind: "blazeface"}
+	if d := RunDifferences(a, b); len(d) != 2 || !strings.Contains(d[0], "model nanodet there, blazeface now") {
 		t.Errorf("differences with another model = %q, want the model named first", d)
 	}
-	if d := a.Differences(a); len(d) != 0 {
+	if d := RunDifferences(a, a); len(d) != 0 {
 		t.Errorf("a run differs from itself: %q", d)
 	}
 }

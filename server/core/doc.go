@@ -4,9 +4,11 @@
 //   - Processor and Picture: the pixel work on a frame (package pixels is
 //     the OpenCV implementation);
 //   - Store and Output: where a stream's images and predictions go (package
-//     store/folder keeps them in a folder, local or shared);
-//   - Run: what a stream's output came from, so that a resume continues
-//     only the same run;
+//     store/folder keeps them in a folder, local or shared; package
+//     store/storetest is the suite every store passes);
+//   - NewRun and RunDifferences: the run a call asks for (record.Run, a
+//     stream's run.json) and whether it continues the run an output holds,
+//     so that a resume continues only the same run;
 //   - Detection and Box, the errors that say whose fault a failure is, and
 //     the rule for stream names.
 //

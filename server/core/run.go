@@ -9,64 +9,17 @@ import (
 	"github.com/framewire/framewire/proto/record"
 )
 
-// Run is what a stream's output came from: enough to read
-// the predictions later, and to tell whether a new call continues the same
-// run. A folder holds one run.
-type Run struct {
-	RunID             string     `json:"run_id"`
-	Started           time.Time  `json:"started"`
-	Source            string     `json:"source"`
-	SourceFingerprint string     `json:"source_fingerprint,omitempty"`
-	Live              bool       `json:"live"`
-	FrameCount        int64      `json:"frame_count,omitempty"`
-	Model             Model      `json:"model"`
-	Options           RunOptions `json:"options"`
-	// SourceEnd, when set, says the source ended before the frames it
-	// declared, as its client last reported; not part of what makes the
-	// run the same run.
-	SourceEnd *SourceEnd `json:"source_ended_early,omitempty"`
-}
-
-// SourceEnd is a client's report that its source stopped giving frames
-// before the last one it declared (a video file cut short or damaged).
-type SourceEnd struct {
-	FramesRead     int64     `json:"frames_read"`
-	FramesDeclared int64     `json:"frames_declared,omitempty"` // 0: unknown
-	Reason         string    `json:"reason"`
-	At             time.Time `json:"at"` // when the server was told
-}
-
-// Model names the model that processes the frames. Engine and
-// Classes are for reading the output; a run is the same run on either
-// engine.
-type Model struct {
-	Kind    string   `json:"kind"`
-	File    string   `json:"file,omitempty"`
-	SHA256  string   `json:"sha256,omitempty"`
-	Engine  string   `json:"engine,omitempty"`
-	Classes []string `json:"classes,omitempty"`
-}
-
-// RunOptions are the stream options that change the output.
-type RunOptions struct {
-	Conf               float32  `json:"conf"` // as asked; 0 = the model's threshold
-	Classes            []string `json:"classes,omitempty"`
-	SaveEvery          int32    `json:"save_every"`
-	SaveOnlyDetections bool     `json:"save_only_detections,omitempty"`
-	Track              bool     `json:"track,omitempty"`
-}
-
-// NewRun describes the run a header asks for, with secrets taken
-// out of its source.
-func NewRun(hdr *pb.StreamHeader, model Model) Run {
+// NewRun describes the run a header asks for (run.json's contents, in
+// proto/record), with secrets taken out of its source.
+func NewRun(hdr *pb.StreamHeader, model record.Model) record.Run {
 	o := hdr.GetOptions()
 	classes := slices.Clone(o.GetClasses())
 	slices.Sort(classes)
-	return Run{
+	return record.Run{
 		RunID: hdr.GetRunId(), Started: time.Now().UTC(),
 		Source: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
 		Live: hdr.GetLive(), FrameCount: hdr.GetFrameCount(), Model: model,
-		Options: RunOptions{
+		Options: record.RunOptions{
 			Conf: o.GetConf(), Classes: classes,
 			SaveEvery: max(o.GetSaveEvery(), 1), SaveOnlyDetections: o.GetSaveOnlyDetections(),
 			Track: o.GetTrack(),
@@ -74,10 +27,11 @@ func NewRun(hdr *pb.StreamHeader, model Model) Run {
 	}
 }
 
-// Differences lists how the run asked for (next) differs from the one in
-// the folder (m), in words; none means next continues m. A live run
-// continues only itself (the same run id).
-func (m Run) Differences(next Run) []string {
+// RunDifferences lists how the run asked for (next) differs from the one
+// a stream's output holds (m), in words; none means next continues m. A
+// live run continues only itself (the same run id); a finite source's run
+// continues across run ids. Every store decides by it.
+func RunDifferences(m, next record.Run) []string {
 	if m.Live != next.Live {
 		return []string{fmt.Sprintf("it holds a %s, this is a %s", sourceKind(m.Live), sourceKind(next.Live))}
 	}

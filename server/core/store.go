@@ -18,7 +18,7 @@ type Store interface {
 	// Open takes name for the call of run and opens its output, as policy
 	// says when the name holds another run; the Output's Name says which
 	// name was used (EXIST_INCREMENT may choose another).
-	Open(ctx context.Context, name string, run Run, policy pb.ExistPolicy) (Output, error)
+	Open(ctx context.Context, name string, run record.Run, policy pb.ExistPolicy) (Output, error)
 	// WriteUnaryImage keeps the image of a DetectFrame call apart from
 	// every stream's output and returns its path.
 	WriteUnaryImage(name string, seq int64, jpeg []byte) (string, error)

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/serving"
 	"github.com/framewire/framewire/server/store/folder"
@@ -131,7 +132,7 @@ func TestRerunResumesOnlyTheSameRun(t *testing.T) {
 	if err != nil || sum.Ready.GetName() != "clip" || sum.Processed != 15 || sum.Skipped != 0 {
 		t.Errorf("overwrite: %v, name %q, processed %d, skipped %d; want clip, 15, 0", err, sum.Ready.GetName(), sum.Processed, sum.Skipped)
 	}
-	var m core.Run
+	var m record.Run
 	b, _ := os.ReadFile(filepath.Join(out, "clip", folder.ManifestFile))
 	if err := json.Unmarshal(b, &m); err != nil || m.Options.Conf != 0.5 || m.Model.Kind != "mean" {
 		t.Errorf("manifest after overwrite: %s (%v), want conf 0.5, model mean", b, err)

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/store/folder"
@@ -78,7 +79,7 @@ func serve(t *testing.T, out string, cfg Config) *served {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, core.Model{Kind: "mean"}
+	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, record.Model{Kind: "mean"}
 	cfg.Monitor = monitor.NewMonitor(logger)
 	srv := grpc.NewServer()
 	svc := New(cfg)

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
@@ -25,7 +26,7 @@ type Config struct {
 	Processor core.Processor
 	Store     core.Store
 	// Model describes the model, for run manifests.
-	Model core.Model
+	Model record.Model
 	// DefaultConf is the score threshold of streams that ask for none;
 	// MinConf the lowest a stream may ask for.
 	DefaultConf, MinConf float32

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // maxEndReason is the most bytes of a client's reason kept in the manifest.
@@ -14,7 +14,7 @@ const maxEndReason = 1024
 
 // endRecorder is an Output that records how its run's source ended early.
 type endRecorder interface {
-	RecordSourceEnd(end core.SourceEnd) error
+	RecordSourceEnd(end record.SourceEnd) error
 }
 
 // EndSource records, with the run, that the client's source ended before
@@ -32,7 +32,7 @@ func (s *session) EndSource(end *pb.SourceEnd) error {
 		}
 		reason = reason[:n] + "..."
 	}
-	err := rec.RecordSourceEnd(core.SourceEnd{
+	err := rec.RecordSourceEnd(record.SourceEnd{
 		FramesRead: end.GetFramesRead(), FramesDeclared: end.GetFramesDeclared(),
 		Reason: reason, At: time.Now().UTC(),
 	})

@@ -6,16 +6,17 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 )
 
 // endKept is an output that keeps the source end it is told.
 type endKept struct {
 	core.Output
-	got core.SourceEnd
+	got record.SourceEnd
 }
 
-func (e *endKept) RecordSourceEnd(end core.SourceEnd) error {
+func (e *endKept) RecordSourceEnd(end record.SourceEnd) error {
 	e.got = end
 	return nil
 }

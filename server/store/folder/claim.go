@@ -9,6 +9,7 @@ import (
 
 	"github.com/framewire/framewire/internal/rootfile"
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 )
 
@@ -20,7 +21,7 @@ const maxIncrement = 10000
 // it holds another run, policy decides: refuse (*core.OtherRunError),
 // overwrite, or try <name>-2, <name>-3, ... A name held by another run's
 // call is core.ErrNameInUse (increment moves past it).
-func (s *Store) Open(ctx context.Context, name string, run core.Run, policy pb.ExistPolicy) (core.Output, error) {
+func (s *Store) Open(ctx context.Context, name string, run record.Run, policy pb.ExistPolicy) (core.Output, error) {
 	if policy != pb.ExistPolicy_EXIST_INCREMENT {
 		return s.openName(ctx, name, run, policy)
 	}
@@ -45,7 +46,7 @@ func candidateName(base string, i int) string {
 }
 
 // openName holds name and opens its folder for run.
-func (s *Store) openName(ctx context.Context, name string, run core.Run, policy pb.ExistPolicy) (*output, error) {
+func (s *Store) openName(ctx context.Context, name string, run record.Run, policy pb.ExistPolicy) (*output, error) {
 	w, err := s.owners.acquire(ctx, name, run.RunID)
 	if err != nil {
 		return nil, err
@@ -64,7 +65,7 @@ func (s *Store) openName(ctx context.Context, name string, run core.Run, policy 
 
 // openRun opens name's folder for run: resumed when it holds the same
 // run, fresh when it is empty or overwritten.
-func (s *Store) openRun(name string, run core.Run, policy pb.ExistPolicy) (*output, error) {
+func (s *Store) openRun(name string, run record.Run, policy pb.ExistPolicy) (*output, error) {
 	had, differences, err := sameRun(s.root, name, run)
 	if err != nil {
 		return nil, fmt.Errorf("stream %q: %w", name, rootfile.ExplainLinks(s.root, err))
@@ -97,13 +98,13 @@ func (s *Store) openRun(name string, run core.Run, policy pb.ExistPolicy) (*outp
 // A folder with predictions but no manifest (written before manifests
 // existed) is taken as the same run for a finite source, another run for
 // a live one.
-func sameRun(root *os.Root, dir string, want core.Run) (had bool, differences []string, err error) {
+func sameRun(root *os.Root, dir string, want record.Run) (had bool, differences []string, err error) {
 	m, found, err := readManifest(root, dir)
 	if err != nil {
 		return false, nil, err
 	}
 	if found {
-		return true, m.Differences(want), nil
+		return true, core.RunDifferences(m, want), nil
 	}
 	st, err := root.Stat(path.Join(dir, PredictionsFile))
 	if err != nil || st.Size() == 0 {

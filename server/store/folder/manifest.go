@@ -9,12 +9,12 @@ import (
 	"path"
 
 	"github.com/framewire/framewire/internal/rootfile"
-	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // readManifest reads the manifest of root's dir; found is false when
 // there is none.
-func readManifest(root *os.Root, dir string) (m core.Run, found bool, err error) {
+func readManifest(root *os.Root, dir string) (m record.Run, found bool, err error) {
 	b, err := root.ReadFile(path.Join(dir, ManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return m, false, nil
@@ -29,7 +29,7 @@ func readManifest(root *os.Root, dir string) (m core.Run, found bool, err error)
 }
 
 // writeManifest stores m in root's dir, atomically.
-func writeManifest(root *os.Root, dir string, m core.Run) error {
+func writeManifest(root *os.Root, dir string, m record.Run) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode run manifest: %w", err)
@@ -42,7 +42,7 @@ func writeManifest(root *os.Root, dir string, m core.Run) error {
 
 // RecordSourceEnd keeps in the run's manifest that its source ended
 // before the frames it declared, replacing an earlier report.
-func (o *output) RecordSourceEnd(end core.SourceEnd) error {
+func (o *output) RecordSourceEnd(end record.SourceEnd) error {
 	m, found, err := readManifest(o.root, o.name)
 	if err != nil {
 		return err

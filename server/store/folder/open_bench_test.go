@@ -10,18 +10,17 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
-	"github.com/framewire/framewire/server/core"
 )
 
 // longRun is a finished run of n frames in root/name, each with its line
 // (two detections, timings) and a one-byte image.
-func longRun(tb testing.TB, root, name string, n int64) core.Run {
+func longRun(tb testing.TB, root, name string, n int64) record.Run {
 	tb.Helper()
 	dir := filepath.Join(root, name)
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		tb.Fatal(err)
 	}
-	run := core.Run{RunID: "long", Source: "long.mp4", FrameCount: n, Model: core.Model{Kind: "nanodet"}}
+	run := record.Run{RunID: "long", Source: "long.mp4", FrameCount: n, Model: record.Model{Kind: "nanodet"}}
 	if err := os.WriteFile(filepath.Join(dir, ManifestFile), manifestJSON(tb, run), 0o666); err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +60,7 @@ func BenchmarkOpenLongRun(b *testing.B) {
 	if root == "" {
 		root = b.TempDir()
 	}
-	run := core.Run{RunID: "long", Source: "long.mp4", FrameCount: 200000, Model: core.Model{Kind: "nanodet"}}
+	run := record.Run{RunID: "long", Source: "long.mp4", FrameCount: 200000, Model: record.Model{Kind: "nanodet"}}
 	if _, err := os.Stat(filepath.Join(root, "long", PredictionsFile)); err != nil {
 		run = longRun(b, root, "long", 200000)
 	}
@@ -89,7 +88,7 @@ func BenchmarkOpenLongRun(b *testing.B) {
 }
 
 // openLongRun opens and closes the run of BenchmarkOpenLongRun.
-func openLongRun(b *testing.B, s *Store, run core.Run) {
+func openLongRun(b *testing.B, s *Store, run record.Run) {
 	out, err := s.Open(context.Background(), "long", run, pb.ExistPolicy_EXIST_RESUME)
 	if err != nil {
 		b.Fatal(err)
@@ -102,7 +101,7 @@ func openLongRun(b *testing.B, s *Store, run core.Run) {
 	}
 }
 
-func manifestJSON(tb testing.TB, run core.Run) []byte {
+func manifestJSON(tb testing.TB, run record.Run) []byte {
 	b, err := json.Marshal(run)
 	if err != nil {
 		tb.Fatal(err)

@@ -16,15 +16,15 @@ import (
 
 // finite is a run of a video file of 1000 frames, told apart from others
 // by its source.
-func finite(runID, source string) core.Run {
-	return core.Run{RunID: runID, Source: source, FrameCount: 1000, Model: core.Model{Kind: "mean"},
-		Options: core.RunOptions{SaveEvery: 1}}
+func finite(runID, source string) record.Run {
+	return record.Run{RunID: runID, Source: source, FrameCount: 1000, Model: record.Model{Kind: "mean"},
+		Options: record.RunOptions{SaveEvery: 1}}
 }
 
 // live is a camera's run.
-func live(runID string) core.Run {
-	return core.Run{RunID: runID, Source: "/dev/video0", Live: true, Model: core.Model{Kind: "mean"},
-		Options: core.RunOptions{SaveEvery: 1}}
+func live(runID string) record.Run {
+	return record.Run{RunID: runID, Source: "/dev/video0", Live: true, Model: record.Model{Kind: "mean"},
+		Options: record.RunOptions{SaveEvery: 1}}
 }
 
 // imageOf is frame seq's image: its own bytes, some kilobytes long, so
@@ -49,7 +49,7 @@ func (o *output) Close() error {
 
 // open opens name in s for run or fails the test; the output is closed
 // when the test ends.
-func open(t *testing.T, s core.Store, name string, run core.Run, policy pb.ExistPolicy) *output {
+func open(t *testing.T, s core.Store, name string, run record.Run, policy pb.ExistPolicy) *output {
 	t.Helper()
 	out, err := s.Open(context.Background(), name, run, policy)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 )
 
@@ -59,7 +60,7 @@ func killedHolder(t *testing.T, b Backend) {
 
 // holderRun is the run of the holder that is killed, and of the call
 // after it.
-func holderRun() core.Run { return finite("run-killed", "killed.mp4") }
+func holderRun() record.Run { return finite("run-killed", "killed.mp4") }
 
 // runHolder runs the test binary again as a holder of stream "cam" in
 // place, calls whileHeld once it has recorded killedFrames frames, kills

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 )
 
@@ -35,7 +36,7 @@ func leases(t *testing.T, b Backend) {
 // openWhenFree opens name in s for run, retrying while it is held (a dead
 // holder's lease not yet expired) until b.LeaseExpiry and the suite's
 // patience have passed.
-func openWhenFree(t *testing.T, b Backend, s core.Store, name string, run core.Run) *output {
+func openWhenFree(t *testing.T, b Backend, s core.Store, name string, run record.Run) *output {
 	t.Helper()
 	deadline := time.Now().Add(b.LeaseExpiry + patience)
 	for {

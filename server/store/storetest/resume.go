@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 )
 
@@ -43,7 +44,7 @@ func resume(t *testing.T, b Backend) {
 }
 
 // recorded opens name in a new place for run and records frames [0, n).
-func recorded(t *testing.T, b Backend, name string, run core.Run, n int64) (string, *output) {
+func recorded(t *testing.T, b Backend, name string, run record.Run, n int64) (string, *output) {
 	t.Helper()
 	place := b.NewPlace(t)
 	o := open(t, b.Open(t, place), name, run, pb.ExistPolicy_EXIST_RESUME)
@@ -66,7 +67,7 @@ func otherRunRefused(t *testing.T, b Backend) {
 
 // overwrite: EXIST_OVERWRITE starts afresh, over another run or the same.
 func overwrite(t *testing.T, b Backend) {
-	for _, run := range []core.Run{finite("run-2", "other.mp4"), finite("run-1", "clip.mp4")} {
+	for _, run := range []record.Run{finite("run-2", "other.mp4"), finite("run-1", "clip.mp4")} {
 		place, o := recorded(t, b, "clip", finite("run-1", "clip.mp4"), 3)
 		closeOut(t, o)
 		o = open(t, b.Open(t, place), "clip", run, pb.ExistPolicy_EXIST_OVERWRITE)
