@@ -11,6 +11,7 @@ import (
 
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/internal/flagenv"
+	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/serving"
@@ -170,9 +171,18 @@ func limitFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.liveKeep, "live-keep-frames", 9000, "a live stream keeps the JPEGs of its last N frames on disk (about 5 minutes at 30 fps) and removes older ones; its predictions.jsonl keeps every line (0 = keep every JPEG)")
 }
 
+// storeURLs names the URL schemes of the stores --out may name.
+func storeURLs() string {
+	var names []string
+	for _, s := range server.StoreSchemes() {
+		names = append(names, s.Name+"://")
+	}
+	return strings.Join(names, ", ")
+}
+
 func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
-	fs.StringVar(&o.out, "out", "framewire-out", "output `folder` or store URL (file:///srv/out; docs/stores.md): <out>/<stream name>/<seq>.jpg and predictions.jsonl")
+	fs.StringVar(&o.out, "out", "framewire-out", "output `folder` or store URL ("+storeURLs()+"; docs/stores.md): <out>/<stream name>/<seq>.jpg and predictions.jsonl")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.StringVar(&o.tlsClientCA, "tls-client-ca", "", "require client certificates signed by the CAs in this PEM `file` (mutual TLS)")
