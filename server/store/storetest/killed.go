@@ -77,6 +77,7 @@ func runHolder(t *testing.T, place string, whileHeld func()) int {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the holder: %v", err)
 	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }() // also when the test fails
 	progress, last := make(chan int, 1), make(chan int, 1)
 	go readTold(stdout, progress, last) // ends when the killed child's stdout closes
 	if !awaitTold(progress, killedFrames) {
@@ -86,9 +87,7 @@ func runHolder(t *testing.T, place string, whileHeld func()) int {
 	}
 	whileHeld()
 	cmd.Process.Kill()
-	n := <-last
-	cmd.Wait()
-	return n
+	return <-last
 }
 
 // runPattern is the -test.run pattern of the test named name alone.
@@ -101,11 +100,12 @@ func runPattern(name string) string {
 }
 
 // readTold sends the count of frames the child says it recorded to
-// progress as it goes (the newest count when progress is free), and the
-// last count to last when the child's output ends.
+// progress as it goes (the newest count when progress is free); when the
+// child's output ends it sends the last count to last and closes
+// progress.
 func readTold(stdout io.Reader, progress chan<- int, last chan<- int) {
 	n := 0
-	defer func() { last <- n }()
+	defer func() { last <- n; close(progress) }()
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		rest, ok := strings.CutPrefix(sc.Text(), recordedPrefix)
@@ -126,9 +126,9 @@ func awaitTold(progress <-chan int, n int) bool {
 	timeout := time.After(patience)
 	for {
 		select {
-		case got := <-progress:
-			if got >= n {
-				return true
+		case got, ok := <-progress:
+			if !ok || got >= n {
+				return ok
 			}
 		case <-timeout:
 			return false
@@ -137,12 +137,17 @@ func awaitTold(progress <-chan int, n int) bool {
 }
 
 // recordUntilKilled is the child: it records frames of stream "cam" in
-// place, saying after each that it is recorded, until it is killed.
+// place, saying after each that it is recorded, until it is killed. It
+// ends on its own when nobody reads what it says (the parent died) or
+// after twice the suite's patience.
 func recordUntilKilled(t *testing.T, b Backend, place string) {
 	o := open(t, b.Open(t, place), "cam", holderRun(), pb.ExistPolicy_EXIST_RESUME)
-	for seq := int64(0); ; seq++ {
+	start := time.Now()
+	for seq := int64(0); time.Since(start) < 2*patience; seq++ {
 		recordFrame(t, o, seq, true)
-		fmt.Printf("%s%d\n", recordedPrefix, seq)
+		if _, err := fmt.Printf("%s%d\n", recordedPrefix, seq); err != nil {
+			return
+		}
 	}
 }
 

@@ -24,13 +24,16 @@ type Backend struct {
 	NewPlace func(t *testing.T) string
 	// Open opens the store at place, closed when t ends. Stores opened
 	// on one place are replicas sharing it, as servers on a shared volume
-	// are; it may be called in a child process (see the killed holder).
+	// are. It is also called in a child process: the killed holder runs
+	// the test binary again with -test.run naming its subtest (TestMain
+	// runs again there) and the place in its environment.
 	Open func(t *testing.T, place string) core.Store
 	// Lines are stream name's lines as a reader (the exporter) sees them,
 	// in the store's order.
 	Lines func(t *testing.T, place, name string) []record.Frame
 	// Image is frame seq's image of stream name as a reader sees it; an
-	// error when there is none.
+	// error when there is none. It is called from several goroutines at
+	// once, so it reports errors instead of failing t.
 	Image func(t *testing.T, place, name string, seq int64) ([]byte, error)
 	// Damage adds raw bytes after stream name's last line, as a crash in
 	// the middle of a write or a faulty disk leaves them.
