@@ -67,10 +67,6 @@ func (l Location) Open(opts Options) (Store, error) {
 	return l.scheme.Open(l.URL, opts)
 }
 
-// String is the location without the credentials or query values a URL
-// may hold, for logs.
-func (l Location) String() string { return redact.Source(l.URL.String()) }
-
 // Parse reads out as a location. It is a URL when it starts with a
 // scheme and "://" ("s3://bucket/prefix", "file:///srv/out"), or with
 // "file:" ("file:/srv/out"); anything else is a path, taken as it is:
