@@ -11,7 +11,11 @@ import (
 	"testing"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/store"
+	"github.com/framewire/framewire/server/store/folder/foldertest"
+	"github.com/framewire/framewire/server/store/storetest"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/streamtest"
 )
@@ -56,4 +60,44 @@ func TestUnknownStoreSchemeFailsAtStartUp(t *testing.T) {
 			t.Errorf("--out s3://bucket/frames: error %q, want it to say %s", err, says)
 		}
 	}
+}
+
+// suiteViews gives the conformance suite its view of each store scheme's
+// output; a store added to StoreSchemes adds its view here.
+func suiteViews() map[string]func(open func(t *testing.T, place string) core.Store) storetest.Backend {
+	return map[string]func(func(*testing.T, string) core.Store) storetest.Backend{
+		"file": foldertest.Backend,
+	}
+}
+
+// Every store --out can name passes the conformance suite, opened by its
+// URL as the server opens it.
+func TestEveryStoreSchemePassesTheSuite(t *testing.T) {
+	views := suiteViews()
+	for _, scheme := range StoreSchemes() {
+		t.Run(scheme.Name, func(t *testing.T) {
+			view, ok := views[scheme.Name]
+			if !ok {
+				t.Fatalf("store scheme %q is not run against the conformance suite: add its view to suiteViews (docs/stores.md)", scheme.Name)
+			}
+			storetest.Run(t, view(func(t *testing.T, place string) core.Store {
+				return openByURL(t, scheme.Name, place)
+			}))
+		})
+	}
+}
+
+// openByURL opens the store at scheme://place through StoreSchemes,
+// closed when t ends.
+func openByURL(t *testing.T, scheme, place string) core.Store {
+	loc, err := store.Find((&url.URL{Scheme: scheme, Path: place}).String(), StoreSchemes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := loc.Open(store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
