@@ -77,7 +77,7 @@ func TestFingerprintFollowsTheFramesSent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fingerprint(o, src)
+		return fingerprint(o, src.Info(), nil)
 	}
 	jpeg, raw := of("--encoding", "jpeg"), of()
 	if jpeg == raw || jpeg != of("--server", "gpu-box:5005") {

@@ -23,12 +23,12 @@ const sampleBytes = 64 << 10
 // --resize, --quality or encoding, gets another fingerprint, so its run is not
 // resumed. A folder, glob or list is identified by its files' paths and
 // sizes, in order. Live sources and unreadable files have none.
-func fingerprint(o *options, src capture.Source) string {
-	if src.Info().Live {
+func fingerprint(o *options, info capture.Info, files []string) string {
+	if info.Live {
 		return ""
 	}
-	if imgs, ok := src.(*capture.ImageSource); ok {
-		return filesFingerprint(o, imgs.Files())
+	if files != nil {
+		return filesFingerprint(o, files)
 	}
 	f, err := os.Open(o.source)
 	if err != nil {
@@ -42,7 +42,7 @@ func fingerprint(o *options, src capture.Source) string {
 	h := sha256.New()
 	// A hash never fails to write.
 	_ = binary.Write(h, binary.LittleEndian, [4]int64{st.Size(), int64(o.width), int64(o.height), int64(o.quality)})
-	hashEncoding(h, videoGoesRaw(o, src.Info()))
+	hashEncoding(h, videoGoesRaw(o, info))
 	if _, err := io.Copy(h, io.NewSectionReader(f, 0, sampleBytes)); err != nil {
 		return ""
 	}
