@@ -11,6 +11,7 @@
 // before Encode. Open, OpenImages and OpenSource do both steps. The
 // frames the result gives are plain Go values owned by the caller.
 //
-// Together with capture/frameenc and capture/videofile it is the
-// client-side code that uses gocv (OpenCV).
+// capture and its subpackages, but for capture/imagefiles and
+// capture/streamname, are the client-side code that uses gocv (OpenCV):
+// a decoded frame is a Mat.
 package capture

@@ -49,7 +49,7 @@ type Server struct {
 // builds the gRPC server. Its errors are start-up errors.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, mon: monitor.NewMonitor(cfg.Log)}
+	s := &Server{cfg: cfg, mon: monitor.New(cfg.Log)}
 	svc, proc, store, err := newService(cfg, s.mon)
 	if err != nil {
 		return nil, err
