@@ -15,7 +15,7 @@ import (
 type Run struct {
 	RunID             string     `json:"run_id"`
 	Started           time.Time  `json:"started"`
-	Source            string     `json:"source"`
+	SourceSpec        string     `json:"source"` // the client's source spec, without its secrets
 	SourceFingerprint string     `json:"source_fingerprint,omitempty"`
 	Live              bool       `json:"live"`
 	FrameCount        int64      `json:"frame_count,omitempty"`
@@ -64,7 +64,7 @@ func NewRun(hdr *pb.StreamHeader, model Model) Run {
 	slices.Sort(classes)
 	return Run{
 		RunID: hdr.GetRunId(), Started: time.Now().UTC(),
-		Source: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
+		SourceSpec: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
 		Live: hdr.GetLive(), FrameCount: hdr.GetFrameCount(), Model: model,
 		Options: RunOptions{
 			Conf: o.GetConf(), Classes: classes,
@@ -90,7 +90,7 @@ func (m Run) Differences(next Run) []string {
 			d = append(d, fmt.Sprintf("%s %v there, %v now", what, had, asked))
 		}
 	}
-	diff("source", fmt.Sprintf("%q", m.Source), fmt.Sprintf("%q", next.Source))
+	diff("source", fmt.Sprintf("%q", m.SourceSpec), fmt.Sprintf("%q", next.SourceSpec))
 	diff("source content (or the client's --resize, --quality, --encoding)", m.SourceFingerprint, next.SourceFingerprint)
 	diff("frame count", m.FrameCount, next.FrameCount)
 	diff("model", m.Model.Kind, next.Model.Kind)

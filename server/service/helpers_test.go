@@ -93,7 +93,7 @@ func startServer(t *testing.T, out string) pb.ImageProcedureClient {
 }
 
 // grayFrames is n small PNG frames.
-func grayFrames(t *testing.T, n int) stream.Source { return streamtest.GrayFrames(t, n) }
+func grayFrames(t *testing.T, n int) stream.FrameSource { return streamtest.GrayFrames(t, n) }
 
 // readLines reads a file's lines.
 func readLines(t *testing.T, path string) []string {

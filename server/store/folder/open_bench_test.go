@@ -21,7 +21,7 @@ func longRun(tb testing.TB, root, name string, n int64) core.Run {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		tb.Fatal(err)
 	}
-	run := core.Run{RunID: "long", Source: "long.mp4", FrameCount: n, Model: core.Model{Kind: "nanodet"}}
+	run := core.Run{RunID: "long", SourceSpec: "long.mp4", FrameCount: n, Model: core.Model{Kind: "nanodet"}}
 	if err := os.WriteFile(filepath.Join(dir, ManifestFile), manifestJSON(tb, run), 0o666); err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func BenchmarkOpenLongRun(b *testing.B) {
 	if root == "" {
 		root = b.TempDir()
 	}
-	run := core.Run{RunID: "long", Source: "long.mp4", FrameCount: 200000, Model: core.Model{Kind: "nanodet"}}
+	run := core.Run{RunID: "long", SourceSpec: "long.mp4", FrameCount: 200000, Model: core.Model{Kind: "nanodet"}}
 	if _, err := os.Stat(filepath.Join(root, "long", PredictionsFile)); err != nil {
 		run = longRun(b, root, "long", 200000)
 	}
