@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/internal/capturecmd/fingerprint"
 	"github.com/framewire/framewire/internal/pathtext"
 	"github.com/framewire/framewire/internal/queuenotice"
 	pb "github.com/framewire/framewire/proto"
@@ -64,7 +65,7 @@ func newHeader(o *options, src *source) *pb.StreamHeader {
 	return &pb.StreamHeader{
 		Name: pathtext.Text(o.name), Source: pathtext.Text(record.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
-		SourceFingerprint: fingerprint(o, info, src.files),
+		SourceFingerprint: fingerprint.Of(o.source, info, src.files, captureOptions(o)),
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,

@@ -12,18 +12,15 @@ import (
 	"github.com/framewire/framewire/stream/sourcenews"
 )
 
-// source is the command's source of frames: the reader of --source,
-// kept going when live, paced and encoded.
+// source is --source's reader, kept going when live, paced and encoded.
 type source struct {
 	*frameenc.Source
 	news  *sourcenews.News // a live source's news; nil for others
 	files []string         // the images of a folder, glob or list, in order; nil for others
 }
 
-// openSource opens --source and composes the decorators the run needs
-// around it: reconnection for a live source (superviseLive), then the
-// --max-fps schedule and the encoder (capture.Encode), in that order, so
-// that a frame dropped is never encoded.
+// openSource opens --source and composes around it reconnection when
+// live (superviseLive), then pacing and encoding (capture.Encode).
 func openSource(o *options, stderr io.Writer) (*source, error) {
 	opts := captureOptions(o)
 	r, err := capture.OpenReader(o.source, opts)
@@ -61,9 +58,7 @@ func superviseLive(r frames.Reader, o *options, stderr io.Writer) (frames.Reader
 }
 
 // stallDeadline is how long a live source may give no frame: the flag's
-// value, plus the frame interval of --max-fps. (The schedule drops frames
-// outside the reconnecting reader, so each of its reads is one frame of
-// the source's; the interval is kept as the flag's help promises it.)
+// value, plus the frame interval of --max-fps (as its help says).
 func stallDeadline(o *options) time.Duration {
 	if o.maxFPS > 0 {
 		return o.stall + time.Duration(float64(time.Second)/o.maxFPS)
