@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/capture/frames"
 	"github.com/framewire/framewire/internal/backoff"
 )
@@ -222,5 +223,36 @@ func TestReconnectingKeepsAReadItsCallerGaveUpOn(t *testing.T) {
 	gate <- struct{}{} // and the one after
 	if seqs := readSeqs(t, r, 2); seqs[0] != 0 || seqs[1] != 1 {
 		t.Errorf("seqs %v after the callers gave up, want 0 1", seqs)
+	}
+}
+
+// Composed as the capture command composes a live source (reconnection
+// inside the schedule and the encoder), the frames sent go on across a
+// reconnection with their sequence numbers, and the first frames of the
+// reopened source are paced like the others.
+func TestReconnectingInsideTheScheduleAndTheEncoder(t *testing.T) {
+	first, second := &fakeLive{t: t, frames: 3}, &fakeLive{t: t, frames: 1 << 62}
+	src := capture.Encode(New(first, opener(nil, second), Config{Stall: time.Second, Backoff: fastBackoff()}),
+		capture.Options{MaxFPS: 200})
+	defer src.Close()
+	start := time.Now()
+	var seqs []int64
+	for range 6 {
+		f, err := src.Next(context.Background())
+		if err != nil {
+			t.Fatalf("Next after %v: %v", seqs, err)
+		}
+		seqs = append(seqs, f.GetSeq())
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("seqs %v, want them growing across the reconnection", seqs)
+		}
+	}
+	if seqs[3] < 3 {
+		t.Errorf("seqs %v: the frames after the reconnection do not follow those before", seqs)
+	}
+	if took := time.Since(start); took < 5*time.Second/200*9/10 {
+		t.Errorf("6 frames at MaxFPS 200 took %v, want >= about 25ms", took)
 	}
 }
