@@ -23,11 +23,6 @@ type Source struct {
 	closed  bool
 }
 
-var _ interface {
-	Next(ctx context.Context) (*framewirepb.Frame, error)
-	SkipTo(seq int64) error
-} = (*Source)(nil)
-
 // Wrap encodes the frames of r as cfg says. It takes r over: Close
 // closes it.
 func Wrap(r frames.Reader, cfg Config) *Source {
