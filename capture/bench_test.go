@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"testing"
+
+	"github.com/framewire/framewire/capture/frameenc"
 )
 
 // benchmarkNext measures read+resize+encode per frame of vtest.avi, reopening
@@ -12,7 +14,7 @@ import (
 func benchmarkNext(b *testing.B, opts Options) {
 	path := needVtest(b)
 	ctx := context.Background()
-	open := func() *VideoSource {
+	open := func() *frameenc.Source {
 		s, err := Open(path, opts)
 		if err != nil {
 			b.Fatal(err)
@@ -47,7 +49,7 @@ func BenchmarkNextFileResize320(b *testing.B) { benchmarkNext(b, Options{Width: 
 // BenchmarkSkipFile measures SkipTo per skipped frame (grab without retrieve).
 func BenchmarkSkipFile(b *testing.B) {
 	path := needVtest(b)
-	var s *VideoSource
+	var s *frameenc.Source
 	defer func() {
 		if s != nil {
 			s.Close()

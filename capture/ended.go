@@ -7,7 +7,7 @@ import "github.com/framewire/framewire/capture/videofile"
 type EndedEarlyError = videofile.EndedEarlyError
 
 // endOfFile is io.EOF, or an *EndedEarlyError for a file cut short.
-func (s *VideoSource) endOfFile() error {
+func (s *VideoReader) endOfFile() error {
 	return videofile.End(s.spec.name(), videofile.Reading{
 		Read: s.read, Declared: s.info.FrameCount, LastMs: s.posMs, FPS: s.info.FPS,
 	})
@@ -16,7 +16,7 @@ func (s *VideoSource) endOfFile() error {
 // readFileFrame reads the next frame into s.frame, the previous one kept
 // in s.prev, and moves a video file to GStreamer when FFmpeg's reader may
 // have left the frame unconverted (see package videofile).
-func (s *VideoSource) readFileFrame() (ok bool, err error) {
+func (s *VideoReader) readFileFrame() (ok bool, err error) {
 	s.frame, s.prev = s.prev, s.frame
 	if !s.readFrame() {
 		return false, nil
@@ -29,7 +29,7 @@ func (s *VideoSource) readFileFrame() (ok bool, err error) {
 
 // follow reads the frame just read, and the rest, through GStreamer
 // (without positions); when it cannot, reading stops before that frame.
-func (s *VideoSource) follow() error {
+func (s *VideoReader) follow() error {
 	at := s.read - 1
 	vc, err := videofile.OpenGStreamerAt(s.spec.path, at, &s.frame)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/frameenc"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -49,7 +50,7 @@ func needVideotestsrc(tb testing.TB) {
 }
 
 // openT opens spec and closes it when the test ends.
-func openT(tb testing.TB, spec string, opts Options) *VideoSource {
+func openT(tb testing.TB, spec string, opts Options) *frameenc.Source {
 	tb.Helper()
 	s, err := Open(spec, opts)
 	if err != nil {
@@ -64,7 +65,7 @@ func openT(tb testing.TB, spec string, opts Options) *VideoSource {
 }
 
 // readAll reads frames until io.EOF.
-func readAll(tb testing.TB, s *VideoSource) []*framewirepb.Frame {
+func readAll(tb testing.TB, s *frameenc.Source) []*framewirepb.Frame {
 	tb.Helper()
 	var frames []*framewirepb.Frame
 	for {

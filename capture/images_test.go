@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/framewire/framewire/capture/frameenc"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -55,7 +56,7 @@ func write(t *testing.T, path, s string) {
 }
 
 // readImages reads every frame of s.
-func readImages(t *testing.T, s Source) []*framewirepb.Frame {
+func readImages(t *testing.T, s *frameenc.Source) []*framewirepb.Frame {
 	t.Helper()
 	var out []*framewirepb.Frame
 	for {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/framewire/framewire/capture/frameenc"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -73,7 +74,7 @@ func joinFiles(tb testing.TB, dir, name string, srcs ...string) string {
 
 // readToEnd reads frames until Next fails and returns them with the
 // error that ended them.
-func readToEnd(s *VideoSource) ([]*framewirepb.Frame, error) {
+func readToEnd(s *frameenc.Source) ([]*framewirepb.Frame, error) {
 	var frames []*framewirepb.Frame
 	for {
 		f, err := s.Next(context.Background())
@@ -159,8 +160,13 @@ func TestFileSizeChangeMidStream(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			joined := joinFiles(t, dir, tc.name+".ts", tc.parts...)
-			s := openT(t, joined, Options{Raw: true})
-			frames, err := readFollowing(t, s)
+			r, err := openVideo(joined, Options{Raw: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := Encode(r, Options{Raw: true})
+			defer s.Close()
+			frames, err := readFollowing(t, s, r)
 			if !haveGstPlugins(gstH264Plugins...) {
 				checkRefused(t, frames, err)
 				return
@@ -173,11 +179,11 @@ func TestFileSizeChangeMidStream(t *testing.T) {
 	}
 }
 
-// readFollowing reads s to its end, checking that it reads the first
+// readFollowing reads s, r encoded, to its end, checking that r reads the first
 // clip through FFmpeg and moves to GStreamer by frame 40, the first of the
 // second. (FFmpeg's decoder shows the change a frame or two early, when
 // the new picture size arrives.)
-func readFollowing(t *testing.T, s *VideoSource) ([]*framewirepb.Frame, error) {
+func readFollowing(t *testing.T, s *frameenc.Source, r *VideoReader) ([]*framewirepb.Frame, error) {
 	t.Helper()
 	var frames []*framewirepb.Frame
 	for {
@@ -185,8 +191,8 @@ func readFollowing(t *testing.T, s *VideoSource) ([]*framewirepb.Frame, error) {
 		if err != nil {
 			return frames, err
 		}
-		if i := len(frames); (i < 30 && s.followed) || (i >= 40 && !s.followed) {
-			t.Errorf("frame %d read through GStreamer: %v, want %v", i, s.followed, i >= 40)
+		if i := len(frames); (i < 30 && r.followed) || (i >= 40 && !r.followed) {
+			t.Errorf("frame %d read through GStreamer: %v, want %v", i, r.followed, i >= 40)
 		}
 		frames = append(frames, f)
 	}

@@ -20,7 +20,7 @@ type Options struct {
 	// If only one is set the other follows from the source aspect ratio.
 	Width, Height int
 	// MaxFPS caps the frame rate; 0 means no cap. Live sources drop frames that
-	// arrive too early, finite sources make Next wait.
+	// arrive too early (before they are encoded), finite sources make Next wait.
 	MaxFPS float64
 	// Raw sends frames as uncompressed BGR pixels instead of JPEG: nothing
 	// to encode here or to decode on the server, and no loss, at 3 bytes a
@@ -32,11 +32,17 @@ type Options struct {
 	MaxRawBytes int
 }
 
-// normalize validates o and fills in defaults.
-func (o Options) normalize() (Options, error) {
+// withDefaults is o with its defaults filled in.
+func (o Options) withDefaults() Options {
 	if o.Quality == 0 {
 		o.Quality = defaultQuality
 	}
+	return o
+}
+
+// normalize validates o and fills in defaults.
+func (o Options) normalize() (Options, error) {
+	o = o.withDefaults()
 	if o.Quality < 1 || o.Quality > 100 {
 		return o, fmt.Errorf("invalid JPEG quality %d: want 1..100 (0 for %d)", o.Quality, defaultQuality)
 	}
@@ -68,6 +74,3 @@ func (o Options) encoding() frameenc.Config {
 // SendsRaw says whether a w x h BGR frame (after any resize) goes as raw
 // pixels under o, before any limit the server sets.
 func (o Options) SendsRaw(w, h int) bool { return o.encoding().SendsRaw(w, h) }
-
-// outputSize returns the size frames of srcW x srcH are encoded at.
-func (o Options) outputSize(srcW, srcH int) (w, h int) { return o.encoding().Size(srcW, srcH) }

@@ -10,26 +10,23 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/framewire/framewire/capture/frameenc"
-	"github.com/framewire/framewire/capture/pace"
-	framewirepb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/capture/frames"
 )
 
-// VideoSource reads frames from one source and encodes them as JPEG.
+// VideoReader reads the decoded frames of a webcam, a device, a video
+// file, a URL or a GStreamer pipeline, through OpenCV's VideoCapture.
 //
-// A VideoSource owns an OpenCV capture and two Mats that are reused for every
-// frame; Close releases them. Next, SkipTo and Close must not be called
-// concurrently (one reader goroutine owns the source); Info may be called from
-// any goroutine.
-type VideoSource struct {
+// A VideoReader owns an OpenCV capture and two Mats that are reused for
+// every frame; Close releases them. Read, SkipTo and Close must not be
+// called concurrently (one reader goroutine owns the source); Info may be
+// called from any goroutine.
+type VideoReader struct {
 	spec sourceSpec
 	info Info
-	opts Options
 
 	vc    *gocv.VideoCapture
 	frame gocv.Mat // last frame read; owned here, reused for every read
 	prev  gocv.Mat // a video file's frame before it; owned here, swapped with frame
-	enc   *frameenc.Encoder
 
 	read      int64     // frames read from the source so far
 	posMs     float64   // position of the frame in s.frame in a video file, ms; -1 unknown
@@ -38,23 +35,15 @@ type VideoSource struct {
 	done      error     // sticky end-of-stream error (io.EOF for finite sources)
 	closed    bool
 	followed  bool // a video file moved to GStreamer to follow a picture size change
-
-	pace  pace.Pacer
-	timer *time.Timer // reused for MaxFPS waits on finite sources
 }
 
-// Open opens spec and reads its first frame, which the first Next returns.
-//
-// spec is interpreted as: all digits, a webcam index N (/dev/videoN); /dev/...,
-// a device path; rtsp://, rtsps://, http:// or https://, a URL; containing
-// '!', a GStreamer pipeline (its sink must be appsink); anything else, a file
-// that must exist and be readable. A missing webcam, device or file fails
-// without touching OpenCV, and errors name the source. Opening a URL may block
-// for as long as the OpenCV backend's connection timeout.
-//
-// The caller owns the returned VideoSource and must Close it.
-func Open(spec string, opts Options) (*VideoSource, error) {
-	sp, opts, err := prepare(spec, opts)
+var _ frames.Reader = (*VideoReader)(nil)
+
+// openVideo opens spec (see Open) and reads its first frame, which the
+// first Read returns. The caller owns the returned VideoReader and must
+// Close it.
+func openVideo(spec string, opts Options) (*VideoReader, error) {
+	sp, err := prepare(spec, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +51,7 @@ func Open(spec string, opts Options) (*VideoSource, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := newVideoSource(sp, opts, vc)
+	s := newVideoReader(sp, vc)
 	if err := s.readFirst(); err != nil {
 		return nil, err
 	}
@@ -71,38 +60,29 @@ func Open(spec string, opts Options) (*VideoSource, error) {
 }
 
 // prepare parses spec and checks it and opts before anything is opened.
-func prepare(spec string, opts Options) (sourceSpec, Options, error) {
+func prepare(spec string, opts Options) (sourceSpec, error) {
 	sp, err := parseSpec(spec)
 	if err != nil {
-		return sourceSpec{}, opts, err
+		return sourceSpec{}, err
 	}
-	opts, err = opts.normalize()
-	if err != nil {
-		return sourceSpec{}, opts, fmt.Errorf("open %s: %w", sp.name(), err)
+	if _, err := opts.normalize(); err != nil {
+		return sourceSpec{}, fmt.Errorf("open %s: %w", sp.name(), err)
 	}
 	if err := checkLocal(sp); err != nil {
-		return sourceSpec{}, opts, err
+		return sourceSpec{}, err
 	}
-	return sp, opts, nil
+	return sp, nil
 }
 
-// newVideoSource is the source of sp read through vc, before its first
+// newVideoReader is the source of sp read through vc, before its first
 // frame.
-func newVideoSource(sp sourceSpec, opts Options, vc *gocv.VideoCapture) *VideoSource {
-	return &VideoSource{
-		spec:  sp,
-		opts:  opts,
-		vc:    vc,
-		frame: gocv.NewMat(),
-		prev:  gocv.NewMat(),
-		enc:   frameenc.New(opts.encoding()),
-		pace:  pace.New(opts.interval()),
-	}
+func newVideoReader(sp sourceSpec, vc *gocv.VideoCapture) *VideoReader {
+	return &VideoReader{spec: sp, vc: vc, frame: gocv.NewMat(), prev: gocv.NewMat()}
 }
 
-// readFirst reads the first frame, which the first Next returns, and
+// readFirst reads the first frame, which the first Read returns, and
 // closes s when there is none.
-func (s *VideoSource) readFirst() error {
+func (s *VideoReader) readFirst() error {
 	if !s.readFrame() {
 		// Close of gocv objects cannot fail; the read failure is the news.
 		_ = s.Close()
@@ -113,7 +93,7 @@ func (s *VideoSource) readFirst() error {
 }
 
 // describe builds the Info of a freshly opened source whose first frame is in s.frame.
-func (s *VideoSource) describe() Info {
+func (s *VideoReader) describe() Info {
 	count := finite(s.vc.Get(gocv.VideoCaptureFrameCount))
 	info := Info{
 		Source: s.spec.raw,
@@ -124,13 +104,13 @@ func (s *VideoSource) describe() Info {
 	if !info.Live {
 		info.FrameCount = int64(count)
 	}
-	info.Width, info.Height = s.opts.outputSize(s.frame.Cols(), s.frame.Rows())
+	info.Width, info.Height = s.frame.Cols(), s.frame.Rows()
 	return info
 }
 
 // live says whether the source is live, given the frame count its backend
 // reports.
-func (s *VideoSource) live(count float64) bool {
+func (s *VideoReader) live(count float64) bool {
 	switch s.spec.kind {
 	case KindFile:
 		return false
@@ -150,96 +130,70 @@ func finite(v float64) float64 {
 	return v
 }
 
-// Info describes the source. It does not change after Open and is safe to call
-// from any goroutine.
-func (s *VideoSource) Info() Info { return s.info }
+// Info describes the source; Width and Height are those of its first
+// frame as read. It does not change after the source opened and is safe
+// to call from any goroutine.
+func (s *VideoReader) Info() Info { return s.info }
 
-// Next returns the next frame, JPEG-encoded. Seq is the index of the frame as
-// read from the source (0-based; live sources count frames dropped by MaxFPS,
-// so gaps show), CaptureUnixNano is the time right after the read, and
-// Width/Height are those of the encoded image. The returned Frame and its Data
-// belong to the caller.
+// Read returns the next frame, decoded into a Mat of the VideoReader's
+// (see frames.Reader). Seq is the index of the frame as read from the
+// source (0-based), At the time right after the read; a video file's
+// frame carries its position.
 //
-// Next returns io.EOF at the end of a finite source, or an *EndedEarlyError
+// Read returns io.EOF at the end of a finite source, or an *EndedEarlyError
 // when a video file ends before the frames it declares or has a frame no
 // reader here can give at its own size. When a live source stops
 // delivering frames it returns an error wrapping io.ErrUnexpectedEOF. Both are
-// sticky. ctx cancels MaxFPS waiting; a read already in progress inside OpenCV
-// is not interrupted.
-func (s *VideoSource) Next(ctx context.Context) (*framewirepb.Frame, error) {
+// sticky. A read already in progress inside OpenCV is not interrupted.
+func (s *VideoReader) Read(ctx context.Context) (frames.Frame, error) {
 	if s.closed {
-		return nil, fmt.Errorf("next frame of %s: source is closed", s.spec.name())
+		return frames.Frame{}, fmt.Errorf("next frame of %s: source is closed", s.spec.name())
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return frames.Frame{}, err
 	}
 	if s.pending {
 		s.pending = false
-		s.pace.Sent(time.Now())
-		return s.encode(s.read-1, s.pendingAt)
+		return s.current(s.pendingAt), nil
 	}
 	if s.done != nil {
-		return nil, s.done
+		return frames.Frame{}, s.done
 	}
 	if s.info.Live {
-		return s.nextLive(ctx)
+		return s.readLive()
 	}
-	return s.nextFinite(ctx)
+	return s.readFinite()
 }
 
-// nextLive reads frames until one may be sent under MaxFPS, dropping the rest.
-func (s *VideoSource) nextLive(ctx context.Context) (*framewirepb.Frame, error) {
-	for {
-		if !s.readFrame() {
-			s.done = fmt.Errorf("read frame %d from %s: no frame (stream ended or device lost): %w",
-				s.read, s.spec.name(), io.ErrUnexpectedEOF)
-			return nil, s.done
-		}
-		at := time.Now()
-		if s.pace.Allow(at) {
-			s.pace.Sent(at)
-			return s.encode(s.read-1, at)
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+// readLive reads the next frame of a live source.
+func (s *VideoReader) readLive() (frames.Frame, error) {
+	if !s.readFrame() {
+		s.done = fmt.Errorf("read frame %d from %s: no frame (stream ended or device lost): %w",
+			s.read, s.spec.name(), io.ErrUnexpectedEOF)
+		return frames.Frame{}, s.done
 	}
+	return s.current(time.Now()), nil
 }
 
-// nextFinite waits for the MaxFPS schedule, then reads one frame. At the
-// end it returns io.EOF, or an *EndedEarlyError when the source gave
-// fewer frames than it declares or a frame no reader here can give.
-func (s *VideoSource) nextFinite(ctx context.Context) (*framewirepb.Frame, error) {
-	if err := s.sleep(ctx, s.pace.Wait(time.Now())); err != nil {
-		return nil, err
-	}
+// readFinite reads the next frame of a finite source. At the end it
+// returns io.EOF, or an *EndedEarlyError when the source gave fewer
+// frames than it declares or a frame no reader here can give.
+func (s *VideoReader) readFinite() (frames.Frame, error) {
 	ok, err := s.readFileFrame()
 	switch {
 	case err != nil:
 		s.done = err
-		return nil, s.done
+		return frames.Frame{}, s.done
 	case !ok:
 		s.done = s.endOfFile()
-		return nil, s.done
+		return frames.Frame{}, s.done
 	}
-	return s.sendNow()
-}
-
-// sendNow encodes the frame just read as sent now.
-func (s *VideoSource) sendNow() (*framewirepb.Frame, error) {
-	at := time.Now()
-	s.pace.Sent(at)
-	return s.encode(s.read-1, at)
-}
-
-// sleep waits for d or until ctx is done, reusing one timer.
-func (s *VideoSource) sleep(ctx context.Context, d time.Duration) error {
-	return pace.Sleep(ctx, &s.timer, d)
+	return s.current(time.Now()), nil
 }
 
 // readFrame reads the next frame into s.frame and counts it, with its
 // position when the source is a video file that knows it.
-func (s *VideoSource) readFrame() bool {
+func (s *VideoReader) readFrame() bool {
 	if !s.vc.Read(&s.frame) || s.frame.Empty() {
 		return false
 	}
@@ -250,7 +204,7 @@ func (s *VideoSource) readFrame() bool {
 
 // filePosition is the position of the frame just read from a video file,
 // in ms, or -1 when the source is no file or does not know it.
-func (s *VideoSource) filePosition() float64 {
+func (s *VideoReader) filePosition() float64 {
 	if s.spec.kind != KindFile || s.followed {
 		return -1
 	}
@@ -260,35 +214,24 @@ func (s *VideoSource) filePosition() float64 {
 	return -1
 }
 
-// encode resizes s.frame if asked to and encodes it into a new Frame;
-// a video file's frame carries its position.
-func (s *VideoSource) encode(seq int64, at time.Time) (*framewirepb.Frame, error) {
-	e, err := s.enc.Encode(s.frame)
-	if err != nil {
-		return nil, fmt.Errorf("encode frame %d of %s %w", seq, s.spec.name(), err)
-	}
-	f := &framewirepb.Frame{
-		Seq:             seq,
-		CaptureUnixNano: at.UnixNano(),
-		Encoding:        e.Encoding,
-		Data:            e.Data,
-		Width:           int32(e.Width),
-		Height:          int32(e.Height),
-	}
+// current is the frame just read, read at at; a video file's frame
+// carries its position.
+func (s *VideoReader) current(at time.Time) frames.Frame {
+	f := frames.Frame{Seq: s.read - 1, At: at, Image: &s.frame}
 	if s.posMs >= 0 {
 		pos := int64(math.Round(s.posMs * 1000))
 		f.PositionUs = &pos
 	}
-	return f, nil
+	return f
 }
 
-// SkipTo discards frames of a finite source, without decoding them to images
-// or encoding them, so that the next frame Next returns has Seq == seq. It is
+// SkipTo discards frames of a finite source, without decoding them to images,
+// so that the next frame Read returns has Seq == seq. It is
 // used when resuming: the server says which frames are already done. Skipping
 // backwards and skipping on a live source are errors. If the source ends
-// first, SkipTo returns an error wrapping what Next then returns: io.EOF,
+// first, SkipTo returns an error wrapping what Read then returns: io.EOF,
 // or an *EndedEarlyError when it ended before the frames it declares.
-func (s *VideoSource) SkipTo(seq int64) error {
+func (s *VideoReader) SkipTo(seq int64) error {
 	if skip, err := s.canSkip(seq); !skip {
 		return err
 	}
@@ -301,7 +244,7 @@ func (s *VideoSource) SkipTo(seq int64) error {
 }
 
 // canSkip says whether SkipTo(seq) has frames to skip, or why it fails.
-func (s *VideoSource) canSkip(seq int64) (bool, error) {
+func (s *VideoReader) canSkip(seq int64) (bool, error) {
 	if s.closed {
 		return false, fmt.Errorf("skip to frame %d of %s: source is closed", seq, s.spec.name())
 	}
@@ -319,8 +262,8 @@ func (s *VideoSource) canSkip(seq int64) (bool, error) {
 	return true, nil
 }
 
-// nextSeq is the Seq of the frame Next returns next.
-func (s *VideoSource) nextSeq() int64 {
+// nextSeq is the Seq of the frame Read returns next.
+func (s *VideoReader) nextSeq() int64 {
 	if s.pending {
 		return s.read - 1
 	}
@@ -329,7 +272,7 @@ func (s *VideoSource) nextSeq() int64 {
 
 // grab discards the next n frames and says whether the source ended
 // first, which makes it done.
-func (s *VideoSource) grab(n int64) (ended bool) {
+func (s *VideoReader) grab(n int64) (ended bool) {
 	// gocv's Grab does not report failure, so the end of the source is
 	// detected through the frame position, where the backend tracks it:
 	// one frame at a time, so that it ends where reading would.
@@ -351,17 +294,10 @@ func (s *VideoSource) grab(n int64) (ended bool) {
 }
 
 // Close releases the capture and the Mats. It is safe to call more than once.
-func (s *VideoSource) Close() error {
+func (s *VideoReader) Close() error {
 	if s.closed {
 		return nil
 	}
 	s.closed = true
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	return errors.Join(s.frame.Close(), s.prev.Close(), s.enc.Close(), s.vc.Close())
+	return errors.Join(s.frame.Close(), s.prev.Close(), s.vc.Close())
 }
-
-// LimitRaw lowers the largest raw frame sent (see frameenc.Encoder.LimitRaw).
-// It is safe to call while another goroutine reads frames.
-func (s *VideoSource) LimitRaw(n int) { s.enc.LimitRaw(n) }

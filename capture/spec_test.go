@@ -72,8 +72,8 @@ func TestOutputSize(t *testing.T) {
 		{Options{Width: 641}, 640, 480, 641, 481},
 	}
 	for _, c := range cases {
-		if w, h := c.opts.outputSize(c.srcW, c.srcH); w != c.wantW || h != c.wantH {
-			t.Errorf("%+v.outputSize(%d, %d) = %dx%d, want %dx%d", c.opts, c.srcW, c.srcH, w, h, c.wantW, c.wantH)
+		if w, h := c.opts.encoding().Size(c.srcW, c.srcH); w != c.wantW || h != c.wantH {
+			t.Errorf("%+v: size of %dx%d = %dx%d, want %dx%d", c.opts, c.srcW, c.srcH, w, h, c.wantW, c.wantH)
 		}
 	}
 }

@@ -51,7 +51,7 @@ type Server struct {
 // naming no store it knows fails before the model is loaded.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, mon: monitor.NewMonitor(cfg.Log)}
+	s := &Server{cfg: cfg, mon: monitor.New(cfg.Log)}
 	svc, proc, store, err := newService(cfg, s.mon)
 	if err != nil {
 		return nil, err

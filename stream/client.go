@@ -86,7 +86,7 @@ func NewClient(rpc pb.ImageProcedureClient) *Client {
 // frames lost in between count as Gap. Run returns the summary so far
 // together with any error; the error is nil only when the stream completed
 // with the server's summary.
-func (c *Client) Run(ctx context.Context, src Source, cfg ClientConfig) (*Summary, error) {
+func (c *Client) Run(ctx context.Context, src FrameSource, cfg ClientConfig) (*Summary, error) {
 	r := newRun(c.rpc, src, cfg)
 	defer func() {
 		r.sum.Duration = time.Since(r.start)

@@ -18,7 +18,7 @@ import (
 type run struct {
 	rpc  pb.ImageProcedureClient
 	cfg  ClientConfig
-	src  Source
+	src  FrameSource
 	hdr  *pb.StreamHeader // sent on every call; follows the server's name
 	sum  *Summary
 	feed *feed.Feed
@@ -33,7 +33,7 @@ type run struct {
 	unacked []*pb.Frame // sent (or being sent) and without a result, in order
 }
 
-func newRun(rpc pb.ImageProcedureClient, src Source, cfg ClientConfig) *run {
+func newRun(rpc pb.ImageProcedureClient, src FrameSource, cfg ClientConfig) *run {
 	live := cfg.Header.GetLive()
 	return &run{
 		rpc: rpc, cfg: cfg, src: src,

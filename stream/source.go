@@ -8,22 +8,22 @@ import (
 	pb "github.com/framewire/framewire/proto"
 )
 
-// Source yields the frames of one stream, each with its sequence number and
+// FrameSource yields the frames of one stream, each with its sequence number and
 // capture time set. Next returns io.EOF after the last frame of a finite
 // source. It is called from one goroutine only; the returned frame belongs
 // to the caller.
-type Source interface {
+type FrameSource interface {
 	Next(ctx context.Context) (*pb.Frame, error)
 }
 
-// Skipper is a Source that can move ahead without producing frames; a
+// Skipper is a FrameSource that can move ahead without producing frames; a
 // resuming client uses it to pass frames the server already has.
 type Skipper interface {
 	// SkipTo makes the next frame the one with sequence number seq.
 	SkipTo(seq int64) error
 }
 
-// EndReporter is an error of a Source's Next or SkipTo: the source ended
+// EndReporter is an error of a FrameSource's Next or SkipTo: the source ended
 // before the frames it declared. The server is sent its SourceEnd.
 type EndReporter interface {
 	error
@@ -39,16 +39,16 @@ func sourceEnd(err error) *pb.SourceEnd {
 	return nil
 }
 
-// until is a Source that ends when its stop context ends.
+// until is a FrameSource that ends when its stop context ends.
 type until struct {
-	src  Source
+	src  FrameSource
 	stop context.Context
 }
 
 // Until returns src ending (io.EOF) once stop ends, also in the middle of
 // a Next that waits for a frame: a stream stops gracefully that way. It
 // can still skip when src can.
-func Until(stop context.Context, src Source) Source {
+func Until(stop context.Context, src FrameSource) FrameSource {
 	u := until{src: src, stop: stop}
 	if sk, ok := src.(Skipper); ok {
 		return skippingUntil{until: u, Skipper: sk}

@@ -1,6 +1,7 @@
 // Package frameenc turns decoded frames into the bytes a Frame carries:
-// resized as asked, then JPEG or raw BGR pixels. Each capture source owns
-// one Encoder.
+// resized as asked, then JPEG or raw BGR pixels. Wrap makes a source of
+// decoded frames (frames.Reader) a source of frames as the stream sends
+// them, with one Encoder for the source's life (reconnections included).
 package frameenc
 
 import (
@@ -10,6 +11,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/framewire/framewire/capture/frames"
 	framewirepb "github.com/framewire/framewire/proto"
 )
 
@@ -24,13 +26,6 @@ type Config struct {
 	// (0 = no limit); a larger frame goes as JPEG.
 	Raw         bool
 	MaxRawBytes int
-}
-
-// Frame is one frame's bytes as sent, with their encoding and size.
-type Frame struct {
-	Data          []byte
-	Encoding      framewirepb.Encoding
-	Width, Height int
 }
 
 // Encoder encodes frames as its Config says. Encode and Close belong to
@@ -56,13 +51,13 @@ func (e *Encoder) Close() error { return e.scaled.Close() }
 // Config and the present raw limit allow a frame of this size and img is
 // 8-bit BGR, else as JPEG (a grey or 4-channel camera's frames too). The
 // bytes are Go memory, the caller's.
-func (e *Encoder) Encode(img gocv.Mat) (Frame, error) {
+func (e *Encoder) Encode(img gocv.Mat) (frames.Encoded, error) {
 	img = e.resize(img)
 	if img.Type() == gocv.MatTypeCV8UC3 && e.sendsRaw(img.Cols(), img.Rows()) {
 		return rawBGR(img), nil
 	}
 	data, err := encodeJPEG(img, e.params)
-	return Frame{data, framewirepb.Encoding_ENCODING_JPEG, img.Cols(), img.Rows()}, err
+	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_JPEG, Width: img.Cols(), Height: img.Rows()}, err
 }
 
 // LimitRaw lowers the largest raw frame to n bytes, as when the server
@@ -122,12 +117,12 @@ func (c Config) Size(srcW, srcH int) (w, h int) {
 }
 
 // rawBGR copies the pixels of an 8-bit, 3-channel img.
-func rawBGR(img gocv.Mat) Frame {
+func rawBGR(img gocv.Mat) frames.Encoded {
 	if !img.IsContinuous() {
 		img = img.Clone()
 		defer img.Close()
 	}
-	return Frame{img.ToBytes(), framewirepb.Encoding_ENCODING_RAW_BGR, img.Cols(), img.Rows()}
+	return frames.Encoded{Data: img.ToBytes(), Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Width: img.Cols(), Height: img.Rows()}
 }
 
 // encodeJPEG encodes img with params into Go memory.

@@ -1,6 +1,7 @@
 // Package pace keeps a capture source's frames under a rate cap: a
-// schedule that live sources drop frames against and finite sources wait
-// for.
+// schedule (Pacer) that live sources drop frames against and finite
+// sources wait for, and the decorator that applies it to a source of
+// decoded frames (Wrap), before they are encoded.
 package pace
 
 import (

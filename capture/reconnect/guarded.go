@@ -3,11 +3,9 @@ package reconnect
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
-	"github.com/framewire/framewire/capture"
-	framewirepb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/capture/frames"
 )
 
 // guarded runs one source in a goroutine of its own, which opens it, reads
@@ -26,17 +24,16 @@ type guarded struct {
 
 // readResult is the outcome of one read.
 type readResult struct {
-	f   *framewirepb.Frame
+	f   frames.Frame
 	err error
 }
 
 // startGuarded opens a source with open in a new goroutine, which reads
-// it on request until abandoned, keeps its raw frames within *limit
-// (when set) and releases its slot when it ends. The reads run under a
+// it on request until abandoned and releases its slot when it ends. The reads run under a
 // context of their own, which ends when the source is abandoned, not when
-// a caller of next gives up waiting: that read's frame goes to the next
+// a caller of read gives up waiting: that read's frame goes to the next
 // caller.
-func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guarded {
+func startGuarded(open Opener, slots <-chan struct{}) *guarded {
 	ctx, abandon := context.WithCancel(context.Background())
 	g := &guarded{
 		reqs: make(chan struct{}, 1), out: make(chan readResult, 1),
@@ -50,24 +47,18 @@ func startGuarded(open Opener, limit *atomic.Int64, slots <-chan struct{}) *guar
 			close(g.closed)
 			return
 		}
-		g.serve(ctx, src, limit)
+		g.serve(ctx, src)
 		g.closed <- src.Close()
 	}()
 	return g
 }
 
 // serve reads src on request until the source is abandoned (ctx ends).
-func (g *guarded) serve(ctx context.Context, src capture.Source, limit *atomic.Int64) {
-	lim, _ := src.(interface{ LimitRaw(n int) })
-	applied := int64(0)
+func (g *guarded) serve(ctx context.Context, src frames.Reader) {
 	for {
 		select {
 		case <-g.reqs:
-			if n := limit.Load(); lim != nil && n != applied {
-				lim.LimitRaw(int(n))
-				applied = n
-			}
-			f, err := src.Next(ctx)
+			f, err := src.Read(ctx)
 			g.out <- readResult{f, err}
 		case <-ctx.Done():
 			return
@@ -94,12 +85,12 @@ func (g *guarded) waitOpen(ctx context.Context, timeout time.Duration) error {
 	return err
 }
 
-// next reads one frame, giving up after stall: the source is then stalled
+// read reads one frame, giving up after stall: the source is then stalled
 // and must be abandoned. When ctx ends first, the read goes on and the
 // next call takes its result.
-func (g *guarded) next(ctx context.Context, stall time.Duration) (*framewirepb.Frame, error) {
+func (g *guarded) read(ctx context.Context, stall time.Duration) (frames.Frame, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return frames.Frame{}, err
 	}
 	if !g.pending {
 		g.reqs <- struct{}{} // never blocks: no read is outstanding
@@ -112,9 +103,9 @@ func (g *guarded) next(ctx context.Context, stall time.Duration) (*framewirepb.F
 		g.pending = false
 		return r.f, r.err
 	case <-t.C:
-		return nil, fmt.Errorf("no frame for %v: %w", stall, errStalled)
+		return frames.Frame{}, fmt.Errorf("no frame for %v: %w", stall, errStalled)
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return frames.Frame{}, ctx.Err()
 	}
 }
 

@@ -1,18 +1,17 @@
-// Package reconnect keeps a live capture source going: a decorator that
-// reopens it, with backoff, when it ends, fails or stalls.
+// Package reconnect keeps a live capture source going: a decorator around
+// a reader of decoded frames (frames.Reader) that reopens it, with
+// backoff, when it ends, fails or stalls.
 package reconnect
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
-	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/capture/frames"
 	"github.com/framewire/framewire/internal/backoff"
 	"github.com/framewire/framewire/internal/redact"
-	framewirepb "github.com/framewire/framewire/proto"
 )
 
 // DefaultStall is how long a live source may give no frame before it
@@ -27,9 +26,9 @@ const maxAbandoned = 3
 var errStalled = errors.New("source stalled")
 
 // Opener opens the source again.
-type Opener func() (capture.Source, error)
+type Opener func() (frames.Reader, error)
 
-// Config says how a Source watches and reopens a
+// Config says how a Reader watches and reopens a
 // live source.
 type Config struct {
 	// Stall is the longest one frame may take before the source counts as
@@ -42,7 +41,7 @@ type Config struct {
 	// so the cap is short, to catch it soon after it is back).
 	Backoff backoff.Policy
 	// MaxAttempts is how many reopening attempts in a row may fail before
-	// Next gives up with the error of the last; 0 never gives up.
+	// Read gives up with the error of the last; 0 never gives up.
 	MaxAttempts int
 	// OnLost, if set, is told before each reopening attempt its number
 	// (1-based, counting from the loss), the wait before it, and why the
@@ -53,23 +52,24 @@ type Config struct {
 	OnBack func(outage time.Duration)
 }
 
-// Source is a live capture.Source that outlives the loss of its device or
-// stream: a decorator around the source it is given. A read that fails,
-// ends or gives no frame within the stall deadline makes the source lost;
-// Next then opens it again with capped exponential backoff, forever or up
+// Reader is a live source of decoded frames that outlives the loss of
+// its device or stream: a decorator around the reader it is given. A read
+// that fails, ends or gives no frame within the stall deadline makes the
+// source lost; Read then opens it again with capped exponential backoff, forever or up
 // to MaxAttempts, and goes on with its frames. Sequence numbers keep
 // growing across a reconnection: the first frame after it follows the
 // last one before. The sources are read in goroutines of their own (see
 // guarded), so a read stuck inside OpenCV is abandoned, never interrupted
-// or closed under its feet. Next, SkipTo and Close are called from one
-// goroutine; Info and LimitRaw from any.
-type Source struct {
+// or closed under its feet. A frame's Image is the source's, valid until
+// the next Read, as frames.Reader says: the source's goroutine reads
+// again only when asked to by the next Read. Read, SkipTo and Close are
+// called from one goroutine; Info from any.
+type Reader struct {
 	open  Opener
 	cfg   Config
-	info  capture.Info
+	info  frames.Info
 	name  string
 	slots chan struct{} // one per source alive: the one read and those abandoned
-	limit atomic.Int64  // LimitRaw's bound for raw frames, 0 for none
 
 	cur      *guarded  // the source read now; nil while lost
 	base     int64     // added to the current source's sequence numbers
@@ -79,45 +79,47 @@ type Source struct {
 	attempts int       // reopening attempts since it was lost
 }
 
+var _ frames.Reader = (*Reader)(nil)
+
 // New watches first, an opened live source, and reopens it
 // with open when it is lost. It takes first over: Close closes it.
-func New(first capture.Source, open Opener, cfg Config) *Source {
+func New(first frames.Reader, open Opener, cfg Config) *Reader {
 	if cfg.Stall <= 0 {
 		cfg.Stall = DefaultStall
 	}
 	if cfg.Backoff.Max <= 0 {
 		cfg.Backoff.Max = 2 * time.Second
 	}
-	r := &Source{
+	r := &Reader{
 		open: open, cfg: cfg, info: first.Info(),
 		name:  fmt.Sprintf("%s %q", first.Info().Kind, redact.Source(first.Info().Source)),
 		slots: make(chan struct{}, maxAbandoned+1),
 		last:  time.Now(),
 	}
 	r.slots <- struct{}{}
-	r.cur = startGuarded(func() (capture.Source, error) { return first, nil }, &r.limit, r.slots)
+	r.cur = startGuarded(func() (frames.Reader, error) { return first, nil }, r.slots)
 	return r
 }
 
 // Info describes the source as it was first opened.
-func (r *Source) Info() capture.Info { return r.info }
+func (r *Reader) Info() frames.Info { return r.info }
 
-// Next returns the next frame, reconnecting first when the source was
+// Read returns the next frame, reconnecting first when the source was
 // lost. It returns an error only when ctx ends, the reopening attempts
 // run out (wrapping the last one's error) or the source is closed.
-func (r *Source) Next(ctx context.Context) (*framewirepb.Frame, error) {
+func (r *Reader) Read(ctx context.Context) (frames.Frame, error) {
 	for {
 		if r.cur == nil {
 			if err := r.reconnect(ctx); err != nil {
-				return nil, err
+				return frames.Frame{}, err
 			}
 		}
-		f, err := r.cur.next(ctx, r.cfg.Stall)
+		f, err := r.cur.read(ctx, r.cfg.Stall)
 		if err == nil {
 			return r.renumber(f), nil
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return frames.Frame{}, ctx.Err()
 		}
 		if errors.Is(err, errStalled) {
 			err = fmt.Errorf("read %s: %w", r.name, err)
@@ -128,7 +130,7 @@ func (r *Source) Next(ctx context.Context) (*framewirepb.Frame, error) {
 
 // renumber gives f the next sequence number of the whole stream and
 // tells OnBack when f is the first frame after a reconnection.
-func (r *Source) renumber(f *framewirepb.Frame) *framewirepb.Frame {
+func (r *Reader) renumber(f frames.Frame) frames.Frame {
 	if r.attempts > 0 && r.cfg.OnBack != nil {
 		r.cfg.OnBack(time.Since(r.last))
 	}
@@ -140,14 +142,14 @@ func (r *Source) renumber(f *framewirepb.Frame) *framewirepb.Frame {
 }
 
 // lose abandons the current source, lost because of err.
-func (r *Source) lose(err error) {
+func (r *Reader) lose(err error) {
 	r.cur.abandon()
 	r.cur, r.lostErr = nil, err
 }
 
 // reconnect opens the source again, waiting the backoff before each
 // attempt, until one works, the attempts run out or ctx ends.
-func (r *Source) reconnect(ctx context.Context) error {
+func (r *Reader) reconnect(ctx context.Context) error {
 	if r.lostErr == nil {
 		return fmt.Errorf("next frame of %s: source is closed", r.name)
 	}
@@ -176,13 +178,13 @@ func (r *Source) reconnect(ctx context.Context) error {
 
 // reopen starts a new source and waits for it to open, within twice the
 // stall deadline. Its frames follow those read so far.
-func (r *Source) reopen(ctx context.Context) error {
+func (r *Reader) reopen(ctx context.Context) error {
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	g := startGuarded(r.open, &r.limit, r.slots)
+	g := startGuarded(r.open, r.slots)
 	if err := g.waitOpen(ctx, 2*r.cfg.Stall); err != nil {
 		if errors.Is(err, errStalled) {
 			err = fmt.Errorf("reopen %s: %w", r.name, err)
@@ -194,19 +196,14 @@ func (r *Source) reopen(ctx context.Context) error {
 }
 
 // SkipTo fails: a live source cannot skip.
-func (r *Source) SkipTo(seq int64) error {
+func (r *Reader) SkipTo(seq int64) error {
 	return fmt.Errorf("skip to frame %d of %s: cannot skip on a live source", seq, r.name)
 }
-
-// LimitRaw lowers the largest raw frame sent, from the next frame read,
-// also after reconnecting (see frameenc.Encoder.LimitRaw). It is safe to
-// call while another goroutine reads frames.
-func (r *Source) LimitRaw(n int) { r.limit.Store(int64(n)) }
 
 // Close closes the source, waiting up to the stall deadline for a read in
 // progress. A source abandoned in a stuck read is closed by its own
 // goroutine when the read returns. Close is safe to call more than once.
-func (r *Source) Close() error {
+func (r *Reader) Close() error {
 	cur := r.cur
 	r.cur, r.lostErr = nil, nil
 	if cur == nil {

@@ -10,15 +10,14 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/capture/frames"
 	"github.com/framewire/framewire/internal/backoff"
-	framewirepb "github.com/framewire/framewire/proto"
 )
 
 // fakeLive is a live source that gives frames frames, then fails, or,
 // with freeze set, blocks in its read until freeze is closed (a frozen
 // camera). With gate set, each frame waits for a token from gate and,
-// as a VideoSource under --max-fps does, fails when its ctx ended
-// meanwhile. It fails the test if it is closed during a read.
+// as a read whose caller gave up, fails when its ctx ended meanwhile. It fails the test if it is closed during a read.
 type fakeLive struct {
 	t       *testing.T
 	frames  int64
@@ -27,26 +26,27 @@ type fakeLive struct {
 	n       int64
 	reading atomic.Bool
 	closed  atomic.Bool
-	limit   atomic.Int64
 }
 
-func (s *fakeLive) Next(ctx context.Context) (*framewirepb.Frame, error) {
+var _ frames.Reader = (*fakeLive)(nil)
+
+func (s *fakeLive) Read(ctx context.Context) (frames.Frame, error) {
 	if s.n < s.frames {
 		if s.gate != nil {
 			<-s.gate
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return frames.Frame{}, err
 			}
 		}
 		s.n++
-		return &framewirepb.Frame{Seq: s.n - 1}, nil
+		return frames.Frame{Seq: s.n - 1, At: time.Now()}, nil
 	}
 	if s.freeze != nil {
 		s.reading.Store(true)
 		<-s.freeze
 		s.reading.Store(false)
 	}
-	return nil, io.ErrUnexpectedEOF
+	return frames.Frame{}, io.ErrUnexpectedEOF
 }
 
 func (s *fakeLive) Close() error {
@@ -57,15 +57,14 @@ func (s *fakeLive) Close() error {
 	return nil
 }
 
-func (s *fakeLive) Info() capture.Info {
-	return capture.Info{Source: "rtsp://user:pw@cam/live?apikey=SECRET", Kind: capture.KindURL, Live: true}
+func (s *fakeLive) Info() frames.Info {
+	return frames.Info{Source: "rtsp://user:pw@cam/live?apikey=SECRET", Kind: "url", Live: true}
 }
 func (s *fakeLive) SkipTo(int64) error { return errors.New("live") }
-func (s *fakeLive) LimitRaw(n int)     { s.limit.Store(int64(n)) }
 
 // opener opens the sources in order, failing with err for nil ones.
 func opener(err error, srcs ...*fakeLive) Opener {
-	return func() (capture.Source, error) {
+	return func() (frames.Reader, error) {
 		s := srcs[0]
 		srcs = srcs[1:]
 		if s == nil {
@@ -86,13 +85,13 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // readSeqs reads n frames from r and returns their sequence numbers.
-func readSeqs(t *testing.T, r *Source, n int) []int64 {
+func readSeqs(t *testing.T, r *Reader, n int) []int64 {
 	t.Helper()
 	var seqs []int64
 	for range n {
-		f, err := r.Next(context.Background())
+		f, err := r.Read(context.Background())
 		if err != nil {
-			t.Fatalf("Next after %v: %v", seqs, err)
+			t.Fatalf("Read after %v: %v", seqs, err)
 		}
 		seqs = append(seqs, f.Seq)
 	}
@@ -120,7 +119,6 @@ func TestReconnectingGoesOnAfterTheSourceEnds(t *testing.T) {
 		OnBack: func(d time.Duration) { outages = append(outages, d) },
 	})
 	defer r.Close()
-	r.LimitRaw(1000)
 	seqs := readSeqs(t, r, 6)
 	for i, s := range seqs {
 		if s != int64(i) {
@@ -134,9 +132,6 @@ func TestReconnectingGoesOnAfterTheSourceEnds(t *testing.T) {
 		t.Errorf("OnBack told %v, want one outage", outages)
 	}
 	eventually(t, "the lost source is closed", first.closed.Load)
-	if got := second.limit.Load(); got != 1000 {
-		t.Errorf("the reopened source's raw limit is %d, want 1000", got)
-	}
 	if err := r.Close(); err != nil || !second.closed.Load() {
 		t.Errorf("Close: %v, source closed %v", err, second.closed.Load())
 	}
@@ -184,9 +179,9 @@ func TestReconnectingGivesUpAfterMaxAttempts(t *testing.T) {
 	})
 	defer r.Close()
 	readSeqs(t, r, 1)
-	_, err := r.Next(context.Background())
+	_, err := r.Read(context.Background())
 	if !errors.Is(err, refused) || attempts != 2 {
-		t.Errorf("Next after 2 failed attempts = %v after %d attempts, want the refusal after 2", err, attempts)
+		t.Errorf("Read after 2 failed attempts = %v after %d attempts, want the refusal after 2", err, attempts)
 	}
 }
 
@@ -199,8 +194,8 @@ func TestReconnectingStopsWithItsContext(t *testing.T) {
 	defer r.Close()
 	readSeqs(t, r, 1)
 	start := time.Now()
-	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-		t.Errorf("Next with its context ended during the backoff = %v after %v, want context.Canceled at once", err, time.Since(start))
+	if _, err := r.Read(ctx); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
+		t.Errorf("Read with its context ended during the backoff = %v after %v, want context.Canceled at once", err, time.Since(start))
 	}
 }
 
@@ -214,19 +209,50 @@ func TestReconnectingKeepsAReadItsCallerGaveUpOn(t *testing.T) {
 	defer r.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.Next(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Next with an ended context = %v, want context.Canceled", err)
+	if _, err := r.Read(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Read with an ended context = %v, want context.Canceled", err)
 	}
 	// A read in progress when its caller gives up goes on, and the next
 	// call takes its frame.
 	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := r.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Next whose context ends during the read = %v, want context.DeadlineExceeded", err)
+	if _, err := r.Read(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Read whose context ends during the read = %v, want context.DeadlineExceeded", err)
 	}
 	gate <- struct{}{} // the read goes on
 	gate <- struct{}{} // and the one after
 	if seqs := readSeqs(t, r, 2); seqs[0] != 0 || seqs[1] != 1 {
 		t.Errorf("seqs %v after the callers gave up, want 0 1", seqs)
+	}
+}
+
+// Composed as the capture command composes a live source (reconnection
+// inside the schedule and the encoder), the frames sent go on across a
+// reconnection with their sequence numbers, and the first frames of the
+// reopened source are paced like the others.
+func TestReconnectingInsideTheScheduleAndTheEncoder(t *testing.T) {
+	first, second := &fakeLive{t: t, frames: 3}, &fakeLive{t: t, frames: 1 << 62}
+	src := capture.Encode(New(first, opener(nil, second), Config{Stall: time.Second, Backoff: fastBackoff()}),
+		capture.Options{MaxFPS: 200})
+	defer src.Close()
+	start := time.Now()
+	var seqs []int64
+	for range 6 {
+		f, err := src.Next(context.Background())
+		if err != nil {
+			t.Fatalf("Next after %v: %v", seqs, err)
+		}
+		seqs = append(seqs, f.GetSeq())
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("seqs %v, want them growing across the reconnection", seqs)
+		}
+	}
+	if seqs[3] < 3 {
+		t.Errorf("seqs %v: the frames after the reconnection do not follow those before", seqs)
+	}
+	if took := time.Since(start); took < 5*time.Second/200*9/10 {
+		t.Errorf("6 frames at MaxFPS 200 took %v, want >= about 25ms", took)
 	}
 }

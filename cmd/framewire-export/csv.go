@@ -33,7 +33,7 @@ func writeCSVRows(cw *csv.Writer, r record.Frame) {
 	}
 	for _, d := range r.Detections {
 		cw.Write([]string{
-			strconv.FormatInt(r.Seq, 10), r.Image, r.Source, pos, d.Label,
+			strconv.FormatInt(r.Seq, 10), r.Image, r.File, pos, d.Label,
 			strconv.Itoa(int(d.ClassID)), num(d.Score, 4),
 			num(d.Box[0], 2), num(d.Box[1], 2), num(d.Box[2], 2), num(d.Box[3], 2),
 			strconv.FormatInt(d.TrackID, 10),

@@ -27,7 +27,7 @@ const vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
 // firstFrames passes on the first n frames of a source.
 type firstFrames struct {
-	src  stream.Source
+	src  stream.FrameSource
 	n, i int
 }
 

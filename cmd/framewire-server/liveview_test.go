@@ -31,7 +31,7 @@ var boxRGB = [3]int{235, 179, 35}
 // pausingSource sends the first n frames of src, then waits for release
 // before it ends. Its first Next closes started and waits for gate.
 type pausingSource struct {
-	src                    stream.Source
+	src                    stream.FrameSource
 	n, sent                int
 	opened                 bool
 	started, gate, release chan struct{}

@@ -12,22 +12,21 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/internal/capturecmd/fingerprint"
 	"github.com/framewire/framewire/internal/pathtext"
 	"github.com/framewire/framewire/internal/queuenotice"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/stream"
 	"github.com/framewire/framewire/stream/dial"
-	"github.com/framewire/framewire/stream/sourcenews"
 )
 
 // streamSource opens the source, streams it and prints results and a summary.
 func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) error {
-	opened, err := capture.OpenSource(o.source, captureOptions(o))
+	src, err := openSource(o, stderr)
 	if err != nil {
 		return err
 	}
-	src, news := superviseLive(opened, o, stderr)
 	defer src.Close()
 	conn, err := dial.Dial(o.server, o.dial)
 	if err != nil {
@@ -40,7 +39,7 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, news, o, out, stderr)
+	sum, err := runStream(ctx, stream.NewClient(pb.NewImageProcedureClient(conn)), src, o, out, stderr)
 	saveErr := out.finish(stderr)
 	// A signal while the run waited for the server is outcome's to tell.
 	if ctx.Err() == nil && neverReached(sum, err) {
@@ -54,7 +53,7 @@ func streamSource(ctx context.Context, o *options, stdout, stderr io.Writer) err
 // newHeader describes the stream to the server; the source's
 // credentials stay here. Its strings are UTF-8 whatever bytes the source's
 // path and --name hold (pathtext.Text), as the wire needs.
-func newHeader(o *options, src capture.Source) *pb.StreamHeader {
+func newHeader(o *options, src *source) *pb.StreamHeader {
 	info := src.Info()
 	window := o.window
 	if window == 0 {
@@ -66,7 +65,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 	return &pb.StreamHeader{
 		Name: pathtext.Text(o.name), Source: pathtext.Text(record.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
-		SourceFingerprint: fingerprint(o, src),
+		SourceFingerprint: fingerprint.Of(o.source, info, src.files, captureOptions(o)),
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,
@@ -80,26 +79,26 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 // frame are in (a second signal kills the process). A signal before the
 // server started the stream (while waiting for the server or for a slot
 // on it) ends the run at once.
-func runStream(ctx context.Context, c *stream.Client, src capture.Source, news *sourcenews.News, o *options, out *resultOutput, stderr io.Writer) (*stream.Summary, error) {
+func runStream(ctx context.Context, c *stream.Client, src *source, o *options, out *resultOutput, stderr io.Writer) (*stream.Summary, error) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	beforeReady := context.AfterFunc(ctx, cancel)
 	cfg := clientConfig(src, o, stderr)
-	cfg.OnResult, cfg.SourceNews = out.result, news
+	cfg.OnResult, cfg.SourceNews = out.result, src.news
 	var first sync.Once
 	cfg.OnReady = func(r *pb.StreamReady) {
 		first.Do(func() {
 			beforeReady() // from now on a signal ends the source, not the call
 			announce(stderr, o, src.Info())
 		})
-		limitRaw(src, r)
+		limitRaw(src.Source, r)
 	}
 	return c.Run(runCtx, stream.Until(ctx, src), cfg)
 }
 
 // clientConfig is the stream's header, retries and the notices that tell
 // the user about reconnections and waits.
-func clientConfig(src capture.Source, o *options, stderr io.Writer) stream.ClientConfig {
+func clientConfig(src *source, o *options, stderr io.Writer) stream.ClientConfig {
 	return stream.ClientConfig{
 		Header: newHeader(o, src), MaxRetries: o.retries, WaitForServer: o.waitServer,
 		OnReconnect: func(failures int, wait time.Duration, err error) {

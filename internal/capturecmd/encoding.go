@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/capture/frameenc"
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/stream"
 )
 
 // The values of --encoding.
@@ -75,9 +75,8 @@ const messageMargin = 64 << 10
 // takes, when it says: a larger frame goes as JPEG. Frames encoded before
 // (in flight when a call broke, resent to a server that takes less) are
 // not encoded again.
-func limitRaw(src stream.Source, ready *pb.StreamReady) {
-	l, ok := src.(interface{ LimitRaw(n int) })
-	if max := ready.GetMaxMessageBytes(); ok && max > messageMargin {
-		l.LimitRaw(int(max - messageMargin))
+func limitRaw(src *frameenc.Source, ready *pb.StreamReady) {
+	if max := ready.GetMaxMessageBytes(); max > messageMargin {
+		src.LimitRaw(int(max - messageMargin))
 	}
 }

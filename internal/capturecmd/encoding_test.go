@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/internal/capturecmd/fingerprint"
 )
 
 func TestIsLocal(t *testing.T) {
@@ -77,7 +78,7 @@ func TestFingerprintFollowsTheFramesSent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fingerprint(o, src)
+		return fingerprint.Of(o.source, src.Info(), nil, captureOptions(o))
 	}
 	jpeg, raw := of("--encoding", "jpeg"), of()
 	if jpeg == raw || jpeg != of("--server", "gpu-box:5005") {

@@ -15,7 +15,7 @@ import (
 // source-frame pixels, top-left origin.
 type Frame struct {
 	Seq             int64            `json:"seq"`
-	Source          string           `json:"source,omitempty"`      // the photo's file (folder, glob, list)
+	File            string           `json:"source,omitempty"`      // the photo's file (folder, glob, list), its frame's SourceName
 	PositionUs      *int64           `json:"position_us,omitempty"` // position in a video file
 	CaptureUnixNano int64            `json:"capture_unix_nano"`
 	Width           int32            `json:"width"`
@@ -40,7 +40,7 @@ type Box struct {
 // FromResult describes r.
 func FromResult(r *pb.FrameResult) Frame {
 	l := Frame{
-		Seq: r.GetSeq(), Source: r.GetSourceName(), PositionUs: r.PositionUs,
+		Seq: r.GetSeq(), File: r.GetSourceName(), PositionUs: r.PositionUs,
 		CaptureUnixNano: r.GetCaptureUnixNano(), Width: r.GetWidth(), Height: r.GetHeight(),
 		Channel: r.GetChannel(), Mean: r.GetMean(),
 		Detections: make([]Box, len(r.GetDetections())),

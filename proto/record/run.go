@@ -8,7 +8,7 @@ import "time"
 type Run struct {
 	RunID             string     `json:"run_id"`
 	Started           time.Time  `json:"started"`
-	Source            string     `json:"source"` // without its secrets (RedactSource)
+	SourceSpec        string     `json:"source"` // without its secrets (RedactSource)
 	SourceFingerprint string     `json:"source_fingerprint,omitempty"`
 	Live              bool       `json:"live"`
 	FrameCount        int64      `json:"frame_count,omitempty"`

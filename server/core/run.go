@@ -17,7 +17,7 @@ func NewRun(hdr *pb.StreamHeader, model record.Model) record.Run {
 	slices.Sort(classes)
 	return record.Run{
 		RunID: hdr.GetRunId(), Started: time.Now().UTC(),
-		Source: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
+		SourceSpec: record.RedactSource(hdr.GetSource()), SourceFingerprint: hdr.GetSourceFingerprint(),
 		Live: hdr.GetLive(), FrameCount: hdr.GetFrameCount(), Model: model,
 		Options: record.RunOptions{
 			Conf: o.GetConf(), Classes: classes,
@@ -44,7 +44,7 @@ func RunDifferences(m, next record.Run) []string {
 			d = append(d, fmt.Sprintf("%s %v there, %v now", what, had, asked))
 		}
 	}
-	diff("source", fmt.Sprintf("%q", m.Source), fmt.Sprintf("%q", next.Source))
+	diff("source", fmt.Sprintf("%q", m.SourceSpec), fmt.Sprintf("%q", next.SourceSpec))
 	diff("source content (or the client's --resize, --quality, --encoding)", m.SourceFingerprint, next.SourceFingerprint)
 	diff("frame count", m.FrameCount, next.FrameCount)
 	diff("model", m.Model.Kind, next.Model.Kind)

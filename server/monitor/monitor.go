@@ -1,6 +1,7 @@
 // Package monitor watches a server's streams: Prometheus metrics (its own
-// registry and the gRPC server metrics), the live view over HTTP, and one
-// log line per stream start and end.
+// registry and the gRPC server metrics), the live view over HTTP, and the
+// stream log (a stream queued, started and ended, a client's live source
+// lost and back, failed frames).
 package monitor
 
 import (
@@ -18,13 +19,15 @@ import (
 	pb "github.com/framewire/framewire/proto"
 )
 
-// frameObserver is told what happens to the streams of a Pipeline; the
-// metrics, the live view and the stream log implement it. Calls for
-// different streams are concurrent. For one stream, streamOpened comes
-// first and streamClosed last; sourceChanged is called from the stream's
-// receiver, once per SourceStatus the client sends; frameReceived is called from the frame's
-// own goroutine (so concurrently for the frames in flight), frameDone in
-// frame order from the stream's sender. Implementations must return
+// frameObserver is told what happens to the streams of the service
+// (server/service) that a Monitor watches; the metrics, the live view and
+// the stream log implement it. Calls for different streams are
+// concurrent. For one stream, streamOpened comes first and streamClosed
+// last; sourceChanged is called from the stream's receiver goroutine
+// (server/serving), once per SourceStatus the client sends; frameReceived
+// is called from the frame's own goroutine (so concurrently for the frames
+// in flight), frameDone in frame order from the goroutine of
+// serving.Serve, which commits the results. Implementations must return
 // quickly: they run on the frame path.
 type frameObserver interface {
 	streamOpened(st *streamState)
@@ -87,10 +90,11 @@ func outageOf(st *pb.SourceStatus) time.Duration {
 	return time.Duration(st.GetOutageUs()) * time.Microsecond
 }
 
-// Monitor watches the streams of the Pipeline it is given to (through
-// Config.Monitor): it keeps Prometheus metrics in a registry of its own,
-// feeds the live view and logs one line when a stream starts and one when
-// it ends. Handler serves the metrics and the live view; StatsHandler counts
+// Monitor watches the streams of the service it is given to (through
+// service.Config.Monitor): it keeps Prometheus metrics in a registry of
+// its own, feeds the live view and logs a line when a stream waits for a
+// slot, starts and ends, when a client's live source is lost and back,
+// and when a frame fails. Handler serves the metrics and the live view; StatsHandler counts
 // the gRPC bytes. Safe for concurrent use; a nil *Monitor watches nothing.
 type Monitor struct {
 	metrics   *metrics
@@ -100,8 +104,8 @@ type Monitor struct {
 	log       *slog.Logger
 }
 
-// NewMonitor returns a Monitor that logs stream starts and ends to log.
-func NewMonitor(log *slog.Logger) *Monitor {
+// New returns a Monitor that logs stream starts and ends to log.
+func New(log *slog.Logger) *Monitor {
 	m := &Monitor{metrics: newMetrics(), live: newLiveView(), log: log}
 	m.observers = []frameObserver{m.metrics, m.live, streamLog{log: log}}
 	return m

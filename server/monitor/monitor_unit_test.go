@@ -66,7 +66,7 @@ func TestLiveViewCountsTracks(t *testing.T) {
 // A client's live source lost and back shows in /api/streams and the
 // metrics.
 func TestSourceReconnectShowsInStreamsAndMetrics(t *testing.T) {
-	m := NewMonitor(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m := New(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w := m.Watch(context.Background(), &pb.StreamHeader{Name: "cam", Live: true}, "mean")
 	defer w.Close()
 	w.SourceStatus(&pb.SourceStatus{State: pb.SourceState_SOURCE_RECONNECTING, Attempt: 2, Reason: "refused"})

@@ -10,7 +10,9 @@ import (
 )
 
 // streamLog writes one log line when a stream starts and one, with its
-// summary, when it ends. It implements frameObserver; slog loggers are
+// summary, when it ends; between them, a line when the client's live
+// source is lost and when it is back, and one per failed frame. It
+// implements frameObserver; slog loggers are
 // safe for concurrent use, and so is streamLog.
 type streamLog struct {
 	log *slog.Logger

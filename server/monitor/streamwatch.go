@@ -12,9 +12,10 @@ import (
 
 // StreamWatch connects one stream's session to its Monitor. It keeps the
 // arrival time (and, while someone watches the stream live, the annotated
-// JPEG) of every frame in flight until its result is recorded. received,
-// wantJPEG and annotated are called from the frames' goroutines; committed
-// and close from the stream's sender, SourceStatus from its receiver. All methods do nothing on a nil
+// JPEG) of every frame in flight until its result is recorded. Received,
+// WantJPEG and Annotated are called from the frames' goroutines;
+// Committed and Close from the goroutine of serving.Serve, SourceStatus
+// from the stream's receiver goroutine. All methods do nothing on a nil
 // *StreamWatch (a unary DetectFrame is not watched).
 type StreamWatch struct {
 	mon *Monitor

@@ -80,7 +80,7 @@ func serve(t *testing.T, out string, cfg Config) *served {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, record.Model{Kind: "mean"}
-	cfg.Monitor = monitor.NewMonitor(logger)
+	cfg.Monitor = monitor.New(logger)
 	srv := grpc.NewServer()
 	svc := New(cfg)
 	pb.RegisterImageProcedureServer(srv, svc)
@@ -94,7 +94,7 @@ func startServer(t *testing.T, out string) pb.ImageProcedureClient {
 }
 
 // grayFrames is n small PNG frames.
-func grayFrames(t *testing.T, n int) stream.Source { return streamtest.GrayFrames(t, n) }
+func grayFrames(t *testing.T, n int) stream.FrameSource { return streamtest.GrayFrames(t, n) }
 
 // readLines reads a file's lines.
 func readLines(t *testing.T, path string) []string {

@@ -18,7 +18,7 @@ import (
 // openCV is the OpenCV DNN engine: a net and the float Mat it reads its
 // input from, which it owns. Not safe for concurrent use.
 type openCV struct {
-	net  *onnxNet
+	net  *cvNet
 	blob gocv.Mat // the input, CV_32F, the shape given to New
 	in   Tensor   // view of blob
 }

@@ -20,7 +20,7 @@ func longRun(tb testing.TB, root, name string, n int64) record.Run {
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		tb.Fatal(err)
 	}
-	run := record.Run{RunID: "long", Source: "long.mp4", FrameCount: n, Model: record.Model{Kind: "nanodet"}}
+	run := record.Run{RunID: "long", SourceSpec: "long.mp4", FrameCount: n, Model: record.Model{Kind: "nanodet"}}
 	if err := os.WriteFile(filepath.Join(dir, ManifestFile), manifestJSON(tb, run), 0o666); err != nil {
 		tb.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func BenchmarkOpenLongRun(b *testing.B) {
 	if root == "" {
 		root = b.TempDir()
 	}
-	run := record.Run{RunID: "long", Source: "long.mp4", FrameCount: 200000, Model: record.Model{Kind: "nanodet"}}
+	run := record.Run{RunID: "long", SourceSpec: "long.mp4", FrameCount: 200000, Model: record.Model{Kind: "nanodet"}}
 	if _, err := os.Stat(filepath.Join(root, "long", PredictionsFile)); err != nil {
 		run = longRun(b, root, "long", 200000)
 	}

@@ -17,13 +17,13 @@ import (
 // finite is a run of a video file of 1000 frames, told apart from others
 // by its source.
 func finite(runID, source string) record.Run {
-	return record.Run{RunID: runID, Source: source, FrameCount: 1000, Model: record.Model{Kind: "mean"},
+	return record.Run{RunID: runID, SourceSpec: source, FrameCount: 1000, Model: record.Model{Kind: "mean"},
 		Options: record.RunOptions{SaveEvery: 1}}
 }
 
 // live is a camera's run.
 func live(runID string) record.Run {
-	return record.Run{RunID: runID, Source: "/dev/video0", Live: true, Model: record.Model{Kind: "mean"},
+	return record.Run{RunID: runID, SourceSpec: "/dev/video0", Live: true, Model: record.Model{Kind: "mean"},
 		Options: record.RunOptions{SaveEvery: 1}}
 }
 

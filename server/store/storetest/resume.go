@@ -72,7 +72,7 @@ func overwrite(t *testing.T, b Backend) {
 		closeOut(t, o)
 		o = open(t, b.Open(t, place), "clip", run, pb.ExistPolicy_EXIST_OVERWRITE)
 		if o.Resumed() || len(o.Done()) > 0 {
-			t.Errorf("overwrite with %s: resumed %v, done %q; want a fresh stream", run.Source, o.Resumed(), rangesText(o.Done()))
+			t.Errorf("overwrite with %s: resumed %v, done %q; want a fresh stream", run.SourceSpec, o.Resumed(), rangesText(o.Done()))
 		}
 		recordAll(t, o, 5, 6)
 		closeOut(t, o)

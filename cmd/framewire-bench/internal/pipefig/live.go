@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/capture"
+	"github.com/framewire/framewire/capture/frameenc"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
 	pb "github.com/framewire/framewire/proto"
@@ -72,7 +73,7 @@ func (b *Bench) forwardAlone(ctx context.Context, m rig.ModelSpec) (time.Duratio
 
 // runLive streams src through r until LiveDuration has passed and returns
 // each result's sample.
-func (b *Bench) runLive(ctx context.Context, r *rig.Rig, src *capture.VideoSource) ([]liveSample, *stream.Summary, error) {
+func (b *Bench) runLive(ctx context.Context, r *rig.Rig, src *frameenc.Source) ([]liveSample, *stream.Summary, error) {
 	if !src.Info().Live {
 		return nil, nil, fmt.Errorf("--live-source %q is not a live source", b.O.LiveSource)
 	}

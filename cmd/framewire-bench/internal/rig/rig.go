@@ -117,12 +117,11 @@ func Nanodet(name, file string) (ModelSpec, error) {
 // Rig is one pipeline, usable in-process and served by a real gRPC server
 // on a loopback TCP port with a client connected to it.
 type Rig struct {
-	Svc     *service.Service // called in-process
-	handler serving.Handler  // the service's stream handler, in-process
-	stop    context.CancelFunc
-	served  chan error
-	conn    *grpc.ClientConn
-	RPC     pb.ImageProcedureClient
+	Svc    *service.Service // called in-process
+	stop   context.CancelFunc
+	served chan error
+	conn   *grpc.ClientConn
+	RPC    pb.ImageProcedureClient
 }
 
 // NewRig builds a server as framewire-server does (server.New), loading
@@ -139,7 +138,7 @@ func (b *Bench) NewRig(m ModelSpec, workers, window int) (*Rig, error) {
 		return nil, fmt.Errorf("listen on loopback: %w", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	r := &Rig{Svc: srv.Service(), handler: srv.Service().Handler(), stop: stop, served: make(chan error, 1)}
+	r := &Rig{Svc: srv.Service(), stop: stop, served: make(chan error, 1)}
 	go func() { r.served <- srv.Serve(ctx, lis) }()
 	r.conn, err = grpc.NewClient(lis.Addr().String(),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -212,75 +211,6 @@ func (b *Bench) RunGRPC(ctx context.Context, r *Rig, frames []*pb.Frame) (float6
 		return 0, fmt.Errorf("stream: %d of %d frames processed (%d failed)", sum.Processed, n, sum.Failed)
 	}
 	return float64(n) / d.Seconds(), nil
-}
-
-// RunInProcess pushes frames through the pipeline as serving.Serve does for
-// a client with the same window: Open, up to window Process calls at once,
-// Commit in order, Close. It returns frames per second.
-func (b *Bench) RunInProcess(ctx context.Context, r *Rig, frames []*pb.Frame) (float64, error) {
-	name := b.StreamName("inproc")
-	defer b.DropOutput(name)
-	n := int64(len(frames))
-	start := time.Now()
-	sess, err := r.handler.Open(ctx, &pb.StreamHeader{Name: name, FrameCount: n, Window: int32(b.O.Window)})
-	if err != nil {
-		return 0, fmt.Errorf("open: %w", err)
-	}
-	sess.Ready()
-	credits := make(chan struct{}, b.O.Window)
-	order := make(chan chan *pb.FrameResult, b.O.Window)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		processAll(ctx, sess, frames, credits, order, &wg)
-	}()
-	firstErr := commitInOrder(sess, order, credits)
-	wg.Wait()
-	if err := sess.Close(); err != nil && firstErr == nil {
-		firstErr = fmt.Errorf("close: %w", err)
-	}
-	d := time.Since(start)
-	if firstErr != nil {
-		return 0, firstErr
-	}
-	return float64(n) / d.Seconds(), nil
-}
-
-// processAll is the receiver: it starts one Process per frame while the
-// window (credits) allows, and queues each result's channel on order,
-// which it closes at the end.
-func processAll(ctx context.Context, sess serving.Session, frames []*pb.Frame, credits chan<- struct{},
-	order chan<- chan *pb.FrameResult, wg *sync.WaitGroup) {
-	defer close(order)
-	for i, f := range frames {
-		credits <- struct{}{}
-		done := make(chan *pb.FrameResult, 1)
-		g := stamped(f, int64(i))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			done <- sess.Process(ctx, g)
-		}()
-		order <- done
-	}
-}
-
-// commitInOrder is the sender: it commits the results in order, freeing
-// the window, and returns the first error.
-func commitInOrder(sess serving.Session, order <-chan chan *pb.FrameResult, credits <-chan struct{}) error {
-	var firstErr error
-	for done := range order {
-		res := <-done
-		if err := sess.Commit(res); err != nil && firstErr == nil {
-			firstErr = fmt.Errorf("commit %d: %w", res.GetSeq(), err)
-		}
-		if res.GetError() != "" && firstErr == nil {
-			firstErr = fmt.Errorf("frame %d: %s", res.GetSeq(), res.GetError())
-		}
-		<-credits
-	}
-	return firstErr
 }
 
 // RunUnary sends every frame in its own DetectFrame call from callers

@@ -19,11 +19,11 @@ import (
 // maxOutputDims bounds the rank of an output tensor we accept.
 const maxOutputDims = 8
 
-// onnxNet is an OpenCV DNN net loaded from ONNX through a small C++ shim that
+// cvNet is an OpenCV DNN net loaded from ONNX through a small C++ shim that
 // turns C++ exceptions into Go errors (gocv v0.31.0's wrappers let a
 // cv::Exception abort the process). It owns the net and the output tensors of
 // the last forward. Not safe for concurrent use.
-type onnxNet struct {
+type cvNet struct {
 	p    C.FWNet
 	outs []Tensor
 	// Scratch for FWNet_Output, kept here so that a forward allocates
@@ -33,7 +33,7 @@ type onnxNet struct {
 }
 
 // loadONNX parses an ONNX model held in memory. The caller closes the result.
-func loadONNX(model []byte) (*onnxNet, error) {
+func loadONNX(model []byte) (*cvNet, error) {
 	if len(model) == 0 {
 		return nil, errors.New("empty model")
 	}
@@ -48,17 +48,17 @@ func loadONNX(model []byte) (*onnxNet, error) {
 		return nil, fmt.Errorf("OpenCV could not read the ONNX model: %s", msg)
 	}
 	n := int(C.FWNet_NumOutputs(p))
-	return &onnxNet{p: p, outs: make([]Tensor, n)}, nil
+	return &cvNet{p: p, outs: make([]Tensor, n)}, nil
 }
 
 // numOutputs is the number of outputs each forward produces.
-func (n *onnxNet) numOutputs() int { return len(n.outs) }
+func (n *cvNet) numOutputs() int { return len(n.outs) }
 
 // forward runs the net on blob (owned by the caller, which must keep it open
 // while the net is in use) fed to the input named in ("" = the first), and
 // returns views of all outputs. The views are reused: they stay valid only
 // until the next forward or close.
-func (n *onnxNet) forward(blob gocv.Mat, in string) ([]Tensor, error) {
+func (n *cvNet) forward(blob gocv.Mat, in string) ([]Tensor, error) {
 	if n.p == nil {
 		return nil, errors.New("net is closed")
 	}
@@ -87,7 +87,7 @@ func (n *onnxNet) forward(blob gocv.Mat, in string) ([]Tensor, error) {
 }
 
 // close frees the net. It is safe to call more than once.
-func (n *onnxNet) close() {
+func (n *cvNet) close() {
 	if n.p != nil {
 		C.FWNet_Close(n.p)
 		n.p = nil

@@ -1,4 +1,6 @@
-package capturecmd
+// Package fingerprint identifies the frames a client's source gives, so
+// that the server resumes a run only for the same frames.
+package fingerprint
 
 import (
 	"crypto/sha256"
@@ -17,20 +19,24 @@ import (
 // sampleBytes is how much of each end of a file the fingerprint reads.
 const sampleBytes = 64 << 10
 
-// fingerprint identifies the frames a file gives cheaply: the file's size
+// Of identifies the frames a file gives cheaply: the file's size
 // and first and last 64 KiB, and how the client resizes and encodes them,
 // hashed. A re-encoded or replaced file with the same name, or another
 // --resize, --quality or encoding, gets another fingerprint, so its run is not
 // resumed. A folder, glob or list is identified by its files' paths and
 // sizes, in order. Live sources and unreadable files have none.
-func fingerprint(o *options, src capture.Source) string {
-	if src.Info().Live {
+//
+// spec is the source, info what it opened as, files a folder's, glob's or
+// list's images in order (nil for others), opts how they are encoded
+// (Quality as given: 0 is hashed as 0).
+func Of(spec string, info capture.Info, files []string, opts capture.Options) string {
+	if info.Live {
 		return ""
 	}
-	if imgs, ok := src.(*capture.ImageSource); ok {
-		return filesFingerprint(o, imgs.Files())
+	if files != nil {
+		return filesFingerprint(opts, files)
 	}
-	f, err := os.Open(o.source)
+	f, err := os.Open(spec)
 	if err != nil {
 		return ""
 	}
@@ -41,8 +47,10 @@ func fingerprint(o *options, src capture.Source) string {
 	}
 	h := sha256.New()
 	// A hash never fails to write.
-	_ = binary.Write(h, binary.LittleEndian, [4]int64{st.Size(), int64(o.width), int64(o.height), int64(o.quality)})
-	hashEncoding(h, videoGoesRaw(o, src.Info()))
+	_ = binary.Write(h, binary.LittleEndian, [4]int64{st.Size(), int64(opts.Width), int64(opts.Height), int64(opts.Quality)})
+	// Raw or not is judged by the first frame's size: in a video whose
+	// picture changes size, which frames go as JPEG is the same on every run.
+	hashEncoding(h, opts.SendsRaw(info.Width, info.Height))
 	if _, err := io.Copy(h, io.NewSectionReader(f, 0, sampleBytes)); err != nil {
 		return ""
 	}
@@ -54,10 +62,10 @@ func fingerprint(o *options, src capture.Source) string {
 
 // filesFingerprint hashes the paths and sizes of files (-1 for a file
 // that cannot be read) and the encoding options.
-func filesFingerprint(o *options, files []string) string {
+func filesFingerprint(opts capture.Options, files []string) string {
 	h := sha256.New()
-	_ = binary.Write(h, binary.LittleEndian, [3]int64{int64(o.width), int64(o.height), int64(o.quality)})
-	hashEncoding(h, photosGoRaw(o, files))
+	_ = binary.Write(h, binary.LittleEndian, [3]int64{int64(opts.Width), int64(opts.Height), int64(opts.Quality)})
+	hashEncoding(h, photosGoRaw(opts, files))
 	for _, p := range files {
 		size := int64(-1)
 		if st, err := os.Stat(p); err == nil {
@@ -79,22 +87,14 @@ func hashEncoding(h io.Writer, raw bool) {
 	}
 }
 
-// videoGoesRaw says whether the frames of a video of info go as raw
-// pixels, judged by its first frame's size. (In a video whose picture
-// changes size, a frame too large for raw goes as JPEG; which frames do is
-// the same on every run, so the fingerprint still names the pixels sent.)
-func videoGoesRaw(o *options, info capture.Info) bool {
-	return captureOptions(o).SendsRaw(info.Width, info.Height)
-}
-
 // photosGoRaw says whether some photos may go as raw pixels: those the
 // client decodes again, all of them with --resize, else those that are
 // not JPEG or PNG files (judged by name here).
-func photosGoRaw(o *options, files []string) bool {
-	if !captureOptions(o).Raw {
+func photosGoRaw(opts capture.Options, files []string) bool {
+	if !opts.Raw {
 		return false
 	}
-	if o.width != 0 || o.height != 0 {
+	if opts.Width != 0 || opts.Height != 0 {
 		return true
 	}
 	return slices.ContainsFunc(files, func(p string) bool {
