@@ -3,6 +3,7 @@
 package mqttsink
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -55,7 +56,10 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sink{client: mqtt.NewClient(opts), topic: cmpOr(cfg.Topic, DefaultTopic), timeout: cfg.Timeout}, nil
+	if strings.ContainsAny(cfg.Topic, "+#") {
+		return nil, fmt.Errorf("--mqtt-topic %q: '+' and '#' are for subscribers, not a topic to publish on", cfg.Topic)
+	}
+	return &Sink{client: mqtt.NewClient(opts), topic: cmp.Or(cfg.Topic, DefaultTopic), timeout: cmp.Or(cfg.Timeout, DefaultTimeout)}, nil
 }
 
 // clientOptions are paho's options of cfg. The session is clean: the
@@ -65,16 +69,14 @@ func New(cfg Config) (*Sink, error) {
 // the Deliverer's backoff, not paho's.
 func clientOptions(cfg Config) (*mqtt.ClientOptions, error) {
 	u, err := url.Parse(cfg.URL)
-	if err != nil {
-		return nil, fmt.Errorf("--mqtt URL: %w", err)
+	if err != nil { // its text may hold the password: not repeated
+		return nil, errors.New("--mqtt is not a URL: want mqtt://[user:pass@]host[:port] or mqtts://...")
 	}
 	broker, err := brokerAddress(u)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
+	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
 	opts := mqtt.NewClientOptions().AddBroker(broker).SetClientID(cfg.ClientID).
 		SetCleanSession(true).SetAutoReconnect(false).SetConnectRetry(false).
 		SetConnectTimeout(cfg.Timeout).SetWriteTimeout(cfg.Timeout).
@@ -83,9 +85,9 @@ func clientOptions(cfg Config) (*mqtt.ClientOptions, error) {
 	if p, ok := u.User.Password(); ok {
 		pass = p
 	}
-	opts.SetUsername(cmpOr(cfg.Username, user)).SetPassword(cmpOr(cfg.Password, pass))
+	opts.SetUsername(cmp.Or(cfg.Username, user)).SetPassword(cmp.Or(cfg.Password, pass))
 	if u.Scheme == "mqtts" {
-		opts.SetTLSConfig(cmpOrTLS(cfg.TLS))
+		opts.SetTLSConfig(orDefaultTLS(cfg.TLS))
 	}
 	return opts, nil
 }
@@ -118,14 +120,7 @@ func joinHostPort(host, port string) string {
 	return host + ":" + port
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func cmpOrTLS(c *tls.Config) *tls.Config {
+func orDefaultTLS(c *tls.Config) *tls.Config {
 	if c == nil {
 		return &tls.Config{MinVersion: tls.VersionTLS12}
 	}
@@ -175,11 +170,7 @@ func (s *Sink) connect(ctx context.Context) error {
 
 // wait waits for t, at most the timeout, or until ctx ends.
 func (s *Sink) wait(ctx context.Context, t mqtt.Token) error {
-	timeout := s.timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	timer := time.NewTimer(timeout)
+	timer := time.NewTimer(s.timeout)
 	defer timer.Stop()
 	select {
 	case <-t.Done():
@@ -187,7 +178,7 @@ func (s *Sink) wait(ctx context.Context, t mqtt.Token) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-timer.C:
-		return fmt.Errorf("no answer in %v", timeout)
+		return fmt.Errorf("no answer in %v", s.timeout)
 	}
 }
 

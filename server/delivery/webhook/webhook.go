@@ -10,12 +10,14 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/framewire/framewire/internal/redact"
 	"github.com/framewire/framewire/server/delivery"
 )
 
@@ -57,7 +59,7 @@ var _ delivery.Sink = (*Sink)(nil)
 func New(cfg Config) (*Sink, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--webhook %q: want an http:// or https:// URL", cfg.URL)
+		return nil, fmt.Errorf("--webhook %q: want an http:// or https:// URL", redact.Source(cfg.URL))
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -100,6 +102,10 @@ func (s *Sink) post(ctx context.Context, ev delivery.Event) error {
 		req.Header.Set(SignatureHeader, Sign(s.secret, ev.Line))
 	}
 	resp, err := s.client.Do(req)
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // without the URL, whose query may hold a token
+	}
 	if err != nil {
 		return err
 	}

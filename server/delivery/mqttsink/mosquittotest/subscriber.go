@@ -24,7 +24,7 @@ type Subscriber struct {
 func Subscribe(tb testing.TB, b *Broker, clientID, filter string) *Subscriber {
 	tb.Helper()
 	s := &Subscriber{topics: map[string]string{}}
-	opts := mqtt.NewClientOptions().AddBroker("tcp://"+b.URL()[len("mqtt://"):]).SetClientID(clientID).
+	opts := mqtt.NewClientOptions().AddBroker("tcp://" + b.URL()[len("mqtt://"):]).SetClientID(clientID).
 		SetCleanSession(false).SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).SetOrderMatters(true).
 		SetUsername(b.User).SetPassword(b.Password)
