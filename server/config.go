@@ -57,6 +57,9 @@ type Config struct {
 	MQTT mqttsink.Config
 	// Webhook, when its URL is set, POSTs every stream's events.
 	Webhook webhook.Config
+	// DeliveryRetryMax caps the wait between attempts while a receiver
+	// fails (0 = 5 s).
+	DeliveryRetryMax time.Duration
 	// Log receives the server's log lines (nil = discard).
 	Log *slog.Logger
 }

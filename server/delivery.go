@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/framewire/framewire/internal/backoff"
 	"github.com/framewire/framewire/server/delivery"
 	"github.com/framewire/framewire/server/delivery/mqttsink"
 	"github.com/framewire/framewire/server/delivery/webhook"
@@ -20,7 +21,8 @@ func newDeliverer(cfg Config, mon *monitor.Monitor) (*delivery.Deliverer, error)
 	if err != nil || len(sinks) == 0 {
 		return nil, err
 	}
-	d, err := delivery.New(delivery.Config{OutDir: cfg.OutDir, Sinks: sinks, Log: cfg.Log})
+	d, err := delivery.New(delivery.Config{OutDir: cfg.OutDir, Sinks: sinks, Log: cfg.Log,
+		Backoff: backoff.Policy{Max: cfg.DeliveryRetryMax}})
 	if err != nil {
 		return nil, err
 	}

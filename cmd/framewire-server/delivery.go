@@ -22,6 +22,7 @@ type deliveryOptions struct {
 	webhook, webhookSecret        string
 	webhookCA                     string
 	webhookTimeout                time.Duration
+	retryMax                      time.Duration
 }
 
 func deliveryFlags(fs *flag.FlagSet, d *deliveryOptions) {
@@ -35,6 +36,7 @@ func deliveryFlags(fs *flag.FlagSet, d *deliveryOptions) {
 	fs.StringVar(&d.webhook, "webhook", "", "POST every stream's events, one JSON event a request, to this `URL`, at least once, retrying 408, 429, 5xx and timeouts with backoff (see docs/delivery.md)")
 	fs.StringVar(&d.webhookSecret, "webhook-secret", "", "sign each webhook body: X-Framewire-Signature: sha256=<hex HMAC-SHA256 of the body with this secret>")
 	fs.StringVar(&d.webhookCA, "webhook-ca", "", "verify an https:// webhook against the CAs in this PEM `file` (default: the system's CAs)")
+	fs.DurationVar(&d.retryMax, "delivery-retry-max", 10*time.Second, "longest wait between two attempts while the MQTT broker or the webhook fails (from 100 ms, doubling, jittered)")
 	fs.DurationVar(&d.webhookTimeout, "webhook-timeout", webhook.DefaultTimeout, "deadline of one webhook request, its answer included")
 }
 
@@ -45,8 +47,8 @@ func (d *deliveryOptions) check() error {
 		return errors.New("--mqtt-ca is for an mqtts:// --mqtt")
 	case d.webhookCA != "" && !strings.HasPrefix(d.webhook, "https://"):
 		return errors.New("--webhook-ca is for an https:// --webhook")
-	case d.mqttTimeout <= 0 || d.webhookTimeout <= 0:
-		return errors.New("--mqtt-timeout and --webhook-timeout must be positive")
+	case d.mqttTimeout <= 0 || d.webhookTimeout <= 0 || d.retryMax <= 0:
+		return errors.New("--mqtt-timeout, --webhook-timeout and --delivery-retry-max must be positive")
 	}
 	return nil
 }
