@@ -3,6 +3,7 @@ package mqttsink_test
 import (
 	"context"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -123,5 +124,22 @@ func TestWrongPasswordDeliversNothingAndRetries(t *testing.T) {
 	waitFor(t, "failed attempts", func() bool { return metric(t, reg, "framewire_delivery_retries_total") >= 2 })
 	if got := metric(t, reg, "framewire_delivery_delivered_events_total"); got != 0 {
 		t.Errorf("delivered %v events with a wrong password", got)
+	}
+}
+
+func TestNewRefusesWhatCannotWork(t *testing.T) {
+	for _, c := range []struct {
+		cfg  mqttsink.Config
+		want string
+	}{
+		{mqttsink.Config{URL: "http://broker"}, "want mqtt:// or mqtts://"},
+		{mqttsink.Config{URL: "mqtt://"}, "names no host"},
+		{mqttsink.Config{URL: "mqtt://u:pass word@%zz"}, "is not a URL"},
+		{mqttsink.Config{URL: "mqtt://broker", Topic: "a/#"}, "'+' and '#'"},
+	} {
+		_, err := mqttsink.New(c.cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "pass word") {
+			t.Errorf("New(%+v) = %v, want an error with %q and no password", c.cfg, err, c.want)
+		}
 	}
 }
