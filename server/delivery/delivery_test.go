@@ -197,3 +197,26 @@ func TestRejectedEventIsSkippedAndCounted(t *testing.T) {
 	waitFor(t, "the accepted events", func() bool { return len(sink.ids()) == 9 })
 	eventstest.CheckAll(t, sink.ids(), append(want[:3:3], want[4:]...))
 }
+
+// Two servers sharing the output folder: one delivers, the other takes
+// over when it stops, from its cursors.
+func TestOneServerOfTwoDeliversAndTheOtherTakesOver(t *testing.T) {
+	out := t.TempDir()
+	want := eventstest.Append(t, out, "cam", 0, 100)
+	a, b := &fakeSink{}, &fakeSink{}
+	ra := start(t, out, a)
+	waitFor(t, "the first server's events", func() bool { return len(a.ids()) == 100 })
+	start(t, out, b)
+	want = append(want, eventstest.Append(t, out, "cam", 100, 150)...)
+	waitFor(t, "the new events", func() bool { return len(a.ids()) == 150 })
+	if n := len(b.ids()); n != 0 {
+		t.Fatalf("the second server delivered %d events while the first held the lock", n)
+	}
+	ra.stop()
+	want = append(want, eventstest.Append(t, out, "cam", 150, 200)...)
+	waitFor(t, "the second server's events", func() bool { return len(eventstest.Missing(append(a.ids(), b.ids()...), want)) == 0 })
+	if got := b.ids(); got[0] != eventstest.ID("cam", 150) {
+		t.Errorf("the second server started at %q, want %q (after the first one's cursor)", got[0], eventstest.ID("cam", 150))
+	}
+	eventstest.CheckAll(t, append(a.ids(), b.ids()...), want)
+}

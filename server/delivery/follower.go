@@ -28,6 +28,10 @@ type follower struct {
 	policy  backoff.Policy
 	log     *slog.Logger
 	m       sinkMetrics
+	// lock, once taken, says this server delivers for the sink among
+	// those sharing the folder; waiting: another server does.
+	lock    *os.File
+	waiting bool
 }
 
 // streamState is one stream's events.jsonl as last seen, and the cursor.
@@ -58,9 +62,14 @@ func (f *follower) notify() {
 // left events behind, after a backoff when the sink failed, else after
 // the poll interval or a notify.
 func (f *follower) run(ctx context.Context) {
+	defer f.unlock()
 	failures := 0
 	for {
-		more, err := f.pass(ctx)
+		var more bool
+		var err error
+		if f.holdLock() {
+			more, err = f.pass(ctx)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -81,6 +90,43 @@ func (f *follower) run(ctx context.Context) {
 		case <-wait:
 		case <-wake:
 		}
+	}
+}
+
+// holdLock says whether this server delivers for the sink, taking the
+// lock when it is free; the cursors are read again on taking it, since
+// another server may have moved them. Without a lock to take (a file
+// system without flock), it delivers anyway: repeats are allowed, losses
+// are not.
+func (f *follower) holdLock() bool {
+	if f.lock != nil {
+		return true
+	}
+	lock, held, err := tryLock(f.root, f.kind)
+	switch {
+	case err != nil:
+		if !f.waiting {
+			f.log.Warn("cannot lock event delivery: delivering anyway (servers sharing the folder may repeat events)", "err", err)
+			f.waiting = true
+		}
+		return true
+	case !held:
+		if !f.waiting {
+			f.log.Info("another server sharing the output folder delivers these events; taking over when it stops")
+			f.waiting = true
+		}
+		return false
+	}
+	f.lock, f.waiting = lock, false
+	clear(f.streams)
+	return true
+}
+
+// unlock lets another server deliver.
+func (f *follower) unlock() {
+	if f.lock != nil {
+		f.lock.Close()
+		f.lock = nil
 	}
 }
 

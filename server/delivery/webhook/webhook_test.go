@@ -119,10 +119,10 @@ func TestEveryEventArrivesAfterAWhileOf503(t *testing.T) {
 	rc := &receiver{t: t}
 	release := make(chan struct{})
 	rc.answer = func(call int, id string) int {
-		if call == 40 {
+		if call == 20 {
 			<-release // longer than the request timeout
 		}
-		if call <= 30 {
+		if call <= 15 {
 			return http.StatusServiceUnavailable
 		}
 		return http.StatusNoContent
@@ -132,12 +132,12 @@ func TestEveryEventArrivesAfterAWhileOf503(t *testing.T) {
 	defer close(release)
 	out := t.TempDir()
 	want := eventstest.Append(t, out, "cam", 0, 100)
-	reg := deliver(t, out, webhook.Config{URL: srv.URL, Secret: secret, Timeout: 300 * time.Millisecond})
+	reg := deliver(t, out, webhook.Config{URL: srv.URL, Secret: secret, Timeout: 200 * time.Millisecond})
 	waitFor(t, "every event", func() bool { ids, _ := rc.got(); return len(eventstest.Missing(ids, want)) == 0 })
 	ids, calls := rc.got()
 	eventstest.CheckAll(t, ids, want)
-	if r := metric(t, reg, "framewire_delivery_retries_total"); r < 31 {
-		t.Errorf("framewire_delivery_retries_total = %v after 30 answers 503 and a timeout, want >= 31", r)
+	if r := metric(t, reg, "framewire_delivery_retries_total"); r < 16 {
+		t.Errorf("framewire_delivery_retries_total = %v after 15 answers 503 and a timeout, want >= 16", r)
 	}
 	t.Logf("%d events, %d requests", len(want), calls)
 }
