@@ -112,7 +112,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// The endpoint answers 503 for a while (its first 30 requests), and
+// The endpoint answers 503 for a while (its first 15 requests), and
 // later times out once: every event id arrives, in order, each accepted
 // request signed.
 func TestEveryEventArrivesAfterAWhileOf503(t *testing.T) {
