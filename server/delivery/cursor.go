@@ -54,7 +54,7 @@ func (c cursor) check(root *os.Root, stream string, size int64) (cursor, error) 
 		}
 		return c, nil
 	}
-	lines, err := readLines(root, stream, c.LastStart)
+	lines, err := readLines(root, stream, c.LastStart, nil)
 	if err != nil {
 		return c, err
 	}

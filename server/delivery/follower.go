@@ -153,18 +153,18 @@ func (f *follower) noteOutcome(failures int, err error) int {
 // pass delivers what every stream has; more says some stream has more
 // than its share of one pass. The sink's error ends the pass.
 func (f *follower) pass(ctx context.Context) (more bool, err error) {
-	names, err := f.eventStreams()
+	files, err := f.eventFiles()
 	if err != nil {
 		return false, err
 	}
 	defer f.updatePending()
-	for _, name := range names {
-		st := f.streams[name]
+	for _, ef := range files {
+		st := f.streams[ef.stream]
 		if st == nil {
-			st = &streamState{name: name}
-			f.streams[name] = st
+			st = &streamState{name: ef.stream}
+			f.streams[ef.stream] = st
 		}
-		if err := f.deliverStream(ctx, st); err != nil {
+		if err := f.deliverStream(ctx, st, ef.info); err != nil {
 			return false, err
 		}
 		more = more || st.more
@@ -172,21 +172,27 @@ func (f *follower) pass(ctx context.Context) (more bool, err error) {
 	return more, nil
 }
 
-// eventStreams lists the stream folders that have an events file, and
+// eventFile is a stream folder's events file as found by a pass.
+type eventFile struct {
+	stream string
+	info   os.FileInfo
+}
+
+// eventFiles lists the stream folders that have an events file, and
 // forgets those that no longer have.
-func (f *follower) eventStreams() ([]string, error) {
+func (f *follower) eventFiles() ([]eventFile, error) {
 	entries, err := fs.ReadDir(f.root.FS(), ".")
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var files []eventFile
 	seen := map[string]bool{}
 	for _, e := range entries {
 		if !e.IsDir() || e.Name()[0] == '.' {
 			continue
 		}
-		if _, err := f.root.Lstat(path.Join(e.Name(), EventsFile)); err == nil {
-			names = append(names, e.Name())
+		if info, err := f.root.Stat(path.Join(e.Name(), EventsFile)); err == nil && info.Mode().IsRegular() {
+			files = append(files, eventFile{e.Name(), info})
 			seen[e.Name()] = true
 		}
 	}
@@ -195,7 +201,7 @@ func (f *follower) eventStreams() ([]string, error) {
 			delete(f.streams, name)
 		}
 	}
-	return names, nil
+	return files, nil
 }
 
 func (f *follower) updatePending() {
@@ -211,9 +217,8 @@ func (f *follower) updatePending() {
 // deliverStream sends st's new complete lines, up to maxBatchesPerPass
 // batches. A stream whose file cannot be read is logged and left for the
 // next pass; only the sink's errors are returned.
-func (f *follower) deliverStream(ctx context.Context, st *streamState) error {
-	info, err := f.refresh(st)
-	if err != nil {
+func (f *follower) deliverStream(ctx context.Context, st *streamState, info os.FileInfo) error {
+	if err := f.refresh(st, info); err != nil {
 		f.streamFailed(st, err)
 		return nil
 	}
@@ -223,7 +228,10 @@ func (f *follower) deliverStream(ctx context.Context, st *streamState) error {
 			st.more = true
 			return nil
 		}
-		lines, err := readLines(f.root, st.name, st.cur.Offset)
+		lines, err := readLines(f.root, st.name, st.cur.Offset, st.file)
+		if errors.Is(err, errReplaced) {
+			return nil // the next pass reads the cursor again
+		}
 		if err != nil {
 			f.streamFailed(st, err)
 			return nil
@@ -239,22 +247,18 @@ func (f *follower) deliverStream(ctx context.Context, st *streamState) error {
 	return nil
 }
 
-// refresh stats st's events file and (re)loads its cursor the first time
-// and whenever the file was replaced or shrank.
-func (f *follower) refresh(st *streamState) (os.FileInfo, error) {
-	info, err := f.root.Stat(path.Join(st.name, EventsFile))
-	if err != nil {
-		return nil, err
-	}
+// refresh notes st's events file as it is now, info, and (re)loads the
+// cursor the first time and whenever the file was replaced or shrank.
+func (f *follower) refresh(st *streamState, info os.FileInfo) error {
 	if st.file == nil || !os.SameFile(st.file, info) || info.Size() < st.cur.Offset {
 		cur, err := loadCursor(f.root, st.name, f.kind, info.Size())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		st.cur = cur
 	}
 	st.file = info
-	return info, nil
+	return nil
 }
 
 // streamFailed logs a stream's read error once until it is read again.

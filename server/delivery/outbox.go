@@ -29,15 +29,25 @@ type line struct {
 	ok         bool
 }
 
+// errReplaced says the events file is no longer the one whose offsets
+// the cursor counts.
+var errReplaced = errors.New("events file replaced meanwhile")
+
 // readLines reads the complete lines of root's stream/events.jsonl from
 // off on, at most maxBatchEvents and about maxBatchBytes; a last line
-// without its newline yet is left for later.
-func readLines(root *os.Root, stream string, off int64) ([]line, error) {
+// without its newline yet is left for later. With was set, the file must
+// still be that one (else errReplaced: off may fall mid-line in another).
+func readLines(root *os.Root, stream string, off int64, was os.FileInfo) ([]line, error) {
 	f, err := root.Open(path.Join(stream, EventsFile))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if was != nil {
+		if now, err := f.Stat(); err != nil || !os.SameFile(now, was) {
+			return nil, errReplaced
+		}
+	}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("seek %s of stream %q: %w", EventsFile, stream, err)
 	}
@@ -107,7 +117,7 @@ func parseEvent(b []byte) (Event, bool) {
 // whose event has id; found false when none has.
 func findID(root *os.Root, stream, id string) (l line, found bool, err error) {
 	for off := int64(0); ; {
-		lines, err := readLines(root, stream, off)
+		lines, err := readLines(root, stream, off, nil)
 		if err != nil || len(lines) == 0 {
 			return line{}, false, err
 		}
