@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,4 +83,32 @@ func (c cursor) save(root *os.Root, stream, sink string) error {
 		return fmt.Errorf("write %s cursor of stream %q: %w", sink, stream, err)
 	}
 	return nil
+}
+
+// holds says whether root's stream/events.jsonl still ends a line at
+// c.Offset and holds c.LastID's line at c.LastStart: false when the file
+// was cut and written again since (a healed tail) with other bytes.
+func (c cursor) holds(root *os.Root, stream string) bool {
+	if c.Offset == 0 {
+		return true
+	}
+	f, err := root.Open(path.Join(stream, EventsFile))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], c.Offset-1); err != nil || last[0] != '\n' {
+		return false
+	}
+	if c.LastID == "" {
+		return true
+	}
+	b := make([]byte, min(c.Offset-c.LastStart, maxLine+1))
+	if _, err := f.ReadAt(b, c.LastStart); err != nil {
+		return false
+	}
+	end := bytes.IndexByte(b, '\n')
+	ev, ok := parseEvent(b[:max(end, 0)])
+	return end >= 0 && ok && ev.ID == c.LastID
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -219,4 +220,38 @@ func TestOneServerOfTwoDeliversAndTheOtherTakesOver(t *testing.T) {
 		t.Errorf("the second server started at %q, want %q (after the first one's cursor)", got[0], eventstest.ID("cam", 150))
 	}
 	eventstest.CheckAll(t, append(a.ids(), b.ids()...), want)
+}
+
+// The events file's tail cut and written again in place (same file),
+// with shorter lines for the same events, most likely between two passes:
+// the cursor then points mid-line, which is noticed, and delivery goes
+// on after its last id, losing nothing.
+func TestTailRewrittenInPlaceIsNoticed(t *testing.T) {
+	out := t.TempDir()
+	want := eventstest.Append(t, out, "cam", 0, 10)
+	sink := &fakeSink{}
+	start(t, out, sink)
+	waitFor(t, "the first events", func() bool { return len(sink.ids()) == 10 })
+	var kept int64
+	for i := range 7 {
+		kept += int64(len(eventstest.Line("cam", i)))
+	}
+	var tail string
+	for i := 7; i < 20; i++ { // events 7.. again, each line shorter
+		tail += strings.Replace(eventstest.Line("cam", i), "line_crossed", "x", 1)
+	}
+	f, err := os.OpenFile(filepath.Join(out, "cam", delivery.EventsFile), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(kept); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte(tail), kept); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, eventstest.Ids("cam", 10, 20)...)
+	waitFor(t, "the events after the last id", func() bool { return len(eventstest.Missing(sink.ids(), want)) == 0 })
+	eventstest.CheckAll(t, sink.ids(), want)
 }

@@ -248,9 +248,12 @@ func (f *follower) deliverStream(ctx context.Context, st *streamState, info os.F
 }
 
 // refresh notes st's events file as it is now, info, and (re)loads the
-// cursor the first time and whenever the file was replaced or shrank.
+// cursor the first time and whenever the file was replaced, shrank, or
+// grew with other bytes where the cursor points (a tail cut and written
+// again between two passes).
 func (f *follower) refresh(st *streamState, info os.FileInfo) error {
-	if st.file == nil || !os.SameFile(st.file, info) || info.Size() < st.cur.Offset {
+	changed := st.file == nil || !os.SameFile(st.file, info) || info.Size() < st.cur.Offset
+	if changed || info.Size() > st.cur.Offset && !st.cur.holds(f.root, st.name) {
 		cur, err := loadCursor(f.root, st.name, f.kind, info.Size())
 		if err != nil {
 			return err
