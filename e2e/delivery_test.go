@@ -58,7 +58,7 @@ func TestServerDeliversEveryEventAcrossKillsAndOutages(t *testing.T) {
 	hs := httptest.NewServer(hook)
 	defer hs.Close()
 	out := t.TempDir()
-	want := eventstest.Append(t, out, "gate", 0, 1000)
+	want := eventstest.Append(t, out, "gate", 0, 500)
 	args := []string{"--model", "mean", "--mqtt", broker.URL(), "--webhook", hs.URL, "--webhook-secret", "e2e-secret", "--delivery-retry-max", "300ms"}
 	srv := startServer(t, out, args...)
 	waitUntil(t, "the first events", func() bool { return len(sub.IDs()) > 0 })
@@ -66,7 +66,7 @@ func TestServerDeliversEveryEventAcrossKillsAndOutages(t *testing.T) {
 	t.Logf("server killed after %d of %d events reached the subscriber, %d the webhook", len(want)-len(eventstest.Missing(sub.IDs(), want)), len(want), len(hook.got()))
 
 	broker.Stop(syscall.SIGTERM)
-	want = append(want, eventstest.Append(t, out, "gate", 1000, 1200)...)
+	want = append(want, eventstest.Append(t, out, "gate", 500, 600)...)
 	startServer(t, out, args...)
 	waitUntil(t, "the webhook's events", func() bool { return len(eventstest.Missing(hook.got(), want)) == 0 })
 	broker.Restart()

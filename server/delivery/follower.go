@@ -14,7 +14,7 @@ import (
 
 // maxBatchesPerPass bounds what one stream sends before the others get
 // their turn.
-const maxBatchesPerPass = 16
+const maxBatchesPerPass = 4
 
 // follower delivers every stream's events to one sink, from its own
 // goroutine (run).
@@ -215,7 +215,8 @@ func (f *follower) updatePending() {
 }
 
 // deliverStream sends st's new complete lines, up to maxBatchesPerPass
-// batches. A stream whose file cannot be read is logged and left for the
+// batches, and then writes the cursor (once per pass: a crash repeats at
+// most those batches). A stream whose file cannot be read is logged and left for the
 // next pass; only the sink's errors are returned.
 func (f *follower) deliverStream(ctx context.Context, st *streamState, info os.FileInfo) error {
 	if err := f.refresh(st, info); err != nil {
@@ -223,6 +224,7 @@ func (f *follower) deliverStream(ctx context.Context, st *streamState, info os.F
 		return nil
 	}
 	st.more = false
+	defer f.saveCursor(st, st.cur)
 	for i := 0; st.cur.Offset < info.Size(); i++ {
 		if i == maxBatchesPerPass {
 			st.more = true

@@ -14,7 +14,7 @@ import (
 // Bounds of one batch read from events.jsonl: what is held in memory at
 // once per sink.
 const (
-	maxBatchEvents = 64
+	maxBatchEvents = 256
 	maxBatchBytes  = 4 << 20
 	// maxLine is the longest line sent; a longer one is skipped as
 	// invalid.

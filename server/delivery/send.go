@@ -6,26 +6,28 @@ import (
 	"fmt"
 )
 
-// deliverLines hands lines' events to the sink and moves st's cursor over
-// what it acknowledged (and over invalid lines and rejected events),
-// saving the cursor before it returns. The sink's error, other than a
-// rejection, is returned.
+// deliverLines hands lines' events to the sink and moves st's cursor
+// over what it acknowledged (and over invalid lines and rejected events).
+// The sink's error, other than a rejection, is returned.
 func (f *follower) deliverLines(ctx context.Context, st *streamState, lines []line) error {
 	var err error
-	before := st.cur
 	for len(lines) > 0 && err == nil {
 		var done int
 		done, err = f.deliverSome(ctx, lines)
 		f.advance(st, lines[:done])
 		lines = lines[done:]
 	}
-	if st.cur == before {
-		return err
-	}
-	if serr := st.cur.save(f.root, st.name, f.kind); serr != nil {
-		f.streamFailed(st, serr) // the events are out; a resend repeats them
-	}
 	return err
+}
+
+// saveCursor writes st's cursor if it moved since was.
+func (f *follower) saveCursor(st *streamState, was cursor) {
+	if st.cur == was {
+		return
+	}
+	if err := st.cur.save(f.root, st.name, f.kind); err != nil {
+		f.streamFailed(st, err) // the events are out; a resend repeats them
+	}
 }
 
 // deliverSome sends lines' events and returns how many lines are done:

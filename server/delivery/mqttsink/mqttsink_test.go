@@ -19,7 +19,7 @@ import (
 
 // deliver runs a Deliverer of out's events to an MQTT sink of cfg until
 // the test ends; it returns the Deliverer's metrics.
-func deliver(t *testing.T, out string, cfg mqttsink.Config) *prometheus.Registry {
+func deliver(t testing.TB, out string, cfg mqttsink.Config) *prometheus.Registry {
 	t.Helper()
 	sink, err := mqttsink.New(cfg)
 	if err != nil {
@@ -40,7 +40,7 @@ func deliver(t *testing.T, out string, cfg mqttsink.Config) *prometheus.Registry
 }
 
 // metric is the value of the sink's series of name.
-func metric(t *testing.T, reg *prometheus.Registry, name string) float64 {
+func metric(t testing.TB, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -142,4 +142,23 @@ func TestNewRefusesWhatCannotWork(t *testing.T) {
 			t.Errorf("New(%+v) = %v, want an error with %q and no password", c.cfg, err, c.want)
 		}
 	}
+}
+
+// BenchmarkDeliver measures events a second from events.jsonl to a
+// subscriber through a local mosquitto, PUBACK before the cursor moves.
+func BenchmarkDeliver(b *testing.B) {
+	broker := mosquittotest.Start(b)
+	sub := mosquittotest.Subscribe(b, broker, "bench-subscriber", "framewire/+/events")
+	out := b.TempDir()
+	want := eventstest.Append(b, out, "cam", 0, b.N)
+	b.ResetTimer()
+	reg := deliver(b, out, mqttsink.Config{URL: broker.URL(), ClientID: "framewire-bench"})
+	for metric(b, reg, "framewire_delivery_delivered_events_total") < float64(b.N) {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "acked_events/s")
+	for len(eventstest.Missing(sub.IDs(), want)) > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }

@@ -64,7 +64,7 @@ func (rc *receiver) got() ([]string, int) {
 
 // deliver runs a Deliverer of out's events to a webhook sink of cfg until
 // the test ends; it returns the Deliverer's metrics.
-func deliver(t *testing.T, out string, cfg webhook.Config) *prometheus.Registry {
+func deliver(t testing.TB, out string, cfg webhook.Config) *prometheus.Registry {
 	t.Helper()
 	sink, err := webhook.New(cfg)
 	if err != nil {
@@ -171,4 +171,27 @@ func TestSignMatchesAKnownValue(t *testing.T) {
 	if got := webhook.Sign([]byte("key"), []byte(`{"id":"a"}`)); got != want {
 		t.Errorf("Sign = %s, want %s", got, want)
 	}
+}
+
+// BenchmarkDeliver measures events a second from events.jsonl to a local
+// endpoint, one signed POST each.
+func BenchmarkDeliver(b *testing.B) {
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { mu.Lock(); n++; mu.Unlock() }))
+	defer srv.Close()
+	out := b.TempDir()
+	eventstest.Append(b, out, "cam", 0, b.N)
+	b.ResetTimer()
+	deliver(b, out, webhook.Config{URL: srv.URL, Secret: secret})
+	for {
+		mu.Lock()
+		done := n >= b.N
+		mu.Unlock()
+		if done {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
