@@ -162,3 +162,21 @@ func BenchmarkDeliver(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
 }
+
+// A broker that stops answering (frozen, as behind a network partition)
+// with the connection open: the PUBACK wait times out, the connection is
+// dropped and the batch sent again once the broker answers.
+func TestFrozenBrokerTimesOutAndNothingIsLost(t *testing.T) {
+	broker := mosquittotest.Start(t)
+	sub := mosquittotest.Subscribe(t, broker, "test-subscriber", "framewire/+/events")
+	out := t.TempDir()
+	want := eventstest.Append(t, out, "cam", 0, 10)
+	reg := deliver(t, out, mqttsink.Config{URL: broker.URL(), ClientID: "framewire-test", Timeout: 300 * time.Millisecond})
+	waitFor(t, "the first events", func() bool { return len(sub.IDs()) >= 10 })
+	broker.Signal(syscall.SIGSTOP)
+	want = append(want, eventstest.Append(t, out, "cam", 10, 100)...)
+	waitFor(t, "timed-out attempts", func() bool { return metric(t, reg, "framewire_delivery_retries_total") >= 2 })
+	broker.Signal(syscall.SIGCONT)
+	waitFor(t, "every event", func() bool { return len(eventstest.Missing(sub.IDs(), want)) == 0 })
+	eventstest.CheckAll(t, sub.IDs(), want)
+}

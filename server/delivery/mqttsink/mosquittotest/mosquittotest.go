@@ -149,3 +149,11 @@ func (b *Broker) Log() string {
 	out, _ := os.ReadFile(filepath.Join(b.dir, "mosquitto.log"))
 	return string(out)
 }
+
+// Signal sends sig without waiting (SIGSTOP freezes the broker: its
+// connections stay open and nothing answers; SIGCONT thaws it).
+func (b *Broker) Signal(sig syscall.Signal) {
+	if b.cmd != nil {
+		b.cmd.Process.Signal(sig)
+	}
+}
