@@ -6,7 +6,8 @@
 #   test: the same plus protoc, darknet's test photos, exiftool, docker-compose,
 #         chromium (the live view's browser test), ffmpeg (test videos), python3-onnx
 #         (the YOLO tests write their ONNX files) and
-#         GStreamer's RTSP server with x264enc (the reconnect tests' camera)
+#         GStreamer's RTSP server with x264enc (the reconnect tests' camera) and
+#         mosquitto (the event delivery tests' MQTT broker)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-demo}
@@ -17,7 +18,7 @@ pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-pl
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
   pkgs+=(ffmpeg protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv python3-onnx chromium
-    python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly)
+    python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly mosquitto)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

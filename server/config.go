@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/framewire/framewire/server/delivery/mqttsink"
+	"github.com/framewire/framewire/server/delivery/webhook"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/serving"
 )
@@ -52,6 +54,14 @@ type Config struct {
 	HTTPAddr string
 	// Drain is how long running streams get to finish on shutdown (0 = 30 s).
 	Drain time.Duration
+	// MQTT, when its URL is set, publishes every stream's events (QoS 1);
+	// its ClientID defaults to DefaultMQTTClientID.
+	MQTT mqttsink.Config
+	// Webhook, when its URL is set, POSTs every stream's events.
+	Webhook webhook.Config
+	// DeliveryRetryMax caps the wait between attempts while a receiver
+	// fails (0 = 5 s).
+	DeliveryRetryMax time.Duration
 	// Log receives the server's log lines (nil = discard).
 	Log *slog.Logger
 }

@@ -23,6 +23,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/auth"
+	"github.com/framewire/framewire/server/delivery"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/kserve"
 	"github.com/framewire/framewire/server/monitor"
@@ -44,6 +45,9 @@ type Server struct {
 	grpc      *grpc.Server
 	health    *health.Server
 	inference *kserve.Service
+	delivery  *delivery.Deliverer // nil without sinks
+	// stopDelivery ends the delivery Serve started.
+	stopDelivery func()
 }
 
 // New loads the model (once per worker), opens the output store and
@@ -61,6 +65,10 @@ func New(cfg Config) (*Server, error) {
 	if err := s.register(); err != nil {
 		proc.Close()
 		store.Close()
+		return nil, err
+	}
+	if s.delivery, err = newDeliverer(cfg, s.mon); err != nil {
+		s.close()
 		return nil, err
 	}
 	return s, nil
@@ -178,6 +186,7 @@ func (s *Server) Service() *service.Service { return s.svc }
 // finish what they took and end with UNAVAILABLE, and what is left after
 // cfg.Drain is cut. It frees the server's resources before it returns.
 func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
+	s.stopDelivery = s.startDelivery()
 	defer s.close()
 	if s.cfg.HTTPAddr != "" {
 		stop, err := s.serveHTTP()
@@ -243,7 +252,7 @@ func (s *Server) serveHTTP() (stop func(), err error) {
 // under matprofile.
 func (s *Server) close() {
 	s.grpc.Stop()
-	err := errors.Join(s.inference.Close(), s.proc.Close(), s.store.Close())
+	err := errors.Join(s.inference.Close(), s.proc.Close(), s.store.Close(), s.closeDelivery())
 	if err != nil {
 		s.cfg.Log.Warn("close", "err", err)
 	}
@@ -252,6 +261,18 @@ func (s *Server) close() {
 		return
 	}
 	s.cfg.Log.Info("stopped")
+}
+
+// closeDelivery stops the event delivery (what is not delivered yet
+// stays in the outbox, for the next start) and frees its sinks.
+func (s *Server) closeDelivery() error {
+	if s.stopDelivery != nil {
+		s.stopDelivery()
+	}
+	if s.delivery == nil {
+		return nil
+	}
+	return s.delivery.Close()
 }
 
 // Close frees a Server that was never served.

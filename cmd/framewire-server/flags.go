@@ -56,6 +56,7 @@ type options struct {
 	liveKeep      int
 	version       bool
 	kserve        kserveOptions
+	delivery      deliveryOptions
 }
 
 // flagEnv maps the server's flags to its environment variables.
@@ -92,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	limitFlags(fs, o)
 	serviceFlags(fs, o)
 	kserveFlags(fs, &o.kserve)
+	deliveryFlags(fs, &o.delivery)
 	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, cli.Usage(err)
 	}
@@ -116,6 +118,9 @@ func (o *options) check() error {
 		return fmt.Errorf("--live-keep-frames must not be negative")
 	}
 	if err := o.kserve.check(o.engine); err != nil {
+		return err
+	}
+	if err := o.delivery.check(); err != nil {
 		return err
 	}
 	_, err := parseLogLevel(o.logLevel)

@@ -49,6 +49,10 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 	if err != nil {
 		return server.Config{}, err
 	}
+	mqtt, hook, err := o.delivery.configs()
+	if err != nil {
+		return server.Config{}, err
+	}
 	return server.Config{
 		OutDir: o.out,
 		Model: detect.Config{
@@ -62,7 +66,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
 		MaxStreams: o.maxStreams, MaxQueued: o.maxQueue, MaxMsgBytes: o.maxMsgMB << 20,
 		KeepaliveTime: o.kaTime, KeepaliveMinTime: o.kaMinTime,
-		TLS: tc, Token: o.token, HTTPAddr: o.http, Drain: o.drain, Log: log,
+		TLS: tc, Token: o.token, HTTPAddr: o.http, Drain: o.drain, MQTT: mqtt, Webhook: hook, DeliveryRetryMax: o.delivery.retryMax, Log: log,
 	}, nil
 }
 

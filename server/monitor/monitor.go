@@ -6,11 +6,13 @@ package monitor
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
@@ -136,6 +138,17 @@ func (m *Monitor) Interceptors() (grpc.UnaryServerInterceptor, grpc.StreamServer
 // the start.
 func (m *Monitor) InitGRPCMetrics(srv *grpc.Server) {
 	m.metrics.grpc.InitializeMetrics(srv)
+}
+
+// Register adds collectors of other parts of the server (event
+// delivery) to the metrics served at /metrics.
+func (m *Monitor) Register(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.metrics.reg.Register(c); err != nil {
+			return fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return nil
 }
 
 // StatsHandler counts the bytes every gRPC call receives and sends, as
