@@ -44,7 +44,7 @@ func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []b
 		return p.annotate(dets, quality, use)
 	}
 	var err error
-	if perr := p.pool.do(context.Background(), func(*worker) { err = p.annotate(dets, quality, use) }); perr != nil {
+	if perr := p.pool.do(context.Background(), true, func(*worker) { err = p.annotate(dets, quality, use) }); perr != nil {
 		p.Close()
 		return fmt.Errorf("annotate: %w", perr)
 	}

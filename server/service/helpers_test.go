@@ -78,7 +78,10 @@ func serve(t *testing.T, out string, cfg Config) *served {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, core.Model{Kind: "mean"}
+	if cfg.Processor == nil {
+		cfg.Processor = fakeProcessor{}
+	}
+	cfg.Store, cfg.Model = store, core.Model{Kind: "mean"}
 	cfg.Monitor = monitor.NewMonitor(logger)
 	srv := grpc.NewServer()
 	svc := New(cfg)
