@@ -75,7 +75,7 @@ func (m *metrics) addFrameCounters() {
 	m.processed = perStream("framewire_frames_processed_total", "Frames processed and recorded without error, by stream name.")
 	m.failed = perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name.")
 	m.dropped = perStream("framewire_frames_dropped_total",
-"Live frames dropped for a newer frame of the same stream, by the client (replaced before sending, as it reported them with the next frame it sent) or by the server (replaced while waiting for a worker), by stream name.")
+		"Live frames dropped for a newer frame of the same stream, by the client (replaced before sending, as it reported them with the next frame it sent) or by the server (replaced while waiting for a worker), by stream name.")
 	m.sourceReconnects = perStream("framewire_source_reconnects_total",
 		"Times a live client's source (camera) was lost and came back while the stream went on, by stream name.")
 	m.sourceOutage = perStream("framewire_source_outage_seconds_total",
