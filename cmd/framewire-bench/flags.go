@@ -15,7 +15,7 @@ import (
 
 // defineRunFlags defines the flags that size the figures' runs.
 func defineRunFlags(o *rig.Options, fs *flag.FlagSet) {
-	fs.StringVar(&o.Only, "only", "abcdefghijk", "`figures` to measure, e.g. ad")
+	fs.StringVar(&o.Only, "only", "abcdefghijkl", "`figures` to measure, e.g. ad")
 	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
 	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
 	fs.IntVar(&o.Workers, "workers", 0, "server workers (0 = one per CPU, as framewire-server)")
@@ -47,8 +47,8 @@ func defineInputFlags(o *rig.Options, fs *flag.FlagSet) {
 // check says what is wrong with the parsed flags, if anything.
 func check(o *rig.Options) error {
 	for _, c := range o.Only {
-		if !strings.ContainsRune("abcdefghijk", c) {
-			return fmt.Errorf("--only %q: figures are a to k", o.Only)
+		if !strings.ContainsRune("abcdefghijkl", c) {
+			return fmt.Errorf("--only %q: figures are a to l", o.Only)
 		}
 	}
 	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
