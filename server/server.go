@@ -19,7 +19,6 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
-	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
@@ -27,6 +26,7 @@ import (
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
+	"github.com/framewire/framewire/server/service/meanwh"
 	"github.com/framewire/framewire/server/store/folder"
 )
 
@@ -131,6 +131,8 @@ func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.KeepaliveMinTime, PermitWithoutStream: true}),
 		grpc.StatsHandler(mon.StatsHandler()),
+		// ImageMeanWH reads its request in place (service.ServiceDesc).
+		grpc.ForceServerCodecV2(meanwh.NewCodec()),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
@@ -145,7 +147,7 @@ func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
 // register adds the services, health (overall and per service) and
 // reflection, and shows every method in the metrics.
 func (s *Server) register() error {
-	pb.RegisterImageProcedureServer(s.grpc, s.svc)
+	s.grpc.RegisterService(service.ServiceDesc(), s.svc)
 	s.health = health.NewServer()
 	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s.grpc, s.health)
