@@ -49,6 +49,10 @@ Measures, in one run, and prints one line per figure:
   k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
   l  CPU a frame of the whole --video, framewire-server + framewire-capture (NanoDet-320, and mean),
      from the processes' own accounting / the floor: decode, forward + blob, encode + write on one core
+  m  --streams framewire-capture clients of the --video at once on one server / one alone: total fps,
+     and the slowest stream's fps / the fastest's
+  n  --cameras live GStreamer test cameras (640x480, 5 fps) on one server for --cameras-duration:
+     latency p50 against one round of the streams, p99 drift, fairness, drops, server RSS per camera
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
@@ -131,6 +135,8 @@ func runFigures(ctx context.Context, b *rig.Bench, rep *report) error {
 		{'j', e.MeanWHVsPython},
 		{'k', e.TrackerCost},
 		{'l', s.CPUPerFrame},
+		{'m', s.Streams},
+		{'n', s.Cameras},
 	}
 	for _, s := range steps {
 		if !strings.ContainsRune(b.O.Only, s.id) {
