@@ -35,7 +35,8 @@ type slot struct {
 // number of workers whatever the number of streams. Jobs run first come,
 // first served, except that finishing jobs (drawing a detected frame) go
 // before new frames, and that a live stream has at most one frame
-// waiting: a newer one takes its place (core.NewestWins). Safe for
+// waiting: a newer one takes its place (core.NewestWins), and once a
+// worker takes it, the stream's next place is kept at the back (reserve). Safe for
 // concurrent use; Close stops it after the queued jobs have run.
 type workerPool struct {
 	mu      sync.Mutex
@@ -44,6 +45,9 @@ type workerPool struct {
 	queue   []*slot
 	lanes   map[any]*slot // the waiting slot of each live lane
 	closing bool
+
+	// jpegs are buffers for annotated JPEGs on their way out of a worker.
+	jpegs sync.Pool
 
 	wg       sync.WaitGroup
 	workers  []*worker
@@ -56,6 +60,7 @@ type workerPool struct {
 func newWorkerPool(n int, cfg detect.Config) (*workerPool, error) {
 	p := &workerPool{lanes: map[any]*slot{}}
 	p.nonIdle.L = &p.mu
+	p.jpegs.New = func() any { return new([]byte) }
 	if err := p.load(n, cfg); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,9 @@ func (p *workerPool) next() *task {
 		case s != nil && s.task != nil:
 			t := s.task
 			s.task = nil
+			if s.lane != nil {
+				p.reserve(s.lane)
+			}
 			return t
 		case s != nil: // withdrawn
 		case p.closing:
@@ -124,10 +132,22 @@ func (p *workerPool) pop() *slot {
 	s := (*q)[0]
 	(*q)[0] = nil
 	*q = (*q)[1:]
-	if s.lane != nil {
+	if s.lane != nil && p.lanes[s.lane] == s {
 		delete(p.lanes, s.lane)
 	}
 	return s
+}
+
+// reserve queues an empty slot for lane, whose frame a worker just took:
+// the lane's next frame takes it, so that every live stream gets one turn
+// a round of the queue whenever its next frame comes within the round
+// (a camera's frames come when they come; without the reservation a
+// stream whose frames come just after its turn would wait a round more).
+// An empty slot reaching the front is skipped. p.mu is held.
+func (p *workerPool) reserve(lane any) {
+	s := &slot{lane: lane}
+	p.lanes[lane] = s
+	p.queue = append(p.queue, s)
 }
 
 // do runs job on the next free worker and waits for it. It returns ctx's

@@ -134,3 +134,52 @@ func TestPoolWithdrawnJobLeavesNothing(t *testing.T) {
 		t.Errorf("ran %v, want [later]", got)
 	}
 }
+
+// A job through the pool allocates a bounded few small objects (its task,
+// done channel, slot and the lane's reservation, the caller's closure, the
+// queue's growth now and then), whatever the queue: a regression bound.
+func TestPoolJobAllocatesLittle(t *testing.T) {
+	pool, err := newWorkerPool(1, detect.Config{Kind: detect.KindMean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ctx := core.NewestWins(context.Background(), new(int))
+	if n := testing.AllocsPerRun(200, func() {
+		if err := pool.do(ctx, false, func(*worker) {}); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 8 {
+		t.Errorf("a job allocates %.1f times, want at most 8", n)
+	}
+}
+
+// A live lane whose frame a worker takes keeps its next place at the back
+// of the queue: its next frame, even if it comes after other jobs, runs
+// in that place; a reservation nobody fills is skipped.
+func TestPoolLaneKeepsItsTurn(t *testing.T) {
+	pool, err := newWorkerPool(1, detect.Config{Kind: detect.KindMean})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool.Close() // the test takes the tasks itself
+	var ran []string
+	task := func(name string) *task {
+		return &task{run: func(*worker) { ran = append(ran, name) }, done: make(chan error, 1)}
+	}
+	cam, idle := new(int), new(int)
+	pool.push(task("a1"), cam, false)
+	pool.push(task("i1"), idle, false)
+	pool.push(task("x"), nil, false)
+	for range 2 {
+		pool.next().run(nil) // a1, then i1: both lanes reserve a place after x
+	}
+	pool.push(task("y"), nil, false)
+	pool.push(task("a2"), cam, false)
+	for t := pool.next(); t != nil; t = pool.next() {
+		t.run(nil)
+	}
+	if want := []string{"a1", "i1", "x", "a2", "y"}; !slices.Equal(ran, want) {
+		t.Errorf("ran %v, want %v", ran, want)
+	}
+}
