@@ -48,7 +48,8 @@ Measures, in one run, and prints one line per figure:
      (scripts/bench/meanwh_server.py), the same pre-marshalled Go load client
   k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
   l  CPU a frame of the whole --video, framewire-server + framewire-capture (NanoDet-320, and mean),
-     from the processes' own accounting / the floor: decode, forward + blob, encode + write on one core
+     from the processes' own accounting / the floor: decode, forward + blob, encode + write on one core;
+     then the same once on 150-frame clips of the video at 320x240, 768x576 and 1920x1080 (ffmpeg)
   m  --streams framewire-capture clients of the --video at once on one server / one alone: total fps,
      and the slowest stream's fps / the fastest's
   n  --cameras live GStreamer test cameras (640x480, 5 fps) on one server for --cameras-duration:

@@ -54,16 +54,18 @@ func (b *Bench) CPUPerFrame(ctx context.Context) (_ []fig.Figure, err error) {
 		}
 		rounds = append(rounds, r)
 	}
-	return b.cpuFigures(rounds), nil
+	figs := b.cpuFigures(rounds)
+	sizes, err := b.sizesFigures(ctx, m, capBin, det, dir)
+	return append(figs, sizes...), err
 }
 
 // cpuRound measures the floor, then the NanoDet pipeline, then the mean one.
 func (b *Bench) cpuRound(ctx context.Context, m rig.ModelSpec, capBin string, det, mean *serverproc.Proc, dir string) (r cpuRound, err error) {
-	defer func() { err = errors.Join(err, detect.SetThreads(b.O.CVThreads)) }()
+	defer func() { err = errors.Join(err, resetThreads(b.O.CVThreads)) }()
 	if r.floor, err = measureFloor(m, b.O.Video, filepath.Join(dir, "floor")); err != nil {
 		return r, fmt.Errorf("floor: %w", err)
 	}
-	if err := detect.SetThreads(b.O.CVThreads); err != nil {
+	if err := resetThreads(b.O.CVThreads); err != nil {
 		return r, err
 	}
 	if r.server, r.client, err = b.pipelineCPU(ctx, capBin, det, filepath.Join(dir, "out-nanodet")); err != nil {
@@ -72,6 +74,9 @@ func (b *Bench) cpuRound(ctx context.Context, m rig.ModelSpec, capBin string, de
 	r.meanServer, r.meanClnt, err = b.pipelineCPU(ctx, capBin, mean, filepath.Join(dir, "out-mean"))
 	return r, err
 }
+
+// resetThreads sets OpenCV's threads back to the bench's.
+func resetThreads(n int) error { return detect.SetThreads(n) }
 
 // pipelineCPU streams the video through srv and returns the server's and
 // the client's CPU ms a frame.
