@@ -194,6 +194,11 @@ const (
 	// The server failed (disk full, engine error): nothing was recorded, and
 	// a resume sends the frame again.
 	FrameStatus_FRAME_NOT_RECORDED FrameStatus = 2
+	// A live stream's frame that was still waiting for a worker when a
+	// newer frame of the same stream arrived: the newer one took its place
+	// in the server's queue and this one was not processed, not recorded
+	// and is never sent again (error says so). Neither processed nor failed.
+	FrameStatus_FRAME_DROPPED FrameStatus = 3
 )
 
 // Enum value maps for FrameStatus.
@@ -202,11 +207,13 @@ var (
 		0: "FRAME_OK",
 		1: "FRAME_INVALID",
 		2: "FRAME_NOT_RECORDED",
+		3: "FRAME_DROPPED",
 	}
 	FrameStatus_value = map[string]int32{
 		"FRAME_OK":           0,
 		"FRAME_INVALID":      1,
 		"FRAME_NOT_RECORDED": 2,
+		"FRAME_DROPPED":      3,
 	}
 )
 
@@ -1755,7 +1762,10 @@ type StreamSummary struct {
 	// Of failed, frames the server could not record (FRAME_NOT_RECORDED).
 	NotRecorded int64 `protobuf:"varint,5,opt,name=not_recorded,json=notRecorded,proto3" json:"not_recorded,omitempty"`
 	// Distinct track ids seen per label in this call (StreamOptions.track).
-	Tracks        map[string]int64 `protobuf:"bytes,6,rep,name=tracks,proto3" json:"tracks,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	Tracks map[string]int64 `protobuf:"bytes,6,rep,name=tracks,proto3" json:"tracks,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Live frames the server dropped for a newer frame of the same stream
+	// (FRAME_DROPPED); not counted in processed or failed.
+	Dropped       int64 `protobuf:"varint,7,opt,name=dropped,proto3" json:"dropped,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1830,6 +1840,13 @@ func (x *StreamSummary) GetTracks() map[string]int64 {
 		return x.Tracks
 	}
 	return nil
+}
+
+func (x *StreamSummary) GetDropped() int64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
 }
 
 var File_image_procedure_proto protoreflect.FileDescriptor
@@ -1966,7 +1983,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"sourceName\x12$\n" +
 	"\vposition_us\x18\x0e \x01(\x03H\x00R\n" +
 	"positionUs\x88\x01\x01B\x0e\n" +
-	"\f_position_us\"\x94\x02\n" +
+	"\f_position_us\"\xae\x02\n" +
 	"\rStreamSummary\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x03R\breceived\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12\x16\n" +
@@ -1974,7 +1991,8 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\vduration_us\x18\x04 \x01(\x03R\n" +
 	"durationUs\x12!\n" +
 	"\fnot_recorded\x18\x05 \x01(\x03R\vnotRecorded\x122\n" +
-	"\x06tracks\x18\x06 \x03(\v2\x1a.StreamSummary.TracksEntryR\x06tracks\x1a9\n" +
+	"\x06tracks\x18\x06 \x03(\v2\x1a.StreamSummary.TracksEntryR\x06tracks\x12\x18\n" +
+	"\adropped\x18\a \x01(\x03R\adropped\x1a9\n" +
 	"\vTracksEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01*I\n" +
@@ -1988,11 +2006,12 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x10ENCODING_RAW_BGR\x10\x02*7\n" +
 	"\vSourceState\x12\x0f\n" +
 	"\vSOURCE_LIVE\x10\x00\x12\x17\n" +
-	"\x13SOURCE_RECONNECTING\x10\x01*F\n" +
+	"\x13SOURCE_RECONNECTING\x10\x01*Y\n" +
 	"\vFrameStatus\x12\f\n" +
 	"\bFRAME_OK\x10\x00\x12\x11\n" +
 	"\rFRAME_INVALID\x10\x01\x12\x16\n" +
-	"\x12FRAME_NOT_RECORDED\x10\x022\xa4\x01\n" +
+	"\x12FRAME_NOT_RECORDED\x10\x02\x12\x11\n" +
+	"\rFRAME_DROPPED\x10\x032\xa4\x01\n" +
 	"\x0eImageProcedure\x12'\n" +
 	"\vImageMeanWH\x12\t.B64Image\x1a\v.Prediction\"\x00\x125\n" +
 	"\fStreamFrames\x12\x0e.StreamRequest\x1a\x0f.StreamResponse\"\x00(\x010\x01\x122\n" +

@@ -20,7 +20,6 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/framewire/framewire/internal/redact"
-	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/delivery"
@@ -30,6 +29,7 @@ import (
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
 	"github.com/framewire/framewire/server/store"
+	"github.com/framewire/framewire/server/service/meanwh"
 )
 
 // ServiceName is the gRPC service whose health is reported by name.
@@ -145,6 +145,8 @@ func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.KeepaliveMinTime, PermitWithoutStream: true}),
 		grpc.StatsHandler(mon.StatsHandler()),
+		// ImageMeanWH reads its request in place (service.ServiceDesc).
+		grpc.ForceServerCodecV2(meanwh.NewCodec()),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
@@ -159,7 +161,7 @@ func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
 // register adds the services, health (overall and per service) and
 // reflection, and shows every method in the metrics.
 func (s *Server) register() error {
-	pb.RegisterImageProcedureServer(s.grpc, s.svc)
+	s.grpc.RegisterService(service.ServiceDesc(), s.svc)
 	s.health = health.NewServer()
 	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(s.grpc, s.health)

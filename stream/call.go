@@ -288,12 +288,14 @@ func (r *run) handle(msg *pb.StreamResponse, credits chan<- struct{}) (isResult 
 }
 
 // result acknowledges the oldest unacked frame, returns its credit and
-// counts and reports res.
+// counts and reports res; a frame the server dropped is only counted.
 func (r *run) result(res *pb.FrameResult, credits chan<- struct{}) {
 	r.ack()
 	giveCredit(credits)
 	lat := time.Duration(time.Now().UnixNano() - res.GetCaptureUnixNano())
-	r.sum.count(res)
+	if !r.sum.count(res) {
+		return
+	}
 	r.sum.Latency.Add(lat)
 	if r.cfg.OnResult != nil {
 		r.cfg.OnResult(res, lat)

@@ -17,6 +17,10 @@ type Summary struct {
 	// Failed as the results said; Dropped replaced in the live mailbox
 	// before they could be sent.
 	Read, Sent, Processed, Failed, Dropped int64
+	// Superseded live frames the server dropped (FRAME_DROPPED): a newer
+	// frame of the stream took their place while they waited for a
+	// worker. Neither processed nor failed; never sent again.
+	Superseded int64
 	// Of Failed: Invalid frames the server could not read (recorded as
 	// failed, final) and NotRecorded frames the server failed to process
 	// or record (a resume sends them again).
@@ -39,18 +43,23 @@ type Summary struct {
 	Server *pb.StreamSummary
 }
 
-// count adds one result.
-func (s *Summary) count(r *pb.FrameResult) {
+// count adds one result; false for a frame the server dropped, which is
+// no result.
+func (s *Summary) count(r *pb.FrameResult) bool {
 	switch {
+	case r.GetStatus() == pb.FrameStatus_FRAME_DROPPED:
+		s.Superseded++
+		return false
 	case r.GetError() == "":
 		s.Processed++
-		return
+		return true
 	case r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED:
 		s.NotRecorded++
 	default:
 		s.Invalid++
 	}
 	s.Failed++
+	return true
 }
 
 // FPS returns results received per second of the run.
@@ -64,9 +73,17 @@ func (s *Summary) FPS() float64 {
 // String is a one-line human summary.
 func (s *Summary) String() string {
 	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
-		s.Read, s.Sent, s.Processed, s.Dropped, s.Failed, s.FPS(),
+		s.Read, s.Sent, s.Processed, s.Dropped+s.Superseded, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
-	return line + s.failures() + s.resumes() + s.sourceOutages() + s.tracks()
+	return line + s.superseded() + s.failures() + s.resumes() + s.sourceOutages() + s.tracks()
+}
+
+// superseded is String's part on live frames the server dropped, if any.
+func (s *Summary) superseded() string {
+	if s.Superseded == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (by the server %d)", s.Superseded)
 }
 
 // sourceOutages is String's part on a live source lost and back, if it was.

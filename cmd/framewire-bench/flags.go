@@ -15,7 +15,7 @@ import (
 
 // defineRunFlags defines the flags that size the figures' runs.
 func defineRunFlags(o *rig.Options, fs *flag.FlagSet) {
-	fs.StringVar(&o.Only, "only", "abcdefghijk", "`figures` to measure, e.g. ad")
+	fs.StringVar(&o.Only, "only", "abcdefghijklmn", "`figures` to measure, e.g. ad")
 	fs.IntVar(&o.Frames, "frames", 200, "frames per run in a, b and d")
 	fs.IntVar(&o.Rounds, "rounds", 3, "rounds of each figure's variants, interleaved; the median is reported")
 	fs.IntVar(&o.Workers, "workers", 0, "server workers (0 = one per CPU, as framewire-server)")
@@ -28,6 +28,9 @@ func defineRunFlags(o *rig.Options, fs *flag.FlagSet) {
 	fs.IntVar(&o.LiveWindow, "live-window", 2, "client window in e (framewire-capture's live default)")
 	fs.IntVar(&o.MemBase, "mem-base", 500, "frames before the first RSS reading in f")
 	fs.IntVar(&o.MemFrames, "mem-frames", 5000, "frames before the last RSS reading in f")
+	fs.IntVar(&o.Streams, "streams", 8, "framewire-capture clients streaming the --video at once in m")
+	fs.IntVar(&o.Cameras, "cameras", 32, "live test cameras (640x480, 5 fps) on one server in n")
+	fs.DurationVar(&o.CamerasDuration, "cameras-duration", 2*time.Minute, "length of n's run (drift needs >= 60s)")
 }
 
 // defineInputFlags defines the flags that name files, folders and sources.
@@ -47,12 +50,12 @@ func defineInputFlags(o *rig.Options, fs *flag.FlagSet) {
 // check says what is wrong with the parsed flags, if anything.
 func check(o *rig.Options) error {
 	for _, c := range o.Only {
-		if !strings.ContainsRune("abcdefghijk", c) {
-			return fmt.Errorf("--only %q: figures are a to k", o.Only)
+		if !strings.ContainsRune("abcdefghijklmn", c) {
+			return fmt.Errorf("--only %q: figures are a to n", o.Only)
 		}
 	}
-	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 {
-		return errors.New("--frames, --rounds, --window, --live-window and --unary-callers must be positive")
+	if o.Frames < 1 || o.Rounds < 1 || o.Window < 1 || o.LiveWindow < 1 || o.UnaryCallers < 1 || o.Streams < 1 || o.Cameras < 1 || o.CamerasDuration <= 0 {
+		return errors.New("--frames, --rounds, --window, --live-window, --unary-callers, --streams, --cameras and --cameras-duration must be positive")
 	}
 	if o.Workers < 0 || o.CVThreads < 0 {
 		return errors.New("--workers and --cv-threads must not be negative")

@@ -14,6 +14,7 @@ import (
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/fig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/pipefig"
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
+	"github.com/framewire/framewire/cmd/framewire-bench/internal/scalefig"
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/server/detect"
 )
@@ -46,6 +47,13 @@ Measures, in one run, and prints one line per figure:
   j  ImageMeanWH 416x416x3, 8 at once: framewire-server / the tutorial's Python server
      (scripts/bench/meanwh_server.py), the same pre-marshalled Go load client
   k  the tracker's time per frame with 50 moving boxes (target < 1 ms)
+  l  CPU a frame of the whole --video, framewire-server + framewire-capture (NanoDet-320, and mean),
+     from the processes' own accounting / the floor: decode, forward + blob, encode + write on one core;
+     then the same once on 150-frame clips of the video at 320x240, 768x576 and 1920x1080 (ffmpeg)
+  m  --streams framewire-capture clients of the --video at once on one server / one alone: total fps,
+     and the slowest stream's fps / the fastest's
+  n  --cameras live GStreamer test cameras (640x480, 5 fps) on one server for --cameras-duration:
+     latency p50 against one round of the streams, p99 drift, fairness, drops, server RSS per camera
 A NanoDet file that is missing skips its figures with a line saying so.
 
 Flags:
@@ -111,7 +119,7 @@ func newReport(o *rig.Options) *report {
 // runFigures measures the figures --only asks for, in order, into rep; it
 // stops at the first error.
 func runFigures(ctx context.Context, b *rig.Bench, rep *report) error {
-	p, e := pipefig.Bench{Bench: b}, enginefig.Bench{Bench: b}
+	p, e, s := pipefig.Bench{Bench: b}, enginefig.Bench{Bench: b}, scalefig.Bench{Bench: b}
 	steps := []struct {
 		id  rune
 		run func(context.Context) ([]fig.Figure, error)
@@ -127,6 +135,9 @@ func runFigures(ctx context.Context, b *rig.Bench, rep *report) error {
 		{'i', e.Pipelines},
 		{'j', e.MeanWHVsPython},
 		{'k', e.TrackerCost},
+		{'l', s.CPUPerFrame},
+		{'m', s.Streams},
+		{'n', s.Cameras},
 	}
 	for _, s := range steps {
 		if !strings.ContainsRune(b.O.Only, s.id) {

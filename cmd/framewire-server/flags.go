@@ -55,6 +55,7 @@ type options struct {
 	http          string
 	liveKeep      int
 	version       bool
+	cpuProfile    string
 	kserve        kserveOptions
 	delivery      deliveryOptions
 }
@@ -200,4 +201,5 @@ func serviceFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.probeCA, "health-probe-ca", "", "--health-probe over TLS, verifying the server against the CAs in this PEM `file`")
 	fs.StringVar(&o.probeName, "health-probe-server-name", "", "name to check in the server's certificate for --health-probe")
 	fs.BoolVar(&o.version, "version", false, "print the version of framewire-server and of the libraries it uses, and exit")
+	fs.StringVar(&o.cpuProfile, "cpu-profile", "", "write a Go CPU profile (go tool pprof) of the whole run to this `file`, for performance work")
 }

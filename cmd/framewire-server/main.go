@@ -5,9 +5,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/framewire/framewire/internal/cli"
@@ -32,7 +35,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case o.healthProbe != "":
 		return probeHealth(ctx, o, stdout)
 	}
-	return serve(ctx, o, newLogger(o, stderr))
+	stop, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		return err
+	}
+	return errors.Join(serve(ctx, o, newLogger(o, stderr)), stop())
+}
+
+// startCPUProfile profiles the process into path until the returned
+// function is called; nothing when path is empty.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // newLogger logs text or JSON lines at --log-level and above.

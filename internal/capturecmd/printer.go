@@ -64,6 +64,7 @@ type SummaryJSON struct {
 	Sent        int64            `json:"sent"`
 	Processed   int64            `json:"processed"`
 	Dropped     int64            `json:"dropped"`
+	Superseded  int64            `json:"dropped_by_server"`
 	Failed      int64            `json:"failed"`
 	Invalid     int64            `json:"failed_invalid"`
 	NotRecorded int64            `json:"failed_not_recorded"`
@@ -84,7 +85,7 @@ func (p *printer) summary(s *stream.Summary) {
 	if p.json {
 		b, _ := json.Marshal(map[string]SummaryJSON{"summary": {
 			Name: s.Ready.GetName(), Resumed: s.Ready.GetResumed(),
-			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped, Failed: s.Failed,
+			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped + s.Superseded, Superseded: s.Superseded, Failed: s.Failed,
 			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,
 			Reconnects: s.Reconnects, Gap: s.Gap, Tracks: s.Server.GetTracks(),
 			SourceRecon: s.SourceReconnects, SourceOut: s.SourceOutage.Seconds(),

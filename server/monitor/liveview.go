@@ -97,7 +97,7 @@ func (v *liveView) frameDone(st *streamState, d doneFrame) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	ls := v.streams[st.name]
-	if ls == nil || ls.st != st {
+	if ls == nil || ls.st != st || d.result.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
 		return
 	}
 	ls.note(d)

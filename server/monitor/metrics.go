@@ -75,7 +75,7 @@ func (m *metrics) addFrameCounters() {
 	m.processed = perStream("framewire_frames_processed_total", "Frames processed and recorded without error, by stream name.")
 	m.failed = perStream("framewire_frames_failed_total", "Frames recorded with a per-frame error, by stream name.")
 	m.dropped = perStream("framewire_frames_dropped_total",
-		"Frames a live client dropped (replaced before sending) as it reported them with the next frame it sent, by stream name.")
+		"Live frames dropped for a newer frame of the same stream, by the client (replaced before sending, as it reported them with the next frame it sent) or by the server (replaced while waiting for a worker), by stream name.")
 	m.sourceReconnects = perStream("framewire_source_reconnects_total",
 		"Times a live client's source (camera) was lost and came back while the stream went on, by stream name.")
 	m.sourceOutage = perStream("framewire_source_outage_seconds_total",
@@ -150,6 +150,10 @@ func (m *metrics) frameReceived(st *streamState, f *pb.Frame) {
 
 func (m *metrics) frameDone(st *streamState, d doneFrame) {
 	m.inFlight.Dec()
+	if d.result.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
+		m.dropped.WithLabelValues(st.name).Inc()
+		return
+	}
 	m.e2e.Observe(d.e2e.Seconds())
 	if d.result.GetError() != "" {
 		m.failed.WithLabelValues(st.name).Inc()
@@ -182,7 +186,7 @@ func (m *metrics) observe(stage string, us int64) {
 func (m *metrics) streamClosed(st *streamState) {
 	m.active.Dec()
 	// Frames received and never recorded (a call cut short) leave too.
-	m.inFlight.Sub(float64(st.received.Load() - st.processed.Load() - st.failed.Load()))
+	m.inFlight.Sub(float64(st.received.Load() - st.processed.Load() - st.failed.Load() - st.superseded.Load()))
 	m.sourceReconnecting.WithLabelValues(st.name).Set(0)
 	m.forget(st.name)
 }

@@ -63,6 +63,9 @@ type streamState struct {
 	opened     time.Time
 
 	received, processed, failed, dropped atomic.Int64
+	// superseded counts the live frames the server dropped for a newer
+	// frame of the stream (FRAME_DROPPED).
+	superseded atomic.Int64
 	// news is the state of the client's live source, written by the
 	// stream's receiver only; nil until the client says anything.
 	news atomic.Pointer[sourceSnapshot]

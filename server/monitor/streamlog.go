@@ -41,7 +41,7 @@ func (l streamLog) sourceChanged(st *streamState, s *pb.SourceStatus, wasReconne
 // frame was bad, since a client can send any number of those.
 func (l streamLog) frameDone(st *streamState, d doneFrame) {
 	msg := d.result.GetError()
-	if msg == "" {
+	if msg == "" || d.result.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
 		return
 	}
 	l.log.Log(context.Background(), failureLevel(d.result), "frame failed", "stream", st.name, "seq", d.result.GetSeq(), "err", msg)
@@ -60,7 +60,7 @@ func (l streamLog) streamClosed(st *streamState) {
 	now := time.Now()
 	l.log.Info("stream ended", "stream", st.name,
 		"received", st.received.Load(), "processed", st.processed.Load(),
-		"failed", st.failed.Load(), "dropped", st.dropped.Load(),
+		"failed", st.failed.Load(), "dropped", st.dropped.Load(), "superseded", st.superseded.Load(),
 		"duration", now.Sub(st.opened).Round(time.Millisecond),
 		"fps", math.Round(st.fps(now)*10)/10, "peer", st.peer)
 }

@@ -103,9 +103,11 @@ func withRecordError(r *pb.FrameResult, err error) *pb.FrameResult {
 	return r
 }
 
-// count counts r as failed or processed.
+// count counts r as superseded, failed or processed.
 func (w *StreamWatch) count(r *pb.FrameResult) {
-	if r.GetError() != "" {
+	if r.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
+		w.st.superseded.Add(1)
+	} else if r.GetError() != "" {
 		w.st.failed.Add(1)
 	} else {
 		w.st.processed.Add(1)

@@ -35,20 +35,28 @@ func newPicture(img gocv.Mat) (*picture, error) {
 	return &picture{bgr: bgr}, nil
 }
 
-// Annotate draws dets, encodes the JPEG and hands its bytes to use, on a
-// worker of the pool; the bytes point into OpenCV's buffer and are valid
-// only during use (the file is written straight from them; keep a copy to
+// Annotate draws dets and encodes the JPEG on a worker of the pool, then
+// hands its bytes to use on the calling goroutine, so that writing and
+// syncing the file never holds a worker (on a real disk a sync takes
+// milliseconds the worker can spend on the next frame). The bytes are a
+// copy in a buffer the pool reuses, valid only during use (keep a copy to
 // hold on). The picture is closed.
 func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
 	if p.pool == nil {
 		return p.annotate(dets, quality, use)
 	}
+	buf := p.pool.jpegs.Get().(*[]byte)
+	defer p.pool.jpegs.Put(buf)
 	var err error
-	if perr := p.pool.do(context.Background(), func(*worker) { err = p.annotate(dets, quality, use) }); perr != nil {
+	keep := func(jpg []byte) error { *buf = append((*buf)[:0], jpg...); return nil }
+	if perr := p.pool.do(context.Background(), true, func(*worker) { err = p.annotate(dets, quality, keep) }); perr != nil {
 		p.Close()
 		return fmt.Errorf("annotate: %w", perr)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return use(*buf)
 }
 
 // annotate is Annotate on the calling goroutine.

@@ -57,7 +57,8 @@ func New(cfg Config) (*Processor, error) {
 func (p *Processor) Classes() []string { return p.classes }
 
 // Detect checks f from its header, then decodes it and runs the model on
-// the next free worker.
+// the next free worker. A live stream's frame (ctx from core.NewestWins)
+// that a newer one replaces while it waits fails with core.ErrSuperseded.
 func (p *Processor) Detect(ctx context.Context, f *pb.Frame) (*core.Detected, error) {
 	if err := checkFrame(f, p.maxPixels); err != nil {
 		return nil, err
@@ -65,7 +66,7 @@ func (p *Processor) Detect(ctx context.Context, f *pb.Frame) (*core.Detected, er
 	queued := time.Now()
 	var d *core.Detected
 	var err error
-	if perr := p.pool.do(ctx, func(w *worker) { d, err = w.detectQueued(f, queued) }); perr != nil {
+	if perr := p.pool.do(ctx, false, func(w *worker) { d, err = w.detectQueued(f, queued) }); perr != nil {
 		return nil, fmt.Errorf("frame not processed: %w", perr)
 	}
 	if err == nil {

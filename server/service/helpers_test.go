@@ -79,7 +79,10 @@ func serve(t *testing.T, out string, cfg Config) *served {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, record.Model{Kind: "mean"}
+	if cfg.Processor == nil {
+		cfg.Processor = fakeProcessor{}
+	}
+	cfg.Store, cfg.Model = store, record.Model{Kind: "mean"}
 	cfg.Monitor = monitor.New(logger)
 	srv := grpc.NewServer()
 	svc := New(cfg)

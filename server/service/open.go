@@ -29,6 +29,7 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 		svc: s, out: out, write: out.WriteImage, opts: opts,
 		tracked: newTrackStageFor(opts, out),
 		watch:   s.cfg.Monitor.Watch(ctx, shown, s.cfg.Model.Kind),
+		live:    hdr.GetLive(),
 	}, nil
 }
 

@@ -35,6 +35,9 @@ type session struct {
 	// watch tells the monitor about the frames; nil when there is none,
 	// and for DetectFrame.
 	watch *monitor.StreamWatch
+	// live streams keep at most one frame waiting for the processor: a
+	// newer one takes its place (core.NewestWins) and it is dropped.
+	live bool
 }
 
 // Ready reports the frames already recorded in the stream's output.
@@ -59,8 +62,14 @@ func (s *session) Process(ctx context.Context, f *pb.Frame) *pb.FrameResult {
 			Error: fmt.Sprintf("frame %d is already recorded in this stream's output: not processed again", f.GetSeq()),
 		}
 	}
+	if s.live {
+		ctx = core.NewestWins(ctx, s)
+	}
 	r, err := s.process(ctx, f)
 	switch {
+	case errors.Is(err, core.ErrSuperseded):
+		r.Status, r.Error = pb.FrameStatus_FRAME_DROPPED, fmt.Sprintf("frame %d dropped: %v", f.GetSeq(), err)
+		return r
 	case errors.Is(err, core.ErrBadFrame):
 		r.Status, r.Error = pb.FrameStatus_FRAME_INVALID, pathtext.Text(err.Error())
 	case err != nil:
@@ -113,16 +122,17 @@ func toProtoDetections(dets []core.Detection) []*pb.Detection {
 }
 
 // Commit records r as a predictions line, unless the output already had
-// that frame when the stream opened (a client resending it) or the server
+// that frame when the stream opened (a client resending it), the server
 // failed to process it (nothing is recorded, so that a resume processes
-// it again). The monitor sees every result, including a failure to record
+// it again) or dropped it for a newer live frame (a gap, as a frame the
+// client dropped). The monitor sees every result, including a failure to record
 // it.
 func (s *session) Commit(r *pb.FrameResult) (err error) {
 	defer func() { s.watch.Committed(r, err) }()
 	if err := s.finishTracked(r); err != nil {
 		return err
 	}
-	if s.out.Recorded(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED {
+	if s.out.Recorded(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED || r.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
 		return nil
 	}
 	return s.out.Append(record.FromResult(r))

@@ -610,6 +610,8 @@ func (s *resultSender) recordEnd(end *pb.SourceEnd) {
 
 func (s *resultSender) count(r *pb.FrameResult) {
 	switch {
+	case r.GetStatus() == pb.FrameStatus_FRAME_DROPPED:
+		s.sum.Dropped++
 	case r.GetError() == "":
 		s.sum.Processed++
 	case r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED:

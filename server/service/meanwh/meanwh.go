@@ -3,6 +3,7 @@
 package meanwh
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -26,7 +27,7 @@ const b64BadChar, b64Block = 1 << 20, 4096
 // the channel count and the mean of all bytes. The error says what size was
 // expected.
 func Compute(b64 string, width, height int32) (channels int32, mean float32, err error) {
-	im, err := newMeanWHImage(b64, width, height)
+	im, err := newMeanWHImage(len(b64), width, height)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -56,9 +57,9 @@ type meanWHImage struct {
 	pixels        int64
 }
 
-// newMeanWHImage checks the size and that b64 is not longer than a 4-channel
-// image of that size needs.
-func newMeanWHImage(b64 string, width, height int32) (meanWHImage, error) {
+// newMeanWHImage checks the size and that chars base64 characters are not
+// more than a 4-channel image of that size needs.
+func newMeanWHImage(chars int, width, height int32) (meanWHImage, error) {
 	if width <= 0 || height <= 0 {
 		return meanWHImage{}, fmt.Errorf("width and height must be positive, got %dx%d", width, height)
 	}
@@ -66,8 +67,8 @@ func newMeanWHImage(b64 string, width, height int32) (meanWHImage, error) {
 	if pixels > maxMeanWHPixels {
 		return meanWHImage{}, fmt.Errorf("image of %dx%d is above the limit of %d pixels", width, height, maxMeanWHPixels)
 	}
-	if max := base64.StdEncoding.EncodedLen(int(pixels) * 4); len(b64) > max+4 {
-		return meanWHImage{}, fmt.Errorf("%d base64 characters is more than a %dx%d image with 4 channels needs (%d)", len(b64), width, height, max)
+	if max := base64.StdEncoding.EncodedLen(int(pixels) * 4); chars > max+4 {
+		return meanWHImage{}, fmt.Errorf("%d base64 characters is more than a %dx%d image with 4 channels needs (%d)", chars, width, height, max)
 	}
 	return meanWHImage{width: width, height: height, pixels: pixels}, nil
 }
@@ -136,10 +137,12 @@ func (s *b64Shares) sumQuads(q []byte) (uint64, bool) {
 // b64Summer sums the bytes a base64 string decodes to, reading the
 // string's bytes in place: no copy of the 700 KB. The decoder skips '\r'
 // and '\n'; so does the summer when filter is set, copying the other
-// characters into buf.
+// characters into buf. Unfiltered, the text may go on in rest, chunk
+// after chunk (as a message arrives); a quad across two chunks is copied.
 type b64Summer struct {
 	share  b64Shares
 	src    []byte
+	rest   [][]byte
 	filter bool
 	buf    [b64Block]byte
 }
@@ -154,9 +157,7 @@ func (s *b64Summer) init(b64 string) {
 // not filtering, else the next ones that are not newlines, copied into dst.
 func (s *b64Summer) next(dst []byte) []byte {
 	if !s.filter {
-		q := s.src[:len(dst)]
-		s.src = s.src[len(dst):]
-		return q
+		return s.nextInPlace(dst)
 	}
 	for i := 0; i < len(dst); s.src = s.src[1:] {
 		if c := s.src[0]; c != '\n' && c != '\r' {
@@ -186,4 +187,51 @@ func (s *b64Summer) sumText(chars int) (uint64, int64, bool) {
 		sum += uint64(b)
 	}
 	return sum, int64(chars/4*3 - 3 + k), err == nil
+}
+
+// nextInPlace hands out the next characters, up to len(dst) (a multiple
+// of 4) but whole quads, in place; a quad across two chunks is copied
+// into dst.
+func (s *b64Summer) nextInPlace(dst []byte) []byte {
+	for len(s.src) == 0 && len(s.rest) > 0 {
+		s.src, s.rest = s.rest[0], s.rest[1:]
+	}
+	if n := min(len(dst), len(s.src)) &^ 3; n > 0 {
+		q := s.src[:n]
+		s.src = s.src[n:]
+		return q
+	}
+	q := dst[:4]
+	for i := 0; i < len(q); {
+		for len(s.src) == 0 {
+			s.src, s.rest = s.rest[0], s.rest[1:]
+		}
+		c := copy(q[i:], s.src)
+		s.src, i = s.src[c:], i+c
+	}
+	return q
+}
+
+// ComputeChunks is Compute of the base64 text that chunks hold one after
+// the other (as the request arrived), read in place. Text with newlines
+// or other characters outside the alphabet is joined and given to
+// Compute, for its exact answer or error.
+func ComputeChunks(chunks [][]byte, width, height int32) (channels int32, mean float32, err error) {
+	chars := 0
+	for _, c := range chunks {
+		chars += len(c)
+	}
+	im, err := newMeanWHImage(chars, width, height)
+	if err != nil {
+		return 0, 0, err
+	}
+	if chars > 0 && chars%4 == 0 {
+		var s b64Summer
+		s.share.init()
+		s.rest = chunks
+		if sum, n, ok := s.sumText(chars); ok {
+			return im.result(sum, n)
+		}
+	}
+	return Compute(string(bytes.Join(chunks, nil)), width, height)
 }

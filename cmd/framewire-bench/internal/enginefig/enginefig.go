@@ -229,7 +229,7 @@ func (b *Bench) runCapture(ctx context.Context, bin, addr, out string, args ...s
 	if err != nil {
 		return 0, err
 	}
-	n, err := countLines(filepath.Join(out, name, folder.PredictionsFile))
+	n, err := rig.CountLines(filepath.Join(out, name, folder.PredictionsFile))
 	if err != nil {
 		return 0, err
 	}
@@ -257,19 +257,4 @@ func (b *Bench) runPythonLoop(ctx context.Context, model, dir string) (float64, 
 		return 0, fmt.Errorf("python_loop.py processed no frames: %s", stdout)
 	}
 	return r.FPS, nil
-}
-
-// countLines counts the lines of a file.
-func countLines(path string) (int, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	n := 0
-	for _, c := range data {
-		if c == '\n' {
-			n++
-		}
-	}
-	return n, nil
 }

@@ -2,6 +2,7 @@ package rig
 
 import (
 	"testing"
+	"time"
 )
 
 func TestWithoutOptional(t *testing.T) {
@@ -36,5 +37,16 @@ func TestParseThreadConfigs(t *testing.T) {
 		if _, err := ParseThreadConfigs(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	stat := []byte("4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 70 0 0 20 0 9 0 100 0 0\n")
+	got, err := ParseStatCPU(stat)
+	if want := 3200 * time.Millisecond; err != nil || got != want {
+		t.Errorf("ParseStatCPU = %v, %v; want %v", got, err, want)
+	}
+	if _, err := ParseStatCPU([]byte("4242 (cmd) S 1")); err == nil {
+		t.Error("a short stat line was read without error")
 	}
 }
