@@ -1,6 +1,9 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -54,6 +57,8 @@ type RunOptions struct {
 	SaveEvery          int32    `json:"save_every"`
 	SaveOnlyDetections bool     `json:"save_only_detections,omitempty"`
 	Track              bool     `json:"track,omitempty"`
+	// Zones are the counting rules, as the header's compact JSON.
+	Zones string `json:"zones,omitempty"`
 }
 
 // NewRun describes the run a header asks for, with secrets taken
@@ -69,7 +74,7 @@ func NewRun(hdr *pb.StreamHeader, model Model) Run {
 		Options: RunOptions{
 			Conf: o.GetConf(), Classes: classes,
 			SaveEvery: max(o.GetSaveEvery(), 1), SaveOnlyDetections: o.GetSaveOnlyDetections(),
-			Track: o.GetTrack(),
+			Track: o.GetTrack(), Zones: hdr.GetZones(),
 		},
 	}
 }
@@ -100,6 +105,7 @@ func (m Run) Differences(next Run) []string {
 	diff("save_every", m.Options.SaveEvery, next.Options.SaveEvery)
 	diff("save_only_detections", m.Options.SaveOnlyDetections, next.Options.SaveOnlyDetections)
 	diff("track", m.Options.Track, next.Options.Track)
+	diff("zones", orNone(m.Options.Zones), orNone(next.Options.Zones))
 	return d
 }
 
@@ -108,4 +114,30 @@ func sourceKind(live bool) string {
 		return "live run"
 	}
 	return "finite source's run"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// Key names the run of stream name in the ids of its events: what makes
+// it the same run (see Differences), never when it started, so that the
+// same file on the same name gives the same ids, resumed or not; a live
+// run is its run id.
+func (m Run) Key(name string) string {
+	k := struct {
+		Name, RunID, Source, Fingerprint, Model, ModelSHA string
+		Live                                              bool
+		FrameCount                                        int64
+		Options                                           RunOptions
+	}{name, "", m.Source, m.SourceFingerprint, m.Model.Kind, m.Model.SHA256, m.Live, m.FrameCount, m.Options}
+	if m.Live {
+		k.RunID = m.RunID
+	}
+	b, _ := json.Marshal(k) // plain fields: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/stats"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // frameObserver is told what happens to the streams of a Pipeline; the
@@ -61,6 +62,9 @@ type streamState struct {
 	// news is the state of the client's live source, written by the
 	// stream's receiver only; nil until the client says anything.
 	news atomic.Pointer[sourceSnapshot]
+	// counts are the running counts of a stream with counting rules,
+	// written by the stream's sender; nil until it has any.
+	counts atomic.Pointer[[]record.Count]
 }
 
 // sourceSnapshot is the state of a client's live source: what the client

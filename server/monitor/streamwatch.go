@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // StreamWatch connects one stream's session to its Monitor. It keeps the
@@ -109,6 +110,16 @@ func (w *StreamWatch) count(r *pb.FrameResult) {
 	} else {
 		w.st.processed.Add(1)
 	}
+}
+
+// Counted notes the stream's running counts (counting rules); nil or
+// empty when it has none yet.
+func (w *StreamWatch) Counted(counts []record.Count) {
+	if w == nil || len(counts) == 0 {
+		return
+	}
+	w.st.counts.Store(&counts)
+	w.mon.metrics.counts.Set(w.st.name, counts)
 }
 
 // SourceStatus notes what the client says about its live source between
