@@ -177,24 +177,8 @@ func (o *options) complete(raw *rawFlags) error {
 	if o.name == "" {
 		o.name = streamname.Of(o.source)
 	}
-	return o.readZones(raw.zones)
-}
-
-// readZones reads and checks the --zones file, before anything is sent.
-func (o *options) readZones(file string) error {
-	if file == "" {
-		return nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("--zones: %w", err)
-	}
-	c, err := zonefile.Parse(data)
-	if err != nil {
-		return fmt.Errorf("--zones %s: %w", file, err)
-	}
-	o.zones = c.JSON()
-	return nil
+	o.zones, err = zonefile.ReadJSON(raw.zones) // checked before anything is sent
+	return err
 }
 
 func sourceFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {

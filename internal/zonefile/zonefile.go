@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -86,6 +87,23 @@ func Parse(data []byte) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// ReadJSON reads and checks the zones file at path and returns it as
+// compact JSON (Config.JSON); "" for the path "" (no file).
+func ReadJSON(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("--zones: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return "", fmt.Errorf("--zones %s: %w", path, err)
+	}
+	return c.JSON(), nil
 }
 
 // Check checks every field and fills the defaults.

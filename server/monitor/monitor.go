@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/stats"
 
 	pb "github.com/framewire/framewire/proto"
-	"github.com/framewire/framewire/proto/record"
+	"github.com/framewire/framewire/server/monitor/countmetrics"
 )
 
 // frameObserver is told what happens to the streams of a Pipeline; the
@@ -61,10 +61,8 @@ type streamState struct {
 	received, processed, failed, dropped atomic.Int64
 	// news is the state of the client's live source, written by the
 	// stream's receiver only; nil until the client says anything.
-	news atomic.Pointer[sourceSnapshot]
-	// counts are the running counts of a stream with counting rules,
-	// written by the stream's sender; nil until it has any.
-	counts atomic.Pointer[[]record.Count]
+	news   atomic.Pointer[sourceSnapshot]
+	counts countmetrics.Latest // running counts of a stream with counting rules (zones)
 }
 
 // sourceSnapshot is the state of a client's live source: what the client

@@ -112,14 +112,12 @@ func (w *StreamWatch) count(r *pb.FrameResult) {
 	}
 }
 
-// Counted notes the stream's running counts (counting rules); nil or
-// empty when it has none yet.
+// Counted notes the stream's running counts (counting rules).
 func (w *StreamWatch) Counted(counts []record.Count) {
-	if w == nil || len(counts) == 0 {
-		return
+	if w != nil && len(counts) > 0 {
+		w.st.counts.Store(counts)
+		w.mon.metrics.counts.Set(w.st.name, counts)
 	}
-	w.st.counts.Store(&counts)
-	w.mon.metrics.counts.Set(w.st.name, counts)
 }
 
 // SourceStatus notes what the client says about its live source between

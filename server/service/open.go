@@ -41,7 +41,7 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 		svc: s, out: out, write: out.WriteImage, opts: opts, tracked: tracked, counted: counted,
 		watch: s.cfg.Monitor.Watch(ctx, shown, s.cfg.Model.Kind),
 	}
-	sess.watch.Counted(counted.counts())
+	sess.watch.Counted(counted.Counts())
 	return sess, nil
 }
 

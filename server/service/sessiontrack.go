@@ -47,9 +47,9 @@ func (s *session) finishTracked(r *pb.FrameResult) error {
 		r.Detections[i].TrackId = d.TrackID
 	}
 	if s.counted != nil {
-		s.counted.peek(r)
+		s.counted.Peek(r)
 		if o, ok := h.pic.(core.Overlaid); ok {
-			o.SetOverlay(s.counted.overlay())
+			o.SetOverlay(s.counted.Overlay())
 		}
 	}
 	if err := s.annotate(h.pic, h.dets, r); err != nil {

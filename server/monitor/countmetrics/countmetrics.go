@@ -7,6 +7,8 @@
 package countmetrics
 
 import (
+	"sync/atomic"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/framewire/framewire/proto/record"
@@ -55,4 +57,21 @@ func (g *Gauges) Forget(stream string) {
 	for _, v := range []*prometheus.GaugeVec{g.crossings, g.entries, g.exits, g.occupancy} {
 		v.DeletePartialMatch(prometheus.Labels{"stream": stream})
 	}
+}
+
+// Latest holds a stream's latest counts. Safe for concurrent use; the
+// zero value holds none.
+type Latest struct {
+	p atomic.Pointer[[]record.Count]
+}
+
+// Store keeps c, which must not change after.
+func (l *Latest) Store(c []record.Count) { l.p.Store(&c) }
+
+// Load is the counts last stored, nil for none.
+func (l *Latest) Load() []record.Count {
+	if p := l.p.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
