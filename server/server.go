@@ -92,6 +92,7 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
 		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes, Log: cfg.Log,
+		ZonesDir: cfg.ZonesDir,
 	}), proc, store, nil
 }
 

@@ -67,3 +67,31 @@ func TestCountedStreamResumesItsEvents(t *testing.T) {
 		t.Errorf("other zones: %v, want FailedPrecondition naming the zones", err)
 	}
 }
+
+// A stream without rules of its own is counted by the server's zones file
+// for its name, with tracking on; a bad file refuses the stream.
+func TestZonesDirCountsByName(t *testing.T) {
+	dir, out := t.TempDir(), t.TempDir()
+	yaml := "zones:\n  - name: box\n    polygon: [[0, 0], [10, 0], [10, 10], [0, 10]]\n"
+	if err := os.WriteFile(filepath.Join(dir, "counted.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "broken.json"), []byte(`{"zones": [{"name": "z"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := serve(t, out, Config{ZonesDir: dir})
+	if _, err := runStream(t, s.rpc, zonesHeader("", false), 5); err != nil {
+		t.Fatal(err)
+	}
+	if lines := readLines(t, filepath.Join(out, "counted", record.EventsFile)); len(lines) != 1 || !strings.Contains(lines[0], `"rule":"box"`) {
+		t.Errorf("events %q, want one of the zone box", lines)
+	}
+	if !strings.Contains(s.log.String(), "turns tracking on") {
+		t.Errorf("log %q, want it to say tracking is on", s.log.String())
+	}
+	hdr := zonesHeader("", false)
+	hdr.Name = "broken"
+	if _, err := runStream(t, s.rpc, hdr, 1); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "zones[0].polygon") {
+		t.Errorf("broken file: %v, want InvalidArgument naming zones[0].polygon", err)
+	}
+}

@@ -79,7 +79,7 @@ func serve(t *testing.T, out string, cfg Config) *served {
 	}
 	t.Cleanup(func() { store.Close() })
 	cfg.Processor, cfg.Store, cfg.Model = fakeProcessor{}, store, core.Model{Kind: "mean"}
-	cfg.Monitor = monitor.NewMonitor(logger)
+	cfg.Monitor, cfg.Log = monitor.NewMonitor(logger), logger
 	srv := grpc.NewServer()
 	svc := New(cfg)
 	pb.RegisterImageProcedureServer(srv, svc)

@@ -17,6 +17,10 @@ import (
 // open starts a stream: it checks the name and options, then takes the
 // name in the store and opens the output of the run the header asks for.
 func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
+	hdr, err := s.withDefaultZones(hdr)
+	if err != nil {
+		return nil, toStatus(err)
+	}
 	opts, err := s.checkHeader(hdr)
 	if err != nil {
 		return nil, toStatus(err)

@@ -46,6 +46,9 @@ type Config struct {
 	MaxMessageBytes int
 	// Log hears what the service works around (nil: nothing is said).
 	Log *slog.Logger
+	// ZonesDir holds default counting rules per stream name (see
+	// withDefaultZones); "" for none.
+	ZonesDir string
 }
 
 // Service implements the ImageProcedure gRPC service. Safe for concurrent
