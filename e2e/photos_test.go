@@ -159,6 +159,12 @@ var personCrop, personInCrop = image.Rect(170, 85, 290, 375), image.Rect(19, 17,
 // writeWalkers writes n frames of walkers over a grey background.
 func writeWalkers(t *testing.T, dir string, n int, ws []walker) {
 	t.Helper()
+	writeWalkersSized(t, dir, n, ws, image.Rect(0, 0, 720, 420))
+}
+
+// writeWalkersSized is writeWalkers on frames of the size of frame.
+func writeWalkersSized(t *testing.T, dir string, n int, ws []walker, frame image.Rectangle) {
+	t.Helper()
 	f, err := os.Open("/usr/share/darknet/data/person.jpg")
 	if err != nil {
 		t.Skipf("darknet's person.jpg is needed: %v", err)
@@ -169,7 +175,7 @@ func writeWalkers(t *testing.T, dir string, n int, ws []walker) {
 		t.Fatal(err)
 	}
 	for i := 0; i < n; i++ {
-		img := image.NewRGBA(image.Rect(0, 0, 720, 420))
+		img := image.NewRGBA(frame)
 		draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{150, 160, 150, 255}}, image.Point{}, draw.Src)
 		for _, w := range ws {
 			at := w.at(i)

@@ -803,7 +803,13 @@ type StreamHeader struct {
 	// The client understands StreamQueued: while the stream waits for a
 	// slot, the server tells it its place in the queue. Without it the
 	// server keeps the call waiting silently.
-	QueueUpdates  bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	QueueUpdates bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	// The stream's counting rules (lines and zones, see docs/events.md) as
+	// the compact JSON of a zones file; empty for none. They need
+	// options.track. Text rather than messages: one parser and checker
+	// (internal/zonefile) on both sides, and the run's manifest keeps the
+	// same text.
+	Zones         string `protobuf:"bytes,11,opt,name=zones,proto3" json:"zones,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -906,6 +912,13 @@ func (x *StreamHeader) GetQueueUpdates() bool {
 		return x.QueueUpdates
 	}
 	return false
+}
+
+func (x *StreamHeader) GetZones() string {
+	if x != nil {
+		return x.Zones
+	}
+	return ""
 }
 
 // StreamOptions are per-stream requests; zero values mean "server default".
@@ -1618,8 +1631,11 @@ type FrameResult struct {
 	// What kind of failure error is (FRAME_OK when there is none).
 	Status FrameStatus `protobuf:"varint,12,opt,name=status,proto3,enum=FrameStatus" json:"status,omitempty"`
 	// Echo of Frame.source_name and Frame.position_us.
-	SourceName    string `protobuf:"bytes,13,opt,name=source_name,json=sourceName,proto3" json:"source_name,omitempty"`
-	PositionUs    *int64 `protobuf:"varint,14,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
+	SourceName string `protobuf:"bytes,13,opt,name=source_name,json=sourceName,proto3" json:"source_name,omitempty"`
+	PositionUs *int64 `protobuf:"varint,14,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
+	// The facts this frame established on a stream with counting rules
+	// (StreamHeader.zones), as in the stream's events.jsonl.
+	Events        []*CountEvent `protobuf:"bytes,15,rep,name=events,proto3" json:"events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1752,6 +1768,121 @@ func (x *FrameResult) GetPositionUs() int64 {
 	return 0
 }
 
+func (x *FrameResult) GetEvents() []*CountEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+// CountEvent is a track crossing a line or entering or leaving a zone;
+// events.jsonl has the full record (record.Event).
+type CountEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stable and unique: derived from the run, track, frame and rule.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// line_crossed, zone_entered or zone_left.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// The line's or zone's name.
+	Rule string `protobuf:"bytes,3,opt,name=rule,proto3" json:"rule,omitempty"`
+	// in or out, for line_crossed.
+	Direction string `protobuf:"bytes,4,opt,name=direction,proto3" json:"direction,omitempty"`
+	TrackId   int64  `protobuf:"varint,5,opt,name=track_id,json=trackId,proto3" json:"track_id,omitempty"`
+	Label     string `protobuf:"bytes,6,opt,name=label,proto3" json:"label,omitempty"`
+	// For zone_left: the visit's length in milliseconds of frame time.
+	DwellMs *int64 `protobuf:"varint,7,opt,name=dwell_ms,json=dwellMs,proto3,oneof" json:"dwell_ms,omitempty"`
+	// For zone_left: the track was lost in the zone.
+	Lost          bool `protobuf:"varint,8,opt,name=lost,proto3" json:"lost,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountEvent) Reset() {
+	*x = CountEvent{}
+	mi := &file_image_procedure_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountEvent) ProtoMessage() {}
+
+func (x *CountEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountEvent.ProtoReflect.Descriptor instead.
+func (*CountEvent) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CountEvent) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CountEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CountEvent) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
+func (x *CountEvent) GetDirection() string {
+	if x != nil {
+		return x.Direction
+	}
+	return ""
+}
+
+func (x *CountEvent) GetTrackId() int64 {
+	if x != nil {
+		return x.TrackId
+	}
+	return 0
+}
+
+func (x *CountEvent) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *CountEvent) GetDwellMs() int64 {
+	if x != nil && x.DwellMs != nil {
+		return *x.DwellMs
+	}
+	return 0
+}
+
+func (x *CountEvent) GetLost() bool {
+	if x != nil {
+		return x.Lost
+	}
+	return false
+}
+
 type StreamSummary struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Received  int64                  `protobuf:"varint,1,opt,name=received,proto3" json:"received,omitempty"`
@@ -1772,7 +1903,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[17]
+	mi := &file_image_procedure_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1784,7 +1915,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[17]
+	mi := &file_image_procedure_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1797,7 +1928,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{17}
+	return file_image_procedure_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -1887,7 +2018,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\fStreamQueued\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
 	"\vmax_streams\x18\x02 \x01(\x05R\n" +
-	"maxStreams\"\xc0\x02\n" +
+	"maxStreams\"\xd6\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -1900,7 +2031,8 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
 	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\x12#\n" +
 	"\rqueue_updates\x18\n" +
-	" \x01(\bR\fqueueUpdates\"\xc5\x01\n" +
+	" \x01(\bR\fqueueUpdates\x12\x14\n" +
+	"\x05zones\x18\v \x01(\tR\x05zones\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -1960,7 +2092,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\finference_us\x18\x03 \x01(\x03R\vinferenceUs\x12\x1f\n" +
 	"\vannotate_us\x18\x04 \x01(\x03R\n" +
 	"annotateUs\x12\x19\n" +
-	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\xd7\x03\n" +
+	"\bwrite_us\x18\x05 \x01(\x03R\awriteUs\"\xfc\x03\n" +
 	"\vFrameResult\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12*\n" +
@@ -1982,8 +2114,20 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\vsource_name\x18\r \x01(\tR\n" +
 	"sourceName\x12$\n" +
 	"\vposition_us\x18\x0e \x01(\x03H\x00R\n" +
-	"positionUs\x88\x01\x01B\x0e\n" +
-	"\f_position_us\"\xae\x02\n" +
+	"positionUs\x88\x01\x01\x12#\n" +
+	"\x06events\x18\x0f \x03(\v2\v.CountEventR\x06eventsB\x0e\n" +
+	"\f_position_us\"\xd4\x01\n" +
+	"\n" +
+	"CountEvent\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04rule\x18\x03 \x01(\tR\x04rule\x12\x1c\n" +
+	"\tdirection\x18\x04 \x01(\tR\tdirection\x12\x19\n" +
+	"\btrack_id\x18\x05 \x01(\x03R\atrackId\x12\x14\n" +
+	"\x05label\x18\x06 \x01(\tR\x05label\x12\x1e\n" +
+	"\bdwell_ms\x18\a \x01(\x03H\x00R\adwellMs\x88\x01\x01\x12\x12\n" +
+	"\x04lost\x18\b \x01(\bR\x04lostB\v\n" +
+	"\t_dwell_ms\"\xae\x02\n" +
 	"\rStreamSummary\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x03R\breceived\x12\x1c\n" +
 	"\tprocessed\x18\x02 \x01(\x03R\tprocessed\x12\x16\n" +
@@ -2030,7 +2174,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -2053,8 +2197,9 @@ var file_image_procedure_proto_goTypes = []any{
 	(*Box)(nil),                // 18: Box
 	(*StageTimings)(nil),       // 19: StageTimings
 	(*FrameResult)(nil),        // 20: FrameResult
-	(*StreamSummary)(nil),      // 21: StreamSummary
-	nil,                        // 22: StreamSummary.TracksEntry
+	(*CountEvent)(nil),         // 21: CountEvent
+	(*StreamSummary)(nil),      // 22: StreamSummary
+	nil,                        // 23: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
 	13, // 0: DetectFrameRequest.frame:type_name -> Frame
@@ -2065,7 +2210,7 @@ var file_image_procedure_proto_depIdxs = []int32{
 	15, // 5: StreamRequest.source_status:type_name -> SourceStatus
 	14, // 6: StreamResponse.ready:type_name -> StreamReady
 	20, // 7: StreamResponse.result:type_name -> FrameResult
-	21, // 8: StreamResponse.summary:type_name -> StreamSummary
+	22, // 8: StreamResponse.summary:type_name -> StreamSummary
 	10, // 9: StreamResponse.queued:type_name -> StreamQueued
 	12, // 10: StreamHeader.options:type_name -> StreamOptions
 	0,  // 11: StreamHeader.exist:type_name -> ExistPolicy
@@ -2076,18 +2221,19 @@ var file_image_procedure_proto_depIdxs = []int32{
 	17, // 16: FrameResult.detections:type_name -> Detection
 	19, // 17: FrameResult.timings:type_name -> StageTimings
 	3,  // 18: FrameResult.status:type_name -> FrameStatus
-	22, // 19: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	4,  // 20: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	7,  // 21: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	6,  // 22: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	5,  // 23: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	9,  // 24: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	20, // 25: ImageProcedure.DetectFrame:output_type -> FrameResult
-	23, // [23:26] is the sub-list for method output_type
-	20, // [20:23] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	21, // 19: FrameResult.events:type_name -> CountEvent
+	23, // 20: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	4,  // 21: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	7,  // 22: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	6,  // 23: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	5,  // 24: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	9,  // 25: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	20, // 26: ImageProcedure.DetectFrame:output_type -> FrameResult
+	24, // [24:27] is the sub-list for method output_type
+	21, // [21:24] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -2109,13 +2255,14 @@ func file_image_procedure_proto_init() {
 	}
 	file_image_procedure_proto_msgTypes[9].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[16].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

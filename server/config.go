@@ -35,6 +35,9 @@ type Config struct {
 	MinConf float32
 	// LiveKeepFrames bounds a live stream's images on disk (0 = all).
 	LiveKeepFrames int
+	// ZonesDir holds default counting rules per stream name (<name>.yaml,
+	// .yml or .json), for streams whose header has none ("" = none).
+	ZonesDir string
 	// Stream bounds each stream; MaxStreams the streams at once (0 = no
 	// limit). Streams over it wait for a slot in a FIFO queue of at most
 	// MaxQueued (0 = none wait: refused at once).

@@ -105,7 +105,8 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 	return service.New(service.Config{
 		Processor: proc, Store: out, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
-		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes,
+		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes, Log: cfg.Log,
+		ZonesDir: cfg.ZonesDir,
 	}), proc, out, nil
 }
 

@@ -39,8 +39,13 @@ Reads STREAM_FOLDER/predictions.jsonl (a stream's folder under the server's
         with 1-based frames and the track id (-1 when not tracked)
   csv   one row per detection: seq,image,source,position_us,label,class_id,
         score,x,y,width,height,track_id
+  events-csv  one row per event of STREAM_FOLDER/events.jsonl (a stream
+        counted with framewire-capture --zones): id,stream,kind,rule,
+        direction,seq,...,dwell_ms,lost
+  counts-csv  the counts per line and zone and class from events.jsonl:
+        kind,rule,label,in,out,entered,left,inside
 
-coco, mot and csv go to --out (a file) or stdout; yolo goes to --out (a
+coco, mot, csv, events-csv and counts-csv go to --out (a file) or stdout; yolo goes to --out (a
 folder, default STREAM_FOLDER/labels). Frames that failed are left out.
 
 Exit status: 0 on success (and for --help and --version), 1 when the export
@@ -53,7 +58,7 @@ Flags:
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := cli.NewFlagSet("framewire-export", usageText, stderr)
-	fs.StringVar(&o.format, "format", "", "output `format`: coco, yolo, mot or csv (required)")
+	fs.StringVar(&o.format, "format", "", "output `format`: coco, yolo, mot, csv, events-csv or counts-csv (required)")
 	fs.StringVar(&o.out, "out", "", "output `path`: a file (coco, mot, csv; default stdout) or a folder (yolo; default STREAM_FOLDER/labels)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	env := flagenv.Env{Prefix: flagenv.Prefix + "EXPORT_"}
@@ -66,8 +71,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() != 1 {
 		return nil, cli.Usagef("want one stream folder, got %d arguments (see --help)", fs.NArg())
 	}
-	if !slices.Contains([]string{formatCOCO, formatYOLO, formatMOT, formatCSV}, o.format) {
-		return nil, cli.Usagef("--format %q: want coco, yolo, mot or csv", o.format)
+	if !slices.Contains([]string{formatCOCO, formatYOLO, formatMOT, formatCSV, formatEventsCSV, formatCountsCSV}, o.format) {
+		return nil, cli.Usagef("--format %q: want coco, yolo, mot, csv, events-csv or counts-csv", o.format)
 	}
 	o.dir = fs.Arg(0)
 	return o, nil

@@ -25,6 +25,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, cli.Version("framewire-export"))
 		return cli.ErrVersion
 	}
+	if o.format == formatEventsCSV || o.format == formatCountsCSV {
+		return exportEvents(ctx, o, stdout)
+	}
 	recs, err := readRecords(o.dir)
 	if err != nil {
 		return err

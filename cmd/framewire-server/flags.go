@@ -54,6 +54,7 @@ type options struct {
 	token         string
 	http          string
 	liveKeep      int
+	zonesDir      string
 	version       bool
 	cpuProfile    string
 	kserve        kserveOptions
@@ -187,6 +188,7 @@ func storeURLs() string {
 }
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.zonesDir, "zones-dir", "", "`folder` of default counting rules per stream name: a stream whose client sends no --zones is counted by <folder>/<name>.yaml (or .yml, .json) when there is one, with tracking on (docs/events.md)")
 	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.out, "out", "framewire-out", "output `folder` or store URL ("+storeURLs()+"; docs/stores.md): <out>/<stream name>/<seq>.jpg and predictions.jsonl")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "serve TLS with this PEM certificate `file` (needs --tls-key)")

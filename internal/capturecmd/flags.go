@@ -13,6 +13,7 @@ import (
 	"github.com/framewire/framewire/capture/streamname"
 	"github.com/framewire/framewire/internal/cli"
 	"github.com/framewire/framewire/internal/flagenv"
+	"github.com/framewire/framewire/internal/zonefile"
 	"github.com/framewire/framewire/stream/dial"
 )
 
@@ -43,6 +44,7 @@ type options struct {
 	overwrite    bool
 	increment    bool
 	track        bool
+	zones        string // the counting rules' compact JSON; empty for none
 	version      bool
 }
 
@@ -64,7 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 
 // rawFlags are the flags read as text before they are checked.
 type rawFlags struct {
-	resize, classes string
+	resize, classes, zones string
 }
 
 const usageText = `Usage: framewire-capture --source SRC [flags]
@@ -125,7 +127,14 @@ func parseArgs(args []string, stderr io.Writer) (*options, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	return o, o.complete(raw)
+	if err := o.complete(raw); err != nil {
+		return nil, err
+	}
+	if o.zones != "" && !o.track {
+		o.track = true
+		fmt.Fprintln(stderr, "framewire-capture: --zones counts tracks: --track is on")
+	}
+	return o, nil
 }
 
 // check refuses values that cannot work.
@@ -168,7 +177,8 @@ func (o *options) complete(raw *rawFlags) error {
 	if o.name == "" {
 		o.name = streamname.Of(o.source)
 	}
-	return nil
+	o.zones, err = zonefile.ReadJSON(raw.zones) // checked before anything is sent
+	return err
 }
 
 func sourceFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
@@ -195,6 +205,7 @@ func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
+	fs.StringVar(&raw.zones, "zones", "", "`FILE` (YAML or JSON) of lines and zones, in frame pixels, to count tracks by: line crossings in and out, zone entries, exits and dwell, written to events.jsonl (docs/events.md); turns on --track")
 	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
 	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
 }

@@ -27,7 +27,8 @@ func newPrinter(out, errOut io.Writer, asJSON, quiet bool) *printer {
 // record with the capture-to-result latency.
 type resultLine struct {
 	record.Frame
-	LatencyMS float64 `json:"latency_ms"`
+	LatencyMS float64          `json:"latency_ms"`
+	Events    []*pb.CountEvent `json:"events,omitempty"` // the frame's facts (--zones)
 }
 
 func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
@@ -36,7 +37,7 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 	}
 	ms := float64(latency.Microseconds()) / 1000
 	if p.json {
-		b, _ := json.Marshal(resultLine{Frame: record.FromResult(r), LatencyMS: ms})
+		b, _ := json.Marshal(resultLine{Frame: record.FromResult(r), LatencyMS: ms, Events: r.GetEvents()})
 		fmt.Fprintf(p.out, "%s\n", b)
 		return
 	}
@@ -52,6 +53,9 @@ func (p *printer) result(r *pb.FrameResult, latency time.Duration) {
 	what := "nothing found"
 	if len(dets) > 0 {
 		what = strings.Join(dets, ", ")
+	}
+	for _, e := range r.GetEvents() {
+		what += fmt.Sprintf("; %s %s %s #%d", e.GetKind(), e.GetRule(), e.GetDirection(), e.GetTrackId())
 	}
 	fmt.Fprintf(p.out, "frame %6d  %7.1f ms  %s\n", r.GetSeq(), ms, what)
 }

@@ -46,4 +46,6 @@ type RunOptions struct {
 	SaveEvery          int32    `json:"save_every"`
 	SaveOnlyDetections bool     `json:"save_only_detections,omitempty"`
 	Track              bool     `json:"track,omitempty"`
+	// Zones are the counting rules, as the header's compact JSON.
+	Zones string `json:"zones,omitempty"`
 }

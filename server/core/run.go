@@ -1,6 +1,9 @@
 package core
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -22,7 +25,7 @@ func NewRun(hdr *pb.StreamHeader, model record.Model) record.Run {
 		Options: record.RunOptions{
 			Conf: o.GetConf(), Classes: classes,
 			SaveEvery: max(o.GetSaveEvery(), 1), SaveOnlyDetections: o.GetSaveOnlyDetections(),
-			Track: o.GetTrack(),
+			Track: o.GetTrack(), Zones: hdr.GetZones(),
 		},
 	}
 }
@@ -54,6 +57,7 @@ func RunDifferences(m, next record.Run) []string {
 	diff("save_every", m.Options.SaveEvery, next.Options.SaveEvery)
 	diff("save_only_detections", m.Options.SaveOnlyDetections, next.Options.SaveOnlyDetections)
 	diff("track", m.Options.Track, next.Options.Track)
+	diff("zones", orNone(m.Options.Zones), orNone(next.Options.Zones))
 	return d
 }
 
@@ -62,4 +66,30 @@ func sourceKind(live bool) string {
 		return "live run"
 	}
 	return "finite source's run"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// RunKey names the run of stream name in the ids of its events: what makes
+// it the same run (see Differences), never when it started, so that the
+// same file on the same name gives the same ids, resumed or not; a live
+// run is its run id.
+func RunKey(m record.Run, name string) string {
+	k := struct {
+		Name, RunID, Source, Fingerprint, Model, ModelSHA string
+		Live                                              bool
+		FrameCount                                        int64
+		Options                                           record.RunOptions
+	}{name, "", m.SourceSpec, m.SourceFingerprint, m.Model.Kind, m.Model.SHA256, m.Live, m.FrameCount, m.Options}
+	if m.Live {
+		k.RunID = m.RunID
+	}
+	b, _ := json.Marshal(k) // plain fields: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }

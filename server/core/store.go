@@ -50,6 +50,23 @@ type Output interface {
 	Close() error
 }
 
+// EventLog is an Output that keeps a stream's events (events.jsonl) and
+// reads back its recorded frames, for counting rules. Its methods are
+// called from the output's goroutine.
+type EventLog interface {
+	// RecordedFrames calls fn with every frame recorded when the output
+	// was opened, in the order they were recorded.
+	RecordedFrames(fn func(record.Frame) error) error
+	// KeepEvents makes the events file hold exactly evs, the events of
+	// the recorded frames: its lines that match are kept, the first that
+	// does not and those after it cut (a torn tail, or the events of a
+	// frame whose line was lost), and what is missing appended, synced.
+	KeepEvents(evs []record.Event) error
+	// AppendEvents makes the frames recorded so far durable, then appends
+	// evs to the events file and syncs it.
+	AppendEvents(evs []record.Event) error
+}
+
 // Errors of Store.Open.
 var (
 	// ErrNameInUse: a call of another run holds the name.

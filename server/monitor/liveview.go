@@ -173,6 +173,7 @@ type streamJSON struct {
 	// Tracks counts the distinct track ids seen so far, by label (tracked
 	// streams only).
 	Tracks map[string]int64 `json:"tracks,omitempty"`
+	Counts []record.Count   `json:"counts,omitempty"` // per line, zone and class (counting rules)
 	// SourceState is "live", or "reconnecting" while the client's live
 	// source is lost and being opened again; SourceAttempt and
 	// SourceReason say which attempt and why. SourceReconnects counts the
@@ -214,7 +215,7 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 		Failed: st.failed.Load(), Dropped: st.dropped.Load(),
 		FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
 		LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
-		Tracks:        ls.trackCounts(),
+		Tracks:        ls.trackCounts(), Counts: st.counts.Load(),
 	}
 	if ls.last != nil {
 		l := record.FromResult(ls.last)

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/stats"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/monitor/countmetrics"
 )
 
 // metrics keeps the server's Prometheus metrics in a registry of its own
@@ -34,6 +35,7 @@ type metrics struct {
 	e2e                                  prometheus.Histogram
 	inFlight, active                     prometheus.Gauge
 	bytesIn, bytesOut                    *prometheus.CounterVec // by gRPC method
+	counts                               *countmetrics.Gauges   // by stream, rule, class
 }
 
 // Stage names of the framewire_stage_duration_seconds histogram.
@@ -56,6 +58,7 @@ func newMetrics() *metrics {
 	m.addFrameCounters()
 	m.addTimings()
 	m.addLoad()
+	m.counts = countmetrics.New(m.reg)
 	m.grpc = grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(durationBuckets)))
 	m.reg.MustRegister(m.received, m.processed, m.failed, m.dropped,
 		m.sourceReconnects, m.sourceOutage, m.sourceReconnecting, m.stage, m.e2e,
@@ -217,6 +220,7 @@ func (m *metrics) deleteSeries(name string) {
 		c.DeleteLabelValues(name)
 	}
 	m.sourceReconnecting.DeleteLabelValues(name)
+	m.counts.Forget(name)
 }
 
 // wireStats is a grpc stats.Handler that counts message bytes by method.

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/stats"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/server/monitor/countmetrics"
 )
 
 // frameObserver is told what happens to the streams of the service
@@ -68,7 +69,8 @@ type streamState struct {
 	superseded atomic.Int64
 	// news is the state of the client's live source, written by the
 	// stream's receiver only; nil until the client says anything.
-	news atomic.Pointer[sourceSnapshot]
+	news   atomic.Pointer[sourceSnapshot]
+	counts countmetrics.Latest // running counts of a stream with counting rules (zones)
 }
 
 // sourceSnapshot is the state of a client's live source: what the client

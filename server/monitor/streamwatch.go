@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // StreamWatch connects one stream's session to its Monitor. It keeps the
@@ -111,6 +112,14 @@ func (w *StreamWatch) count(r *pb.FrameResult) {
 		w.st.failed.Add(1)
 	} else {
 		w.st.processed.Add(1)
+	}
+}
+
+// Counted notes the stream's running counts (counting rules).
+func (w *StreamWatch) Counted(counts []record.Count) {
+	if w != nil && len(counts) > 0 {
+		w.st.counts.Store(counts)
+		w.mon.metrics.counts.Set(w.st.name, counts)
 	}
 }
 

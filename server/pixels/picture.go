@@ -9,7 +9,10 @@ import (
 	"github.com/framewire/framewire/server/core"
 )
 
-var _ core.Picture = (*picture)(nil)
+var (
+	_ core.Picture  = (*picture)(nil)
+	_ core.Overlaid = (*picture)(nil)
+)
 
 // picture owns a decoded frame as 8-bit BGR, for drawing.
 type picture struct {
@@ -19,6 +22,8 @@ type picture struct {
 	// allocators keep memory per thread: from many goroutines' threads the
 	// server's memory would grow).
 	pool *workerPool
+	// overlay is drawn under the boxes: a stream's counting rules.
+	overlay core.Overlay
 }
 
 // newPicture takes img (any channel count), converting it to BGR; img is
@@ -62,6 +67,7 @@ func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []b
 // annotate is Annotate on the calling goroutine.
 func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
 	defer p.Close()
+	DrawOverlay(&p.bgr, p.overlay)
 	Draw(&p.bgr, dets)
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
 	if err != nil {
@@ -70,6 +76,9 @@ func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []b
 	defer buf.Close()
 	return use(buf.GetBytes())
 }
+
+// SetOverlay has Annotate draw o under the boxes.
+func (p *picture) SetOverlay(o core.Overlay) { p.overlay = o }
 
 // Close frees the picture; again does nothing.
 func (p *picture) Close() error {

@@ -1,9 +1,11 @@
 package service
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/framewire/framewire/internal/zonefile"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 )
@@ -17,6 +19,8 @@ type frameOptions struct {
 	onlyWithDet bool
 	returnJPEG  bool
 	track       bool // give detections track ids (finished in frame order)
+	// zones are the stream's counting rules; nil for none.
+	zones *zonefile.Config
 }
 
 // confRange is what a stream may ask for as its score threshold: the
@@ -81,4 +85,26 @@ func (f frameOptions) keep(dets []core.Detection) []core.Detection {
 // save says whether frame seq with n detections gets an image on disk.
 func (f frameOptions) save(seq int64, n int) bool {
 	return seq%f.saveEvery == 0 && (!f.onlyWithDet || n > 0)
+}
+
+// checkZones reads a header's counting rules (zones) into f: they need
+// tracking, and the classes they name must be the model's.
+func (f *frameOptions) checkZones(text string, classes []string) error {
+	if text == "" {
+		return nil
+	}
+	c, err := zonefile.Parse([]byte(text))
+	if err != nil {
+		return fmt.Errorf("zones: %w", err)
+	}
+	if !f.track {
+		return errors.New("zones: counting needs tracking: set options.track (framewire-capture --track)")
+	}
+	for _, class := range c.Classes() {
+		if classes != nil && !slices.Contains(classes, class) {
+			return fmt.Errorf("zones: the model has no class %q", class)
+		}
+	}
+	f.zones = &c
+	return nil
 }

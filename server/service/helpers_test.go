@@ -83,7 +83,7 @@ func serve(t *testing.T, out string, cfg Config) *served {
 		cfg.Processor = fakeProcessor{}
 	}
 	cfg.Store, cfg.Model = store, record.Model{Kind: "mean"}
-	cfg.Monitor = monitor.New(logger)
+	cfg.Monitor, cfg.Log = monitor.New(logger), logger
 	srv := grpc.NewServer()
 	svc := New(cfg)
 	pb.RegisterImageProcedureServer(srv, svc)

@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 
 	"google.golang.org/protobuf/proto"
 
@@ -15,22 +17,45 @@ import (
 // open starts a stream: it checks the name and options, then takes the
 // name in the store and opens the output of the run the header asks for.
 func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Session, error) {
+	hdr, err := s.withDefaultZones(hdr)
+	if err != nil {
+		return nil, toStatus(err)
+	}
 	opts, err := s.checkHeader(hdr)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	out, err := s.cfg.Store.Open(ctx, hdr.GetName(), core.NewRun(hdr, s.cfg.Model), hdr.GetExist())
+	if opts.zones != nil {
+		hdr = proto.Clone(hdr).(*pb.StreamHeader)
+		hdr.Zones = opts.zones.JSON() // the same rules, the same run, whatever the layout
+	}
+	run := core.NewRun(hdr, s.cfg.Model)
+	out, err := s.cfg.Store.Open(ctx, hdr.GetName(), run, hdr.GetExist())
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	tracked := newTrackStageFor(opts, out)
+	counted, err := newCountStageFor(opts, out, run, tracked, s.log())
+	if err != nil {
+		return nil, toStatus(errors.Join(err, out.Close()))
+	}
 	shown := proto.Clone(hdr).(*pb.StreamHeader)
 	shown.Name, shown.Source = out.Name(), record.RedactSource(hdr.GetSource())
-	return &session{
-		svc: s, out: out, write: out.WriteImage, opts: opts,
-		tracked: newTrackStageFor(opts, out),
-		watch:   s.cfg.Monitor.Watch(ctx, shown, s.cfg.Model.Kind),
-		live:    hdr.GetLive(),
-	}, nil
+	sess := &session{
+		svc: s, out: out, write: out.WriteImage, opts: opts, tracked: tracked, counted: counted,
+		live: hdr.GetLive(),
+		watch: s.cfg.Monitor.Watch(ctx, shown, s.cfg.Model.Kind),
+	}
+	sess.watch.Counted(counted.Counts())
+	return sess, nil
+}
+
+// log is where the service says what it works around.
+func (s *Service) log() *slog.Logger {
+	if s.cfg.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.cfg.Log
 }
 
 // checkHeader checks what a header asks for and returns its options.
@@ -44,7 +69,14 @@ func (s *Service) checkHeader(hdr *pb.StreamHeader) (frameOptions, error) {
 	if _, ok := pb.ExistPolicy_name[int32(hdr.GetExist())]; !ok {
 		return frameOptions{}, fmt.Errorf("%w: unknown exist policy %d", errBadRequest, hdr.GetExist())
 	}
-	return s.frameOptions(hdr.GetOptions())
+	opts, err := s.frameOptions(hdr.GetOptions())
+	if err != nil {
+		return opts, err
+	}
+	if err := opts.checkZones(hdr.GetZones(), s.cfg.Processor.Classes()); err != nil {
+		return opts, fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	return opts, nil
 }
 
 // frameOptions checks a stream's or call's options.

@@ -7,6 +7,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 
 	"google.golang.org/grpc/codes"
@@ -44,6 +45,11 @@ type Config struct {
 	// MaxMessageBytes is the largest message the gRPC server accepts,
 	// told to clients in StreamReady (0 = not told).
 	MaxMessageBytes int
+	// Log hears what the service works around (nil: nothing is said).
+	Log *slog.Logger
+	// ZonesDir holds default counting rules per stream name (see
+	// withDefaultZones); "" for none.
+	ZonesDir string
 }
 
 // Service implements the ImageProcedure gRPC service. Safe for concurrent

@@ -10,6 +10,7 @@ import (
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/server/service/eventstage"
 	"github.com/framewire/framewire/server/serving"
 )
 
@@ -32,6 +33,9 @@ type session struct {
 	// tracked finishes a tracked stream's frames in frame order; nil when
 	// the stream is not tracked.
 	tracked *trackStage
+	// counted counts the tracks by the stream's rules (zones), in frame
+	// order; nil without rules.
+	counted *eventstage.Stage
 	// watch tells the monitor about the frames; nil when there is none,
 	// and for DetectFrame.
 	watch *monitor.StreamWatch
@@ -130,12 +134,24 @@ func toProtoDetections(dets []core.Detection) []*pb.Detection {
 func (s *session) Commit(r *pb.FrameResult) (err error) {
 	defer func() { s.watch.Committed(r, err) }()
 	if err := s.finishTracked(r); err != nil {
+		s.counted.Drop()
 		return err
 	}
 	if s.out.Recorded(r.GetSeq()) || r.GetStatus() == pb.FrameStatus_FRAME_NOT_RECORDED || r.GetStatus() == pb.FrameStatus_FRAME_DROPPED {
+		s.counted.Drop()
 		return nil
 	}
-	return s.out.Append(record.FromResult(r))
+	if err := s.out.Append(record.FromResult(r)); err != nil {
+		s.counted.Drop()
+		return err
+	}
+	if err := s.counted.Commit(r); err != nil {
+		return fmt.Errorf("frame %d is recorded, its events are not (the next open writes them): %w", r.GetSeq(), err)
+	}
+	if len(r.GetEvents()) > 0 {
+		s.watch.Counted(s.counted.Counts())
+	}
+	return nil
 }
 
 // Summarize adds the distinct tracks per label of this call.

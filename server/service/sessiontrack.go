@@ -46,6 +46,12 @@ func (s *session) finishTracked(r *pb.FrameResult) error {
 	for i, d := range h.dets {
 		r.Detections[i].TrackId = d.TrackID
 	}
+	if s.counted != nil {
+		s.counted.Peek(r)
+		if o, ok := h.pic.(core.Overlaid); ok {
+			o.SetOverlay(s.counted.Overlay())
+		}
+	}
 	if err := s.annotate(h.pic, h.dets, r); err != nil {
 		r.OutputPath, r.AnnotatedJpeg = "", nil
 		return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/track"
 )
@@ -104,4 +105,25 @@ func newTrackStageFor(opts frameOptions, out core.Output) *trackStage {
 		return nil
 	}
 	return newTrackStage(out.LastTrackID(), out.TrackCounts())
+}
+
+// replay runs the tracker on recorded frame f (its detections as
+// recorded) and says whether it gives the ids recorded; a failed frame
+// was never tracked.
+func (ts *trackStage) replay(f record.Frame) bool {
+	if f.Error != "" {
+		return true
+	}
+	dets := make([]core.Detection, len(f.Detections))
+	for i, d := range f.Detections {
+		dets[i] = core.Detection{Label: d.Label, ClassID: int(d.ClassID), Score: d.Score,
+			Box: core.Box{X: d.Box[0], Y: d.Box[1], W: d.Box[2], H: d.Box[3]}}
+	}
+	ts.assign(f.Seq, dets)
+	for i, d := range dets {
+		if d.TrackID != f.Detections[i].TrackID {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package folder
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -13,10 +14,14 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/store/folder/eventlog"
 	"github.com/framewire/framewire/server/store/folder/journal"
 )
 
-var _ core.Output = (*output)(nil)
+var (
+	_ core.Output   = (*output)(nil)
+	_ core.EventLog = (*output)(nil)
+)
 
 // output is one stream's folder, held by one call: one <seq>.jpg per frame
 // and predictions.jsonl with one line per frame. Images are written to a
@@ -37,6 +42,9 @@ type output struct {
 	trackCounts map[string]int64
 	writing     atomic.Int64 // images being written
 
+	log    *slog.Logger
+	events *eventlog.Log // nil until KeepEvents
+
 	owner   *owner
 	release func()       // lets the name go
 	prune   *imagePruner // nil keeps every image
@@ -52,7 +60,7 @@ func openOutput(root *os.Root, name string, log *slog.Logger) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &output{name: name, root: root, jsonl: j, done: j.Frames(),
+	return &output{name: name, root: root, jsonl: j, done: j.Frames(), log: log,
 		lastTrackID: j.LastTrackID(), trackCounts: j.TrackCounts()}, nil
 }
 
@@ -102,11 +110,47 @@ func (o *output) Append(rec record.Frame) error {
 	return nil
 }
 
-// Close syncs, checkpoints and closes the predictions file and lets the
-// name go.
+// RecordedFrames calls fn with every recorded frame, in the order
+// recorded.
+func (o *output) RecordedFrames(fn func(record.Frame) error) error { return o.jsonl.RecordedFrames(fn) }
+
+// KeepEvents opens events.jsonl holding exactly evs (eventlog.Open).
+func (o *output) KeepEvents(evs []record.Event) error {
+	if o.events != nil {
+		return errors.New("events.jsonl is already open")
+	}
+	l, err := eventlog.Open(o.root, o.name, evs, o.log)
+	if err != nil {
+		return err
+	}
+	o.events = l
+	return nil
+}
+
+// AppendEvents syncs predictions.jsonl, then appends evs to events.jsonl,
+// so that no event is durable before its frame.
+func (o *output) AppendEvents(evs []record.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if o.events == nil {
+		return errors.New("events.jsonl is not open (KeepEvents)")
+	}
+	if err := o.jsonl.Sync(); err != nil {
+		return err
+	}
+	return o.events.Append(evs)
+}
+
+// Close syncs, checkpoints and closes the predictions file (and the
+// events file) and lets the name go.
 func (o *output) Close() error {
 	defer o.release()
-	return o.closeFile()
+	var err error
+	if o.events != nil {
+		err = o.events.Close()
+	}
+	return errors.Join(err, o.closeFile())
 }
 
 // closeFile closes the predictions file, clean when no image is being
