@@ -796,7 +796,10 @@ type StreamHeader struct {
 	// The client understands StreamQueued: while the stream waits for a
 	// slot, the server tells it its place in the queue. Without it the
 	// server keeps the call waiting silently.
-	QueueUpdates  bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	QueueUpdates bool `protobuf:"varint,10,opt,name=queue_updates,json=queueUpdates,proto3" json:"queue_updates,omitempty"`
+	// Also write the stream's annotated frames as H.264 video segments
+	// (<name>/video/); unset: the server's --video decides.
+	Video         *bool `protobuf:"varint,11,opt,name=video,proto3,oneof" json:"video,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -897,6 +900,13 @@ func (x *StreamHeader) GetSourceFingerprint() string {
 func (x *StreamHeader) GetQueueUpdates() bool {
 	if x != nil {
 		return x.QueueUpdates
+	}
+	return false
+}
+
+func (x *StreamHeader) GetVideo() bool {
+	if x != nil && x.Video != nil {
+		return *x.Video
 	}
 	return false
 }
@@ -1870,7 +1880,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\fStreamQueued\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
 	"\vmax_streams\x18\x02 \x01(\x05R\n" +
-	"maxStreams\"\xc0\x02\n" +
+	"maxStreams\"\xe5\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -1883,7 +1893,9 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x05exist\x18\b \x01(\x0e2\f.ExistPolicyR\x05exist\x12-\n" +
 	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\x12#\n" +
 	"\rqueue_updates\x18\n" +
-	" \x01(\bR\fqueueUpdates\"\xc5\x01\n" +
+	" \x01(\bR\fqueueUpdates\x12\x19\n" +
+	"\x05video\x18\v \x01(\bH\x00R\x05video\x88\x01\x01B\b\n" +
+	"\x06_video\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -2088,6 +2100,7 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Summary)(nil),
 		(*StreamResponse_Queued)(nil),
 	}
+	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[9].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}

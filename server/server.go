@@ -88,10 +88,16 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		proc.Close()
 		return nil, nil, nil, err
 	}
+	canVideo, err := enableVideo(cfg, store)
+	if err != nil {
+		proc.Close()
+		store.Close()
+		return nil, nil, nil, err
+	}
 	return service.New(service.Config{
 		Processor: proc, Store: store, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
-		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes,
+		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes, Video: cfg.Video, CanVideo: canVideo,
 	}), proc, store, nil
 }
 

@@ -55,6 +55,7 @@ type options struct {
 	liveKeep      int
 	version       bool
 	kserve        kserveOptions
+	video         videoOptions
 }
 
 // flagEnv maps the server's flags to its environment variables.
@@ -91,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	limitFlags(fs, o)
 	serviceFlags(fs, o)
 	kserveFlags(fs, &o.kserve)
+	videoFlags(fs, &o.video)
 	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, cli.Usage(err)
 	}

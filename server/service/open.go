@@ -19,7 +19,15 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	out, err := s.cfg.Store.Open(ctx, hdr.GetName(), core.NewRun(hdr, s.cfg.Model), hdr.GetExist())
+	run := core.NewRun(hdr, s.cfg.Model)
+	run.Video = s.cfg.Video
+	if hdr.Video != nil {
+		run.Video = hdr.GetVideo()
+	}
+	if run.Video && !s.cfg.CanVideo {
+		return nil, toStatus(fmt.Errorf("%w: this server cannot write video (no ffmpeg)", errBadRequest))
+	}
+	out, err := s.cfg.Store.Open(ctx, hdr.GetName(), run, hdr.GetExist())
 	if err != nil {
 		return nil, toStatus(err)
 	}

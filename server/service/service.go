@@ -43,6 +43,9 @@ type Config struct {
 	// MaxMessageBytes is the largest message the gRPC server accepts,
 	// told to clients in StreamReady (0 = not told).
 	MaxMessageBytes int
+	// Video is whether a stream whose header does not say gets a video;
+	// CanVideo whether the store can write one at all.
+	Video, CanVideo bool
 }
 
 // Service implements the ImageProcedure gRPC service. Safe for concurrent

@@ -14,6 +14,7 @@ import (
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder/journal"
+	"github.com/framewire/framewire/server/store/folder/video"
 )
 
 var _ core.Output = (*output)(nil)
@@ -40,6 +41,13 @@ type output struct {
 	owner   *owner
 	release func()       // lets the name go
 	prune   *imagePruner // nil keeps every image
+
+	// video makes the stream's video; nil when it has none. recorded
+	// counts the frames recorded, of frameCount (0: unknown), to tell
+	// when a file's video is whole.
+	video      *video.Recorder
+	recorded   int64
+	frameCount int64
 }
 
 // openOutput creates or reopens the stream folder name in root and its
@@ -96,16 +104,24 @@ func (o *output) Append(rec record.Frame) error {
 	if err := o.jsonl.Append(rec); err != nil {
 		return err
 	}
-	if rec.Image != "" {
+	o.recorded++
+	switch {
+	case rec.Image == "":
+	case o.video != nil:
+		o.video.Add(videoFrame(rec)) // its JPEG goes once in a segment
+	default:
 		o.prune.written(rec.Seq)
 	}
 	return nil
 }
 
-// Close syncs, checkpoints and closes the predictions file and lets the
-// name go.
+// Close finishes the video's segments, syncs, checkpoints and closes the
+// predictions file and lets the name go.
 func (o *output) Close() error {
 	defer o.release()
+	if o.video != nil {
+		o.video.Close(o.frameCount > 0 && o.recorded >= o.frameCount)
+	}
 	return o.closeFile()
 }
 

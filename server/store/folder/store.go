@@ -24,6 +24,7 @@ type Store struct {
 	root     *os.Root
 	owners   *owners
 	liveKeep int
+	video    *VideoConfig // nil: no stream has a video
 	log      *slog.Logger
 }
 

@@ -73,20 +73,8 @@ func (x *Index) endTicks() int64 {
 	return s.BaseTicks + s.Ticks
 }
 
-// has says whether seq is in a finished segment.
-func (x *Index) has(seq int64) bool {
-	for _, s := range x.Segments {
-		for _, r := range s.Frames {
-			if seq >= r[0] && seq < r[1] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// lastSeq is the last frame in a segment, -1 for none.
-func (x *Index) lastSeq() int64 {
+// LastSeq is the last frame in a segment, -1 for none.
+func (x *Index) LastSeq() int64 {
 	if len(x.Segments) == 0 {
 		return -1
 	}

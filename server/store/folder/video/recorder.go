@@ -76,7 +76,7 @@ func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, m
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Recorder{root: root, dir: dir, cfg: cfg, live: live, lastSeq: x.lastSeq(), nextN: x.next(),
+	r := &Recorder{root: root, dir: dir, cfg: cfg, live: live, lastSeq: x.LastSeq(), nextN: x.next(),
 		jobs: make(chan job, 2), done: make(chan struct{}), made: made}
 	sweep(root, vdir, x.next())
 	x.Ended = false
