@@ -2,8 +2,8 @@ package folder
 
 import (
 	"log/slog"
-	"math"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"

@@ -45,7 +45,7 @@ type Segment struct {
 	// Timescale ticks: the segments of a stream make one timeline.
 	BaseTicks int64 `json:"base_ticks"`
 	Ticks     int64 `json:"ticks"`
-	InitBytes  int64 `json:"init_bytes"`
+	InitBytes int64 `json:"init_bytes"`
 }
 
 // Index is a stream's segments.json: the finished segments, oldest first.
