@@ -10,16 +10,17 @@ import (
 	"strings"
 
 	"github.com/framewire/framewire/internal/rootfile"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // Names in a stream's video folder.
 const (
 	// Dir is the video folder inside a stream's folder.
-	Dir = "video"
+	Dir = record.VideoDir
 	// IndexFile says which frames each finished segment holds.
-	IndexFile = "segments.json"
+	IndexFile = record.VideoIndex
 	// PlaylistFile is the HLS playlist of the finished segments.
-	PlaylistFile = "index.m3u8"
+	PlaylistFile = record.VideoPlaylist
 )
 
 // SegmentName is the file name of segment n.
