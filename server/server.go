@@ -28,6 +28,7 @@ import (
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
 	"github.com/framewire/framewire/server/store/folder"
+	"github.com/framewire/framewire/server/videoview"
 )
 
 // ServiceName is the gRPC service whose health is reported by name.
@@ -167,7 +168,10 @@ func (s *Server) register() error {
 
 // HTTPHandler serves the live view and metrics, behind the token.
 func (s *Server) HTTPHandler() http.Handler {
-	return auth.RequireToken(s.cfg.Token, s.mon.Handler())
+	mux := http.NewServeMux()
+	mux.Handle("/", s.mon.Handler())
+	videoview.New(s.store.FS()).Register(mux)
+	return auth.RequireToken(s.cfg.Token, mux)
 }
 
 // Service is the ImageProcedure service, for callers in the same process.
