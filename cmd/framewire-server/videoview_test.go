@@ -73,7 +73,7 @@ func TestVideoPlayerInHeadlessChromium(t *testing.T) {
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		t.Skip("needs ffmpeg (scripts/setup.sh installs it)")
 	}
-	b := newBrowser(t, 760, 760)
+	b := newBrowser(t, 760, 880)
 	model := "mean"
 	png := os.Getenv("FRAMEWIRE_VIDEOVIEW_PNG")
 	if _, err := os.Stat(detect.DefaultModelFile(detect.KindDefault)); png != "" && err == nil {

@@ -66,7 +66,7 @@ func newHeader(o *options, src capture.Source) *pb.StreamHeader {
 	return &pb.StreamHeader{
 		Name: pathtext.Text(o.name), Source: pathtext.Text(record.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
-		SourceFingerprint: fingerprint(o, src),
+		SourceFingerprint: fingerprint(o, src), Video: o.video.v,
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,

@@ -43,6 +43,7 @@ type options struct {
 	overwrite    bool
 	increment    bool
 	track        bool
+	video        optBool
 	version      bool
 }
 
@@ -195,6 +196,7 @@ func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 	fs.IntVar(&o.saveEvery, "save-every", 0, "ask the server to write the JPEG of every Nth frame only (0 or 1 = every frame)")
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
+	fs.Var(&o.video, "video", "ask the server to also write this stream's annotated frames as H.264 video segments (<out>/<name>/video/, an HLS playlist, a player in the live view); --video=false asks it not to (default: the server's --video)")
 	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
 	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
 }

@@ -1,0 +1,25 @@
+package capturecmd
+
+import "strconv"
+
+// optBool is a boolean flag that may be left unset (nil: the server
+// decides); --video alone sets it true.
+type optBool struct{ v *bool }
+
+func (o *optBool) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return strconv.FormatBool(*o.v)
+}
+
+func (o *optBool) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err == nil {
+		o.v = &b
+	}
+	return err
+}
+
+// IsBoolFlag lets --video stand without a value.
+func (o *optBool) IsBoolFlag() bool { return true }
