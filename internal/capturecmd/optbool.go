@@ -2,8 +2,7 @@ package capturecmd
 
 import "strconv"
 
-// optBool is a boolean flag that may be left unset (nil: the server
-// decides); --video alone sets it true.
+// optBool is a boolean flag that may stay unset (nil: the server decides).
 type optBool struct{ v *bool }
 
 func (o *optBool) String() string {
@@ -15,9 +14,7 @@ func (o *optBool) String() string {
 
 func (o *optBool) Set(s string) error {
 	b, err := strconv.ParseBool(s)
-	if err == nil {
-		o.v = &b
-	}
+	o.v = &b
 	return err
 }
 
