@@ -17,6 +17,4 @@ func (o *optBool) Set(s string) error {
 	o.v = &b
 	return err
 }
-
-// IsBoolFlag lets --video stand without a value.
 func (o *optBool) IsBoolFlag() bool { return true }
