@@ -26,7 +26,7 @@ RUN apt-get update \
       libopencv-videoio406 libopencv-video406 libopencv-highgui406 libopencv-objdetect406 \
       libopencv-photo406 libopencv-calib3d406 libopencv-features2d406 libopencv-flann406 \
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav \
-      ca-certificates \
+      ffmpeg ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --gid nogroup --groups video --no-create-home framewire \
  && mkdir -p /data/out && chown framewire:nogroup /data/out

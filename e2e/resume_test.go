@@ -80,10 +80,15 @@ type interrupt struct {
 // after each interrupt's count of results, signals the server, waits for
 // it to exit and starts a new one on the same address and output folder.
 func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out string, servers []*server, clientErr error, stderr string) {
+	return runWithInterruptsArgs(t, []string{"--model", model}, ints...)
+}
+
+// runWithInterruptsArgs is runWithInterrupts with the server's flags.
+func runWithInterruptsArgs(t *testing.T, serverArgs []string, ints ...interrupt) (out string, servers []*server, clientErr error, stderr string) {
 	needFile(t, vtest, "opencv-doc")
 	out = t.TempDir()
 	addr := freeAddr(t)
-	args := []string{"--model", model, "--listen", addr, "--drain", "20s"}
+	args := append(serverArgs, "--listen", addr, "--drain", "20s")
 	servers = append(servers, startServer(t, out, args...))
 
 	pr, pw := io.Pipe()

@@ -809,7 +809,10 @@ type StreamHeader struct {
 	// options.track. Text rather than messages: one parser and checker
 	// (internal/zonefile) on both sides, and the run's manifest keeps the
 	// same text.
-	Zones         string `protobuf:"bytes,11,opt,name=zones,proto3" json:"zones,omitempty"`
+	Zones string `protobuf:"bytes,11,opt,name=zones,proto3" json:"zones,omitempty"`
+	// Also write the stream's annotated frames as H.264 video segments
+	// (<name>/video/); unset: the server's --video decides.
+	Video         *bool `protobuf:"varint,12,opt,name=video,proto3,oneof" json:"video,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -919,6 +922,13 @@ func (x *StreamHeader) GetZones() string {
 		return x.Zones
 	}
 	return ""
+}
+
+func (x *StreamHeader) GetVideo() bool {
+	if x != nil && x.Video != nil {
+		return *x.Video
+	}
+	return false
 }
 
 // StreamOptions are per-stream requests; zero values mean "server default".
@@ -2018,7 +2028,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\fStreamQueued\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
 	"\vmax_streams\x18\x02 \x01(\x05R\n" +
-	"maxStreams\"\xd6\x02\n" +
+	"maxStreams\"\xfb\x02\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -2032,7 +2042,9 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x12source_fingerprint\x18\t \x01(\tR\x11sourceFingerprint\x12#\n" +
 	"\rqueue_updates\x18\n" +
 	" \x01(\bR\fqueueUpdates\x12\x14\n" +
-	"\x05zones\x18\v \x01(\tR\x05zones\"\xc5\x01\n" +
+	"\x05zones\x18\v \x01(\tR\x05zones\x12\x19\n" +
+	"\x05video\x18\f \x01(\bH\x00R\x05video\x88\x01\x01B\b\n" +
+	"\x06_video\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
 	"\aclasses\x18\x02 \x03(\tR\aclasses\x12\x1d\n" +
@@ -2253,6 +2265,7 @@ func file_image_procedure_proto_init() {
 		(*StreamResponse_Summary)(nil),
 		(*StreamResponse_Queued)(nil),
 	}
+	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[9].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[16].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[17].OneofWrappers = []any{}

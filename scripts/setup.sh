@@ -4,7 +4,7 @@
 #   demo: OpenCV, GStreamer, ONNX Runtime (scripts/install-onnxruntime.sh),
 #         the NanoDet and BlazeFace models and the sample videos
 #   test: the same plus protoc, darknet's test photos, exiftool, docker-compose,
-#         chromium (the live view's browser test), ffmpeg (test videos), python3-onnx
+#         chromium (the live view's and video player's browser tests), python3-onnx
 #         (the YOLO tests write their ONNX files) and
 #         GStreamer's RTSP server with x264enc (the reconnect tests' camera) and
 #         mosquitto (the event delivery tests' MQTT broker)
@@ -14,10 +14,11 @@ what=${1:-demo}
 
 # gstreamer1.0-libav and -plugins-bad: GStreamer decodes the video files whose
 # picture changes size mid-stream, which OpenCV's FFmpeg reader cannot follow.
-pkgs=(libopencv-dev pkg-config gcc g++ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav opencv-doc ca-certificates)
+# ffmpeg: the server's --video encodes its H.264 segments with it (libx264).
+pkgs=(libopencv-dev pkg-config gcc g++ ffmpeg gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav opencv-doc ca-certificates)
 command -v npm >/dev/null || pkgs+=(npm)
 if [[ $what == test ]]; then
-  pkgs+=(ffmpeg protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv python3-onnx chromium
+  pkgs+=(protobuf-compiler darknet libimage-exiftool-perl docker-compose python3-grpcio python3-grpc-tools python3-numpy python3-opencv python3-onnx chromium
     python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-ugly mosquitto)
 fi
 missing=()

@@ -38,6 +38,10 @@ type Config struct {
 	// ZonesDir holds default counting rules per stream name (<name>.yaml,
 	// .yml or .json), for streams whose header has none ("" = none).
 	ZonesDir string
+	// Video is whether streams that do not say also get a video (their
+	// header's video field decides otherwise); VideoOut how it is made.
+	Video    bool
+	VideoOut VideoConfig
 	// Stream bounds each stream; MaxStreams the streams at once (0 = no
 	// limit). Streams over it wait for a slot in a FIFO queue of at most
 	// MaxQueued (0 = none wait: refused at once).
@@ -69,6 +73,21 @@ type Config struct {
 	Log *slog.Logger
 }
 
+// VideoConfig is how streams' videos are made and kept.
+type VideoConfig struct {
+	// FFmpeg is the ffmpeg program ("" = ffmpeg on PATH); without it no
+	// stream gets a video.
+	FFmpeg string
+	// Segment is the length of a segment (0 = 4 s).
+	Segment time.Duration
+	// KeepDuration and KeepBytes bound a live stream's segments (0 = no
+	// bound); LiveJPEGKeep its JPEGs once in a segment (0 = as
+	// LiveKeepFrames).
+	KeepDuration time.Duration
+	KeepBytes    int64
+	LiveJPEGKeep int
+}
+
 // withDefaults fills the zero values.
 func (c Config) withDefaults() Config {
 	if c.MaxMsgBytes <= 0 {
@@ -85,6 +104,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.VideoOut.FFmpeg == "" {
+		c.VideoOut.FFmpeg = "ffmpeg"
+	}
+	if c.VideoOut.Segment <= 0 {
+		c.VideoOut.Segment = 4 * time.Second
 	}
 	return c
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -28,8 +29,9 @@ import (
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
-	"github.com/framewire/framewire/server/store"
 	"github.com/framewire/framewire/server/service/meanwh"
+	"github.com/framewire/framewire/server/store"
+	"github.com/framewire/framewire/server/videoview"
 )
 
 // ServiceName is the gRPC service whose health is reported by name.
@@ -102,11 +104,17 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		proc.Close()
 		return nil, nil, nil, err
 	}
+	canVideo, err := enableVideo(cfg, out)
+	if err != nil {
+		proc.Close()
+		out.Close()
+		return nil, nil, nil, err
+	}
 	return service.New(service.Config{
 		Processor: proc, Store: out, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
 		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes, Log: cfg.Log,
-		ZonesDir: cfg.ZonesDir,
+		ZonesDir: cfg.ZonesDir, Video: cfg.Video, CanVideo: canVideo,
 	}), proc, out, nil
 }
 
@@ -178,7 +186,12 @@ func (s *Server) register() error {
 
 // HTTPHandler serves the live view and metrics, behind the token.
 func (s *Server) HTTPHandler() http.Handler {
-	return auth.RequireToken(s.cfg.Token, s.mon.Handler())
+	mux := http.NewServeMux()
+	mux.Handle("/", s.mon.Handler())
+	if files, ok := s.store.(interface{ FS() fs.FS }); ok {
+		videoview.New(files.FS()).Register(mux)
+	}
+	return auth.RequireToken(s.cfg.Token, mux)
 }
 
 // Service is the ImageProcedure service, for callers in the same process.

@@ -15,6 +15,7 @@ const (
 	formatYOLO = "yolo"
 	formatMOT  = "mot"
 	formatCSV  = "csv"
+	formatMP4  = "mp4"
 )
 
 // options are the exporter's flags.
@@ -44,6 +45,9 @@ Reads STREAM_FOLDER/predictions.jsonl (a stream's folder under the server's
         direction,seq,...,dwell_ms,lost
   counts-csv  the counts per line and zone and class from events.jsonl:
         kind,rule,label,in,out,entered,left,inside
+  mp4   the stream's video (server --video) as one MP4: its segments
+        joined by ffmpeg without encoding again (default --out
+        STREAM_FOLDER/video.mp4)
 
 coco, mot, csv, events-csv and counts-csv go to --out (a file) or stdout; yolo goes to --out (a
 folder, default STREAM_FOLDER/labels). Frames that failed are left out.
@@ -58,7 +62,7 @@ Flags:
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := cli.NewFlagSet("framewire-export", usageText, stderr)
-	fs.StringVar(&o.format, "format", "", "output `format`: coco, yolo, mot, csv, events-csv or counts-csv (required)")
+	fs.StringVar(&o.format, "format", "", "output `format`: coco, yolo, mot, csv, events-csv, counts-csv or mp4 (required)")
 	fs.StringVar(&o.out, "out", "", "output `path`: a file (coco, mot, csv; default stdout) or a folder (yolo; default STREAM_FOLDER/labels)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	env := flagenv.Env{Prefix: flagenv.Prefix + "EXPORT_"}
@@ -71,8 +75,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() != 1 {
 		return nil, cli.Usagef("want one stream folder, got %d arguments (see --help)", fs.NArg())
 	}
-	if !slices.Contains([]string{formatCOCO, formatYOLO, formatMOT, formatCSV, formatEventsCSV, formatCountsCSV}, o.format) {
-		return nil, cli.Usagef("--format %q: want coco, yolo, mot, csv, events-csv or counts-csv", o.format)
+	if !slices.Contains([]string{formatCOCO, formatYOLO, formatMOT, formatCSV, formatEventsCSV, formatCountsCSV, formatMP4}, o.format) {
+		return nil, cli.Usagef("--format %q: want coco, yolo, mot, csv, events-csv, counts-csv or mp4", o.format)
 	}
 	o.dir = fs.Arg(0)
 	return o, nil

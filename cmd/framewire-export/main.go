@@ -1,6 +1,6 @@
 // Command framewire-export turns a stream folder's predictions.jsonl into
 // the formats other tools read: COCO results JSON, YOLO txt labels,
-// MOTChallenge det.txt and CSV.
+// MOTChallenge det.txt and CSV; and its video segments into one MP4.
 package main
 
 import (
@@ -24,6 +24,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.version {
 		fmt.Fprint(stdout, cli.Version("framewire-export"))
 		return cli.ErrVersion
+	}
+	if o.format == formatMP4 {
+		return exportMP4(ctx, o, stdout)
 	}
 	if o.format == formatEventsCSV || o.format == formatCountsCSV {
 		return exportEvents(ctx, o, stdout)

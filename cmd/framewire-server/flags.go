@@ -59,6 +59,7 @@ type options struct {
 	cpuProfile    string
 	kserve        kserveOptions
 	delivery      deliveryOptions
+	video         videoOptions
 }
 
 // flagEnv maps the server's flags to its environment variables.
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	serviceFlags(fs, o)
 	kserveFlags(fs, &o.kserve)
 	deliveryFlags(fs, &o.delivery)
+	videoFlags(fs, &o.video)
 	if err := flagenv.Parse(fs, args, flagEnv(), os.LookupEnv); err != nil {
 		return nil, cli.Usage(err)
 	}

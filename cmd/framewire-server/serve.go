@@ -53,6 +53,10 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 	if err != nil {
 		return server.Config{}, err
 	}
+	vc, err := o.video.config()
+	if err != nil {
+		return server.Config{}, err
+	}
 	return server.Config{
 		OutDir: o.out,
 		Model: detect.Config{
@@ -63,6 +67,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 		},
 		Workers: o.workers, MaxPixels: o.maxPixels, JPEGQuality: o.jpegQuality,
 		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep, ZonesDir: o.zonesDir,
+		Video: o.video.on, VideoOut: vc,
 		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
 		MaxStreams: o.maxStreams, MaxQueued: o.maxQueue, MaxMsgBytes: o.maxMsgMB << 20,
 		KeepaliveTime: o.kaTime, KeepaliveMinTime: o.kaMinTime,

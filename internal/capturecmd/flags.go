@@ -45,6 +45,7 @@ type options struct {
 	increment    bool
 	track        bool
 	zones        string // the counting rules' compact JSON; empty for none
+	video        optBool
 	version      bool
 }
 
@@ -206,6 +207,7 @@ func outputFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 	fs.BoolVar(&o.saveOnlyDet, "save-only-detections", false, "ask the server to write JPEGs only for frames with detections")
 	fs.StringVar(&o.save, "save", "", "also write the annotated JPEGs the server writes to `folder`/<name>/<seq>.jpg on this machine (the server sends them back)")
 	fs.StringVar(&raw.zones, "zones", "", "`FILE` (YAML or JSON) of lines and zones, in frame pixels, to count tracks by: line crossings in and out, zone entries, exits and dwell, written to events.jsonl (docs/events.md); turns on --track")
+	fs.Var(&o.video, "video", "ask the server to also write this stream's annotated frames as H.264 video segments (<out>/<name>/video/, an HLS playlist, a player in the live view); --video=false asks it not to (default: the server's --video)")
 	fs.BoolVar(&o.track, "track", false, "ask the server to give every detection a track id that stays with the object from frame to frame (predictions.jsonl track_id, drawn as 'person #12 0.81'); the summary counts distinct tracks per label")
 	fs.BoolVar(&o.version, "version", false, "print the version of framewire-capture and of the libraries it uses, and exit")
 }

@@ -67,4 +67,9 @@ const (
 	PredictionsFile = "predictions.jsonl"
 	// ManifestFile describes the run whose output the folder holds.
 	ManifestFile = "run.json"
+	// VideoDir holds a stream's video (server --video): MP4 segments,
+	// VideoIndex (the frames of each) and VideoPlaylist (HLS).
+	VideoDir      = "video"
+	VideoIndex    = "segments.json"
+	VideoPlaylist = "index.m3u8"
 )

@@ -18,6 +18,9 @@ type Run struct {
 	// declared, as its client last reported; not part of what makes the
 	// run the same run.
 	SourceEnd *SourceEnd `json:"source_ended_early,omitempty"`
+	// Video says the annotated frames are also written as H.264 segments
+	// (video/ in the folder); not part of what makes the run the same run.
+	Video bool `json:"video,omitempty"`
 }
 
 // SourceEnd is a client's report that its source stopped giving frames

@@ -30,6 +30,13 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 		hdr.Zones = opts.zones.JSON() // the same rules, the same run, whatever the layout
 	}
 	run := core.NewRun(hdr, s.cfg.Model)
+	run.Video = s.cfg.Video
+	if hdr.Video != nil {
+		run.Video = hdr.GetVideo()
+	}
+	if run.Video && !s.cfg.CanVideo {
+		return nil, toStatus(fmt.Errorf("%w: this server cannot write video (no ffmpeg)", errBadRequest))
+	}
 	out, err := s.cfg.Store.Open(ctx, hdr.GetName(), run, hdr.GetExist())
 	if err != nil {
 		return nil, toStatus(err)
@@ -43,7 +50,7 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 	shown.Name, shown.Source = out.Name(), record.RedactSource(hdr.GetSource())
 	sess := &session{
 		svc: s, out: out, write: out.WriteImage, opts: opts, tracked: tracked, counted: counted,
-		live: hdr.GetLive(),
+		live:  hdr.GetLive(),
 		watch: s.cfg.Monitor.Watch(ctx, shown, s.cfg.Model.Kind),
 	}
 	sess.watch.Counted(counted.Counts())

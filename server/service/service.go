@@ -50,6 +50,9 @@ type Config struct {
 	// ZonesDir holds default counting rules per stream name (see
 	// withDefaultZones); "" for none.
 	ZonesDir string
+	// Video is whether a stream whose header does not say gets a video;
+	// CanVideo whether the store can write one at all.
+	Video, CanVideo bool
 }
 
 // Service implements the ImageProcedure gRPC service. Safe for concurrent

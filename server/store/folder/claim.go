@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path"
 
@@ -58,7 +59,11 @@ func (s *Store) openName(ctx context.Context, name string, run record.Run, polic
 	}
 	out.owner, out.release = w, func() { s.owners.release(w) }
 	if run.Live && s.liveKeep > 0 {
-		out.prune = newImagePruner(out, s.liveKeep)
+		out.prune = newImagePruner(out, s.liveKeep, math.MaxInt64)
+	}
+	if err := s.openVideo(out, run); err != nil {
+		out.Close()
+		return nil, err
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package folder
 import (
 	"log/slog"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +34,7 @@ func folderPath(o *output) string { return filepath.Join(o.root.Name(), o.name) 
 // A live stream keeps the JPEGs of its last frames only; its lines stay.
 func TestLiveStreamKeepsItsLastImages(t *testing.T) {
 	dir := openTestOutput(t, t.TempDir(), "cam")
-	p := newImagePruner(dir, 3)
+	p := newImagePruner(dir, 3, math.MaxInt64)
 	for seq := range int64(10) {
 		if _, err := dir.WriteImage(seq, []byte("jpeg")); err != nil {
 			t.Fatal(err)
@@ -60,7 +61,7 @@ func TestReconnectedLiveStreamPrunesTheEarlierImages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := newImagePruner(dir, 3) // the reconnected call's
+	p := newImagePruner(dir, 3, math.MaxInt64) // the reconnected call's
 	if _, err := dir.WriteImage(5, []byte("jpeg")); err != nil {
 		t.Fatal(err)
 	}

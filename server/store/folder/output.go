@@ -16,6 +16,7 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/store/folder/eventlog"
 	"github.com/framewire/framewire/server/store/folder/journal"
+	"github.com/framewire/framewire/server/store/folder/video"
 )
 
 var (
@@ -48,6 +49,13 @@ type output struct {
 	owner   *owner
 	release func()       // lets the name go
 	prune   *imagePruner // nil keeps every image
+
+	// video makes the stream's video; nil when it has none. recorded
+	// counts the frames recorded, of frameCount (0: unknown), to tell
+	// when a file's video is whole.
+	video      *video.Recorder
+	recorded   int64
+	frameCount int64
 }
 
 // openOutput creates or reopens the stream folder name in root and its
@@ -104,7 +112,12 @@ func (o *output) Append(rec record.Frame) error {
 	if err := o.jsonl.Append(rec); err != nil {
 		return err
 	}
-	if rec.Image != "" {
+	o.recorded++
+	switch {
+	case rec.Image == "":
+	case o.video != nil:
+		o.video.Add(videoFrame(rec)) // its JPEG goes once in a segment
+	default:
 		o.prune.written(rec.Seq)
 	}
 	return nil
@@ -142,10 +155,13 @@ func (o *output) AppendEvents(evs []record.Event) error {
 	return o.events.Append(evs)
 }
 
-// Close syncs, checkpoints and closes the predictions file (and the
+// Close finishes the video's segments, syncs, checkpoints and closes the predictions file (and the
 // events file) and lets the name go.
 func (o *output) Close() error {
 	defer o.release()
+	if o.video != nil {
+		o.video.Close(o.frameCount > 0 && o.recorded >= o.frameCount)
+	}
 	var err error
 	if o.events != nil {
 		err = o.events.Close()

@@ -5,25 +5,29 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // imagePruner keeps the JPEGs of a live stream's last keep written frames
 // and removes older ones, so that a camera left running does not fill the
 // disk. Its predictions lines stay (their image field then names a file
-// that was removed). Used from the stream's sender only.
+// that was removed). Used from the stream's sender, and from its video's
+// goroutine when it has one (the JPEGs go once in a segment).
 type imagePruner struct {
+	mu   sync.Mutex
 	dir  *output
 	keep int
 	seqs []int64 // written frames, oldest first; at most keep
 }
 
 // newImagePruner prunes dir's images, starting with those already in it
-// (a live run that reconnected), oldest first by their frame names.
-func newImagePruner(dir *output, keep int) *imagePruner {
+// up to frame upTo (a live run that reconnected), oldest first by their
+// frame names.
+func newImagePruner(dir *output, keep int, upTo int64) *imagePruner {
 	p := &imagePruner{dir: dir, keep: keep}
 	entries, _ := fs.ReadDir(dir.root.FS(), dir.name) // sorted by name: by frame number
 	for _, e := range entries {
-		if seq, ok := imageSeq(e.Name()); ok {
+		if seq, ok := imageSeq(e.Name()); ok && seq <= upTo {
 			p.add(seq)
 		}
 	}
@@ -42,6 +46,8 @@ func imageSeq(name string) (int64, bool) {
 // oldest one beyond keep. A nil pruner keeps everything.
 func (p *imagePruner) written(seq int64) {
 	if p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
 		p.add(seq)
 	}
 }

@@ -9,6 +9,7 @@ package folder
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path"
@@ -24,6 +25,7 @@ type Store struct {
 	root     *os.Root
 	owners   *owners
 	liveKeep int
+	video    *VideoConfig // nil: no stream has a video
 	log      *slog.Logger
 }
 
@@ -50,6 +52,9 @@ func New(dir string, liveKeep int, log *slog.Logger) (*Store, error) {
 	}
 	return &Store{root: root, owners: newOwners(root), liveKeep: liveKeep, log: log}, nil
 }
+
+// FS reads the folder (for serving its videos).
+func (s *Store) FS() fs.FS { return s.root.FS() }
 
 // Close lets the folder go; the store is not used after it.
 func (s *Store) Close() error { return s.root.Close() }

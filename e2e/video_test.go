@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/framewire/framewire/proto/record"
+)
+
+// probeVideo returns ffprobe's codec, decoded frame count and duration of
+// a video file or playlist.
+func probeVideo(t *testing.T, file string) (codec string, frames int, seconds float64) {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v",
+		"-show_entries", "stream=codec_name,nb_read_frames:format=duration", "-of", "default=nw=1", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v\n%s", file, err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		k, v, _ := strings.Cut(l, "=")
+		switch k {
+		case "codec_name":
+			codec = v
+		case "nb_read_frames":
+			frames, _ = strconv.Atoi(v)
+		case "duration":
+			seconds, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	return codec, frames, seconds
+}
+
+// checkSegments asserts that the segments of dir's video hold frames
+// 0..n-1 in order, each once, as its index says (the playlist's frame
+// count, probed by the caller, says they play).
+func checkSegments(t *testing.T, dir string, n int64) {
+	t.Helper()
+	var x struct {
+		Segments []struct {
+			File   string
+			Frames [][2]int64
+		}
+		Ended bool
+	}
+	b, err := os.ReadFile(filepath.Join(dir, record.VideoDir, record.VideoIndex))
+	if err != nil || json.Unmarshal(b, &x) != nil {
+		t.Fatalf("video index: %v %s", err, b)
+	}
+	var next int64
+	for _, s := range x.Segments {
+		for _, r := range s.Frames {
+			if r[0] != next {
+				t.Errorf("segment %s holds frames from %d, want %d", s.File, r[0], next)
+			}
+			next = r[1]
+		}
+		if _, err := os.Stat(filepath.Join(dir, record.VideoDir, s.File)); err != nil {
+			t.Errorf("segment %s: %v", s.File, err)
+		}
+	}
+	if next != n || !x.Ended {
+		t.Errorf("the segments hold frames up to %d, ended %v; want %d, ended", next, x.Ended, n)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, record.VideoDir, ".tmp-*")); len(tmps) > 0 {
+		t.Errorf("partial files left: %v", tmps)
+	}
+}
+
+// TestVideoSurvivesTwoServerKills streams vtest.avi to a server writing
+// video and SIGKILLs it twice mid-run: the resumed run's playlist plays
+// every frame exactly once (795), its segments each play, and the
+// segments joined by framewire-export are H.264 of 795 frames lasting as
+// long as the source.
+func TestVideoSurvivesTwoServerKills(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("needs ffmpeg (scripts/setup.sh installs it)")
+	}
+	dir, _, err, stderr := runWithInterruptsArgs(t, []string{"--model", "mean", "--video", "--video-segment", "8s"},
+		interrupt{after: 170, signal: syscall.SIGKILL}, interrupt{after: 480, signal: syscall.SIGKILL})
+	if err != nil {
+		t.Fatalf("client: %v\n%s", err, stderr)
+	}
+	checkExactOutput(t, dir, 795)
+	checkSegments(t, dir, 795)
+	if codec, frames, _ := probeVideo(t, filepath.Join(dir, record.VideoDir, record.VideoPlaylist)); codec != "h264" || frames != 795 {
+		t.Errorf("the playlist plays %s with %d frames, want h264 with 795", codec, frames)
+	}
+	tmp := t.TempDir()
+	exportBin := filepath.Join(tmp, "framewire-export")
+	if out, err := exec.Command("go", "build", "-o", exportBin, "github.com/framewire/framewire/cmd/framewire-export").CombinedOutput(); err != nil {
+		t.Fatalf("build framewire-export: %v\n%s", err, out)
+	}
+	joined := filepath.Join(tmp, "vtest.mp4")
+	if out, err := exec.Command(exportBin, "--format", "mp4", "--out", joined, dir).CombinedOutput(); err != nil {
+		t.Fatalf("framewire-export --format mp4: %v\n%s", err, out)
+	}
+	codec, frames, seconds := probeVideo(t, joined)
+	_, _, source := probeVideo(t, vtest)
+	if codec != "h264" || frames != 795 || seconds < source*0.99 || seconds > source*1.01 {
+		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 795 frames, %.3f s within 1%%", codec, frames, seconds, source)
+	}
+	t.Logf("joined video: %s, %d frames, %.3f s (source %.3f s)", codec, frames, seconds, source)
+}
