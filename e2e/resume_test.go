@@ -76,11 +76,16 @@ type interrupt struct {
 	signal syscall.Signal
 }
 
-// runWithInterrupts streams vtest.avi to a server on a fixed address and,
+// resumeFrames is the length of the clip the kill and drain tests stream:
+// the first frames of vtest.avi, enough for the interrupts to come
+// mid-file with frames in flight.
+const resumeFrames = 300
+
+// runWithInterrupts streams the first resumeFrames of vtest.avi to a server on a fixed address and,
 // after each interrupt's count of results, signals the server, waits for
 // it to exit and starts a new one on the same address and output folder.
 func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out string, servers []*server, clientErr error, stderr string) {
-	needFile(t, vtest, "opencv-doc")
+	clip := vtestClip(t, resumeFrames)
 	out = t.TempDir()
 	addr := freeAddr(t)
 	args := []string{"--model", model, "--listen", addr, "--drain", "20s"}
@@ -104,7 +109,7 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 	var errBuf strings.Builder
 	clientDone := make(chan error, 1)
 	go func() {
-		err := capturecmd.Run(context.Background(), []string{"--server", addr, "--source", vtest, "--json", "--retries", "20"}, pw, &errBuf)
+		err := capturecmd.Run(context.Background(), []string{"--server", addr, "--source", clip, "--json", "--retries", "20"}, pw, &errBuf)
 		pw.Close()
 		clientDone <- err
 	}()
@@ -129,30 +134,33 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 }
 
 func TestServerKilledMidFileResumesExactly(t *testing.T) {
-	dir, _, err, stderr := runWithInterrupts(t, "mean", interrupt{after: 250, signal: syscall.SIGKILL})
+	t.Parallel()
+	dir, _, err, stderr := runWithInterrupts(t, "mean", interrupt{after: 100, signal: syscall.SIGKILL})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
 	if !strings.Contains(stderr, "reconnecting") {
 		t.Errorf("the client did not say it reconnected:\n%s", stderr)
 	}
-	checkExactOutput(t, dir, 795)
+	checkExactOutput(t, dir, resumeFrames)
 }
 
 func TestServerKilledTwiceResumesExactly(t *testing.T) {
+	t.Parallel()
 	dir, _, err, stderr := runWithInterrupts(t, "mean",
-		interrupt{after: 150, signal: syscall.SIGKILL}, interrupt{after: 500, signal: syscall.SIGKILL})
+		interrupt{after: 60, signal: syscall.SIGKILL}, interrupt{after: 200, signal: syscall.SIGKILL})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
-	checkExactOutput(t, dir, 795)
+	checkExactOutput(t, dir, resumeFrames)
 }
 
 // TestDrainLosesNothing sends SIGTERM in the middle of a file: the server
 // finishes what it received, tells the client, and exits; the client
 // resumes on the next server and the output is exact.
 func TestDrainLosesNothing(t *testing.T) {
-	dir, servers, err, stderr := runWithInterrupts(t, "blazeface", interrupt{after: 300, signal: syscall.SIGTERM})
+	t.Parallel()
+	dir, servers, err, stderr := runWithInterrupts(t, "blazeface", interrupt{after: 120, signal: syscall.SIGTERM})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
@@ -163,5 +171,5 @@ func TestDrainLosesNothing(t *testing.T) {
 	if !strings.Contains(stderr, "Unavailable") || !strings.Contains(stderr, "shutting down") {
 		t.Errorf("the client was not told the server was shutting down:\n%s", stderr)
 	}
-	checkExactOutput(t, dir, 795)
+	checkExactOutput(t, dir, resumeFrames)
 }

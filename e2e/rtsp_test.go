@@ -288,6 +288,7 @@ func (r *cameraRun) finishAndCheck(t *testing.T, back time.Time) []arrival {
 // same port is reopened: the stream goes on in the same folder and call,
 // the sequence numbers keep growing, and the outage is counted.
 func TestCameraThatDropsIsReconnected(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t)
 	r.cam.kill()
 	killed := time.Now()
@@ -316,6 +317,7 @@ func TestCameraThatDropsIsReconnected(t *testing.T) {
 // recorded at its own size, the old one up to the outage, the new one
 // after.
 func TestCameraBackAtAnotherSizeIsRecordedAtIt(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t)
 	r.cam.kill()
 	startCamera(t, r.cam.port, "640", "480")
@@ -343,6 +345,7 @@ func TestCameraBackAtAnotherSizeIsRecordedAtIt(t *testing.T) {
 // A camera that freezes (its RTSP server stopped, connections open, no
 // data) is given up after --stall-timeout and reopened once it answers.
 func TestFrozenCameraIsReconnected(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t, "--stall-timeout", "1s")
 	if err := r.cam.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
@@ -367,6 +370,7 @@ func TestFrozenCameraIsReconnected(t *testing.T) {
 // A URL that cannot be opened is named in the client's error without its
 // user, password or query.
 func TestUnopenableURLErrorHidesSecrets(t *testing.T) {
+	t.Parallel()
 	_, port, _ := net.SplitHostPort(freeAddr(t))
 	src := fmt.Sprintf("rtsp://admin:hunter2@127.0.0.1:%s/cam?apikey=SECRET", port)
 	_, stderr, err := runFor(t, time.Minute, "--server", "127.0.0.1:1", "--source", src)
