@@ -88,7 +88,7 @@ func TestRerunOfAFileResumesOnlyTheSameRun(t *testing.T) {
 	if _, stderr, err := runFor(t, time.Minute, args...); err != nil {
 		t.Fatalf("first run: %v\n%s", err, stderr)
 	}
-	_, stderr, err := runFor(t, time.Minute, args...)
+	_, stderr, err := runFor(t, 3*time.Minute, args...)
 	if sum := summaryOf(t, stderr); err != nil || sum.Skipped != 795 || sum.Sent != 0 || !sum.Resumed {
 		t.Errorf("same command again: %v, skipped %d, sent %d, resumed %v; want 795 skipped, none sent\n%s", err, sum.Skipped, sum.Sent, sum.Resumed, stderr)
 	}
@@ -158,7 +158,7 @@ func TestFullDiskFramesAreRetriedOnResume(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", out).Run() })
 	s := startServer(t, out, "--model", "mean")
 	args := []string{"--server", s.addr, "--source", clip, "--json", "--quiet"}
-	_, stderr, err := runFor(t, time.Minute, args...)
+	_, stderr, err := runFor(t, 3*time.Minute, args...)
 	sum := summaryOf(t, stderr)
 	if err == nil || sum.NotRecorded == 0 || !strings.Contains(err.Error(), "failed on the server and were not recorded") {
 		t.Fatalf("on a full disk: %v, not recorded %d; want a non-zero exit saying how many failed\n%s", err, sum.NotRecorded, stderr)
@@ -167,7 +167,7 @@ func TestFullDiskFramesAreRetriedOnResume(t *testing.T) {
 	if b, err := exec.Command("mount", "-o", "remount,size=256m", out).CombinedOutput(); err != nil {
 		t.Fatalf("remount: %v: %s", err, b)
 	}
-	_, stderr, err = runFor(t, time.Minute, args...)
+	_, stderr, err = runFor(t, 3*time.Minute, args...)
 	if err != nil {
 		t.Fatalf("after freeing space: %v\n%s", err, stderr)
 	}
