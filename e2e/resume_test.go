@@ -76,16 +76,11 @@ type interrupt struct {
 	signal syscall.Signal
 }
 
-// resumeFrames is the length of the clip the kill and drain tests stream:
-// the first frames of vtest.avi, enough for the interrupts to come
-// mid-file with frames in flight.
-const resumeFrames = 300
-
-// runWithInterrupts streams the first resumeFrames of vtest.avi to a server on a fixed address and,
+// runWithInterrupts streams vtest.avi to a server on a fixed address and,
 // after each interrupt's count of results, signals the server, waits for
 // it to exit and starts a new one on the same address and output folder.
 func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out string, servers []*server, clientErr error, stderr string) {
-	clip := vtestClip(t, resumeFrames)
+	needFile(t, vtest, "opencv-doc")
 	out = t.TempDir()
 	addr := freeAddr(t)
 	args := []string{"--model", model, "--listen", addr, "--drain", "20s"}
@@ -109,7 +104,7 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 	var errBuf strings.Builder
 	clientDone := make(chan error, 1)
 	go func() {
-		err := capturecmd.Run(context.Background(), []string{"--server", addr, "--source", clip, "--json", "--retries", "20"}, pw, &errBuf)
+		err := capturecmd.Run(context.Background(), []string{"--server", addr, "--source", vtest, "--json", "--retries", "20"}, pw, &errBuf)
 		pw.Close()
 		clientDone <- err
 	}()
@@ -135,24 +130,24 @@ func runWithInterrupts(t *testing.T, model string, ints ...interrupt) (out strin
 
 func TestServerKilledMidFileResumesExactly(t *testing.T) {
 	t.Parallel()
-	dir, _, err, stderr := runWithInterrupts(t, "mean", interrupt{after: 100, signal: syscall.SIGKILL})
+	dir, _, err, stderr := runWithInterrupts(t, "mean", interrupt{after: 250, signal: syscall.SIGKILL})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
 	if !strings.Contains(stderr, "reconnecting") {
 		t.Errorf("the client did not say it reconnected:\n%s", stderr)
 	}
-	checkExactOutput(t, dir, resumeFrames)
+	checkExactOutput(t, dir, 795)
 }
 
 func TestServerKilledTwiceResumesExactly(t *testing.T) {
 	t.Parallel()
 	dir, _, err, stderr := runWithInterrupts(t, "mean",
-		interrupt{after: 60, signal: syscall.SIGKILL}, interrupt{after: 200, signal: syscall.SIGKILL})
+		interrupt{after: 150, signal: syscall.SIGKILL}, interrupt{after: 500, signal: syscall.SIGKILL})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
-	checkExactOutput(t, dir, resumeFrames)
+	checkExactOutput(t, dir, 795)
 }
 
 // TestDrainLosesNothing sends SIGTERM in the middle of a file: the server
@@ -160,7 +155,7 @@ func TestServerKilledTwiceResumesExactly(t *testing.T) {
 // resumes on the next server and the output is exact.
 func TestDrainLosesNothing(t *testing.T) {
 	t.Parallel()
-	dir, servers, err, stderr := runWithInterrupts(t, "blazeface", interrupt{after: 120, signal: syscall.SIGTERM})
+	dir, servers, err, stderr := runWithInterrupts(t, "blazeface", interrupt{after: 300, signal: syscall.SIGTERM})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
@@ -171,5 +166,5 @@ func TestDrainLosesNothing(t *testing.T) {
 	if !strings.Contains(stderr, "Unavailable") || !strings.Contains(stderr, "shutting down") {
 		t.Errorf("the client was not told the server was shutting down:\n%s", stderr)
 	}
-	checkExactOutput(t, dir, resumeFrames)
+	checkExactOutput(t, dir, 795)
 }
