@@ -243,10 +243,19 @@ type cameraRun struct {
 	client *liveClient
 }
 
+// cameraRuns lets one camera test run at a time: the tests run in
+// parallel with the others, but two RTSP cameras on loopback at once
+// deliver to each other's clients (a killed camera's client went on
+// getting frames).
+var cameraRuns sync.Mutex
+
 // startCameraRun starts a server, the camera and a client streaming it
-// as "cam", and waits for its first 10 results.
+// as "cam", and waits for its first 10 results. The camera tests calling
+// it run one at a time.
 func startCameraRun(t *testing.T, args ...string) *cameraRun {
 	t.Helper()
+	cameraRuns.Lock()
+	t.Cleanup(cameraRuns.Unlock)
 	srv := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0")
 	_, port, _ := net.SplitHostPort(freeAddr(t))
 	cam := startCamera(t, port)
