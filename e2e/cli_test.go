@@ -62,6 +62,7 @@ func buildClient(t *testing.T) string {
 // Both commands: --help and --version exit 0, usage errors 2, failures 1;
 // the health probe exits 1 when nothing serves and works over TLS.
 func TestExitStatuses(t *testing.T) {
+	t.Parallel()
 	client := buildClient(t)
 	p := newPKI(t)
 	tlsServer := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey)
@@ -102,6 +103,7 @@ func TestExitStatuses(t *testing.T) {
 // The health service answers for the service by name too, as
 // grpc_health_probe -service ImageProcedure asks.
 func TestHealthPerService(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	conn, err := grpc.NewClient(s.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

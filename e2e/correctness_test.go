@@ -50,6 +50,7 @@ func summaryOf(t *testing.T, stderr string) capturecmd.SummaryJSON {
 // A restarted webcam is a new run: it sends frames at once, into cam-2,
 // and leaves the first run's folder as it was.
 func TestRestartedWebcamSendsAndKeepsTheEarlierRun(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	args := []string{"--server", s.addr, "--source", testCamera, "--name", "cam", "--json"}
 	_, stderr, err := runFor(t, 2*time.Second, args...)
@@ -79,6 +80,7 @@ func TestRestartedWebcamSendsAndKeepsTheEarlierRun(t *testing.T) {
 // Re-running a file resumes it and says so; against a server running
 // another model it stops and says what differs and what to do.
 func TestRerunOfAFileResumesOnlyTheSameRun(t *testing.T) {
+	t.Parallel()
 	needFile(t, vtest, "opencv-doc")
 	out := t.TempDir()
 	s := startServer(t, out, "--model", "mean")
@@ -86,7 +88,7 @@ func TestRerunOfAFileResumesOnlyTheSameRun(t *testing.T) {
 	if _, stderr, err := runFor(t, time.Minute, args...); err != nil {
 		t.Fatalf("first run: %v\n%s", err, stderr)
 	}
-	_, stderr, err := runFor(t, time.Minute, args...)
+	_, stderr, err := runFor(t, 3*time.Minute, args...)
 	if sum := summaryOf(t, stderr); err != nil || sum.Skipped != 795 || sum.Sent != 0 || !sum.Resumed {
 		t.Errorf("same command again: %v, skipped %d, sent %d, resumed %v; want 795 skipped, none sent\n%s", err, sum.Skipped, sum.Sent, sum.Resumed, stderr)
 	}
@@ -109,6 +111,7 @@ func TestRerunOfAFileResumesOnlyTheSameRun(t *testing.T) {
 // A second client under a name in use is refused at once, with exit
 // status non-zero, while the first goes on.
 func TestSecondClientWithTheSameNameIsRefused(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -142,7 +145,9 @@ func lineCountOrZero(path string) int {
 // not recorded, the client says how many and exits non-zero; after space
 // is freed the same command finishes the run exactly.
 func TestFullDiskFramesAreRetriedOnResume(t *testing.T) {
-	needFile(t, vtest, "opencv-doc")
+	t.Parallel()
+	const frames = 200 // the disk fills after about 30
+	clip := vtestClip(t, frames)
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to mount a small tmpfs")
 	}
@@ -152,8 +157,8 @@ func TestFullDiskFramesAreRetriedOnResume(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", out).Run() })
 	s := startServer(t, out, "--model", "mean")
-	args := []string{"--server", s.addr, "--source", vtest, "--json", "--quiet"}
-	_, stderr, err := runFor(t, time.Minute, args...)
+	args := []string{"--server", s.addr, "--source", clip, "--json", "--quiet"}
+	_, stderr, err := runFor(t, 3*time.Minute, args...)
 	sum := summaryOf(t, stderr)
 	if err == nil || sum.NotRecorded == 0 || !strings.Contains(err.Error(), "failed on the server and were not recorded") {
 		t.Fatalf("on a full disk: %v, not recorded %d; want a non-zero exit saying how many failed\n%s", err, sum.NotRecorded, stderr)
@@ -162,14 +167,14 @@ func TestFullDiskFramesAreRetriedOnResume(t *testing.T) {
 	if b, err := exec.Command("mount", "-o", "remount,size=256m", out).CombinedOutput(); err != nil {
 		t.Fatalf("remount: %v: %s", err, b)
 	}
-	_, stderr, err = runFor(t, time.Minute, args...)
+	_, stderr, err = runFor(t, 3*time.Minute, args...)
 	if err != nil {
 		t.Fatalf("after freeing space: %v\n%s", err, stderr)
 	}
-	if sum2 := summaryOf(t, stderr); sum2.Processed != sum.NotRecorded || sum2.Skipped != 795-sum.NotRecorded {
-		t.Errorf("resume processed %d and skipped %d, want the %d frames not recorded and %d skipped", sum2.Processed, sum2.Skipped, sum.NotRecorded, 795-sum.NotRecorded)
+	if sum2 := summaryOf(t, stderr); sum2.Processed != sum.NotRecorded || sum2.Skipped != frames-sum.NotRecorded {
+		t.Errorf("resume processed %d and skipped %d, want the %d frames not recorded and %d skipped", sum2.Processed, sum2.Skipped, sum.NotRecorded, frames-sum.NotRecorded)
 	}
-	checkExactOutput(t, filepath.Join(out, "vtest"), 795)
+	checkExactOutput(t, filepath.Join(out, "vtest"), frames)
 }
 
 // checkLinesHaveImages checks that every predictions line's image exists.
@@ -191,14 +196,15 @@ func checkLinesHaveImages(t *testing.T, dir string) {
 // Credentials in a source URL reach neither the server nor the output,
 // logs, pages or metrics, nor the client's own messages.
 func TestSourceCredentialsNeverLeaveTheClient(t *testing.T) {
-	needFile(t, vtest, "opencv-doc")
+	t.Parallel()
+	clip := vtestClip(t, 100)
 	video := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if user, pass, ok := r.BasicAuth(); !ok || user != "admin" || pass != "secret" {
 			w.Header().Set("WWW-Authenticate", `Basic realm="cam"`)
 			http.Error(w, "who are you", http.StatusUnauthorized)
 			return
 		}
-		http.ServeFile(w, r, vtest)
+		http.ServeFile(w, r, clip)
 	}))
 	defer video.Close()
 	r := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0")

@@ -86,6 +86,7 @@ func streamsLogged(log, msg string) []string {
 // waiting for a slot spends no retry (a server that refuses the streams
 // over its limit fails four of the six at once).
 func TestCrowdOfClientsTakesTurns(t *testing.T) {
+	t.Parallel()
 	bin := buildClient(t)
 	clip := tinyClip(t, 5)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--max-streams", "2")
@@ -152,6 +153,7 @@ func runProc(t *testing.T, cmd *exec.Cmd) (int, string, time.Duration) {
 // line that says what to do; it does not retry (--retries is for streams
 // that broke).
 func TestClosedPortFailsInOneLine(t *testing.T) {
+	t.Parallel()
 	bin := buildClient(t)
 	addr := freeAddr(t)
 	code, stderr, took := runProc(t, exec.Command(bin, "--server", addr, "--source", tinyClip(t, 3)))
@@ -186,6 +188,7 @@ func startWaiting(t *testing.T, cmd *exec.Cmd, says string) *lockedBuffer {
 // it (once it says it waits, as when both start at boot), says once that
 // it waits, and streams.
 func TestWaitForServerWaitsForItToStart(t *testing.T) {
+	t.Parallel()
 	bin := buildClient(t)
 	addr := freeAddr(t)
 	out := t.TempDir()
@@ -212,6 +215,7 @@ func TestWaitForServerWaitsForItToStart(t *testing.T) {
 // A signal while the client waits for a server that is not there ends
 // it at once, saying so, not that it waited the whole --wait-for-server.
 func TestSignalWhileWaitingForTheServer(t *testing.T) {
+	t.Parallel()
 	bin := buildClient(t)
 	cmd := exec.Command(bin, "--server", freeAddr(t), "--source", tinyClip(t, 3), "--quiet", "--wait-for-server", "1m")
 	stderr := startWaiting(t, cmd, "waiting up to 1m0s for it")
@@ -238,6 +242,7 @@ func TestSignalWhileWaitingForTheServer(t *testing.T) {
 // its slot came before the server saw the connection close, is not
 // checked: either way its slot goes on.)
 func TestKilledWaitingClientLeavesItsPlace(t *testing.T) {
+	t.Parallel()
 	bin := buildClient(t)
 	clip := tinyClip(t, 5)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--max-streams", "1")

@@ -109,6 +109,7 @@ func needFile(t *testing.T, path, pkg string) {
 }
 
 func TestVideoFileEveryFrameInOrder(t *testing.T) {
+	t.Parallel()
 	needFile(t, vtest, "opencv-doc")
 	s := startServer(t, t.TempDir(), "--model", "blazeface")
 	var stdout, stderr bytes.Buffer
@@ -223,6 +224,7 @@ func TestLiveSourceDropsAndLatencyStaysFlat(t *testing.T) {
 }
 
 func TestMissingWebcamFailsFast(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{"7", "/dev/video7"} {
 		start := time.Now()
 		var stdout, stderr bytes.Buffer
@@ -238,6 +240,7 @@ func TestMissingWebcamFailsFast(t *testing.T) {
 }
 
 func TestMissingFileFails(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	err := capturecmd.Run(context.Background(), []string{"--source", "/nonexistent/clip.mp4"}, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/clip.mp4") {
@@ -249,6 +252,7 @@ func TestMissingFileFails(t *testing.T) {
 // Ctrl-C does: it stops reading, gets the results of every frame it sent,
 // prints its summary and reports that the file did not complete.
 func TestInterruptedFileFinishesWhatItSent(t *testing.T) {
+	t.Parallel()
 	needFile(t, vtest, "opencv-doc")
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -41,18 +41,20 @@ func streamBytes(t *testing.T, s *server) float64 {
 // A server on this machine gets raw pixels by default, one on another
 // machine JPEG; the frames are the same but for JPEG's loss.
 func TestFramesGoRawToALocalServer(t *testing.T) {
-	needFile(t, vtest, "opencv-doc")
+	t.Parallel()
+	const frames = 200
+	clip := vtestClip(t, frames)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0")
 	const frameBytes = 768 * 576 * 3
 	means := map[string][]float64{}
 	var before float64
 	for _, enc := range []string{"jpeg", "auto"} {
-		stdout, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", vtest, "--name", enc, "--encoding", enc, "--json")
+		stdout, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", clip, "--name", enc, "--encoding", enc, "--json")
 		if err != nil {
 			t.Fatalf("--encoding %s: %v\n%s", enc, err, stderr)
 		}
 		after := streamBytes(t, s)
-		perFrame := (after - before) / 795
+		perFrame := (after - before) / frames
 		before = after
 		t.Logf("--encoding %s: %.0f bytes a frame on the wire", enc, perFrame)
 		if raw := perFrame >= frameBytes; raw != (enc == "auto") {
@@ -62,8 +64,8 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 			means[enc] = append(means[enc], r.Mean)
 		}
 	}
-	if len(means["jpeg"]) != 795 || len(means["auto"]) != 795 {
-		t.Fatalf("%d and %d results, want 795 each", len(means["jpeg"]), len(means["auto"]))
+	if len(means["jpeg"]) != frames || len(means["auto"]) != frames {
+		t.Fatalf("%d and %d results, want %d each", len(means["jpeg"]), len(means["auto"]), frames)
 	}
 	worst := 0.0
 	for i := range means["jpeg"] {
@@ -77,16 +79,18 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 // A local server that takes smaller messages than a raw frame gets JPEG
 // frames: it says its limit when the stream opens.
 func TestRawFramesKeepToTheServersLimit(t *testing.T) {
-	needFile(t, vtest, "opencv-doc")
+	t.Parallel()
+	const frames = 200
+	clip := vtestClip(t, frames)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0", "--max-msg-mb", "1")
-	_, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", vtest, "--json", "--quiet")
+	_, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", clip, "--json", "--quiet")
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
 	}
-	if sum := summaryOf(t, stderr); sum.Processed != 795 {
-		t.Errorf("%d frames processed, want 795", sum.Processed)
+	if sum := summaryOf(t, stderr); sum.Processed != frames {
+		t.Errorf("%d frames processed, want %d", sum.Processed, frames)
 	}
-	if perFrame := streamBytes(t, s) / 795; perFrame >= 1<<20 {
+	if perFrame := streamBytes(t, s) / frames; perFrame >= 1<<20 {
 		t.Errorf("%.0f bytes a frame on the wire to a server taking at most 1 MiB", perFrame)
 	}
 }

@@ -74,6 +74,7 @@ func overwriteAcrossALine(t *testing.T, file string) string {
 // resumes on a new server, which sets the damaged line aside and redoes
 // its two frames, so that each frame has exactly one valid line.
 func TestKilledRunWithDamagedPredictionsHealsOnResume(t *testing.T) {
+	t.Parallel()
 	const frames = 120
 	clip := tinyClip(t, frames)
 	out, addr := t.TempDir(), freeAddr(t)

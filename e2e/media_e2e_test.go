@@ -85,6 +85,7 @@ func readSourceEnded(t *testing.T, dir string) *sourceEnded {
 }
 
 func TestTruncatedVideoFailsAndIsRecorded(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	whole, err := os.ReadFile(makeClip(t, dir, "whole.mp4", "testsrc", "160x120", 100))
 	if err != nil {
@@ -117,6 +118,7 @@ func TestTruncatedVideoFailsAndIsRecorded(t *testing.T) {
 }
 
 func TestSizeChangeRecordedAtOwnSizes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var joined []byte
 	for _, c := range [][2]string{{"testsrc", "320x240"}, {"testsrc2", "768x576"}} {

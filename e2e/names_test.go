@@ -25,6 +25,7 @@ import (
 // every name on the wire, in predictions.jsonl and on the client's output
 // is UTF-8 that shows the bytes as \xNN.
 func TestPhotoNamesThatAreNotUTF8(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "fotos\xfe")
 	names := []string{"bad\xffname.jpg", "caf\xe9.jpg", "ok.jpg"}
 	for _, n := range append([]string{""}, names...) {
@@ -49,6 +50,7 @@ func TestPhotoNamesThatAreNotUTF8(t *testing.T) {
 // UTF-8, with --name and with the name derived from the path: every frame
 // is processed, and run.json names the file.
 func TestVideoPathThatIsNotUTF8(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "clip\xff\xe9.avi")
 	writeClip(t, path, 12)
 	s := startServer(t, t.TempDir(), "--model", "mean")

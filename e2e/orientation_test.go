@@ -67,6 +67,7 @@ func writeJPEG(t *testing.T, path string, img image.Image, tiff []byte) {
 // within a few pixels), sent as its own bytes and, with --resize,
 // decoded and re-encoded by the client.
 func TestPhotosInEveryEXIFOrientationAreProcessedUpright(t *testing.T) {
+	t.Parallel()
 	dir, up := orientedPhotos(t)
 	s := startServer(t, t.TempDir())
 	for _, run := range []struct {

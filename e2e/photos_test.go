@@ -77,6 +77,7 @@ func photosDir(t *testing.T) (dir string, names []string) {
 }
 
 func TestPhotoFolderInNameOrderEachLineNamesItsFile(t *testing.T) {
+	t.Parallel()
 	dir, names := photosDir(t)
 	s := startServer(t, t.TempDir())
 	var stdout, stderr bytes.Buffer
@@ -129,6 +130,7 @@ func hasLabel(dets []struct {
 }
 
 func TestPhotoGlob(t *testing.T) {
+	t.Parallel()
 	dir, _ := photosDir(t)
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	var stdout, stderr bytes.Buffer
@@ -245,6 +247,7 @@ func idSwitches(ids []int64) int {
 }
 
 func TestTrackingSyntheticWalkersKeepTheirIDs(t *testing.T) {
+	t.Parallel()
 	const n = 60
 	ws := []walker{
 		{x0: 10, y0: 40, vx: 7},   // crosses the next one mid-way

@@ -134,6 +134,7 @@ func runWithInterruptsArgs(t *testing.T, serverArgs []string, ints ...interrupt)
 }
 
 func TestServerKilledMidFileResumesExactly(t *testing.T) {
+	t.Parallel()
 	dir, _, err, stderr := runWithInterrupts(t, "mean", interrupt{after: 250, signal: syscall.SIGKILL})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)
@@ -145,6 +146,7 @@ func TestServerKilledMidFileResumesExactly(t *testing.T) {
 }
 
 func TestServerKilledTwiceResumesExactly(t *testing.T) {
+	t.Parallel()
 	dir, _, err, stderr := runWithInterrupts(t, "mean",
 		interrupt{after: 150, signal: syscall.SIGKILL}, interrupt{after: 500, signal: syscall.SIGKILL})
 	if err != nil {
@@ -157,6 +159,7 @@ func TestServerKilledTwiceResumesExactly(t *testing.T) {
 // finishes what it received, tells the client, and exits; the client
 // resumes on the next server and the output is exact.
 func TestDrainLosesNothing(t *testing.T) {
+	t.Parallel()
 	dir, servers, err, stderr := runWithInterrupts(t, "blazeface", interrupt{after: 300, signal: syscall.SIGTERM})
 	if err != nil {
 		t.Fatalf("client: %v\n%s", err, stderr)

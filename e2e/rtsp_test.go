@@ -243,10 +243,19 @@ type cameraRun struct {
 	client *liveClient
 }
 
+// cameraRuns lets one camera test run at a time: the tests run in
+// parallel with the others, but two RTSP cameras on loopback at once
+// deliver to each other's clients (a killed camera's client went on
+// getting frames).
+var cameraRuns sync.Mutex
+
 // startCameraRun starts a server, the camera and a client streaming it
-// as "cam", and waits for its first 10 results.
+// as "cam", and waits for its first 10 results. The camera tests calling
+// it run one at a time.
 func startCameraRun(t *testing.T, args ...string) *cameraRun {
 	t.Helper()
+	cameraRuns.Lock()
+	t.Cleanup(cameraRuns.Unlock)
 	srv := startServer(t, t.TempDir(), "--model", "mean", "--http", "127.0.0.1:0")
 	_, port, _ := net.SplitHostPort(freeAddr(t))
 	cam := startCamera(t, port)
@@ -288,6 +297,7 @@ func (r *cameraRun) finishAndCheck(t *testing.T, back time.Time) []arrival {
 // same port is reopened: the stream goes on in the same folder and call,
 // the sequence numbers keep growing, and the outage is counted.
 func TestCameraThatDropsIsReconnected(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t)
 	r.cam.kill()
 	killed := time.Now()
@@ -316,6 +326,7 @@ func TestCameraThatDropsIsReconnected(t *testing.T) {
 // recorded at its own size, the old one up to the outage, the new one
 // after.
 func TestCameraBackAtAnotherSizeIsRecordedAtIt(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t)
 	r.cam.kill()
 	startCamera(t, r.cam.port, "640", "480")
@@ -343,6 +354,7 @@ func TestCameraBackAtAnotherSizeIsRecordedAtIt(t *testing.T) {
 // A camera that freezes (its RTSP server stopped, connections open, no
 // data) is given up after --stall-timeout and reopened once it answers.
 func TestFrozenCameraIsReconnected(t *testing.T) {
+	t.Parallel()
 	r := startCameraRun(t, "--stall-timeout", "1s")
 	if err := r.cam.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
@@ -367,6 +379,7 @@ func TestFrozenCameraIsReconnected(t *testing.T) {
 // A URL that cannot be opened is named in the client's error without its
 // user, password or query.
 func TestUnopenableURLErrorHidesSecrets(t *testing.T) {
+	t.Parallel()
 	_, port, _ := net.SplitHostPort(freeAddr(t))
 	src := fmt.Sprintf("rtsp://admin:hunter2@127.0.0.1:%s/cam?apikey=SECRET", port)
 	_, stderr, err := runFor(t, time.Minute, "--server", "127.0.0.1:1", "--source", src)

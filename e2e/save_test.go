@@ -56,6 +56,7 @@ func sameJPEGs(t *testing.T, serverDir, clientDir string, want []string) {
 // options take effect on the server, and --save leaves the same JPEGs on
 // the client's side as the server wrote.
 func TestSaveAndPerStreamOptions(t *testing.T) {
+	t.Parallel()
 	needFile(t, megamind, "opencv-doc")
 	s := startServer(t, t.TempDir(), "--model", "blazeface")
 	const frames = 270

@@ -102,6 +102,7 @@ func tryCall(t *testing.T, addr string, cfg dial.Config) error {
 }
 
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey)
 	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca}); err != nil {
@@ -116,6 +117,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestMutualTLS(t *testing.T) {
+	t.Parallel()
 	p := newPKI(t)
 	s := startServer(t, t.TempDir(), "--model", "mean", "--tls-cert", p.serverCert, "--tls-key", p.serverKey, "--tls-client-ca", p.ca)
 	if err := tryCall(t, s.addr, dial.Config{CAFile: p.ca, CertFile: p.clientCert, KeyFile: p.clientKey}); err != nil {
@@ -131,6 +133,7 @@ func TestMutualTLS(t *testing.T) {
 }
 
 func TestBearerToken(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir(), "--model", "mean", "--token", "s3cret")
 	if err := tryCall(t, s.addr, dial.Config{Token: "s3cret"}); err != nil {
 		t.Errorf("right token: %v", err)
@@ -155,6 +158,7 @@ func TestBearerToken(t *testing.T) {
 // TestClientFlagsForTLSAndToken runs the client command against a server
 // that wants TLS and a token, the token coming from the environment.
 func TestClientFlagsForTLSAndToken(t *testing.T) {
+	// Not parallel: t.Setenv changes the environment of every test.
 	const megamind = "/usr/share/doc/opencv-doc/examples/data/Megamind.avi"
 	needFile(t, megamind, "opencv-doc")
 	p := newPKI(t)

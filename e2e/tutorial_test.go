@@ -24,6 +24,7 @@ const debianPython = "/usr/bin/python3"
 // TestTutorialPythonClient runs the tutorial's own client, with stubs
 // generated from the tutorial's own proto, against the real server.
 func TestTutorialPythonClient(t *testing.T) {
+	t.Parallel()
 	if err := exec.Command(debianPython, "-c", "import grpc, grpc_tools, numpy").Run(); err != nil {
 		t.Skipf("needs Debian's python3-grpcio, python3-grpc-tools and python3-numpy: %v", err)
 	}
@@ -48,6 +49,7 @@ func TestTutorialPythonClient(t *testing.T) {
 // TestFullHDRawFrameThroughStream sends a 1920x1080 raw BGR frame (6.2 MB)
 // through the stream with the server's default message limit.
 func TestFullHDRawFrameThroughStream(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, t.TempDir(), "--model", "mean")
 	conn, err := grpc.NewClient(s.addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallSendMsgSize(16<<20)))

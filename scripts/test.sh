@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then checks generated code,
 # formatting, vet, the compose file, and runs every test with the race
-# detector and the Mat-leak tests with gocv's matprofile tag.
+# detector and the Mat-leak tests with gocv's matprofile tag; exits non-zero
+# when any of them fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -21,23 +22,44 @@ docker-compose -f docker-compose.yml --profile file config -q
 docker-compose -f docker-compose.yml --profile webcam config -q
 docker-compose -f docker-compose.yml --profile triton config -q
 echo "== go test -race"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 status=0
-# The unit and package tests run two packages at a time; the system tests
-# in e2e (real binaries, real media) run on their own afterwards, because
-# the live-latency and load tests among them measure time and must not
-# share the 2 cores with other packages.
-go test -race -count=1 -p 2 -timeout 20m -v $(go list ./... | grep -v '/e2e$') > "$log" 2>&1 || status=$?
-go test -race -count=1 -p 1 -timeout 20m -v ./e2e/ >> "$log" 2>&1 || status=$?
-# Every skipped test with its reason, the logged measurements, failures in
-# full, and the per-package results.
-grep -B1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
-grep -E '^\s+\w+_test\.go:[0-9]+: .*(RSS|p95|summary|results;)' "$log" || true
-if ((status != 0)); then
-  grep -B2 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -300
+# The e2e tests that measure time or memory under load must not share the
+# 2 cores: they run last, on their own. Every other e2e test calls
+# t.Parallel (but for those that change the environment) and runs, four at
+# a time, while the unit and package tests run two packages at a time and
+# the Mat-leak tests (gocv's matprofile tag, no race detector) build and
+# run beside them: much of the e2e tests' time is spent waiting (live
+# sources, paced clients, servers starting and being killed), which the
+# other packages fill. docs/development.md says how to add a timed test.
+timed='^(TestLiveSourceDropsAndLatencyStaysFlat|TestLoadFourStreamsNanoDet)$'
+go test -race -count=1 -p 2 -timeout 20m -v $(go list ./... | grep -v '/e2e$') > "$logs/1-unit" 2>&1 &
+unit=$!
+go test -tags matprofile -count=1 -timeout 20m -v -run 'Leak' ./capture/ ./server/detect/ ./server/pixels/ > "$logs/2-matprofile" 2>&1 &
+leak=$!
+go test -race -count=1 -parallel 4 -timeout 20m -v -skip "$timed" ./e2e/ > "$logs/3-e2e" 2>&1 || status=$?
+wait $unit || status=$?
+wait $leak || status=$?
+go test -race -count=1 -timeout 20m -v -run "$timed" ./e2e/ > "$logs/4-e2e-timed" 2>&1 || status=$?
+ran=$(grep -cE -- '^--- (PASS|FAIL|SKIP): Test' "$logs/4-e2e-timed" || true)
+names=$(tr -cd '|' <<<"$timed" | wc -c)
+if ((ran != names + 1)); then
+  echo "the timed e2e run ran $ran tests, want $((names + 1)): is a test in \$timed renamed?" >&2
+  status=1
 fi
-grep -E '^(ok|FAIL|\?)\s' "$log"
-((status == 0)) || exit $status
-echo "== Mat leak tests (matprofile)"
-go test -tags matprofile -count=1 -run 'Leak' ./capture/ ./server/detect/... ./server/pixels/
+# Every skipped test with its reason, the logged measurements, failures in
+# full, and the per-package results of each run.
+for log in "$logs"/*; do
+  grep -B1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
+  grep -E '^\s+\w+_test\.go:[0-9]+: .*(RSS|p95|summary|results;)' "$log" || true
+  if grep -qE -- '--- FAIL|^panic:|DATA RACE|^FAIL' "$log"; then
+    grep -B2 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -300 || true
+    grep -B30 -E -- '\[(build|setup) failed\]' "$log" | head -100 || true
+  fi
+done
+for log in "$logs"/*; do
+  echo "-- ${log##*/[0-9]-}"
+  grep -E '^(ok|FAIL|\?)\s' "$log" || true
+done
+exit $status
