@@ -52,6 +52,7 @@ func (h *hookReceiver) got() []string {
 // while the broker is still down, and the broker comes back: every event
 // id reaches the subscriber and the webhook, in order.
 func TestServerDeliversEveryEventAcrossKillsAndOutages(t *testing.T) {
+	t.Parallel()
 	broker := mosquittotest.Start(t)
 	sub := mosquittotest.Subscribe(t, broker, "e2e-subscriber", "framewire/+/events")
 	hook := &hookReceiver{fail: 10}

@@ -70,6 +70,7 @@ func readEvents(t *testing.T, path string) []eventLine {
 // TestTwoPeopleCrossingCountInAndOut streams two people crossing a line
 // in opposite ways: one in, one out, each once, in events.jsonl.
 func TestTwoPeopleCrossingCountInAndOut(t *testing.T) {
+	t.Parallel()
 	dir, zones := crossingWalkers(t)
 	s := startServer(t, t.TempDir())
 	var stdout, stderr strings.Builder
@@ -95,6 +96,7 @@ func TestTwoPeopleCrossingCountInAndOut(t *testing.T) {
 }
 
 func TestBadZonesFileFailsBeforeAnyFrame(t *testing.T) {
+	t.Parallel()
 	zones := filepath.Join(t.TempDir(), "zones.yaml")
 	if err := os.WriteFile(zones, []byte("lines:\n  - name: door\n    from: [1, 2, 3]\n    to: [4, 5]\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -110,6 +112,7 @@ func TestBadZonesFileFailsBeforeAnyFrame(t *testing.T) {
 // middle of a counted stream; the client resumes on a new server. The
 // events (ids and all) and counts equal an uninterrupted run's.
 func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
+	t.Parallel()
 	dir, zones := crossingWalkers(t)
 	args := []string{"--source", dir, "--name", "door", "--zones", zones, "--track", "--json", "--retries", "20"}
 

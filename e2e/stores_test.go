@@ -15,6 +15,7 @@ import (
 // --out file:///... is the folder store, percent-escapes decoded: a short
 // stream lands in the folder the URL names.
 func TestOutFileURLEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "frame out")
 	s := startServer(t, (&url.URL{Scheme: "file", Path: dir}).String(), "--model", "mean")
 	var stdout, stderr bytes.Buffer
@@ -32,6 +33,7 @@ func TestOutFileURLEndToEnd(t *testing.T) {
 // --out with a scheme no store has fails at once, exit status 1, naming
 // the scheme and the schemes known.
 func TestOutUnknownSchemeFailsAtStartUp(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	code, out := exitStatus(t, nil, serverBin, "--out", "s3://b", "--listen", "127.0.0.1:0", "--http", "")
 	if code != 1 || !strings.Contains(out, `no store for scheme "s3"; known: file://`) {

@@ -78,6 +78,7 @@ func checkSegments(t *testing.T, dir string, n int64) {
 // segments joined by framewire-export are H.264 of 795 frames lasting as
 // long as the source.
 func TestVideoSurvivesTwoServerKills(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ffprobe"); err != nil {
 		t.Skip("needs ffmpeg (scripts/setup.sh installs it)")
 	}

@@ -4,13 +4,13 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/framewire/framewire/internal/fps"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/core"
@@ -44,7 +44,7 @@ type liveView struct {
 // liveStream is the live view of one stream, guarded by liveView.mu.
 type liveStream struct {
 	st       *streamState
-	viewers  map[*viewer]bool
+	viewers  map[*mjpeg.Mailbox]bool
 	ended    chan struct{} // closed when the stream ends
 	last     *pb.FrameResult
 	lastE2E  time.Duration
@@ -53,31 +53,7 @@ type liveStream struct {
 	tracks   core.TrackIDs // distinct track ids seen, by label
 }
 
-// viewer is one MJPEG response's mailbox; only the newest frame is kept.
-type viewer struct {
-	frames chan []byte // capacity 1
-}
-
-// offer puts jpg in the mailbox, replacing a frame not yet taken. Called
-// with liveView.mu held, so there is one sender at a time.
-func (v *viewer) offer(jpg []byte) {
-	select {
-	case <-v.frames:
-	default:
-	}
-	v.frames <- jpg
-}
-
-// pending takes the frame in the mailbox, or nil.
-func (v *viewer) pending() []byte {
-	select {
-	case jpg := <-v.frames:
-		return jpg
-	default:
-		return nil
-	}
-}
-
+// newLiveView has no streams yet.
 func newLiveView() *liveView {
 	return &liveView{streams: map[string]*liveStream{}}
 }
@@ -85,7 +61,7 @@ func newLiveView() *liveView {
 func (v *liveView) streamOpened(st *streamState) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.streams[st.name] = &liveStream{st: st, viewers: map[*viewer]bool{}, ended: make(chan struct{})}
+	v.streams[st.name] = &liveStream{st: st, viewers: map[*mjpeg.Mailbox]bool{}, ended: make(chan struct{})}
 }
 
 func (*liveView) frameReceived(*streamState, *pb.Frame) {}
@@ -120,7 +96,7 @@ func (ls *liveStream) note(d doneFrame) {
 func (ls *liveStream) show(jpeg []byte) {
 	ls.lastJPEG = jpeg
 	for w := range ls.viewers {
-		w.offer(jpeg)
+		w.Offer(jpeg)
 	}
 }
 
@@ -213,7 +189,7 @@ func (ls *liveStream) describe(now time.Time) streamJSON {
 		Live: st.live, FrameCount: st.frameCount, Started: st.opened,
 		Received: st.received.Load(), Processed: st.processed.Load(),
 		Failed: st.failed.Load(), Dropped: st.dropped.Load(),
-		FPS: recentFPS(ls.times, now), Viewers: len(ls.viewers),
+		FPS: fps.Recent(ls.times, now, fpsMaxAge), Viewers: len(ls.viewers),
 		LastLatencyMS: float64(ls.lastE2E.Microseconds()) / 1000,
 		Tracks:        ls.trackCounts(), Counts: st.counts.Load(),
 	}
@@ -234,44 +210,24 @@ func (j *streamJSON) describeSource(n sourceSnapshot) {
 	j.SourceReconnects, j.SourceOutageSeconds = n.reconnects, n.outage.Seconds()
 }
 
-// recentFPS is the rate of the results recorded at times, counting only
-// those within fpsMaxAge of now.
-func recentFPS(times []time.Time, now time.Time) float64 {
-	i, _ := slices.BinarySearchFunc(times, now.Add(-fpsMaxAge), func(t, cut time.Time) int { return t.Compare(cut) })
-	return rate(times[i:])
-}
-
-// rate is the frame rate of frames done at times, to 0.1 fps; 0 for fewer
-// than two frames.
-func rate(times []time.Time) float64 {
-	if len(times) < 2 {
-		return 0
-	}
-	span := times[len(times)-1].Sub(times[0]).Seconds()
-	if span <= 0 {
-		return 0
-	}
-	return math.Round(float64(len(times)-1)/span*10) / 10
-}
-
 // subscribe adds a viewer to the open stream called name. The viewer's
 // mailbox starts with the stream's latest frame, if it has one.
-func (v *liveView) subscribe(name string) (*viewer, *liveStream, bool) {
+func (v *liveView) subscribe(name string) (*mjpeg.Mailbox, *liveStream, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	ls := v.streams[name]
 	if ls == nil {
 		return nil, nil, false
 	}
-	w := &viewer{frames: make(chan []byte, 1)}
+	w := mjpeg.NewMailbox()
 	if ls.lastJPEG != nil {
-		w.offer(ls.lastJPEG)
+		w.Offer(ls.lastJPEG)
 	}
 	ls.viewers[w] = true
 	return w, ls, true
 }
 
-func (v *liveView) unsubscribe(ls *liveStream, w *viewer) {
+func (v *liveView) unsubscribe(ls *liveStream, w *mjpeg.Mailbox) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	delete(ls.viewers, w)
@@ -306,14 +262,14 @@ func (v *liveView) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 
 // nextJPEG waits for the viewer's next frame; ok is false when there is
 // none to show: the stream is over (and mw closed) or the request ended.
-func nextJPEG(r *http.Request, vw *viewer, ls *liveStream, mw *mjpeg.Writer) (jpg []byte, ok bool) {
+func nextJPEG(r *http.Request, vw *mjpeg.Mailbox, ls *liveStream, mw *mjpeg.Writer) (jpg []byte, ok bool) {
 	select {
-	case jpg = <-vw.frames:
+	case jpg = <-vw.Frames():
 		return jpg, true
 	case <-ls.ended:
 		// The stream is over: show its last frame if it is still in
 		// the mailbox, then the closing boundary.
-		if jpg = vw.pending(); jpg == nil {
+		if jpg = vw.Pending(); jpg == nil {
 			mw.Close()
 			return nil, false
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/framewire/framewire/internal/exif"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/pixels/orient"
 )
 
 // DefaultMaxPixels is the largest frame accepted when no limit is set:
@@ -202,7 +203,7 @@ func decodeFrame(f *pb.Frame) (gocv.Mat, error) {
 		m.Close()
 		return gocv.Mat{}, fmt.Errorf("%w: only 8-bit images are accepted", core.ErrBadFrame)
 	}
-	return upright(m, exif.Orientation(f.GetData())), nil
+	return orient.Upright(m, exif.Orientation(f.GetData())), nil
 }
 
 // toBGR returns img as 3-channel BGR: img itself when it already is one

@@ -11,6 +11,7 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/service/eventstage"
+	"github.com/framewire/framewire/server/service/trackstage"
 	"github.com/framewire/framewire/server/serving"
 )
 
@@ -32,7 +33,7 @@ type session struct {
 	opts  frameOptions
 	// tracked finishes a tracked stream's frames in frame order; nil when
 	// the stream is not tracked.
-	tracked *trackStage
+	tracked *trackstage.Stage
 	// counted counts the tracks by the stream's rules (zones), in frame
 	// order; nil without rules.
 	counted *eventstage.Stage
@@ -102,7 +103,7 @@ func (s *session) process(ctx context.Context, f *pb.Frame) (*pb.FrameResult, er
 	r.Detections = toProtoDetections(dets)
 	if s.tracked != nil {
 		// Ids come in frame order: Commit draws and writes (finishTracked).
-		s.tracked.hold(f.GetSeq(), d.Picture, dets)
+		s.tracked.Hold(f.GetSeq(), d.Picture, dets)
 		return r, nil
 	}
 	return r, s.annotate(d.Picture, dets, r)
@@ -157,7 +158,7 @@ func (s *session) Commit(r *pb.FrameResult) (err error) {
 // Summarize adds the distinct tracks per label of this call.
 func (s *session) Summarize(sum *pb.StreamSummary) {
 	if s.tracked != nil {
-		sum.Tracks = s.tracked.counts()
+		sum.Tracks = s.tracked.Counts()
 	}
 }
 
@@ -167,5 +168,5 @@ func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 // Close releases held pictures and lets the stream's name go.
 func (s *session) Close() error {
 	s.watch.Close()
-	return errors.Join(s.tracked.close(), s.out.Close())
+	return errors.Join(s.tracked.Close(), s.out.Close())
 }

@@ -35,24 +35,24 @@ func nameFile(r *pb.FrameResult) {
 // tracked (a gap, as a dropped frame). A failure to write leaves nothing
 // recorded.
 func (s *session) finishTracked(r *pb.FrameResult) error {
-	h, ok := s.tracked.take(r.GetSeq())
+	h, ok := s.tracked.Take(r.GetSeq())
 	if !ok {
 		return nil
 	}
 	if r.GetError() != "" {
-		return h.pic.Close()
+		return h.Pic.Close()
 	}
-	s.tracked.assign(r.GetSeq(), h.dets)
-	for i, d := range h.dets {
+	s.tracked.Assign(r.GetSeq(), h.Dets)
+	for i, d := range h.Dets {
 		r.Detections[i].TrackId = d.TrackID
 	}
 	if s.counted != nil {
 		s.counted.Peek(r)
-		if o, ok := h.pic.(core.Overlaid); ok {
+		if o, ok := h.Pic.(core.Overlaid); ok {
 			o.SetOverlay(s.counted.Overlay())
 		}
 	}
-	if err := s.annotate(h.pic, h.dets, r); err != nil {
+	if err := s.annotate(h.Pic, h.Dets, r); err != nil {
 		r.OutputPath, r.AnnotatedJpeg = "", nil
 		return err
 	}

@@ -1,4 +1,5 @@
-package pixels
+// Package orient turns a photo's stored pixels the way its EXIF orientation says.
+package orient
 
 import (
 	"gocv.io/x/gocv"
@@ -6,11 +7,11 @@ import (
 	"github.com/framewire/framewire/internal/exif"
 )
 
-// upright returns img, a photo's stored pixels, turned the way its EXIF
+// Upright returns img, a photo's stored pixels, turned the way its EXIF
 // orientation o says (exif.Orientation), so that it is the photo as
 // viewers show it. It returns img itself for an upright one; otherwise
 // it closes img and the caller owns the returned Mat.
-func upright(img gocv.Mat, o int) gocv.Mat {
+func Upright(img gocv.Mat, o int) gocv.Mat {
 	if o <= exif.Upright || o > exif.Rotate90CCW {
 		return img
 	}
