@@ -10,6 +10,7 @@ import (
 	"path"
 
 	"github.com/framewire/framewire/internal/rootfile"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // cursor is how far a sink got in a stream's events.jsonl, kept in
@@ -92,7 +93,7 @@ func (c cursor) holds(root *os.Root, stream string) bool {
 	if c.Offset == 0 {
 		return true
 	}
-	f, err := root.Open(path.Join(stream, EventsFile))
+	f, err := root.Open(path.Join(stream, record.EventsFile))
 	if err != nil {
 		return false
 	}

@@ -14,13 +14,9 @@ import (
 	"errors"
 )
 
-// Names in a stream's folder.
-const (
-	// EventsFile holds one event a line, appended in frame order.
-	EventsFile = "events.jsonl"
-	// CursorDir holds one cursor file per sink.
-	CursorDir = ".delivery"
-)
+// CursorDir, in a stream's folder, holds one cursor file per sink; the
+// events are in record.EventsFile, the output contract's name for them.
+const CursorDir = ".delivery"
 
 // Event is one line of events.jsonl.
 type Event struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/internal/backoff"
+	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/delivery"
 	"github.com/framewire/framewire/server/delivery/eventstest"
 )
@@ -137,7 +138,7 @@ func TestRestartResumesFromTheCursor(t *testing.T) {
 func TestPartialLineWaitsForItsNewline(t *testing.T) {
 	out := t.TempDir()
 	eventstest.Append(t, out, "cam", 0, 3)
-	f, err := os.OpenFile(filepath.Join(out, "cam", delivery.EventsFile), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(filepath.Join(out, "cam", record.EventsFile), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestHealedFileGoesOnAfterTheLastID(t *testing.T) {
 	r := start(t, out, first)
 	waitFor(t, "the first events", func() bool { return len(first.ids()) == 20 })
 	r.stop()
-	file := filepath.Join(out, "cam", delivery.EventsFile)
+	file := filepath.Join(out, "cam", record.EventsFile)
 	healed := ""
 	for i := range 30 {
 		healed += eventstest.Line("cam", i)
@@ -240,7 +241,7 @@ func TestTailRewrittenInPlaceIsNoticed(t *testing.T) {
 	for i := 7; i < 20; i++ { // events 7.. again, each line shorter
 		tail += strings.Replace(eventstest.Line("cam", i), "line_crossed", "x", 1)
 	}
-	f, err := os.OpenFile(filepath.Join(out, "cam", delivery.EventsFile), os.O_RDWR, 0)
+	f, err := os.OpenFile(filepath.Join(out, "cam", record.EventsFile), os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

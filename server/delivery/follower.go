@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/framewire/framewire/internal/backoff"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // maxBatchesPerPass bounds what one stream sends before the others get
@@ -191,7 +192,7 @@ func (f *follower) eventFiles() ([]eventFile, error) {
 		if !e.IsDir() || e.Name()[0] == '.' {
 			continue
 		}
-		if info, err := f.root.Stat(path.Join(e.Name(), EventsFile)); err == nil && info.Mode().IsRegular() {
+		if info, err := f.root.Stat(path.Join(e.Name(), record.EventsFile)); err == nil && info.Mode().IsRegular() {
 			files = append(files, eventFile{e.Name(), info})
 			seen[e.Name()] = true
 		}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path"
+
+	"github.com/framewire/framewire/proto/record"
 )
 
 // Bounds of one batch read from events.jsonl: what is held in memory at
@@ -38,7 +40,7 @@ var errReplaced = errors.New("events file replaced meanwhile")
 // without its newline yet is left for later. With was set, the file must
 // still be that one (else errReplaced: off may fall mid-line in another).
 func readLines(root *os.Root, stream string, off int64, was os.FileInfo) ([]line, error) {
-	f, err := root.Open(path.Join(stream, EventsFile))
+	f, err := root.Open(path.Join(stream, record.EventsFile))
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +51,7 @@ func readLines(root *os.Root, stream string, off int64, was os.FileInfo) ([]line
 		}
 	}
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("seek %s of stream %q: %w", EventsFile, stream, err)
+		return nil, fmt.Errorf("seek %s of stream %q: %w", record.EventsFile, stream, err)
 	}
 	r := bufio.NewReaderSize(f, 64<<10)
 	var lines []line
