@@ -339,6 +339,14 @@ type restartable struct {
 	srv *grpc.Server
 }
 
+// stop stops the current server.
+func (r *restartable) stop() {
+	r.mu.Lock()
+	srv := r.srv
+	r.mu.Unlock()
+	srv.Stop()
+}
+
 func (r *restartable) start() {
 	lis := bufconn.Listen(1 << 20)
 	srv := grpc.NewServer(grpc.WaitForHandlers(true))
@@ -351,10 +359,7 @@ func (r *restartable) start() {
 
 // kill stops the server, cutting every call, and starts a new one.
 func (r *restartable) kill() {
-	r.mu.Lock()
-	srv := r.srv
-	r.mu.Unlock()
-	srv.Stop()
+	r.stop()
 	r.start()
 }
 
@@ -378,10 +383,11 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 	h := &diskHandler{committed: map[int64]int{}}
 	r := &restartable{t: t, h: h}
 	r.start()
-	t.Cleanup(func() { r.srv.Stop() })
+	t.Cleanup(r.stop)
 	const n = 600
 	var results int
 	var reconnects []string
+	var killers sync.WaitGroup
 	kills := make(chan struct{}, 2)
 	sum, err := r.client().Run(context.Background(), &countSource{n: n}, ClientConfig{
 		Header:     &pb.StreamHeader{Name: "file", Window: 8},
@@ -395,10 +401,15 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 			if results == 150 || results == 400 {
 				// From the receiving goroutine, so the kill lands mid-stream.
 				kills <- struct{}{}
-				go r.kill()
+				killers.Add(1)
+				go func() {
+					defer killers.Done()
+					r.kill()
+				}()
 			}
 		},
 	})
+	killers.Wait()
 	if err != nil {
 		t.Fatalf("run: %v (summary %+v)", err, sum)
 	}
@@ -507,9 +518,10 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 	h := &diskHandler{committed: map[int64]int{}}
 	r := &restartable{t: t, h: h}
 	r.start()
-	t.Cleanup(func() { r.srv.Stop() })
+	t.Cleanup(r.stop)
 	stopCtx, stop := context.WithCancel(context.Background())
 	var results int
+	var killer sync.WaitGroup
 	sum, err := r.client().Run(context.Background(), Until(stopCtx, &liveSource{}), ClientConfig{
 		Header:     &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
 		MaxRetries: 5,
@@ -518,12 +530,17 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 			results++
 			switch results {
 			case 50:
-				go r.kill()
+				killer.Add(1)
+				go func() {
+					defer killer.Done()
+					r.kill()
+				}()
 			case 150:
 				stop()
 			}
 		},
 	})
+	killer.Wait()
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
