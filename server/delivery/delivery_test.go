@@ -86,6 +86,14 @@ func start(t *testing.T, out string, sinks ...delivery.Sink) *running {
 	return r
 }
 
+// wholePasses waits until the Deliverer has done n whole passes over the
+// streams that started after the call: what they would send is sent.
+func (r *running) wholePasses(t *testing.T, n int64) {
+	t.Helper()
+	from := r.d.Passes()
+	waitFor(t, fmt.Sprintf("%d more passes", n), func() bool { return r.d.Passes() >= from+n+1 })
+}
+
 // waitFor polls cond until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -126,9 +134,9 @@ func TestRestartResumesFromTheCursor(t *testing.T) {
 	r.stop()
 	want = append(want, eventstest.Append(t, out, "cam", 200, 250)...)
 	second := &fakeSink{}
-	start(t, out, second)
+	r2 := start(t, out, second)
 	waitFor(t, "the new events", func() bool { return len(second.ids()) >= 50 })
-	time.Sleep(50 * time.Millisecond) // more polls: nothing else may come
+	r2.wholePasses(t, 2) // nothing else may come
 	if got := second.ids(); len(got) != 50 || got[0] != eventstest.ID("cam", 200) {
 		t.Fatalf("after the restart got %d events from %q, want the 50 from %q", len(got), got[0], eventstest.ID("cam", 200))
 	}
@@ -146,9 +154,9 @@ func TestPartialLineWaitsForItsNewline(t *testing.T) {
 	last := eventstest.Line("cam", 3)
 	f.WriteString(last[:10])
 	sink := &fakeSink{}
-	start(t, out, sink)
+	r := start(t, out, sink)
 	waitFor(t, "the complete lines", func() bool { return len(sink.ids()) == 3 })
-	time.Sleep(60 * time.Millisecond)
+	r.wholePasses(t, 2)
 	if n := len(sink.ids()); n != 3 {
 		t.Fatalf("got %d events while the 4th line had no newline, want 3", n)
 	}
