@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/framewire/framewire/internal/capturecmd"
+	"github.com/framewire/framewire/server/store/folder"
 )
 
 // doorZones is a vertical line through the middle of a 720x640 frame,
@@ -123,8 +124,11 @@ func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
 	}
 	want := readFile(t, filepath.Join(whole.out, "door", "events.jsonl"))
 
+	// The killed server saves its counting state every 4 frames: the
+	// resumed one starts from the last checkpoint and replays the frames
+	// after it (tracker and counter), and must give the same events.
 	out, addr := t.TempDir(), freeAddr(t)
-	first := startServer(t, out, "--listen", addr)
+	first := startServer(t, out, "--listen", addr, "--count-checkpoint-every", "4")
 	pr, pw := io.Pipe()
 	reached := make(chan struct{})
 	go func() {
@@ -151,7 +155,10 @@ func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-first.Done()
-	startServer(t, out, "--listen", addr)
+	if _, err := os.Stat(filepath.Join(out, "door", folder.CountCheckpointFile)); err != nil {
+		t.Errorf("no counting checkpoint before the kill: %v", err)
+	}
+	startServer(t, out, "--listen", addr, "--count-checkpoint-every", "4")
 	if err := <-done; err != nil {
 		t.Fatalf("resumed client: %v\n%s", err, errBuf.String())
 	}

@@ -168,5 +168,6 @@ func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 // Close releases held pictures and lets the stream's name go.
 func (s *session) Close() error {
 	s.watch.Close()
+	s.counted.Close()
 	return errors.Join(s.tracked.Close(), s.out.Close())
 }
