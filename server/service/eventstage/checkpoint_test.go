@@ -68,6 +68,12 @@ type counting struct {
 // frames.
 func open(t *testing.T, dir string) *counting {
 	t.Helper()
+	return openHooked(t, dir, eventstage.Hooks{})
+}
+
+// openHooked is open with hooks.
+func openHooked(t *testing.T, dir string, hooks eventstage.Hooks) *counting {
+	t.Helper()
 	out, err := foldertest.Open(t, dir).Open(context.Background(), "cam", run, pb.ExistPolicy_EXIST_RESUME)
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +91,7 @@ func open(t *testing.T, dir string) *counting {
 			return c.restored
 		},
 		CheckpointEvery: 7,
+		Hooks:           hooks,
 	})
 	if err != nil {
 		t.Fatal(err)
