@@ -86,14 +86,22 @@ func RestoreCounter(rules *Rules, stream, runKey string, s State) (*Counter, err
 }
 
 func restoreTrack(t TrackState) *trackState {
-	ts := &trackState{id: t.ID, prev: slices.Clone(t.Prev), label: t.Label, lastSeq: t.LastSeq, lastT: t.LastT,
-		anchor: point{t.Anchor[0], t.Anchor[1]}, size: t.Size}
-	for _, l := range t.Lines {
-		ts.lines = append(ts.lines, lineSide{side: l.Side, pending: l.Pending, streak: l.Streak, since: l.Since})
+	return &trackState{id: t.ID, prev: slices.Clone(t.Prev), label: t.Label, lastSeq: t.LastSeq, lastT: t.LastT,
+		anchor: point{t.Anchor[0], t.Anchor[1]}, size: t.Size, lines: restoreLines(t.Lines), zones: restoreZones(t.Zones)}
+}
+
+func restoreLines(ls []LineState) []lineSide {
+	out := make([]lineSide, len(ls))
+	for i, l := range ls {
+		out[i] = lineSide{side: l.Side, pending: l.Pending, streak: l.Streak, since: l.Since}
 	}
-	for _, z := range t.Zones {
-		ts.zones = append(ts.zones, zoneVisit{inside: z.Inside, streak: z.Streak,
-			since: mark{z.Since[0], z.Since[1]}, entered: mark{z.Entered[0], z.Entered[1]}})
+	return out
+}
+
+func restoreZones(zs []ZoneState) []zoneVisit {
+	out := make([]zoneVisit, len(zs))
+	for i, z := range zs {
+		out[i] = zoneVisit{inside: z.Inside, streak: z.Streak, since: mark{z.Since[0], z.Since[1]}, entered: mark{z.Entered[0], z.Entered[1]}}
 	}
-	return ts
+	return out
 }

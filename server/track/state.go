@@ -46,8 +46,13 @@ func Restore(cfg Config, s State) (*Tracker, error) {
 		if ts.ID <= 0 || ts.ID > s.LastID || ts.Hits < 1 || ts.Missed < 0 {
 			return nil, fmt.Errorf("tracker state: track %d (of ids up to %d) with %d hits and %d misses", ts.ID, s.LastID, ts.Hits, ts.Missed)
 		}
-		m := motion{cx: ts.CX, cy: ts.CY, w: ts.W, h: ts.H, vx: ts.VX, vy: ts.VY, seq: ts.Seq}
-		t.objects = append(t.objects, &object{id: ts.ID, class: ts.Class, m: m, hits: ts.Hits, missed: ts.Missed})
+		t.objects = append(t.objects, ts.object())
 	}
 	return t, nil
+}
+
+// object is the track ts describes.
+func (ts TrackState) object() *object {
+	m := motion{cx: ts.CX, cy: ts.CY, w: ts.W, h: ts.H, vx: ts.VX, vy: ts.VY, seq: ts.Seq}
+	return &object{id: ts.ID, class: ts.Class, m: m, hits: ts.Hits, missed: ts.Missed}
 }

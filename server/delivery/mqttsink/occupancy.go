@@ -68,17 +68,19 @@ func (o *Occupancy) Topic(stream, zone string) string {
 // Publish sets occ as its zone's latest occupancy, to be published by
 // Run; it never blocks.
 func (o *Occupancy) Publish(occ record.Occupancy) {
-	b, err := json.Marshal(occ)
-	if err != nil {
-		return // plain fields: cannot fail
-	}
-	o.mu.Lock()
-	o.pending[o.Topic(occ.Stream, occ.Zone)] = b
-	o.mu.Unlock()
+	b, _ := json.Marshal(occ) // plain fields: cannot fail
+	o.set(o.Topic(occ.Stream, occ.Zone), b)
 	select {
 	case o.wake <- struct{}{}:
 	default:
 	}
+}
+
+// set makes b topic's pending value.
+func (o *Occupancy) set(topic string, b []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.pending[topic] = b
 }
 
 // Run publishes what Publish set until ctx ends: at once, or after a

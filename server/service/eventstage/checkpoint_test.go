@@ -15,7 +15,6 @@ import (
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/service/eventstage"
 	"github.com/framewire/framewire/server/store/folder"
-	"github.com/framewire/framewire/server/store/folder/foldertest"
 )
 
 const rulesYAML = `
@@ -66,15 +65,20 @@ type counting struct {
 
 // open opens stream cam in dir and its counting, a checkpoint every 7
 // frames.
-func open(t *testing.T, dir string) *counting {
+func open(t testing.TB, dir string) *counting {
 	t.Helper()
 	return openHooked(t, dir, eventstage.Hooks{})
 }
 
 // openHooked is open with hooks.
-func openHooked(t *testing.T, dir string, hooks eventstage.Hooks) *counting {
+func openHooked(t testing.TB, dir string, hooks eventstage.Hooks) *counting {
 	t.Helper()
-	out, err := foldertest.Open(t, dir).Open(context.Background(), "cam", run, pb.ExistPolicy_EXIST_RESUME)
+	store, err := folder.New(dir, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	out, err := store.Open(context.Background(), "cam", run, pb.ExistPolicy_EXIST_RESUME)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,7 @@ func openHooked(t *testing.T, dir string, hooks eventstage.Hooks) *counting {
 }
 
 // feed records and counts frames from..to-1.
-func (c *counting) feed(t *testing.T, from, to int64) {
+func (c *counting) feed(t testing.TB, from, to int64) {
 	t.Helper()
 	for seq := from; seq < to; seq++ {
 		r := result(seq)

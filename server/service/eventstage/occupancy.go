@@ -31,23 +31,22 @@ func (cs *Stage) tellOccupancy(evs []record.Event) {
 	}
 	counts := cs.counter.Counts()
 	for _, z := range cs.counter.Rules().Config().Zones {
-		if evs == nil || slices.ContainsFunc(evs, func(e record.Event) bool { return e.Rule == z.Name && e.Kind != record.KindLineCrossed }) {
+		if evs == nil || slices.ContainsFunc(evs, onZone(z.Name)) {
 			cs.opts.Hooks.Occupancy(cs.occupancy(z.Name, z.Classes, counts))
 		}
 	}
+}
+
+// onZone says whether an event is zone's entry or exit.
+func onZone(zone string) func(record.Event) bool {
+	return func(e record.Event) bool { return e.Rule == zone && e.Kind != record.KindLineCrossed }
 }
 
 // occupancy is zone's, counting classes (empty: every class), from
 // counts, at the last recorded frame.
 func (cs *Stage) occupancy(zone string, classes []string, counts []record.Count) record.Occupancy {
 	o := record.Occupancy{Stream: cs.stream, Zone: zone, Seq: cs.last.Seq,
-		CaptureUnixNano: cs.last.CaptureUnixNano, PositionUs: cs.last.PositionUs}
-	if len(classes) > 0 {
-		o.Classes = make(map[string]int64, len(classes))
-		for _, c := range classes {
-			o.Classes[c] = 0
-		}
-	}
+		CaptureUnixNano: cs.last.CaptureUnixNano, PositionUs: cs.last.PositionUs, Classes: zeros(classes)}
 	for _, c := range counts {
 		if c.Kind == record.CountZone && c.Rule == zone {
 			o.Count += c.Inside
@@ -57,4 +56,16 @@ func (cs *Stage) occupancy(zone string, classes []string, counts []record.Count)
 		}
 	}
 	return o
+}
+
+// zeros is 0 for each of classes; nil when there are none.
+func zeros(classes []string) map[string]int64 {
+	if len(classes) == 0 {
+		return nil
+	}
+	m := make(map[string]int64, len(classes))
+	for _, c := range classes {
+		m[c] = 0
+	}
+	return m
 }

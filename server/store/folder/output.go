@@ -139,16 +139,20 @@ func (o *output) KeepEvents(from *core.CountCheckpoint, evs []record.Event) erro
 	if o.events != nil {
 		return errors.New("events.jsonl is already open")
 	}
-	var prefix eventlog.Prefix
-	if from != nil {
-		prefix = eventlog.Prefix{Size: from.Events, CRC: from.EventsCRC}
-	}
-	l, err := eventlog.Open(o.root, o.name, prefix, evs, o.log)
+	l, err := eventlog.Open(o.root, o.name, eventsPrefix(from), evs, o.log)
 	if err != nil {
 		return err
 	}
 	o.events = l
 	return nil
+}
+
+// eventsPrefix is the part of events.jsonl from covers (none when nil).
+func eventsPrefix(from *core.CountCheckpoint) eventlog.Prefix {
+	if from == nil {
+		return eventlog.Prefix{}
+	}
+	return eventlog.Prefix{Size: from.Events, CRC: from.EventsCRC}
 }
 
 // AppendEvents syncs predictions.jsonl, then appends evs to events.jsonl,

@@ -60,12 +60,17 @@ func (s *Subscriber) receive(_ mqtt.Client, m mqtt.Message) {
 	defer s.mu.Unlock()
 	s.last[m.Topic()] = Message{Payload: m.Payload(), Retained: m.Retained()}
 	if ev.ID != "" {
-		if _, seen := s.first[ev.ID]; !seen {
-			s.first[ev.ID] = time.Now()
-		}
-		s.ids = append(s.ids, ev.ID)
-		s.topics[ev.ID] = m.Topic()
+		s.event(ev.ID, m.Topic())
 	}
+}
+
+// event notes event id's arrival on topic; s.mu is held.
+func (s *Subscriber) event(id, topic string) {
+	if _, seen := s.first[id]; !seen {
+		s.first[id] = time.Now()
+	}
+	s.ids = append(s.ids, id)
+	s.topics[id] = topic
 }
 
 // Arrived is when id first came; ok is false when it did not.
