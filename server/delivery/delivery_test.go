@@ -62,7 +62,13 @@ type running struct {
 
 func start(t *testing.T, out string, sinks ...delivery.Sink) *running {
 	t.Helper()
-	d, err := delivery.New(delivery.Config{OutDir: out, Sinks: sinks, Poll: 20 * time.Millisecond,
+	return startPolling(t, out, 20*time.Millisecond, sinks...)
+}
+
+// startPolling is start with another poll interval.
+func startPolling(t *testing.T, out string, poll time.Duration, sinks ...delivery.Sink) *running {
+	t.Helper()
+	d, err := delivery.New(delivery.Config{OutDir: out, Sinks: sinks, Poll: poll,
 		Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -262,5 +268,21 @@ func TestTailRewrittenInPlaceIsNoticed(t *testing.T) {
 	}
 	want = append(want, eventstest.Ids("cam", 10, 20)...)
 	waitFor(t, "the events after the last id", func() bool { return len(eventstest.Missing(sink.ids(), want)) == 0 })
+	eventstest.CheckAll(t, sink.ids(), want)
+}
+
+// With a poll of an hour, events written after the first pass go out
+// only because Notify wakes the Deliverer.
+func TestNotifyDeliversBeforeThePoll(t *testing.T) {
+	out := t.TempDir()
+	want := eventstest.Append(t, out, "cam", 0, 3)
+	sink := &fakeSink{}
+	r := startPolling(t, out, time.Hour, sink)
+	waitFor(t, "the first pass's events", func() bool { return len(sink.ids()) == 3 })
+	for i := 3; i < 6; i++ {
+		want = append(want, eventstest.Append(t, out, "cam", i, i+1)...)
+		r.d.Notify("cam")
+		waitFor(t, fmt.Sprintf("event %d after Notify", i), func() bool { return len(sink.ids()) == i+1 })
+	}
 	eventstest.CheckAll(t, sink.ids(), want)
 }

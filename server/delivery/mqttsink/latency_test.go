@@ -50,13 +50,24 @@ func appendToArrival(b *testing.B, notify bool) {
 		if notify {
 			d.Notify("cam")
 		}
-		var at time.Time
-		for ok := false; !ok; at, ok = sub.Arrived(id) {
-			time.Sleep(100 * time.Microsecond)
-		}
-		lat = append(lat, at.Sub(start))
+		lat = append(lat, arrival(b, sub, id).Sub(start))
 	}
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(lat[len(lat)*9/10].Microseconds())/1000, "p90_ms")
+}
+
+// arrival polls until id reached sub, for at most 10 s, and returns when
+// it did.
+func arrival(b *testing.B, sub *mosquittotest.Subscriber, id string) time.Time {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if at, ok := sub.Arrived(id); ok {
+			return at
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("event %s did not arrive in 10 s", id)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
