@@ -12,7 +12,7 @@ import (
 // too (from the tracker's state in the counting checkpoint, when there is
 // one), which ts takes when it gives the recorded ids, so that tracking
 // goes on exactly where it was; ts's state goes into the next checkpoints.
-// hooks hear the events written and the zones' occupancy.
+// co carries the service's hooks, checkpoint interval and log.
 func newCountStageFor(opts frameOptions, out core.Output, run record.Run, ts *trackstage.Stage, co eventstage.Options) (*eventstage.Stage, error) {
 	if opts.zones == nil {
 		return nil, nil

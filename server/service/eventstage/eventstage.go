@@ -1,7 +1,10 @@
 // Package eventstage is a tracked stream's counting by its rules
-// (StreamHeader.zones) inside the service: the counter rebuilt from the
-// recorded frames when the stream opens, each frame's events worked out
-// before its image is drawn and kept once the frame is recorded.
+// (StreamHeader.zones) inside the service: the counter rebuilt when the
+// stream opens from its last checkpoint and the recorded frames after it
+// (or all of them), each frame's events worked out before its image is
+// drawn and kept once the frame is recorded, checkpoints saved as frames
+// are recorded, and hooks told what was written (for delivery and zones'
+// occupancy).
 package eventstage
 
 import (
