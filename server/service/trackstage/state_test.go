@@ -49,7 +49,6 @@ func TestRestoredSnapshotGivesTheSameIDs(t *testing.T) {
 	}
 	for k := range int64(n) {
 		first := New(0, nil)
-		first.recorded = nil // as after Adopt
 		for seq := range k {
 			assign(first, seq)
 		}
@@ -72,9 +71,25 @@ func TestRestoredSnapshotGivesTheSameIDs(t *testing.T) {
 	}
 }
 
-func TestNoSnapshotWithoutTheRunsIDs(t *testing.T) {
-	if _, ok := New(3, map[string]int64{"person": 3}).Snapshot(); ok {
-		t.Error("a stage that did not adopt a replay saved a snapshot")
+// A stage resumed without a replay (ids above the recorded ones, counts
+// recorded before) snapshots its counts, which a restored stage goes on
+// from, new ids counted once, ids it continues not again.
+func TestSnapshotKeepsTheCountsRecordedBefore(t *testing.T) {
+	first := New(1000, map[string]int64{"person": 7})
+	for seq := range int64(30) {
+		assign(first, seq)
+	}
+	b, _ := first.Snapshot()
+	again := New(0, nil)
+	if !again.Restore(b) {
+		t.Fatal("restore failed")
+	}
+	for seq := int64(30); seq < 60; seq++ {
+		assign(first, seq)
+		assign(again, seq)
+	}
+	if got, want := again.Counts()["person"], first.Counts()["person"]; got != want || got <= 7+4 {
+		t.Errorf("restored stage counts %d tracks, the one that went on %d (want equal, above 7 recorded + the first 30 frames' 4)", got, want)
 	}
 	if New(0, nil).Restore([]byte(`{"tracker":{"last_id":1,"tracks":[{"id":5,"hits":1}]}}`)) {
 		t.Error("restored a track id above the last id")
