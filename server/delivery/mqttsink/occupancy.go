@@ -84,10 +84,11 @@ func (o *Occupancy) set(topic string, b []byte) {
 }
 
 // Run publishes what Publish set until ctx ends: at once, or after a
-// backoff while the broker fails.
+// backoff while the broker fails. When ctx ends with values pending and
+// the broker answering, they get one last try, of at most the timeout.
 func (o *Occupancy) Run(ctx context.Context) {
 	failures := 0
-	for {
+	for ctx.Err() == nil {
 		var wait <-chan time.Time
 		wake := o.wake
 		if failures > 0 {
@@ -95,12 +96,24 @@ func (o *Occupancy) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			return
+			continue
 		case <-wait:
 		case <-wake:
 		}
-		failures = o.noteOutcome(failures, o.flush(ctx))
+		if err := o.flush(ctx); ctx.Err() == nil {
+			failures = o.noteOutcome(failures, err)
+		}
 	}
+	if failures == 0 {
+		o.lastFlush()
+	}
+}
+
+// lastFlush publishes what is pending, within the timeout.
+func (o *Occupancy) lastFlush() {
+	ctx, cancel := context.WithTimeout(context.Background(), o.conn.timeout)
+	defer cancel()
+	_ = o.flush(ctx) // what fails now goes out at the stream's next open
 }
 
 // noteOutcome counts failures in a row and logs the first and the

@@ -92,3 +92,20 @@ func TestOccupancyTopicTemplate(t *testing.T) {
 		t.Error("a topic with + was taken")
 	}
 }
+
+// A value published just before the publisher stops is not lost: it goes
+// out before Run returns.
+func TestOccupancySetJustBeforeTheStopIsPublished(t *testing.T) {
+	broker := mosquittotest.Start(t)
+	o, err := mqttsink.NewOccupancy(mqttsink.Config{URL: broker.URL(), ClientID: "framewire-test", Timeout: 2 * time.Second}, backoff.Policy{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	o.Publish(record.Occupancy{Stream: "cam", Zone: "desk", Count: 4, Seq: 7})
+	cancel()
+	o.Run(ctx) // ctx is over: at most the last flush
+	late := mosquittotest.Subscribe(t, broker, "late", "framewire/+/zones/+/occupancy")
+	occupancyOn(t, late, "framewire/cam/zones/desk/occupancy", 4)
+}
