@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/framewire/framewire/internal/capturecmd"
+	"github.com/framewire/framewire/server/store/folder"
 )
 
 // doorZones is a vertical line through the middle of a 720x640 frame,
@@ -113,6 +114,24 @@ func TestBadZonesFileFailsBeforeAnyFrame(t *testing.T) {
 // events (ids and all) and counts equal an uninterrupted run's.
 func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
 	t.Parallel()
+	killMidCount(t, 21)
+}
+
+// TestServerKilledMidCountResumesFromTheCheckpoint is the same with the
+// server saving its counting state every 5 frames and killed before the
+// crossings: the resumed server restores the last checkpoint (counter
+// and tracker), replays only the frames after it, and the crossings it
+// then counts carry the ids of the uninterrupted run.
+func TestServerKilledMidCountResumesFromTheCheckpoint(t *testing.T) {
+	t.Parallel()
+	killMidCount(t, 12, "--count-checkpoint-every", "5")
+}
+
+// killMidCount runs the crossing walkers through a server (with
+// serverArgs) SIGKILLed once the client printed killAfter results, the
+// client resuming on a new one, and checks that the events are those of
+// an uninterrupted run.
+func killMidCount(t *testing.T, killAfter int, serverArgs ...string) {
 	dir, zones := crossingWalkers(t)
 	args := []string{"--source", dir, "--name", "door", "--zones", zones, "--track", "--json", "--retries", "20"}
 
@@ -124,13 +143,13 @@ func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
 	want := readFile(t, filepath.Join(whole.out, "door", "events.jsonl"))
 
 	out, addr := t.TempDir(), freeAddr(t)
-	first := startServer(t, out, "--listen", addr)
+	first := startServer(t, out, append([]string{"--listen", addr}, serverArgs...)...)
 	pr, pw := io.Pipe()
 	reached := make(chan struct{})
 	go func() {
 		sc, n := bufio.NewScanner(pr), 0
 		for sc.Scan() {
-			if n++; n == 21 {
+			if n++; n == killAfter {
 				close(reached)
 			}
 		}
@@ -151,7 +170,12 @@ func TestServerKilledMidCountResumesTheSameEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-first.Done()
-	startServer(t, out, "--listen", addr)
+	if len(serverArgs) > 0 {
+		if _, err := os.Stat(filepath.Join(out, "door", folder.CountCheckpointFile)); err != nil {
+			t.Errorf("no counting checkpoint before the kill: %v", err)
+		}
+	}
+	startServer(t, out, append([]string{"--listen", addr}, serverArgs...)...)
 	if err := <-done; err != nil {
 		t.Fatalf("resumed client: %v\n%s", err, errBuf.String())
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/framewire/framewire/server/delivery/mqttsink"
 	"github.com/framewire/framewire/server/delivery/webhook"
 	"github.com/framewire/framewire/server/detect"
+	"github.com/framewire/framewire/server/service/eventstage"
 	"github.com/framewire/framewire/server/serving"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	// ZonesDir holds default counting rules per stream name (<name>.yaml,
 	// .yml or .json), for streams whose header has none ("" = none).
 	ZonesDir string
+	// CountCheckpointEvery is how many recorded frames of a counted
+	// stream apart its counting checkpoint is saved (0 =
+	// eventstage.DefaultCheckpointEvery).
+	CountCheckpointEvery int64
 	// Video is whether streams that do not say also get a video (their
 	// header's video field decides otherwise); VideoOut how it is made.
 	Video    bool
@@ -113,3 +118,7 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// DefaultCountCheckpointEvery is the recorded frames between a counted
+// stream's checkpoints when Config.CountCheckpointEvery is 0.
+const DefaultCountCheckpointEvery = eventstage.DefaultCheckpointEvery

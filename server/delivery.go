@@ -1,17 +1,20 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/framewire/framewire/internal/backoff"
 	"github.com/framewire/framewire/server/delivery"
 	"github.com/framewire/framewire/server/delivery/mqttsink"
 	"github.com/framewire/framewire/server/delivery/webhook"
 	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/server/service/eventstage"
 )
 
 // newDeliverer builds the event delivery of cfg's sinks, its metrics
@@ -74,20 +77,51 @@ func DefaultMQTTClientID(outDir string) string {
 	return id
 }
 
-// startDelivery runs the event delivery, if any, until the returned stop
-// is called; stop waits for it to end.
-func (s *Server) startDelivery() (stop func()) {
-	if s.delivery == nil {
-		return func() {}
+// newDelivery builds the event delivery of s.cfg's sinks and the zones'
+// occupancy publisher, if any.
+func (s *Server) newDelivery() error {
+	var err error
+	if s.delivery, err = newDeliverer(s.cfg, s.mon); err != nil {
+		return err
 	}
+	mc := s.cfg.MQTT
+	if mc.URL == "" || mc.OccupancyTopic == "" {
+		return nil
+	}
+	mc.ClientID = cmp.Or(mc.ClientID, DefaultMQTTClientID(s.cfg.OutDir))
+	if s.occupancy, err = mqttsink.NewOccupancy(mc, backoff.Policy{Max: s.cfg.DeliveryRetryMax}, s.cfg.Log); err != nil {
+		s.closeDelivery()
+	}
+	return err
+}
+
+// eventHooks tell the delivery about what counting writes: new events
+// wake the Deliverer, so that they go out at once rather than at its next
+// poll, and zones' occupancy goes to its topics.
+func (s *Server) eventHooks() eventstage.Hooks {
+	var h eventstage.Hooks
+	if s.delivery != nil {
+		h.Written = s.delivery.Notify
+	}
+	if s.occupancy != nil {
+		h.Occupancy = s.occupancy.Publish
+	}
+	return h
+}
+
+// startDelivery runs the event delivery and the occupancy publisher, if
+// any, until the returned stop is called; stop waits for them to end.
+func (s *Server) startDelivery() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.delivery.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	if s.delivery != nil {
+		wg.Go(func() { s.delivery.Run(ctx) })
+	}
+	if s.occupancy != nil {
+		wg.Go(func() { s.occupancy.Run(ctx) })
+	}
 	return func() {
 		cancel()
-		<-done
+		wg.Wait()
 	}
 }

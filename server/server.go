@@ -24,11 +24,13 @@ import (
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/delivery"
+	"github.com/framewire/framewire/server/delivery/mqttsink"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/kserve"
 	"github.com/framewire/framewire/server/monitor"
 	"github.com/framewire/framewire/server/pixels"
 	"github.com/framewire/framewire/server/service"
+	"github.com/framewire/framewire/server/service/eventstage"
 	"github.com/framewire/framewire/server/service/meanwh"
 	"github.com/framewire/framewire/server/store"
 	"github.com/framewire/framewire/server/videoview"
@@ -48,6 +50,9 @@ type Server struct {
 	health    *health.Server
 	inference *kserve.Service
 	delivery  *delivery.Deliverer // nil without sinks
+	// occupancy publishes the zones' occupancy; nil without an MQTT
+	// broker or an occupancy topic.
+	occupancy *mqttsink.Occupancy
 	// stopDelivery ends the delivery Serve started.
 	stopDelivery func()
 }
@@ -58,8 +63,12 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg, mon: monitor.New(cfg.Log)}
-	svc, proc, store, err := newService(cfg, s.mon)
+	if err := s.newDelivery(); err != nil {
+		return nil, err
+	}
+	svc, proc, store, err := newService(cfg, s.mon, s.eventHooks())
 	if err != nil {
+		s.closeDelivery()
 		return nil, err
 	}
 	s.svc, s.proc, s.store = svc, proc, store
@@ -67,17 +76,14 @@ func New(cfg Config) (*Server, error) {
 	if err := s.register(); err != nil {
 		proc.Close()
 		store.Close()
-		return nil, err
-	}
-	if s.delivery, err = newDeliverer(cfg, s.mon); err != nil {
-		s.close()
+		s.closeDelivery()
 		return nil, err
 	}
 	return s, nil
 }
 
 // newService builds the processor, the store and the service on them.
-func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Processor, store.Store, error) {
+func newService(cfg Config, mon *monitor.Monitor, hooks eventstage.Hooks) (*service.Service, *pixels.Processor, store.Store, error) {
 	loc, err := store.Find(cfg.OutDir, StoreSchemes())
 	if err != nil {
 		return nil, nil, nil, err
@@ -114,7 +120,8 @@ func newService(cfg Config, mon *monitor.Monitor) (*service.Service, *pixels.Pro
 		Processor: proc, Store: out, Model: model, DefaultConf: def, MinConf: detCfg.Conf,
 		JPEGQuality: cfg.JPEGQuality, Monitor: mon, Stream: cfg.Stream, MaxStreams: cfg.MaxStreams,
 		MaxQueued: cfg.MaxQueued, MaxMessageBytes: cfg.MaxMsgBytes, Log: cfg.Log,
-		ZonesDir: cfg.ZonesDir, Video: cfg.Video, CanVideo: canVideo,
+		ZonesDir: cfg.ZonesDir, Video: cfg.Video, CanVideo: canVideo, Events: hooks,
+		CountCheckpointEvery: cfg.CountCheckpointEvery,
 	}), proc, out, nil
 }
 
@@ -285,10 +292,14 @@ func (s *Server) closeDelivery() error {
 	if s.stopDelivery != nil {
 		s.stopDelivery()
 	}
-	if s.delivery == nil {
-		return nil
+	var errs []error
+	if s.delivery != nil {
+		errs = append(errs, s.delivery.Close())
 	}
-	return s.delivery.Close()
+	if s.occupancy != nil {
+		errs = append(errs, s.occupancy.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Close frees a Server that was never served.

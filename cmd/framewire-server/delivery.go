@@ -16,6 +16,7 @@ import (
 // the webhook that receive every stream's events.
 type deliveryOptions struct {
 	mqtt, mqttTopic, mqttClientID string
+	mqttOccupancyTopic            string
 	mqttUser, mqttPassword        string
 	mqttCA                        string
 	mqttTimeout                   time.Duration
@@ -28,6 +29,7 @@ type deliveryOptions struct {
 func deliveryFlags(fs *flag.FlagSet, d *deliveryOptions) {
 	fs.StringVar(&d.mqtt, "mqtt", "", "publish every stream's events (<out>/<stream>/events.jsonl), QoS 1, at least once, to the MQTT broker at this `URL`: mqtt://[user:pass@]host[:1883] or mqtts://...[:8883] (see docs/delivery.md)")
 	fs.StringVar(&d.mqttTopic, "mqtt-topic", mqttsink.DefaultTopic, "MQTT topic `template` of the events: {stream} and {kind} are replaced by the event's")
+	fs.StringVar(&d.mqttOccupancyTopic, "mqtt-occupancy-topic", mqttsink.DefaultOccupancyTopic, "MQTT topic `template` of each zone's occupancy, published retained (QoS 1) whenever it changes: {stream} and {zone} are replaced by their names; empty: none")
 	fs.StringVar(&d.mqttClientID, "mqtt-client-id", "", "MQTT client `id` (default: framewire-<host>-<hash of --out>, the same across restarts)")
 	fs.StringVar(&d.mqttUser, "mqtt-username", "", "MQTT user `name` (wins over the URL's)")
 	fs.StringVar(&d.mqttPassword, "mqtt-password", "", "MQTT password (wins over the URL's; better from the environment than the command line)")
@@ -56,7 +58,7 @@ func (d *deliveryOptions) check() error {
 // configs are the sinks' configurations (their URLs empty when not asked
 // for).
 func (d *deliveryOptions) configs() (mqttsink.Config, webhook.Config, error) {
-	mc := mqttsink.Config{URL: d.mqtt, Topic: d.mqttTopic, ClientID: d.mqttClientID,
+	mc := mqttsink.Config{URL: d.mqtt, Topic: d.mqttTopic, OccupancyTopic: d.mqttOccupancyTopic, ClientID: d.mqttClientID,
 		Username: d.mqttUser, Password: d.mqttPassword, Timeout: d.mqttTimeout}
 	wc := webhook.Config{URL: d.webhook, Secret: d.webhookSecret, Timeout: d.webhookTimeout}
 	var err error

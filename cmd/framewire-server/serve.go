@@ -66,7 +66,7 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 			Remote: remote,
 		},
 		Workers: o.workers, MaxPixels: o.maxPixels, JPEGQuality: o.jpegQuality,
-		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep, ZonesDir: o.zonesDir,
+		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep, ZonesDir: o.zonesDir, CountCheckpointEvery: o.countEvery,
 		Video: o.video.on, VideoOut: vc,
 		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
 		MaxStreams: o.maxStreams, MaxQueued: o.maxQueue, MaxMsgBytes: o.maxMsgMB << 20,

@@ -68,3 +68,13 @@ func (t *Tally) Clone() Tally {
 	}
 	return c
 }
+
+// TallyOf is a tally holding counts (as Counts returned them).
+func TallyOf(counts []Count) Tally {
+	t := Tally{counts: make(map[tallyKey]*Count, len(counts))}
+	for _, c := range counts {
+		cp := c
+		t.counts[tallyKey{c.Kind, c.Rule, c.Label}] = &cp
+	}
+	return t
+}

@@ -54,17 +54,39 @@ type Output interface {
 // reads back its recorded frames, for counting rules. Its methods are
 // called from the output's goroutine.
 type EventLog interface {
+	// CountCheckpoint is the checkpoint SaveCountCheckpoint last saved,
+	// when the files still hold, byte for byte, what it covers; ok is
+	// false when there is none, it is damaged, or the files changed.
+	CountCheckpoint() (cp CountCheckpoint, ok bool)
 	// RecordedFrames calls fn with every frame recorded when the output
-	// was opened, in the order they were recorded.
-	RecordedFrames(fn func(record.Frame) error) error
-	// KeepEvents makes the events file hold exactly evs, the events of
-	// the recorded frames: its lines that match are kept, the first that
-	// does not and those after it cut (a torn tail, or the events of a
-	// frame whose line was lost), and what is missing appended, synced.
-	KeepEvents(evs []record.Event) error
+	// was opened, in the order they were recorded: those after from
+	// (from CountCheckpoint), or all of them when from is nil.
+	RecordedFrames(from *CountCheckpoint, fn func(record.Frame) error) error
+	// KeepEvents makes the events file hold exactly evs after from (nil:
+	// from its start), the events of the recorded frames after it: its
+	// lines that match are kept, the first that does not and those after
+	// it cut (a torn tail, or the events of a frame whose line was lost),
+	// and what is missing appended, synced.
+	KeepEvents(from *CountCheckpoint, evs []record.Event) error
 	// AppendEvents makes the frames recorded so far durable, then appends
 	// evs to the events file and syncs it.
 	AppendEvents(evs []record.Event) error
+	// SaveCountCheckpoint makes the frames recorded so far durable and
+	// saves state, what counting them gave, as the checkpoint of the
+	// files as they are now, atomically.
+	SaveCountCheckpoint(state []byte) error
+}
+
+// CountCheckpoint is counting's state saved beside a stream's files
+// after some recorded frame, so that opening the stream replays only the
+// frames after it. State is the counter's owner's; the rest says where
+// in the files it stands, for the store.
+type CountCheckpoint struct {
+	State []byte
+	// Frames and Events are the lengths of the predictions and events
+	// files it covers, with their CRC-32C.
+	Frames, Events       int64
+	FramesCRC, EventsCRC uint32
 }
 
 // Errors of Store.Open.

@@ -85,6 +85,17 @@ func (d *Deliverer) Notify(stream string) {
 	}
 }
 
+// Passes is how many passes over the stream folders the sinks' goroutines
+// have done since Run started (summed over the sinks): a test that waits
+// until it grew by 2 knows that a whole pass started after it looked.
+func (d *Deliverer) Passes() int64 {
+	var n int64
+	for _, f := range d.followers {
+		n += f.passes.Load()
+	}
+	return n
+}
+
 // Collectors are the delivery metrics, for the server's registry.
 func (d *Deliverer) Collectors() []prometheus.Collector { return d.metrics.collectors() }
 

@@ -62,7 +62,13 @@ type running struct {
 
 func start(t *testing.T, out string, sinks ...delivery.Sink) *running {
 	t.Helper()
-	d, err := delivery.New(delivery.Config{OutDir: out, Sinks: sinks, Poll: 20 * time.Millisecond,
+	return startPolling(t, out, 20*time.Millisecond, sinks...)
+}
+
+// startPolling is start with another poll interval.
+func startPolling(t *testing.T, out string, poll time.Duration, sinks ...delivery.Sink) *running {
+	t.Helper()
+	d, err := delivery.New(delivery.Config{OutDir: out, Sinks: sinks, Poll: poll,
 		Backoff: backoff.Policy{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +90,14 @@ func start(t *testing.T, out string, sinks ...delivery.Sink) *running {
 		}
 	})
 	return r
+}
+
+// wholePasses waits until the Deliverer has done n whole passes over the
+// streams that started after the call: what they would send is sent.
+func (r *running) wholePasses(t *testing.T, n int64) {
+	t.Helper()
+	from := r.d.Passes()
+	waitFor(t, fmt.Sprintf("%d more passes", n), func() bool { return r.d.Passes() >= from+n+1 })
 }
 
 // waitFor polls cond until it holds or 10 s pass.
@@ -126,9 +140,9 @@ func TestRestartResumesFromTheCursor(t *testing.T) {
 	r.stop()
 	want = append(want, eventstest.Append(t, out, "cam", 200, 250)...)
 	second := &fakeSink{}
-	start(t, out, second)
+	r2 := start(t, out, second)
 	waitFor(t, "the new events", func() bool { return len(second.ids()) >= 50 })
-	time.Sleep(50 * time.Millisecond) // more polls: nothing else may come
+	r2.wholePasses(t, 2) // nothing else may come
 	if got := second.ids(); len(got) != 50 || got[0] != eventstest.ID("cam", 200) {
 		t.Fatalf("after the restart got %d events from %q, want the 50 from %q", len(got), got[0], eventstest.ID("cam", 200))
 	}
@@ -146,9 +160,9 @@ func TestPartialLineWaitsForItsNewline(t *testing.T) {
 	last := eventstest.Line("cam", 3)
 	f.WriteString(last[:10])
 	sink := &fakeSink{}
-	start(t, out, sink)
+	r := start(t, out, sink)
 	waitFor(t, "the complete lines", func() bool { return len(sink.ids()) == 3 })
-	time.Sleep(60 * time.Millisecond)
+	r.wholePasses(t, 2)
 	if n := len(sink.ids()); n != 3 {
 		t.Fatalf("got %d events while the 4th line had no newline, want 3", n)
 	}
@@ -254,5 +268,21 @@ func TestTailRewrittenInPlaceIsNoticed(t *testing.T) {
 	}
 	want = append(want, eventstest.Ids("cam", 10, 20)...)
 	waitFor(t, "the events after the last id", func() bool { return len(eventstest.Missing(sink.ids(), want)) == 0 })
+	eventstest.CheckAll(t, sink.ids(), want)
+}
+
+// With a poll of an hour, events written after the first pass go out
+// only because Notify wakes the Deliverer.
+func TestNotifyDeliversBeforeThePoll(t *testing.T) {
+	out := t.TempDir()
+	want := eventstest.Append(t, out, "cam", 0, 3)
+	sink := &fakeSink{}
+	r := startPolling(t, out, time.Hour, sink)
+	waitFor(t, "the first pass's events", func() bool { return len(sink.ids()) == 3 })
+	for i := 3; i < 6; i++ {
+		want = append(want, eventstest.Append(t, out, "cam", i, i+1)...)
+		r.d.Notify("cam")
+		waitFor(t, fmt.Sprintf("event %d after Notify", i), func() bool { return len(sink.ids()) == i+1 })
+	}
 	eventstest.CheckAll(t, sink.ids(), want)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"sync/atomic"
 	"time"
 
 	"github.com/framewire/framewire/internal/backoff"
@@ -33,6 +34,9 @@ type follower struct {
 	// those sharing the folder; waiting: another server does.
 	lock    *os.File
 	waiting bool
+	// passes counts the passes over the streams done, for tests that
+	// must see that a pass found nothing to send.
+	passes atomic.Int64
 }
 
 // streamState is one stream's events.jsonl as last seen, and the cursor.
@@ -70,6 +74,7 @@ func (f *follower) run(ctx context.Context) {
 		var err error
 		if f.holdLock() {
 			more, err = f.pass(ctx)
+			f.passes.Add(1)
 		}
 		if ctx.Err() != nil {
 			return

@@ -3,7 +3,9 @@ package service
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -11,6 +13,7 @@ import (
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/proto/record"
+	"github.com/framewire/framewire/server/service/eventstage"
 )
 
 // thingZone holds the fake processor's box (anchor 2.5, 6).
@@ -93,5 +96,30 @@ func TestZonesDirCountsByName(t *testing.T) {
 	hdr.Name = "broken"
 	if _, err := runStream(t, s.rpc, hdr, 1); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "zones[0].polygon") {
 		t.Errorf("broken file: %v, want InvalidArgument naming zones[0].polygon", err)
+	}
+}
+
+// The service's event hooks hear a counted stream's events written (so
+// that delivery starts at once) and its zone's occupancy: at open, and
+// when the thing enters.
+func TestEventHooksHearTheStream(t *testing.T) {
+	var mu sync.Mutex
+	var written []string
+	var occ []record.Occupancy
+	hooks := eventstage.Hooks{
+		Written:   func(s string) { mu.Lock(); written = append(written, s); mu.Unlock() },
+		Occupancy: func(o record.Occupancy) { mu.Lock(); occ = append(occ, o); mu.Unlock() },
+	}
+	s := serve(t, t.TempDir(), Config{Events: hooks})
+	if _, err := runStream(t, s.rpc, zonesHeader(thingZone, true), 5); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(written, []string{"counted"}) {
+		t.Errorf("Written heard %q, want the stream once (its one frame with an event)", written)
+	}
+	if len(occ) != 2 || occ[0].Count != 0 || occ[1].Count != 1 || occ[1].Zone != "box" || occ[1].Seq != 2 {
+		t.Errorf("Occupancy heard %+v, want box 0 at open, then 1 at frame 2", occ)
 	}
 }

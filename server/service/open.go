@@ -42,7 +42,7 @@ func (s *Service) open(ctx context.Context, hdr *pb.StreamHeader) (serving.Sessi
 		return nil, toStatus(err)
 	}
 	tracked := newTrackStageFor(opts, out)
-	counted, err := newCountStageFor(opts, out, run, tracked, s.log())
+	counted, err := newCountStageFor(opts, out, run, tracked, s.countOptions())
 	if err != nil {
 		return nil, toStatus(errors.Join(err, out.Close()))
 	}

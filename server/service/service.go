@@ -18,6 +18,7 @@ import (
 	"github.com/framewire/framewire/server/admission"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/monitor"
+	"github.com/framewire/framewire/server/service/eventstage"
 	"github.com/framewire/framewire/server/service/meanwh"
 	"github.com/framewire/framewire/server/serving"
 )
@@ -50,6 +51,12 @@ type Config struct {
 	// ZonesDir holds default counting rules per stream name (see
 	// withDefaultZones); "" for none.
 	ZonesDir string
+	// Events hear what counting writes: new events (for their delivery)
+	// and zones' occupancy. Zero: nothing is told.
+	Events eventstage.Hooks
+	// CountCheckpointEvery is the recorded frames between a counted
+	// stream's checkpoints (0 = eventstage.DefaultCheckpointEvery).
+	CountCheckpointEvery int64
 	// Video is whether a stream whose header does not say gets a video;
 	// CanVideo whether the store can write one at all.
 	Video, CanVideo bool

@@ -165,8 +165,14 @@ func (s *session) Summarize(sum *pb.StreamSummary) {
 // SourceStatus tells the monitor how the client's live source is doing.
 func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 
-// Close releases held pictures and lets the stream's name go.
+// Close saves the counting checkpoint (unless a newer call took the
+// name), releases held pictures and lets the stream's name go.
 func (s *session) Close() error {
 	s.watch.Close()
+	select {
+	case <-s.out.Evicted(): // the name is a newer call's: its folder too
+	default:
+		s.counted.Close()
+	}
 	return errors.Join(s.tracked.Close(), s.out.Close())
 }

@@ -30,6 +30,10 @@ type Config struct {
 	URL string
 	// Topic is the template of the topic (empty = DefaultTopic).
 	Topic string
+	// OccupancyTopic is the template of the zones' retained occupancy
+	// topics (Occupancy; DefaultOccupancyTopic is the command's default);
+	// empty: none are published.
+	OccupancyTopic string
 	// ClientID names the session; stable per server.
 	ClientID string
 	// Username and Password, when set, win over the URL's.

@@ -23,8 +23,9 @@ type Stage struct {
 	held map[int64]Held
 
 	tracker  *track.Tracker
-	ids      core.TrackIDs    // distinct track ids per label in this call
-	recorded map[string]int64 // distinct track ids per label before it
+	ids      core.TrackIDs    // distinct track ids above floor per label
+	recorded map[string]int64 // distinct track ids per label up to floor
+	floor    int64
 }
 
 // Held is a detected frame waiting for its turn.
@@ -41,6 +42,7 @@ func New(lastID int64, recorded map[string]int64) *Stage {
 		held:     map[int64]Held{},
 		tracker:  track.New(track.Config{FirstID: lastID}),
 		recorded: recorded,
+		floor:    lastID,
 	}
 }
 
@@ -71,12 +73,15 @@ func (ts *Stage) Assign(seq int64, dets []core.Detection) {
 	}
 	for i, id := range ts.tracker.Update(seq, in) {
 		dets[i].TrackID = id
-		ts.ids.Add(dets[i].Label, id)
+		if id > ts.floor {
+			ts.ids.Add(dets[i].Label, id)
+		}
 	}
 }
 
 // Counts is the number of distinct track ids per label so far in the
-// run: those recorded before this call and its own (always new ids).
+// run: those up to the floor (recorded before this call, or before the
+// checkpoint it restored) and those above it.
 func (ts *Stage) Counts() map[string]int64 {
 	out := ts.ids.Counts()
 	for l, n := range ts.recorded {
@@ -124,5 +129,5 @@ func (ts *Stage) Replay(f record.Frame) bool {
 // Adopt takes fresh's tracker and ids (a replay of the recorded frames
 // that gave the recorded ids), so that tracking goes on where it was.
 func (ts *Stage) Adopt(fresh *Stage) {
-	ts.tracker, ts.ids, ts.recorded = fresh.tracker, fresh.ids, nil
+	ts.tracker, ts.ids, ts.recorded, ts.floor = fresh.tracker, fresh.ids, fresh.recorded, fresh.floor
 }

@@ -123,21 +123,36 @@ func (o *output) Append(rec record.Frame) error {
 	return nil
 }
 
-// RecordedFrames calls fn with every recorded frame, in the order
-// recorded.
-func (o *output) RecordedFrames(fn func(record.Frame) error) error { return o.jsonl.RecordedFrames(fn) }
+// RecordedFrames calls fn with every recorded frame after from (nil:
+// all), in the order recorded.
+func (o *output) RecordedFrames(from *core.CountCheckpoint, fn func(record.Frame) error) error {
+	var off int64
+	if from != nil {
+		off = from.Frames
+	}
+	return o.jsonl.RecordedFrames(off, fn)
+}
 
-// KeepEvents opens events.jsonl holding exactly evs (eventlog.Open).
-func (o *output) KeepEvents(evs []record.Event) error {
+// KeepEvents opens events.jsonl holding exactly evs after from
+// (eventlog.Open).
+func (o *output) KeepEvents(from *core.CountCheckpoint, evs []record.Event) error {
 	if o.events != nil {
 		return errors.New("events.jsonl is already open")
 	}
-	l, err := eventlog.Open(o.root, o.name, evs, o.log)
+	l, err := eventlog.Open(o.root, o.name, eventsPrefix(from), evs, o.log)
 	if err != nil {
 		return err
 	}
 	o.events = l
 	return nil
+}
+
+// eventsPrefix is the part of events.jsonl from covers (none when nil).
+func eventsPrefix(from *core.CountCheckpoint) eventlog.Prefix {
+	if from == nil {
+		return eventlog.Prefix{}
+	}
+	return eventlog.Prefix{Size: from.Events, CRC: from.EventsCRC}
 }
 
 // AppendEvents syncs predictions.jsonl, then appends evs to events.jsonl,

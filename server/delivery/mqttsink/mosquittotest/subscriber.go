@@ -18,12 +18,21 @@ type Subscriber struct {
 	mu     sync.Mutex
 	ids    []string
 	topics map[string]string // the topic each id came on
+	last   map[string]Message
+	first  map[string]time.Time // when each id first came
+}
+
+// Message is a message as received.
+type Message struct {
+	Payload []byte
+	// Retained says the broker kept it from before the subscription.
+	Retained bool
 }
 
 // Subscribe connects to b as clientID and subscribes to filter with QoS 1.
 func Subscribe(tb testing.TB, b *Broker, clientID, filter string) *Subscriber {
 	tb.Helper()
-	s := &Subscriber{topics: map[string]string{}}
+	s := &Subscriber{topics: map[string]string{}, last: map[string]Message{}, first: map[string]time.Time{}}
 	opts := mqtt.NewClientOptions().AddBroker("tcp://" + b.URL()[len("mqtt://"):]).SetClientID(clientID).
 		SetCleanSession(false).SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).SetOrderMatters(true).
@@ -49,8 +58,35 @@ func (s *Subscriber) receive(_ mqtt.Client, m mqtt.Message) {
 	_ = json.Unmarshal(m.Payload(), &ev)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ids = append(s.ids, ev.ID)
-	s.topics[ev.ID] = m.Topic()
+	s.last[m.Topic()] = Message{Payload: m.Payload(), Retained: m.Retained()}
+	if ev.ID != "" {
+		s.event(ev.ID, m.Topic())
+	}
+}
+
+// event notes event id's arrival on topic; s.mu is held.
+func (s *Subscriber) event(id, topic string) {
+	if _, seen := s.first[id]; !seen {
+		s.first[id] = time.Now()
+	}
+	s.ids = append(s.ids, id)
+	s.topics[id] = topic
+}
+
+// Arrived is when id first came; ok is false when it did not.
+func (s *Subscriber) Arrived(id string) (at time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok = s.first[id]
+	return at, ok
+}
+
+// Last is the last message received on topic; ok is false when none came.
+func (s *Subscriber) Last(topic string) (m Message, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok = s.last[topic]
+	return m, ok
 }
 
 // IDs are the ids received so far, repeats included.

@@ -20,7 +20,7 @@ func evs(ids ...string) []record.Event {
 
 func open(t *testing.T, root *os.Root, want []record.Event) {
 	t.Helper()
-	l, err := Open(root, "s", want, slog.New(slog.DiscardHandler))
+	l, err := Open(root, "s", Prefix{}, want, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,14 @@ import (
 	"github.com/framewire/framewire/proto/record"
 )
 
-// RecordedFrames calls fn with every frame the file records, in the
-// order of its lines (the order they were recorded), reading it whole.
-func (j *File) RecordedFrames(fn func(record.Frame) error) error {
-	r := bufio.NewReaderSize(io.NewSectionReader(j.f, 0, j.rec.size), 1<<16)
+// RecordedFrames calls fn with every frame the file records from byte
+// from on (0: all of it; else the end of a line, as Mark gave it), in the
+// order of its lines (the order they were recorded).
+func (j *File) RecordedFrames(from int64, fn func(record.Frame) error) error {
+	if from < 0 || from > j.rec.size {
+		return fmt.Errorf("read back %s from byte %d: the file has %d", FileName, from, j.rec.size)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(j.f, from, j.rec.size-from), 1<<16)
 	for {
 		line, err := r.ReadBytes('\n')
 		if len(line) > 0 {
@@ -41,3 +45,11 @@ func (j *File) Sync() error {
 	}
 	return nil
 }
+
+// Mark is the length of the lines recorded so far and their CRC-32C
+// (Castagnoli).
+func (j *File) Mark() (size int64, crc uint32) { return j.rec.size, j.rec.crc }
+
+// PrefixCRC is the CRC-32C (Castagnoli) of r's first size bytes, as Mark
+// gives it.
+func PrefixCRC(r io.ReaderAt, size int64) (uint32, error) { return prefixCRC(r, size) }
