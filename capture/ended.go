@@ -28,7 +28,8 @@ func (s *VideoReader) readFileFrame() (ok bool, err error) {
 }
 
 // follow reads the frame just read, and the rest, through GStreamer
-// (without positions); when it cannot, reading stops before that frame.
+// (positions carried on from FFmpeg's for that frame at the frame rate); when it
+// cannot, reading stops before that frame.
 func (s *VideoReader) follow() error {
 	at := s.read - 1
 	vc, err := videofile.OpenGStreamerAt(s.spec.path, at, &s.frame)
@@ -38,6 +39,10 @@ func (s *VideoReader) follow() error {
 	}
 	// Closing an OpenCV capture cannot fail.
 	_ = s.vc.Close()
+	s.followedAt, s.followedMs = at, s.posMs
+	if s.posMs < 0 {
+		s.followedAt = -1
+	}
 	s.vc, s.followed, s.posMs = vc, true, -1
 	return nil
 }

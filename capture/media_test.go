@@ -231,3 +231,34 @@ func checkRefused(t *testing.T, frames []*framewirepb.Frame, err error) {
 		t.Fatalf("without GStreamer's H.264 plugins: %d frames, %v; want those of the first clip and an *EndedEarlyError", len(frames), err)
 	}
 }
+
+// A letterboxed video repeats its last row (the black bar) in every frame,
+// which moves it to GStreamer at frame 1 (see package videofile); its
+// frames still carry their positions in the file, 40 ms apart at 25 fps.
+func TestLetterboxedVideoKeepsItsPositions(t *testing.T) {
+	needFFmpeg(t)
+	path := filepath.Join(t.TempDir(), "letterbox.mp4")
+	cmd := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25",
+		"-vf", "noise=alls=40:allf=t,pad=320:240:0:30:black", "-frames:v", "30", "-c:v", "libx264", "-pix_fmt", "yuv420p", path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make %s: %v\n%s", path, err, out)
+	}
+	r, err := openVideo(path, Options{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Encode(r, Options{Raw: true})
+	defer s.Close()
+	frames, err := readToEnd(s)
+	if !errors.Is(err, io.EOF) || len(frames) != 30 {
+		t.Fatalf("%d frames, %v; want 30 and io.EOF", len(frames), err)
+	}
+	for i, f := range frames {
+		if f.PositionUs == nil || *f.PositionUs != int64(i)*40_000 {
+			t.Errorf("frame %d: position %v us, want %d", i, f.PositionUs, i*40_000)
+		}
+	}
+	if !r.followed {
+		t.Log("the file was not moved to GStreamer: the test no longer covers positions after the move")
+	}
+}

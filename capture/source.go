@@ -35,6 +35,11 @@ type VideoReader struct {
 	done      error     // sticky end-of-stream error (io.EOF for finite sources)
 	closed    bool
 	followed  bool // a video file moved to GStreamer to follow a picture size change
+	// followedAt is the frame at which the file moved to GStreamer and
+	// followedMs its position as FFmpeg gave it; the frames from there on
+	// are timed from it at the file's frame rate. -1 when there is none.
+	followedAt int64
+	followedMs float64
 }
 
 var _ frames.Reader = (*VideoReader)(nil)
@@ -218,11 +223,22 @@ func (s *VideoReader) filePosition() float64 {
 // carries its position.
 func (s *VideoReader) current(at time.Time) frames.Frame {
 	f := frames.Frame{Seq: s.read - 1, At: at, Image: &s.frame}
-	if s.posMs >= 0 {
-		pos := int64(math.Round(s.posMs * 1000))
+	if ms := s.positionMs(f.Seq); ms >= 0 {
+		pos := int64(math.Round(ms * 1000))
 		f.PositionUs = &pos
 	}
 	return f
+}
+
+// positionMs is frame seq's position in a video file, in ms, or -1 when
+// it is not known: FFmpeg's, or after a move to GStreamer (whose reader
+// gives none reliably) the last FFmpeg position carried on at the file's
+// frame rate.
+func (s *VideoReader) positionMs(seq int64) float64 {
+	if s.posMs >= 0 || !s.followed || s.followedAt < 0 || s.info.FPS <= 0 {
+		return s.posMs
+	}
+	return s.followedMs + float64(seq-s.followedAt)*1000/s.info.FPS
 }
 
 // SkipTo discards frames of a finite source, without decoding them to images,

@@ -167,6 +167,17 @@ func writeWalkers(t *testing.T, dir string, n int, ws []walker) {
 // writeWalkersSized is writeWalkers on frames of the size of frame.
 func writeWalkersSized(t *testing.T, dir string, n int, ws []walker, frame image.Rectangle) {
 	t.Helper()
+	paths := make([]func(int) image.Point, len(ws))
+	for k, w := range ws {
+		paths[k] = w.at
+	}
+	writePaths(t, dir, n, paths, frame)
+}
+
+// writePaths writes n frames of the size of frame, a person over a grey
+// background for each path, its crop's corner at path(i) in frame i.
+func writePaths(t *testing.T, dir string, n int, paths []func(int) image.Point, frame image.Rectangle) {
+	t.Helper()
 	f, err := os.Open("/usr/share/darknet/data/person.jpg")
 	if err != nil {
 		t.Skipf("darknet's person.jpg is needed: %v", err)
@@ -179,8 +190,8 @@ func writeWalkersSized(t *testing.T, dir string, n int, ws []walker, frame image
 	for i := 0; i < n; i++ {
 		img := image.NewRGBA(frame)
 		draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{150, 160, 150, 255}}, image.Point{}, draw.Src)
-		for _, w := range ws {
-			at := w.at(i)
+		for _, path := range paths {
+			at := path(i)
 			draw.Draw(img, personCrop.Sub(personCrop.Min).Add(at), src, personCrop.Min, draw.Src)
 		}
 		var b bytes.Buffer

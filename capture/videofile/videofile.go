@@ -9,7 +9,8 @@
 // whole output as it was (a copy of the previous frame) and a smaller one
 // leaves the rows below its height as they were. Its GStreamer reader
 // renegotiates and gives every frame at its own size, but costs about
-// twice the CPU a frame and has no reliable positions. So video files are
+// twice the CPU a frame and has no reliable positions (the reader carries
+// FFmpeg's last one on at the frame rate). So video files are
 // read through FFmpeg, and a file moves to GStreamer, once, at the first
 // frame whose last row is byte for byte the previous frame's (SameLastRow):
 // the sign of a frame left unconverted. A picture that truly repeats its
