@@ -9,9 +9,15 @@ model=${1:-nanodet}
 src=${2:-/usr/share/doc/opencv-doc/examples/data/vtest.avi}
 runs=${3:-2}
 
-# cpu prints a process's CPU seconds, its waited-for children included.
+# cpu prints a process's CPU seconds, its children included: those it
+# waited for and those still running (a stream's encoder runs until the
+# stream ends).
 cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15 + $16 + $17) / hz}' "/proc/$1/stat"
+  local p total=0
+  for p in "$1" $(pgrep -P "$1"); do
+    total=$(awk -v hz="$(getconf CLK_TCK)" -v t="$total" '{print t + ($14 + $15 + $16 + $17) / hz}' "/proc/$p/stat" 2>/dev/null || echo "$total")
+  done
+  echo "$total"
 }
 
 one() { # one run: $1 = "" or --video

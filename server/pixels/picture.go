@@ -24,6 +24,8 @@ type picture struct {
 	pool *workerPool
 	// overlay is drawn under the boxes: a stream's counting rules.
 	overlay core.Overlay
+	// video, when set, is given the annotated pixels as I420.
+	video func(core.VideoFrame)
 }
 
 // newPicture takes img (any channel count), converting it to BGR; img is
@@ -69,6 +71,13 @@ func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []b
 	defer p.Close()
 	DrawOverlay(&p.bgr, p.overlay)
 	Draw(&p.bgr, dets)
+	if p.video != nil {
+		v, err := toI420(p.bgr)
+		if err != nil {
+			return err
+		}
+		p.video(v)
+	}
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
 	if err != nil {
 		return fmt.Errorf("encode annotated image: %w", err)

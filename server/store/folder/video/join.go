@@ -2,58 +2,79 @@ package video
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
+
+	"github.com/framewire/framewire/server/store/folder/video/fmp4"
 )
 
-// Join writes the segments of x, in dir of fsys, as one fragmented MP4:
-// the first one's initialisation section, then every segment's fragments
-// (they share one timeline). Segments whose initialisation differs (the
-// picture changed size) cannot be joined so.
-func Join(w io.Writer, fsys fs.FS, dir string, x Index) error {
-	var init []byte
+// Join writes the segments of x, in dir of fsys, as one fragmented MP4.
+// When they share one initialisation section it is theirs, then every
+// segment's fragments (they share one timeline), copied as they are; when
+// the picture changed size, the segments are encoded again by ffmpeg
+// (reencode): one track holds one picture size.
+func Join(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x Index, ffmpeg string) error {
+	same, err := sameInit(fsys, dir, x)
+	if err != nil {
+		return err
+	}
+	if !same {
+		return reencode(ctx, w, fsys, dir, x, ffmpeg)
+	}
 	for i, s := range x.Segments {
 		b, err := fs.ReadFile(fsys, path.Join(dir, s.File))
 		if err != nil {
 			return fmt.Errorf("join segments: %w", err)
 		}
-		n, err := initSize(b)
+		n, err := fmp4.InitSize(b)
 		if err != nil {
 			return fmt.Errorf("join segment %s: %w", s.File, err)
 		}
 		if i == 0 {
-			init = b[:n]
-			if _, err := w.Write(init); err != nil {
+			if _, err := w.Write(b[:n]); err != nil {
 				return err
 			}
-		} else if !bytes.Equal(init, b[:n]) {
-			return errors.New("join segments: their pictures differ in size or kind")
 		}
-		if err := writeFragments(w, b, n); err != nil {
+		if err := fmp4.WriteFragments(w, b, n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeFragments writes the moof and mdat boxes of b after from.
-func writeFragments(w io.Writer, b []byte, from int) error {
-	bs, err := boxes(b, from, len(b))
+// sameInit says whether the segments of x share one initialisation
+// section.
+func sameInit(fsys fs.FS, dir string, x Index) (bool, error) {
+	var first []byte
+	for i, s := range x.Segments {
+		b, err := readInit(fsys, path.Join(dir, s.File), s.InitBytes)
+		if err != nil {
+			return false, fmt.Errorf("join segments: %w", err)
+		}
+		if i == 0 {
+			first = b
+		} else if !bytes.Equal(first, b) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// readInit reads the first n bytes of the file name.
+func readInit(fsys fs.FS, name string, n int64) ([]byte, error) {
+	f, err := fsys.Open(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, x := range bs {
-		if x.typ != "moof" && x.typ != "mdat" {
-			continue
-		}
-		if _, err := w.Write(b[x.start:x.end]); err != nil {
-			return err
-		}
+	defer f.Close()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	return nil
+	return b, nil
 }
 
 // Codecs is the codecs parameter of a segment's H.264 (avc1.PPCCLL, from

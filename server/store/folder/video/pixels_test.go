@@ -1,0 +1,82 @@
+package video
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// rawFrame is frame i as I420 pixels of w x h, a pattern moving with i.
+func rawFrame(i, w, h int, pts int64) Frame {
+	px := make([]byte, w*h*3/2)
+	for p := range w * h {
+		px[p] = uint8(p%w + i*5)
+	}
+	for p := w * h; p < len(px); p++ {
+		px[p] = 128
+	}
+	return Frame{Seq: int64(i), PTSUs: pts, Image: "none.jpg", Pixels: px, Width: w, Height: h}
+}
+
+func TestPixelsOfTwoSizesMakeSegmentsAndOneJoinedVideo(t *testing.T) {
+	ffmpeg := needFFmpeg(t)
+	dir := t.TempDir()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	os.Mkdir(filepath.Join(dir, "s"), 0o777)
+	// The first 5 frames recovered from their JPEGs (66x50), then pixels:
+	// 20 at 64x48, then 15 at 96x72; 4.1 s in all.
+	pts := func(i int) int64 { // 100 ms apart, 5 s (clamped to 1) after frame 11, 20 ms after 30
+		switch {
+		case i >= 31:
+			return int64(i)*100_000 + 5_000_000 - 80_000*int64(i-30)
+		case i >= 12:
+			return int64(i)*100_000 + 5_000_000
+		}
+		return int64(i) * 100_000
+	}
+	frames := writeFrames(t, filepath.Join(dir, "s"), 5, pts)
+	r, err := Open(root, "s", Config{FFmpeg: ffmpeg, Segment: time.Second}, false, frames, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 5; i < 40; i++ {
+		w, h := 64, 48
+		if i >= 25 {
+			w, h = 96, 72
+		}
+		r.Add(rawFrame(i, w, h, pts(i)))
+	}
+	r.Close(true)
+	x, err := ReadIndex(root.FS(), "s/video")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var next int64
+	for _, s := range x.Segments {
+		n, _ := probe(t, filepath.Join(dir, "s/video", s.File))
+		if n != s.Count || s.Frames[0][0] != next {
+			t.Errorf("segment %d: %d frames from %d, its index says %d from %d", s.N, n, next, s.Count, s.Frames[0][0])
+		}
+		next = s.Frames[len(s.Frames)-1][1]
+	}
+	if next != 40 || !x.Ended {
+		t.Fatalf("segments end at frame %d, ended %v; want 40, ended: %+v", next, x.Ended, x.Segments)
+	}
+	var joined bytes.Buffer
+	if err := Join(context.Background(), &joined, root.FS(), "s/video", x, ffmpeg); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "joined.mp4")
+	os.WriteFile(out, joined.Bytes(), 0o644)
+	n, dur := probe(t, out)
+	if n != 40 || dur < 4.0995 || dur > 4.1005 {
+		t.Errorf("joined video: %d frames in %.4f s, want 40 in 4.1000", n, dur)
+	}
+}
