@@ -12,10 +12,11 @@ import (
 
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/video"
+	"github.com/framewire/framewire/server/store/folder/video/join"
 )
 
 // exportMP4 joins the stream's video segments into one MP4 (moov first,
-// so that it plays while it downloads): video.Join copies their H.264 as
+// so that it plays while it downloads): join.Join copies their H.264 as
 // it is, or encodes it again when the picture changed size; ffmpeg then
 // moves the index to the front. Written to a temporary name and renamed.
 func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
@@ -61,7 +62,7 @@ func writeJoined(ctx context.Context, name string, root *os.Root, x video.Index)
 	if err != nil {
 		return fmt.Errorf("join the video segments: %w", err)
 	}
-	err = video.Join(ctx, f, root.FS(), record.VideoDir, x, "ffmpeg")
+	err = join.Join(ctx, f, root.FS(), record.VideoDir, x, "ffmpeg")
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

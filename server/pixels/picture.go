@@ -7,6 +7,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/pixels/videoframe"
 )
 
 var (
@@ -72,7 +73,7 @@ func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []b
 	DrawOverlay(&p.bgr, p.overlay)
 	Draw(&p.bgr, dets)
 	if p.video != nil {
-		v, err := toI420(p.bgr)
+		v, err := videoframe.FromBGR(p.bgr)
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/framewire/framewire/internal/pathtext"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/video"
+	"github.com/framewire/framewire/server/store/folder/video/join"
 )
 
 // View serves the videos in an output folder. Safe for concurrent use.
@@ -114,7 +115,7 @@ func (v *View) serveJoined(w http.ResponseWriter, r *http.Request, name, dir str
 	}
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(pathtext.Text(name), `"`, "_")+`.mp4"`)
-	if err := video.Join(r.Context(), w, v.fsys, dir, x, v.ffmpeg); err != nil {
+	if err := join.Join(r.Context(), w, v.fsys, dir, x, v.ffmpeg); err != nil {
 		// Headers are gone: the download ends short.
 		return
 	}

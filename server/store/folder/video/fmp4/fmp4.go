@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // box is one MP4 box: its type and where it lies in the file.
@@ -65,84 +66,6 @@ func InitSize(b []byte) (int, error) {
 	return m.start, nil
 }
 
-// SetLastDuration sets the duration of the last sample of a fragmented
-// MP4 to ticks: ffmpeg writes it as long as the one before it. A track
-// run without per-sample durations gets them (the fragment's default),
-// so the returned MP4 may be longer than b.
-func SetLastDuration(b []byte, ticks uint32) ([]byte, error) {
-	moof, trun, def, err := lastRun(b)
-	if err != nil {
-		return nil, err
-	}
-	if binary.BigEndian.Uint32(b[trun.body:])&0x100 == 0 {
-		if def == ticks {
-			return b, nil
-		}
-		if b, err = withDurations(b, moof, trun, def); err != nil {
-			return nil, err
-		}
-		if moof, trun, _, err = lastRun(b); err != nil {
-			return nil, err
-		}
-	}
-	return b, patchTrun(b, trun, ticks)
-}
-
-// lastRun is the last fragment of b, its track run and its default
-// sample duration.
-func lastRun(b []byte) (moof, trun box, def uint32, err error) {
-	bs, err := boxes(b, 0, len(b))
-	if err != nil {
-		return box{}, box{}, 0, err
-	}
-	found := false
-	for _, x := range bs {
-		if x.typ != "moof" {
-			continue
-		}
-		if t, ok := lastTrun(b, x); ok {
-			moof, trun, found = x, t, true
-		}
-	}
-	if !found || trun.end-trun.body < 8 {
-		return box{}, box{}, 0, errors.New("no track run")
-	}
-	return moof, trun, defaultDuration(b, moof), nil
-}
-
-// lastTrun is the trun of moof's track fragment.
-func lastTrun(b []byte, moof box) (box, bool) { return trafChild(b, moof, "trun") }
-
-// patchTrun writes ticks as the duration of trun's last sample.
-func patchTrun(b []byte, trun box, ticks uint32) error {
-	if trun.end-trun.body < 8 {
-		return errors.New("short track run")
-	}
-	flags := binary.BigEndian.Uint32(b[trun.body:]) & 0xffffff
-	if flags&0x100 == 0 {
-		return nil // one default duration for every sample
-	}
-	count := int(binary.BigEndian.Uint32(b[trun.body+4:]))
-	off := trun.body + 8
-	for _, f := range []uint32{0x1, 0x4} { // data offset, first sample flags
-		if flags&f != 0 {
-			off += 4
-		}
-	}
-	entry := 0
-	for _, f := range []uint32{0x100, 0x200, 0x400, 0x800} {
-		if flags&f != 0 {
-			entry += 4
-		}
-	}
-	last := off + (count-1)*entry
-	if count == 0 || last+4 > trun.end {
-		return errors.New("track run shorter than its samples")
-	}
-	binary.BigEndian.PutUint32(b[last:], ticks)
-	return nil
-}
-
 // SetDecodeTime sets the decode time of b's fragment (a segment has
 // one) to ticks, in place, so that it continues the timeline of the
 // segments before it.
@@ -186,18 +109,12 @@ func defaultDuration(b []byte, moof box) uint32 {
 	if !ok || tfhd.end-tfhd.body < 8 {
 		return 0
 	}
-	flags := binary.BigEndian.Uint32(b[tfhd.body:]) & 0xffffff
-	off := tfhd.body + 8
-	if flags&0x1 != 0 {
-		off += 8
-	}
-	if flags&0x2 != 0 {
-		off += 4
-	}
+	flags := be32(b, tfhd.body) & 0xffffff
+	off := tfhd.body + 8 + 2*fieldBytes(flags, 0x1) + fieldBytes(flags, 0x2) // base data offset, description
 	if flags&0x8 == 0 || off+4 > tfhd.end {
 		return 0
 	}
-	return binary.BigEndian.Uint32(b[off:])
+	return be32(b, off)
 }
 
 // trafChild is the first box of typ in moof's track fragment.
@@ -216,172 +133,19 @@ func trafChild(b []byte, moof box, typ string) (box, bool) {
 	return child(inner, typ)
 }
 
-// withDurations is b with trun (in moof) given a duration per sample,
-// each def: the boxes around it grow and its data offset moves.
-func withDurations(b []byte, moof, trun box, def uint32) ([]byte, error) {
-	flags := binary.BigEndian.Uint32(b[trun.body:])
-	count := int(binary.BigEndian.Uint32(b[trun.body+4:]))
-	head := trun.body + 8
-	if flags&0x1 != 0 {
-		binary.BigEndian.PutUint32(b[head:], binary.BigEndian.Uint32(b[head:])+uint32(4*count))
-		head += 4
-	}
-	if flags&0x4 != 0 {
-		head += 4
-	}
-	entry := 0
-	for _, f := range []uint32{0x200, 0x400, 0x800} {
-		if flags&f != 0 {
-			entry += 4
-		}
-	}
-	if head+count*entry > trun.end {
-		return nil, errors.New("track run shorter than its samples")
-	}
-	traf, _ := child(mustBoxes(b, moof.body, moof.end), "traf")
-	for _, x := range []box{moof, traf, trun} {
-		if x.body-x.start != 8 {
-			return nil, errors.New("64-bit box sizes in a fragment")
-		}
-		binary.BigEndian.PutUint32(b[x.start:], uint32(x.end-x.start+4*count))
-	}
-	binary.BigEndian.PutUint32(b[trun.body:], flags|0x100)
-	out := append(make([]byte, 0, len(b)+4*count), b[:head]...)
-	for i := range count {
-		out = binary.BigEndian.AppendUint32(out, def)
-		out = append(out, b[head+i*entry:head+(i+1)*entry]...)
-	}
-	return append(out, b[head+count*entry:]...), nil
-}
-
 // mustBoxes is boxes(b, from, to), none when they cannot be read.
 func mustBoxes(b []byte, from, to int) []box {
 	bs, _ := boxes(b, from, to)
 	return bs
 }
 
-// samples counts the samples of b's fragments and their length in
-// ticks.
-func Samples(b []byte) (int, int64, error) {
-	bs, err := boxes(b, 0, len(b))
-	if err != nil {
-		return 0, 0, err
-	}
-	var n int
-	var ticks int64
-	for _, m := range bs {
-		if m.typ != "moof" {
-			continue
-		}
-		trun, ok := lastTrun(b, m)
-		if !ok || trun.end-trun.body < 8 {
-			return 0, 0, errors.New("fragment without a track run")
-		}
-		c, t, err := runTicks(b, trun, defaultDuration(b, m))
-		if err != nil {
-			return 0, 0, err
-		}
-		n, ticks = n+c, ticks+t
-	}
-	return n, ticks, nil
-}
-
-// runTicks is trun's sample count and their total duration.
-func runTicks(b []byte, trun box, def uint32) (int, int64, error) {
-	flags := binary.BigEndian.Uint32(b[trun.body:]) & 0xffffff
-	count := int(binary.BigEndian.Uint32(b[trun.body+4:]))
-	if flags&0x100 == 0 {
-		return count, int64(count) * int64(def), nil
-	}
-	off := trun.body + 8
-	for _, f := range []uint32{0x1, 0x4} {
-		if flags&f != 0 {
-			off += 4
-		}
-	}
-	entry := 0
-	for _, f := range []uint32{0x100, 0x200, 0x400, 0x800} {
-		if flags&f != 0 {
-			entry += 4
-		}
-	}
-	if off+count*entry > trun.end {
-		return 0, 0, errors.New("track run shorter than its samples")
-	}
-	var t int64
-	for i := range count {
-		t += int64(binary.BigEndian.Uint32(b[off+i*entry:]))
-	}
-	return count, t, nil
-}
-
-// sample is one sample of a fragment: its decode time and bytes.
-type sample struct {
-	ticks, dur int64
-	off, end   int
-}
-
-// fragmentSamples lists the samples of moof (whose data offsets count
-// from moof: default-base-is-moof).
-func fragmentSamples(b []byte, moof box) ([]sample, error) {
-	tfdt, ok1 := trafChild(b, moof, "tfdt")
-	trun, ok2 := trafChild(b, moof, "trun")
-	if !ok1 || !ok2 || tfdt.end-tfdt.body < 8 || trun.end-trun.body < 8 {
-		return nil, errors.New("fragment without decode time or track run")
-	}
-	t := int64(binary.BigEndian.Uint32(b[tfdt.body+4:]))
-	if b[tfdt.body] == 1 && tfdt.end-tfdt.body >= 12 {
-		t = int64(binary.BigEndian.Uint64(b[tfdt.body+4:]))
-	}
-	flags := binary.BigEndian.Uint32(b[trun.body:]) & 0xffffff
-	count := int(binary.BigEndian.Uint32(b[trun.body+4:]))
-	if flags&0x1 == 0 || flags&0x200 == 0 {
-		return nil, errors.New("track run without data offset or sample sizes")
-	}
-	data := moof.start + int(int32(binary.BigEndian.Uint32(b[trun.body+8:])))
-	off := trun.body + 12
-	if flags&0x4 != 0 {
-		off += 4
-	}
-	fields := []uint32{0x100, 0x200, 0x400, 0x800}
-	entry := 0
-	for _, f := range fields {
-		if flags&f != 0 {
-			entry += 4
-		}
-	}
-	if off+count*entry > trun.end {
-		return nil, errors.New("track run shorter than its samples")
-	}
-	def := int64(defaultDuration(b, moof))
-	ss := make([]sample, 0, count)
-	for i := range count {
-		e := off + i*entry
-		dur := def
-		if flags&0x100 != 0 {
-			dur, e = int64(binary.BigEndian.Uint32(b[e:])), e+4
-		}
-		size := int(binary.BigEndian.Uint32(b[e:]))
-		if data+size > len(b) {
-			return nil, errors.New("sample beyond the segment")
-		}
-		ss = append(ss, sample{ticks: t, dur: dur, off: data, end: data + size})
-		t, data = t+dur, data+size
-	}
-	return ss, nil
-}
-
 // FindBox is the body of the first box of typ found in b by its name.
 func FindBox(b []byte, typ string) ([]byte, bool) {
 	i := bytes.Index(b, []byte(typ))
-	if i < 4 {
+	if i < 4 || be32(b, i-4) < 8 || i-4+int(be32(b, i-4)) > len(b) {
 		return nil, false
 	}
-	size := int(binary.BigEndian.Uint32(b[i-4:]))
-	if size < 8 || i-4+size > len(b) {
-		return nil, false
-	}
-	return b[i+4 : i-4+size], true
+	return b[i+4 : i-4+int(be32(b, i-4))], true
 }
 
 // ReadBox reads one whole MP4 box.
@@ -451,4 +215,176 @@ func EachSample(b []byte, fn func(ticks, dur int64, data []byte) error) error {
 		}
 	}
 	return nil
+}
+
+// trackRun is a trun's layout: its flags, sample count, where its
+// per-sample entries start and their size.
+type trackRun struct {
+	box
+	flags               uint32
+	count, first, entry int
+}
+
+// parseRun reads trun's layout, its entries checked to lie inside it.
+func parseRun(b []byte, trun box) (trackRun, error) {
+	if trun.end-trun.body < 8 {
+		return trackRun{}, errors.New("short track run")
+	}
+	r := trackRun{box: trun, flags: be32(b, trun.body) & 0xffffff, count: int(be32(b, trun.body+4))}
+	r.first = trun.body + 8 + fieldBytes(r.flags, 0x1, 0x4) // data offset, first sample's flags
+	r.entry = fieldBytes(r.flags, 0x100, 0x200, 0x400, 0x800)
+	if r.first+r.count*r.entry > trun.end {
+		return trackRun{}, errors.New("track run shorter than its samples")
+	}
+	return r, nil
+}
+
+// fieldBytes is the size of those of the 4-byte fields fs that flags
+// has.
+func fieldBytes(flags uint32, fs ...uint32) int {
+	n := 0
+	for _, f := range fs {
+		if flags&f != 0 {
+			n += 4
+		}
+	}
+	return n
+}
+
+// be32 is the big-endian uint32 at b[off:].
+func be32(b []byte, off int) uint32 { return binary.BigEndian.Uint32(b[off:]) }
+
+// hasDurations says the run has a duration per sample.
+func (r trackRun) hasDurations() bool { return r.flags&0x100 != 0 }
+
+// duration is sample i's duration, def when the run has none of its own.
+func (r trackRun) duration(b []byte, i int, def uint32) uint32 {
+	if !r.hasDurations() {
+		return def
+	}
+	return be32(b, r.first+i*r.entry)
+}
+
+// SetLastDuration sets the duration of the last sample of a fragmented
+// MP4 to ticks: ffmpeg writes it as long as the one before it. A track
+// run without per-sample durations gets them (the fragment's default),
+// so the returned MP4 may be longer than b.
+func SetLastDuration(b []byte, ticks uint32) ([]byte, error) {
+	moof, run, def, err := lastRun(b)
+	if err == nil && !run.hasDurations() && def != ticks {
+		if b, err = withDurations(b, moof, run, def); err == nil {
+			moof, run, _, err = lastRun(b)
+		}
+	}
+	if err != nil || !run.hasDurations() {
+		return b, err
+	}
+	if run.count == 0 {
+		return nil, errors.New("track run without samples")
+	}
+	binary.BigEndian.PutUint32(b[run.first+(run.count-1)*run.entry:], ticks)
+	return b, nil
+}
+
+// lastRun is the last fragment of b, its track run and its default
+// sample duration.
+func lastRun(b []byte) (box, trackRun, uint32, error) {
+	moofs, err := fragments(b)
+	if err != nil || len(moofs) == 0 {
+		return box{}, trackRun{}, 0, errors.Join(errors.New("no movie fragment"), err)
+	}
+	moof := moofs[len(moofs)-1]
+	run, err := fragmentRun(b, moof)
+	return moof, run, defaultDuration(b, moof), err
+}
+
+// fragments are the moof boxes of b.
+func fragments(b []byte) ([]box, error) {
+	bs, err := boxes(b, 0, len(b))
+	return slices.DeleteFunc(bs, func(x box) bool { return x.typ != "moof" }), err
+}
+
+// fragmentRun is the track run of moof's track fragment.
+func fragmentRun(b []byte, moof box) (trackRun, error) {
+	trun, ok := trafChild(b, moof, "trun")
+	if !ok {
+		return trackRun{}, errors.New("fragment without a track run")
+	}
+	return parseRun(b, trun)
+}
+
+// withDurations is b with run (in moof) given a duration per sample,
+// each def: the boxes around it grow and its data offset moves.
+func withDurations(b []byte, moof box, run trackRun, def uint32) ([]byte, error) {
+	grow := 4 * run.count
+	traf, _ := child(mustBoxes(b, moof.body, moof.end), "traf")
+	for _, x := range []box{moof, traf, run.box} {
+		if x.body-x.start != 8 {
+			return nil, errors.New("64-bit box sizes in a fragment")
+		}
+		binary.BigEndian.PutUint32(b[x.start:], uint32(x.end-x.start+grow))
+	}
+	binary.BigEndian.PutUint32(b[run.body:], be32(b, run.body)|0x100)
+	if run.flags&0x1 != 0 { // the data offset counts from moof
+		binary.BigEndian.PutUint32(b[run.body+8:], be32(b, run.body+8)+uint32(grow))
+	}
+	out := append(make([]byte, 0, len(b)+grow), b[:run.first]...)
+	for i := range run.count {
+		out = binary.BigEndian.AppendUint32(out, def)
+		out = append(out, b[run.first+i*run.entry:run.first+(i+1)*run.entry]...)
+	}
+	return append(out, b[run.first+run.count*run.entry:]...), nil
+}
+
+// Samples counts the samples of b's fragments and their length in
+// ticks.
+func Samples(b []byte) (int, int64, error) {
+	moofs, err := fragments(b)
+	var n int
+	var ticks int64
+	for _, m := range moofs {
+		run, rerr := fragmentRun(b, m)
+		if err = errors.Join(err, rerr); err != nil {
+			return 0, 0, err
+		}
+		def := defaultDuration(b, m)
+		for i := range run.count {
+			ticks += int64(run.duration(b, i, def))
+		}
+		n += run.count
+	}
+	return n, ticks, err
+}
+
+// sample is one sample of a fragment: its decode time, duration and
+// bytes.
+type sample struct {
+	ticks, dur int64
+	off, end   int
+}
+
+// fragmentSamples lists the samples of moof (whose data offsets count
+// from moof: default-base-is-moof).
+func fragmentSamples(b []byte, moof box) ([]sample, error) {
+	tfdt, ok := trafChild(b, moof, "tfdt")
+	run, err := fragmentRun(b, moof)
+	if err != nil || !ok || tfdt.end-tfdt.body < 8 || run.flags&0x1 == 0 || run.flags&0x200 == 0 {
+		return nil, errors.Join(errors.New("fragment without decode time, data offset or sample sizes"), err)
+	}
+	t := int64(be32(b, tfdt.body+4))
+	if b[tfdt.body] == 1 && tfdt.end-tfdt.body >= 12 {
+		t = int64(binary.BigEndian.Uint64(b[tfdt.body+4:]))
+	}
+	data, def := moof.start+int(int32(be32(b, run.body+8))), defaultDuration(b, moof)
+	sizeAt := fieldBytes(run.flags, 0x100)
+	ss := make([]sample, 0, run.count)
+	for i := range run.count {
+		dur, size := int64(run.duration(b, i, def)), int(be32(b, run.first+i*run.entry+sizeAt))
+		if data < 0 || data+size > len(b) {
+			return nil, errors.New("sample beyond the segment")
+		}
+		ss = append(ss, sample{ticks: t, dur: dur, off: data, end: data + size})
+		t, data = t+dur, data+size
+	}
+	return ss, nil
 }

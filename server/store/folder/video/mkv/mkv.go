@@ -5,6 +5,7 @@
 package mkv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 )
@@ -34,15 +35,8 @@ var (
 
 // element is an EBML element: id, its size (8 bytes), body.
 func element(id []byte, body ...[]byte) []byte {
-	n := 0
-	for _, b := range body {
-		n += len(b)
-	}
-	out := append(append([]byte{}, id...), size8(uint64(n))...)
-	for _, b := range body {
-		out = append(out, b...)
-	}
-	return out
+	all := bytes.Join(body, nil)
+	return append(append(append([]byte{}, id...), size8(uint64(len(all)))...), all...)
 }
 
 // size8 is an EBML size in 8 bytes.

@@ -1,4 +1,8 @@
-package video
+// Package join makes a stream's video segments one fragmented MP4: their
+// fragments after the first one's initialisation section when they share
+// it, else encoded again by ffmpeg at one size (a picture that changed
+// size mid-stream).
+package join
 
 import (
 	"bytes"
@@ -8,6 +12,7 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/framewire/framewire/server/store/folder/video"
 	"github.com/framewire/framewire/server/store/folder/video/fmp4"
 )
 
@@ -16,7 +21,7 @@ import (
 // segment's fragments (they share one timeline), copied as they are; when
 // the picture changed size, the segments are encoded again by ffmpeg
 // (reencode): one track holds one picture size.
-func Join(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x Index, ffmpeg string) error {
+func Join(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x video.Index, ffmpeg string) error {
 	same, err := sameInit(fsys, dir, x)
 	if err != nil {
 		return err
@@ -47,12 +52,12 @@ func Join(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x Index, ffm
 
 // sameInit says whether the segments of x share one initialisation
 // section.
-func sameInit(fsys fs.FS, dir string, x Index) (bool, error) {
+func sameInit(fsys fs.FS, dir string, x video.Index) (bool, error) {
 	var first []byte
 	for i, s := range x.Segments {
 		b, err := readInit(fsys, path.Join(dir, s.File), s.InitBytes)
 		if err != nil {
-			return false, fmt.Errorf("join segments: %w", err)
+			return false, fmt.Errorf("join segments: read %s: %w", s.File, err)
 		}
 		if i == 0 {
 			first = b
@@ -71,28 +76,6 @@ func readInit(fsys fs.FS, name string, n int64) ([]byte, error) {
 	}
 	defer f.Close()
 	b := make([]byte, n)
-	if _, err := io.ReadFull(f, b); err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	return b, nil
-}
-
-// Codecs is the codecs parameter of a segment's H.264 (avc1.PPCCLL, from
-// its avcC), for a player; a common default when it cannot be read.
-func Codecs(fsys fs.FS, dir string, s Segment) string {
-	const fallback = "avc1.42C01F"
-	f, err := fsys.Open(path.Join(dir, s.File))
-	if err != nil {
-		return fallback
-	}
-	defer f.Close()
-	b := make([]byte, min(s.InitBytes, 4096))
-	if _, err := io.ReadFull(f, b); err != nil {
-		return fallback
-	}
-	i := bytes.Index(b, []byte("avcC"))
-	if i < 0 || i+8 > len(b) {
-		return fallback
-	}
-	return fmt.Sprintf("avc1.%02X%02X%02X", b[i+5], b[i+6], b[i+7])
+	_, err = io.ReadFull(f, b)
+	return b, err
 }

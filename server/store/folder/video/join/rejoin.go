@@ -1,4 +1,4 @@
-package video
+package join
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/framewire/framewire/server/store/folder/video"
 	"github.com/framewire/framewire/server/store/folder/video/fmp4"
 	"github.com/framewire/framewire/server/store/folder/video/mkv"
 )
@@ -25,7 +26,7 @@ import (
 
 // reencode writes the segments of x, in dir of fsys, as one fragmented
 // MP4 encoded again by ffmpeg at the largest of their sizes.
-func reencode(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x Index, ffmpeg string) error {
+func reencode(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x video.Index, ffmpeg string) error {
 	var sizes [][2]int
 	width, height := 0, 0
 	for _, s := range x.Segments {
@@ -109,14 +110,14 @@ func rejoinArgs(w, h int) []string {
 	return []string{
 		"-hide_banner", "-loglevel", "error", "-f", "matroska", "-i", "pipe:0", "-an", "-vf", fit,
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-		"-fps_mode", "passthrough", "-enc_time_base", "-1", "-video_track_timescale", fmt.Sprint(Timescale),
+		"-fps_mode", "passthrough", "-enc_time_base", "-1", "-video_track_timescale", fmt.Sprint(video.Timescale),
 		"-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-f", "mp4", "pipe:1",
 	}
 }
 
 // writeH264MKV writes the segments' samples as one Matroska H.264
 // stream: each segment's parameter sets in band before its first frame.
-func writeH264MKV(w io.Writer, fsys fs.FS, dir string, x Index, width, height int, lastDur *int64) error {
+func writeH264MKV(w io.Writer, fsys fs.FS, dir string, x video.Index, width, height int, lastDur *int64) error {
 	for i, s := range x.Segments {
 		b, err := fs.ReadFile(fsys, path.Join(dir, s.File))
 		if err != nil {
@@ -190,6 +191,6 @@ func writeSamples(w io.Writer, b []byte, params []byte, lastDur *int64) error {
 		if params != nil {
 			data, params = append(append([]byte{}, params...), data...), nil
 		}
-		return mkv.WriteFrame(w, t*1_000_000/Timescale, data)
+		return mkv.WriteFrame(w, t*1_000_000/video.Timescale, data)
 	})
 }
