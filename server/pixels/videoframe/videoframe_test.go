@@ -1,9 +1,12 @@
 package videoframe
 
 import (
+	"fmt"
 	"image"
 	"image/color"
+	"syscall"
 	"testing"
+	"time"
 
 	"gocv.io/x/gocv"
 )
@@ -29,4 +32,29 @@ func TestOddPictureLosesItsLastRowAndColumn(t *testing.T) {
 	if u := v.I420[66*50+5*33+30]; u < 230 {
 		t.Errorf("U of blue %d, want about 240", u)
 	}
+}
+
+// BenchmarkFromBGR is the conversion's cost at 576p and 1080p: wall
+// time, and CPU time of the whole process (OpenCV may use threads).
+func BenchmarkFromBGR(b *testing.B) {
+	for _, size := range [][2]int{{768, 576}, {1920, 1080}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			bgr := gocv.NewMatWithSize(size[1], size[0], gocv.MatTypeCV8UC3)
+			defer bgr.Close()
+			before := cpu()
+			for b.Loop() {
+				if _, err := FromBGR(bgr); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpu()-before).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpu is the process's CPU time.
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

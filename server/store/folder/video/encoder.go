@@ -25,7 +25,7 @@ func ffmpegArgs(segment time.Duration) []string {
 		"-hide_banner", "-loglevel", "error", "-threads", "1", "-f", "matroska", "-i", "pipe:0",
 		"-an", "-vf", "crop=trunc(iw/2)*2:trunc(ih/2)*2",
 		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1", "-pix_fmt", "yuv420p",
-		"-g", "1000000", "-sc_threshold", "0", "-forced-idr", "1",
+		"-g", "1000000", "-sc_threshold", "0", "-forced-idr", "1", "-x264-params", "force-cfr=1:fps=100",
 		"-force_key_frames", fmt.Sprintf("expr:if(eq(n,0),1,gte(t,prev_forced_t+%.6f))", segment.Seconds()),
 		"-fps_mode", "passthrough", "-enc_time_base", "-1", "-video_track_timescale", fmt.Sprint(Timescale),
 		"-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-flush_packets", "1", "-f", "mp4", "pipe:1",
@@ -89,19 +89,21 @@ func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit fun
 	e.cmd = exec.CommandContext(ctx, ffmpeg, ffmpegArgs(segment)...)
 	e.cmd.Stderr = &e.stderr
 	stdin, err := e.cmd.StdinPipe()
+	var stdout io.ReadCloser
 	if err == nil {
-		e.stdin = stdin
-		var stdout io.ReadCloser
-		if stdout, err = e.cmd.StdoutPipe(); err == nil {
-			if err = e.cmd.Start(); err == nil {
-				go e.readOutput(stdout)
-				_, err = stdin.Write(mkv.Header(kind.codec, kind.w, kind.h, nil))
-			}
-		}
+		stdout, err = e.cmd.StdoutPipe()
+	}
+	if err == nil {
+		err = e.cmd.Start()
 	}
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("start the video encoder %s: %w", ffmpeg, err)
+	}
+	e.stdin = stdin
+	go e.readOutput(stdout)
+	if _, err := stdin.Write(mkv.Header(kind.codec, kind.w, kind.h, nil)); err != nil {
+		return nil, errors.Join(fmt.Errorf("start the video encoder %s: %w", ffmpeg, err), e.finish(-1))
 	}
 	return e, nil
 }

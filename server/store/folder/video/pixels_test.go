@@ -2,6 +2,7 @@ package video
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -66,5 +67,35 @@ func TestPixelsOfTwoSizesAfterJPEGsMakeSegments(t *testing.T) {
 	}
 	if next != 40 || !x.Ended {
 		t.Fatalf("segments end at frame %d, ended %v; want 40, ended: %+v", next, x.Ended, x.Segments)
+	}
+}
+
+func TestAFailingEncoderLosesItsFramesButNotTheStream(t *testing.T) {
+	broken, err := exec.LookPath("false")
+	if err != nil {
+		t.Skip("no false(1)")
+	}
+	root, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	root.Mkdir("s", 0o777)
+	r, err := Open(root, "s", Config{FFmpeg: broken, Segment: time.Second}, false, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		r.Add(rawFrame(i, 320, 240, int64(i)*100_000))
+	}
+	done := make(chan struct{})
+	go func() { r.Close(true); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close did not return with a failing encoder")
+	}
+	if x, _ := ReadIndex(root.FS(), "s/video"); len(x.Segments) != 0 || !x.Ended {
+		t.Errorf("index %+v; want no segments, ended", x)
 	}
 }
