@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,7 +11,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/proto/record"
 )
 
@@ -92,19 +96,63 @@ func TestVideoSurvivesTwoServerKills(t *testing.T) {
 	if codec, frames, _ := probeVideo(t, filepath.Join(dir, record.VideoDir, record.VideoPlaylist)); codec != "h264" || frames != 795 {
 		t.Errorf("the playlist plays %s with %d frames, want h264 with 795", codec, frames)
 	}
-	tmp := t.TempDir()
-	exportBin := filepath.Join(tmp, "framewire-export")
-	if out, err := exec.Command("go", "build", "-o", exportBin, "github.com/framewire/framewire/cmd/framewire-export").CombinedOutput(); err != nil {
-		t.Fatalf("build framewire-export: %v\n%s", err, out)
-	}
-	joined := filepath.Join(tmp, "vtest.mp4")
-	if out, err := exec.Command(exportBin, "--format", "mp4", "--out", joined, dir).CombinedOutput(); err != nil {
-		t.Fatalf("framewire-export --format mp4: %v\n%s", err, out)
-	}
+	joined := exportVideo(t, dir)
 	codec, frames, seconds := probeVideo(t, joined)
 	_, _, source := probeVideo(t, vtest)
 	if codec != "h264" || frames != 795 || seconds < source*0.99 || seconds > source*1.01 {
 		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 795 frames, %.3f s within 1%%", codec, frames, seconds, source)
 	}
 	t.Logf("joined video: %s, %d frames, %.3f s (source %.3f s)", codec, frames, seconds, source)
+}
+
+// exportVideo joins the video of the stream folder dir with
+// framewire-export --format mp4 and returns the file.
+func exportVideo(t *testing.T, dir string) string {
+	t.Helper()
+	tmp := t.TempDir()
+	exportBin := filepath.Join(tmp, "framewire-export")
+	if out, err := exec.Command("go", "build", "-o", exportBin, "github.com/framewire/framewire/cmd/framewire-export").CombinedOutput(); err != nil {
+		t.Fatalf("build framewire-export: %v\n%s", err, out)
+	}
+	joined := filepath.Join(tmp, "joined.mp4")
+	if out, err := exec.Command(exportBin, "--format", "mp4", "--out", joined, dir).CombinedOutput(); err != nil {
+		t.Fatalf("framewire-export --format mp4: %v\n%s", err, out)
+	}
+	return joined
+}
+
+// TestVideoAcrossASizeChangeExportsAsOne streams a clip whose picture
+// changes size (40 frames at 320x240, then 40 at 768x576): the segments
+// hold every frame once, and framewire-export makes them one H.264 MP4
+// of the 80 frames lasting as long as the playlist. (The frames read
+// after the change have no file position, so their times are capture
+// times: the playlist is not the clip's 3.2 s.)
+func TestVideoAcrossASizeChangeExportsAsOne(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var clip []byte
+	for _, c := range [][2]string{{"testsrc", "320x240"}, {"testsrc2", "768x576"}} {
+		b, err := os.ReadFile(makeClip(t, dir, c[0]+".ts", c[0], c[1], 40))
+		if err != nil {
+			t.Fatal(err)
+		}
+		clip = append(clip, b...)
+	}
+	src := writeBytes(t, dir, "joined.ts", clip)
+	s := startServer(t, t.TempDir(), "--model", "mean", "--video", "--video-segment", "1s")
+	var stdout, stderr bytes.Buffer
+	if err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", src, "--name", "sizes", "--quiet"}, &stdout, &stderr); err != nil {
+		t.Fatalf("client failed: %v\n%s", err, stderr.String())
+	}
+	out := filepath.Join(s.out, "sizes")
+	poll(t, 30*time.Second, "finished video", func() bool {
+		b, err := os.ReadFile(filepath.Join(out, record.VideoDir, record.VideoIndex))
+		return err == nil && bytes.Contains(b, []byte(`"ended": true`))
+	})
+	checkSegments(t, out, 80)
+	_, _, want := probeVideo(t, filepath.Join(out, record.VideoDir, record.VideoPlaylist))
+	codec, frames, seconds := probeVideo(t, exportVideo(t, out))
+	if codec != "h264" || frames != 80 || seconds < want*0.99 || seconds > want*1.01 {
+		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 80 frames, %.3f s (the playlist's) within 1%%", codec, frames, seconds, want)
+	}
 }

@@ -196,7 +196,7 @@ func (s *Server) HTTPHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.mon.Handler())
 	if files, ok := s.store.(interface{ FS() fs.FS }); ok {
-		videoview.New(files.FS()).Register(mux)
+		videoview.New(files.FS(), s.cfg.VideoOut.FFmpeg).Register(mux)
 	}
 	return auth.RequireToken(s.cfg.Token, mux)
 }

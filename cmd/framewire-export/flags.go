@@ -46,7 +46,8 @@ Reads STREAM_FOLDER/predictions.jsonl (a stream's folder under the server's
   counts-csv  the counts per line and zone and class from events.jsonl:
         kind,rule,label,in,out,entered,left,inside
   mp4   the stream's video (server --video) as one MP4: its segments
-        joined by ffmpeg without encoding again (default --out
+        joined without encoding again, unless the picture changed size
+        (then encoded again at the largest; default --out
         STREAM_FOLDER/video.mp4)
 
 coco, mot, csv, events-csv and counts-csv go to --out (a file) or stdout; yolo goes to --out (a

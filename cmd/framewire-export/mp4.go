@@ -11,33 +11,63 @@ import (
 	"strings"
 
 	"github.com/framewire/framewire/proto/record"
+	"github.com/framewire/framewire/server/store/folder/video"
+	"github.com/framewire/framewire/server/store/folder/video/join"
 )
 
-// exportMP4 joins the stream's video segments, as its playlist lists
-// them, into one MP4 (moov first, so that it plays while it downloads),
-// copying the H.264 as it is; written to a temporary name and renamed.
+// exportMP4 joins the stream's video segments into one MP4 (moov first,
+// so that it plays while it downloads): join.Join copies their H.264 as
+// it is, or encodes it again when the picture changed size; ffmpeg then
+// moves the index to the front. Written to a temporary name and renamed.
 func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
-	playlist := filepath.Join(o.dir, record.VideoDir, record.VideoPlaylist)
-	if _, err := os.Stat(playlist); err != nil {
-		return fmt.Errorf("no video in %s (the server writes one with --video): %w", o.dir, err)
+	root, err := os.OpenRoot(o.dir)
+	if err != nil {
+		return fmt.Errorf("open the stream folder: %w", err)
+	}
+	defer root.Close()
+	x, err := video.ReadIndex(root.FS(), record.VideoDir)
+	if err != nil || len(x.Segments) == 0 {
+		return fmt.Errorf("no video in %s (the server writes one with --video): %v", o.dir, err)
 	}
 	out := o.out
 	if out == "" {
 		out = filepath.Join(o.dir, "video.mp4")
 	}
+	joined := filepath.Join(filepath.Dir(out), ".tmp-joined-"+filepath.Base(out))
+	defer os.Remove(joined)
+	if err := writeJoined(ctx, joined, root, x); err != nil {
+		return err
+	}
 	tmp := filepath.Join(filepath.Dir(out), ".tmp-"+filepath.Base(out))
-	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", playlist,
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", joined,
 		"-c", "copy", "-movflags", "+faststart", "-f", "mp4", tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("join the segments of %s with ffmpeg: %w: %s", playlist, err, strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("write the joined segments of %s as one MP4 with ffmpeg: %w: %s", o.dir, err, strings.TrimSpace(stderr.String()))
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	fmt.Fprintln(stdout, out)
+	return nil
+}
+
+// writeJoined writes the segments of x as one fragmented MP4 to the file
+// name.
+func writeJoined(ctx context.Context, name string, root *os.Root, x video.Index) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("join the video segments: %w", err)
+	}
+	err = join.Join(ctx, f, root.FS(), record.VideoDir, x, "ffmpeg")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("join the video segments of %s: %w", root.Name(), err)
+	}
 	return nil
 }

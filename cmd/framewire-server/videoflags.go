@@ -20,7 +20,7 @@ type videoOptions struct {
 }
 
 func videoFlags(fs *flag.FlagSet, o *videoOptions) {
-	fs.BoolVar(&o.on, "video", false, "also write every stream's annotated frames as H.264 video: <out>/<name>/video/00000.mp4, ... (fragmented MP4 segments made by ffmpeg from the JPEGs, each frame at its own time), segments.json (the frames of each) and the HLS playlist index.m3u8; a client's --video or --video=false decides for its stream")
+	fs.BoolVar(&o.on, "video", false, "also write every stream's annotated frames as H.264 video: <out>/<name>/video/00000.mp4, ... (fragmented MP4 segments made by one ffmpeg a stream from the annotated pixels, each frame at its own time), segments.json (the frames of each) and the HLS playlist index.m3u8; a client's --video or --video=false decides for its stream")
 	fs.DurationVar(&o.segment, "video-segment", 4*time.Second, "length of a video segment, in the frames' time")
 	fs.StringVar(&o.keep, "video-keep", "", "a live stream keeps its newest segments up to this `duration or size` (24h, 30m, 20GB, 500MB) and removes older ones; empty = keep all")
 	fs.IntVar(&o.jpegKeep, "video-live-keep-frames", 300, "a live stream with video keeps the JPEGs of only its last N frames once they are in a segment (10 s at 30 fps), fewer than --live-keep-frames; 0 = as --live-keep-frames")

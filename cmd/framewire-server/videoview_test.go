@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -20,6 +21,7 @@ import (
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/stream"
+	"github.com/framewire/framewire/stream/streamtest"
 )
 
 const vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
@@ -137,5 +139,62 @@ func download(t *testing.T, url, file string) {
 	}
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVideoPlayerFollowsASizeChange streams 30 frames at 320x240, then 30
+// at 640x480 (a new encoder, segments of another size), 100 ms apart: the
+// live view's player plays both parts in Chromium, each at its own size,
+// and the whole video downloads as one MP4 at 640x480 (encoded again).
+func TestVideoPlayerFollowsASizeChange(t *testing.T) {
+	b := newBrowser(t, 760, 880)
+	r := startRun(t, "--model", "mean", "--video-segment", "1s")
+	var frames streamtest.Frames
+	for i := range 60 {
+		w, h := 320, 240
+		if i >= 30 {
+			w, h = 640, 480
+		}
+		frames = append(frames, &pb.Frame{Seq: int64(i), Encoding: pb.Encoding_ENCODING_JPEG, Data: streamtest.JPEG(t, w, h),
+			CaptureUnixNano: time.Now().UnixNano(), PositionUs: proto.Int64(int64(i) * 100_000)})
+	}
+	conn, err := grpc.NewClient(r.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, err = stream.NewClient(pb.NewImageProcedureClient(conn)).Run(context.Background(), &frames, stream.ClientConfig{
+		Header: &pb.StreamHeader{Name: "sizes", Source: "sizes", FrameCount: 60, Window: 4, Video: proto.Bool(true)},
+	})
+	if err != nil {
+		t.Fatalf("stream: %v", err)
+	}
+	b.open("http://" + r.httpAddr + "/")
+	for _, at := range []struct {
+		seconds float64
+		width   int
+	}{{1.5, 320}, {5.5, 640}} {
+		var state struct {
+			Ready, Width int
+			Time         float64
+			Problem      string
+		}
+		waitFor(t, 30*time.Second, fmt.Sprintf("the player to show %d pixels wide at %.1f s", at.width, at.seconds), func() bool {
+			b.eval(fmt.Sprintf(`(() => { const c = document.querySelector('.stream[data-video="sizes"]'); if (!c) return {};
+			  const v = c.querySelector("video"); if (v.readyState >= 1 && Math.abs(v.currentTime - %[1]f) > 0.2) v.currentTime = %[1]f;
+			  return {Ready: v.readyState, Width: v.videoWidth, Time: v.currentTime, Problem: v.error ? v.error.message : ""}; })()`, at.seconds), &state)
+			if state.Problem != "" {
+				t.Fatalf("player error: %s", state.Problem)
+			}
+			return state.Ready >= 2 && state.Width == at.width
+		})
+		t.Logf("at %.2f s: %d pixels wide", state.Time, state.Width)
+	}
+	file := filepath.Join(t.TempDir(), "sizes.mp4")
+	download(t, "http://"+r.httpAddr+"/video/sizes/video.mp4", file)
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v",
+		"-show_entries", "stream=codec_name,nb_read_frames,width,height:format=duration", "-of", "csv=p=0", file).CombinedOutput()
+	if got := strings.TrimSpace(string(out)); err != nil || got != "h264,640,480,60\n6.000000" {
+		t.Errorf("downloaded MP4: %q %v; want h264 640x480, 60 frames, 6 s", got, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/pixels/videoframe"
 )
 
 var (
@@ -24,6 +25,8 @@ type picture struct {
 	pool *workerPool
 	// overlay is drawn under the boxes: a stream's counting rules.
 	overlay core.Overlay
+	// video, when set, is given the annotated pixels as I420.
+	video func(core.VideoFrame)
 }
 
 // newPicture takes img (any channel count), converting it to BGR; img is
@@ -69,6 +72,13 @@ func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []b
 	defer p.Close()
 	DrawOverlay(&p.bgr, p.overlay)
 	Draw(&p.bgr, dets)
+	if p.video != nil {
+		v, err := videoframe.FromBGR(p.bgr)
+		if err != nil {
+			return err
+		}
+		p.video(v)
+	}
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
 	if err != nil {
 		return fmt.Errorf("encode annotated image: %w", err)

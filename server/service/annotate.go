@@ -18,6 +18,9 @@ func (s *session) annotate(pic core.Picture, dets []core.Detection, r *pb.FrameR
 	if !save && !watched {
 		return pic.Close()
 	}
+	if save {
+		s.keepVideo(pic, seq)
+	}
 	t := time.Now()
 	return pic.Annotate(dets, s.svc.cfg.JPEGQuality, func(jpg []byte) error {
 		r.Timings.AnnotateUs = time.Since(t).Microseconds()
@@ -50,4 +53,17 @@ func (s *session) keep(jpg []byte, save, watched bool, r *pb.FrameResult) error 
 	r.OutputPath = path
 	r.Timings.WriteUs = time.Since(t).Microseconds()
 	return nil
+}
+
+// keepVideo has pic hand its annotated pixels to an output that makes a
+// video of them, so that the video is not made from the JPEG decoded
+// again.
+func (s *session) keepVideo(pic core.Picture, seq int64) {
+	vo, ok := s.out.(core.VideoOutput)
+	if !ok || !vo.WantsVideoFrames() {
+		return
+	}
+	if vp, ok := pic.(core.VideoPicture); ok {
+		vp.KeepVideo(func(v core.VideoFrame) { vo.KeepVideoFrame(seq, v) })
+	}
 }

@@ -15,15 +15,19 @@ import (
 	"github.com/framewire/framewire/internal/pathtext"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/video"
+	"github.com/framewire/framewire/server/store/folder/video/join"
 )
 
 // View serves the videos in an output folder. Safe for concurrent use.
 type View struct {
 	fsys fs.FS // the output folder: <name>/video/...
+	// ffmpeg encodes a video again when its picture changed size (Join).
+	ffmpeg string
 }
 
-// New serves the videos of the stream folders in fsys.
-func New(fsys fs.FS) *View { return &View{fsys: fsys} }
+// New serves the videos of the stream folders in fsys; ffmpeg joins a
+// video whose picture changed size.
+func New(fsys fs.FS, ffmpeg string) *View { return &View{fsys: fsys, ffmpeg: ffmpeg} }
 
 // Register adds the view's routes to mux: GET /api/videos and
 // /video/{name}/{file} (a segment, segments.json, index.m3u8, or
@@ -111,7 +115,7 @@ func (v *View) serveJoined(w http.ResponseWriter, r *http.Request, name, dir str
 	}
 	w.Header().Set("Content-Type", "video/mp4")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(pathtext.Text(name), `"`, "_")+`.mp4"`)
-	if err := video.Join(w, v.fsys, dir, x); err != nil {
+	if err := join.Join(r.Context(), w, v.fsys, dir, x, v.ffmpeg); err != nil {
 		// Headers are gone: the download ends short.
 		return
 	}

@@ -56,6 +56,9 @@ type output struct {
 	video      *video.Recorder
 	recorded   int64
 	frameCount int64
+	// pixels holds the annotated frames' pixels from WriteImage's side
+	// until their Append gives them to the video.
+	pixels framePixels
 }
 
 // openOutput creates or reopens the stream folder name in root and its
@@ -116,7 +119,7 @@ func (o *output) Append(rec record.Frame) error {
 	switch {
 	case rec.Image == "":
 	case o.video != nil:
-		o.video.Add(videoFrame(rec)) // its JPEG goes once in a segment
+		o.video.Add(o.pixels.attach(videoFrame(rec))) // its JPEG goes once in a segment
 	default:
 		o.prune.written(rec.Seq)
 	}

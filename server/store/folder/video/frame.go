@@ -1,11 +1,17 @@
 package video
 
 // Frame is one annotated frame for the video: its number, presentation
-// time and JPEG (a file name in the stream's folder).
+// time, JPEG (a file name in the stream's folder) and, when the server
+// has them at hand, its pixels (then the JPEG is not read again).
 type Frame struct {
 	Seq   int64
 	PTSUs int64
 	Image string
+	// Pixels, when set, are the annotated frame as I420 (4:2:0 planes)
+	// of Width x Height, both even. The recorder holds them only until
+	// they are written to the encoder.
+	Pixels        []byte
+	Width, Height int
 }
 
 // ranges packs frame numbers (ascending) as half-open ranges.
@@ -21,37 +27,21 @@ func ranges(frames []Frame) [][2]int64 {
 	return rs
 }
 
-// durations are the frames' display durations in microseconds: until the
-// next frame's time, the last one until next (the following frame's time,
-// -1 when unknown: then as long as the one before it). A duration that is
-// not positive (a clock stepping back) or longer than most is clamped.
-func durations(frames []Frame, next int64, most int64) []int64 {
-	d := make([]int64, len(frames))
+// frameDuration is how long a frame is shown (microseconds) when the
+// next one comes d after it: a duration that is not positive (a clock
+// stepping back) is a common frame's, and none is longer than most (a
+// live source's gap).
+func frameDuration(d, most int64) int64 {
 	const fallback = 40_000 // 25 fps, when nothing better is known
-	for i := range frames {
-		switch {
-		case i+1 < len(frames):
-			d[i] = frames[i+1].PTSUs - frames[i].PTSUs
-		case next >= 0:
-			d[i] = next - frames[i].PTSUs
-		case i > 0:
-			d[i] = d[i-1]
-		}
-		if d[i] <= 0 {
-			d[i] = fallback
-		}
-		d[i] = min(d[i], most)
+	if d <= 0 {
+		d = fallback
 	}
-	return d
+	return min(d, most)
 }
 
-// sumTicks is the length of durs (microseconds) on the timeline as the
-// segment's samples have it: every time but the last rounded from the
-// segment's start, the last duration rounded on its own.
-func sumTicks(durs []int64) int64 {
-	var us int64
-	for _, d := range durs[:len(durs)-1] {
-		us += d
-	}
-	return ticks(us) + ticks(durs[len(durs)-1])
-}
+// Timescale is the segments' time unit (ticks a second), exact for the
+// common frame rates.
+const Timescale = 90000
+
+// ticks is a time in microseconds in Timescale ticks, rounded.
+func ticks(us int64) int64 { return (us*Timescale + 500_000) / 1_000_000 }

@@ -1,20 +1,28 @@
 // Package video writes a stream's annotated frames as H.264 in MP4
 // segments beside its JPEGs: <stream>/video/00000.mp4, ..., an index of
 // the frames each holds (segments.json) and an HLS playlist (index.m3u8).
-// A segment is made by ffmpeg from the frames' JPEGs once they are
-// durable, each frame shown for the time to the next, and written
-// atomically; the index and playlist follow it. So a crash leaves only
-// finished segments listed, and the frames after them, recorded with
-// their JPEGs, are made into segments again when the stream reopens.
+// One ffmpeg process per stream encodes the frames as they are recorded
+// (the annotated pixels the server already has, or else the recorded
+// JPEGs), each frame shown until the next one's time, and cuts a
+// fragment every segment's length; each fragment is written as a
+// segment atomically, then the index and playlist. So a crash leaves
+// only finished segments listed, and the frames after them, recorded
+// with their JPEGs, are made into segments again when the stream
+// reopens.
 package video
 
 import (
-	"context"
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/jpeg" // the recorded JPEGs' sizes
 	"log/slog"
 	"os"
 	"path"
-	"path/filepath"
 	"time"
+
+	"github.com/framewire/framewire/server/store/folder/video/fmp4"
+	"github.com/framewire/framewire/server/store/folder/video/mkv"
 )
 
 // Config is how a stream's video is made and kept.
@@ -31,33 +39,39 @@ type Config struct {
 	Log *slog.Logger
 }
 
-// segmentTimeout bounds one segment's encoding.
+// segmentTimeout bounds the wait for an encoder's last segment.
 const segmentTimeout = 5 * time.Minute
 
-// job is one segment to make, or the end of the stream's frames.
-type job struct {
-	n      int
-	frames []Frame
-	durs   []int64
-	ended  bool
+// queued is how many frames may wait for the encoder before Add waits.
+const queued = 4
+
+// input is one frame for the recorder's goroutine, or the end of the
+// stream's frames.
+type input struct {
+	f          Frame
+	end, ended bool
 }
 
 // Recorder makes one stream's segments. Add and Close are called from
-// one goroutine (the stream's sender); the segments are encoded on the
-// recorder's own goroutine, which Close waits for.
+// one goroutine (the stream's sender); the frames are given to the
+// encoder on the recorder's own goroutine, which Close waits for.
 type Recorder struct {
 	root    *os.Root
 	dir     string // the stream's folder in root
 	cfg     Config
 	live    bool
-	pending []Frame
-	lastSeq int64 // last frame given to a segment
-	nextN   int
-	jobs    chan job // bounded: Add waits when two segments are being made
+	lastSeq int64      // last frame taken
+	in      chan input // bounded: Add waits when the encoder is behind
 	done    chan struct{}
 	// made is told the frames of each finished segment (the JPEG
-	// pruner); called from the recorder's goroutine.
+	// pruner).
 	made func([]Frame)
+
+	// Owned by the recorder's goroutine, and by the encoder's reading
+	// goroutine while it runs (the recorder waits for it to end).
+	x     Index
+	nextN int
+	enc   *encoder
 }
 
 // Open starts the video of root's stream folder dir, continuing its
@@ -76,11 +90,14 @@ func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, m
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Recorder{root: root, dir: dir, cfg: cfg, live: live, lastSeq: x.LastSeq(), nextN: x.next(),
-		jobs: make(chan job, 2), done: make(chan struct{}), made: made}
-	sweep(root, vdir, x.next())
+	if made == nil {
+		made = func([]Frame) {}
+	}
 	x.Ended = false
-	go r.run(x)
+	r := &Recorder{root: root, dir: dir, cfg: cfg, live: live, lastSeq: x.LastSeq(), x: x, nextN: x.next(),
+		in: make(chan input, queued), done: make(chan struct{}), made: made}
+	sweep(root, vdir, x.next())
+	go r.run()
 	for _, f := range recovered {
 		r.Add(f)
 	}
@@ -88,87 +105,120 @@ func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, m
 }
 
 // Add takes the next frame, in frame order. A frame at or before the last
-// one in a segment is not in the video (only a resend after a failure
-// can come so late).
+// one taken is not in the video (only a resend after a failure can come
+// so late).
 func (r *Recorder) Add(f Frame) {
 	if f.Seq <= r.lastSeq {
 		r.cfg.Log.Warn("frame too late for the video", "stream", r.dir, "seq", f.Seq)
 		return
 	}
-	if len(r.pending) > 0 && f.PTSUs-r.pending[0].PTSUs >= r.cfg.Segment.Microseconds() {
-		r.cut(f.PTSUs)
-	}
-	r.pending = append(r.pending, f)
+	r.in <- input{f: f}
 	r.lastSeq = f.Seq
 }
 
-// cut hands the pending frames on as a segment; next is the following
-// frame's time (-1: none).
-func (r *Recorder) cut(next int64) {
-	if len(r.pending) == 0 {
-		return
-	}
-	durs := durations(r.pending, next, max(r.cfg.Segment.Microseconds(), 1))
-	r.jobs <- job{n: r.nextN, frames: r.pending, durs: durs}
-	r.nextN++
-	r.pending = nil
-}
-
-// Close makes the pending frames a segment, closes the playlist when
+// Close makes the frames taken into segments, closes the playlist when
 // ended (every frame of a finite source is in), and waits for the
 // segments to be written.
 func (r *Recorder) Close(ended bool) {
-	r.cut(-1)
-	r.jobs <- job{ended: ended}
-	close(r.jobs)
+	r.in <- input{end: true, ended: ended}
+	close(r.in)
 	<-r.done
 }
 
-// run makes the segments handed on, in turn.
-func (r *Recorder) run(x Index) {
+// run gives the frames taken to the encoder, in turn.
+func (r *Recorder) run() {
 	defer close(r.done)
-	for j := range r.jobs {
-		if j.ended {
-			x.Ended = true
-			r.writeIndex(&x, nil)
+	for in := range r.in {
+		if !in.end {
+			r.encode(in.f)
 			continue
 		}
-		if j.frames != nil {
-			r.make(&x, j)
+		r.finish(-1)
+		if in.ended {
+			r.x.Ended = true
+			r.writeIndex(nil)
 		}
 	}
 }
 
-// make encodes and writes one segment, then lists it.
-func (r *Recorder) make(x *Index, j job) {
-	ctx, cancel := context.WithTimeout(context.Background(), segmentTimeout)
-	defer cancel()
-	abs := filepath.Join(r.root.Name(), filepath.FromSlash(r.dir))
-	enc, err := encode(ctx, r.cfg.FFmpeg, abs, j.frames, j.durs, uint64(x.endTicks()))
-	if err == nil {
-		err = writeSegment(r.root, path.Join(r.dir, Dir), SegmentName(j.n), enc.mp4)
-	}
+// encode writes f to the encoder, starting one for its kind of input.
+func (r *Recorder) encode(f Frame) {
+	kind, data, err := r.input(f)
 	if err != nil {
-		r.cfg.Log.Error("video segment not made; its frames are not in the video", "stream", r.dir, "segment", j.n, "error", err)
+		r.cfg.Log.Error("frame not in the video", "stream", r.dir, "seq", f.Seq, "error", err)
 		return
 	}
-	var total int64
-	for _, d := range j.durs {
-		total += d
+	if r.enc != nil && r.enc.kind != kind {
+		r.finish(f.PTSUs)
 	}
-	x.Segments = append(x.Segments, Segment{N: j.n, File: SegmentName(j.n), Frames: ranges(j.frames), Count: len(j.frames),
-		StartUs: j.frames[0].PTSUs, DurationUs: total, BaseTicks: x.endTicks(), Ticks: sumTicks(j.durs), Bytes: int64(len(enc.mp4)), InitBytes: int64(enc.init)})
-	r.writeIndex(x, r.expired(x))
-	if r.made != nil {
-		r.made(j.frames)
+	if r.enc == nil {
+		if r.enc, err = startEncoder(r.cfg.FFmpeg, r.cfg.Segment, kind, r.segmentMade); err != nil {
+			r.cfg.Log.Error("frame not in the video", "stream", r.dir, "seq", f.Seq, "error", err)
+			return
+		}
+	}
+	if err := r.enc.write(f, data); err != nil {
+		r.cfg.Log.Error("video encoder failed", "stream", r.dir, "seq", f.Seq, "error", err)
+		r.finish(f.PTSUs)
 	}
 }
 
-// writeIndex writes x and its playlist, then removes the segments it no
-// longer lists.
-func (r *Recorder) writeIndex(x *Index, gone []Segment) {
+// input is what the encoder takes of f: its pixels, or else its JPEG
+// read again.
+func (r *Recorder) input(f Frame) (inputKind, []byte, error) {
+	if f.Pixels != nil {
+		if len(f.Pixels) != f.Width*f.Height*3/2 || f.Width%2 != 0 || f.Height%2 != 0 {
+			return inputKind{}, nil, fmt.Errorf("%d bytes are not I420 pixels of %dx%d", len(f.Pixels), f.Width, f.Height)
+		}
+		return inputKind{codec: mkv.Raw, w: f.Width, h: f.Height}, f.Pixels, nil
+	}
+	b, err := r.root.ReadFile(path.Join(r.dir, f.Image))
+	if err != nil {
+		return inputKind{}, nil, fmt.Errorf("read the JPEG: %w", err)
+	}
+	c, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return inputKind{}, nil, fmt.Errorf("read the JPEG %s: %w", f.Image, err)
+	}
+	return inputKind{codec: mkv.JPEG, w: c.Width, h: c.Height}, b, nil
+}
+
+// finish waits for the encoder's last segment; next is the time of the
+// frame after its last (-1: none).
+func (r *Recorder) finish(next int64) {
+	if r.enc == nil {
+		return
+	}
+	if err := r.enc.finish(next); err != nil {
+		r.cfg.Log.Error("video frames not in a segment", "stream", r.dir, "error", err)
+	}
+	r.enc = nil
+}
+
+// segmentMade writes a segment the encoder finished and lists it.
+func (r *Recorder) segmentMade(m made) {
+	n, base := r.nextN, r.x.endTicks()
+	err := fmp4.SetDecodeTime(m.mp4, uint64(base))
+	if err == nil {
+		err = writeSegment(r.root, path.Join(r.dir, Dir), SegmentName(n), m.mp4)
+	}
+	if err != nil {
+		r.cfg.Log.Error("video segment not written; its frames are not in the video", "stream", r.dir, "segment", n, "error", err)
+		return
+	}
+	r.nextN++
+	r.x.Segments = append(r.x.Segments, Segment{N: n, File: SegmentName(n), Frames: ranges(m.frames), Count: len(m.frames),
+		StartUs: m.frames[0].PTSUs, DurationUs: m.durationUs, BaseTicks: base, Ticks: m.ticks,
+		Bytes: int64(len(m.mp4)), InitBytes: int64(m.init)})
+	r.writeIndex(r.expired(&r.x))
+	r.made(m.frames)
+}
+
+// writeIndex writes the index and its playlist, then removes the
+// segments it no longer lists.
+func (r *Recorder) writeIndex(gone []Segment) {
 	vdir := path.Join(r.dir, Dir)
-	if err := x.write(r.root, vdir); err != nil {
+	if err := r.x.write(r.root, vdir); err != nil {
 		r.cfg.Log.Error("video index not written", "stream", r.dir, "error", err)
 		return
 	}

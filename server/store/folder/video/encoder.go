@@ -1,0 +1,156 @@
+package video
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/framewire/framewire/server/store/folder/video/mkv"
+)
+
+// ffmpegArgs encode a Matroska stream on stdin (encoderInput) into a
+// fragmented MP4 on stdout: H.264 (x264, ultrafast, one thread, no
+// B-frames) in 4:2:0 at even sizes, so that browsers play it; each
+// frame's time passed through; a key frame, and so a fragment, at the
+// first frame and then at the first frame a segment's length or more
+// after the last key frame.
+func ffmpegArgs(segment time.Duration) []string {
+	return []string{
+		"-hide_banner", "-loglevel", "error", "-threads", "1", "-f", "matroska", "-i", "pipe:0",
+		"-an", "-vf", "crop=trunc(iw/2)*2:trunc(ih/2)*2",
+		"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-threads", "1", "-pix_fmt", "yuv420p",
+		"-g", "1000000", "-sc_threshold", "0", "-forced-idr", "1", "-x264-params", "force-cfr=1:fps=100",
+		"-force_key_frames", fmt.Sprintf("expr:if(eq(n,0),1,gte(t,prev_forced_t+%.6f))", segment.Seconds()),
+		"-fps_mode", "passthrough", "-enc_time_base", "-1", "-video_track_timescale", fmt.Sprint(Timescale),
+		"-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-flush_packets", "1", "-f", "mp4", "pipe:1",
+	}
+}
+
+// inputKind is what one encoder takes: raw I420 pixels or JPEGs, of one
+// size. A frame of another kind needs another encoder.
+type inputKind struct {
+	codec string
+	w, h  int
+}
+
+// fed is a frame written to an encoder and its time there
+// (microseconds from the encoder's first frame).
+type fed struct {
+	Frame
+	at int64
+}
+
+// made is one segment an encoder finished: its MP4 (initialisation
+// section included, its decode time still the encoder's), its frames and
+// length.
+type made struct {
+	mp4        []byte
+	init       int
+	frames     []Frame
+	durationUs int64
+	ticks      int64
+}
+
+// encoder is one ffmpeg process making a stream's segments from frames
+// written to it in order: every segment's length of frame time it cuts
+// a fragment, which is one segment. write and finish are called from one
+// goroutine; the segments are handed to emit on the encoder's reading
+// goroutine, which finish waits for.
+type encoder struct {
+	kind   inputKind
+	most   int64 // longest frame duration (microseconds): the segment length
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+	stdin  io.WriteCloser
+	stderr bytes.Buffer
+	prev   fed   // the last frame written
+	dur    int64 // its duration before it, once there are two
+	n      int   // frames written
+	emit   func(made)
+	read   chan struct{} // closed when the output is read to its end
+
+	mu       sync.Mutex
+	queue    []fed // written, not yet in a segment
+	lastDur  int64 // the last frame's duration, known at finish
+	finished bool  // no more frames come
+	readErr  error
+}
+
+// startEncoder starts ffmpeg for frames of kind.
+func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit func(made)) (*encoder, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &encoder{kind: kind, most: max(segment.Microseconds(), 1), cancel: cancel, emit: emit, read: make(chan struct{})}
+	e.cmd = exec.CommandContext(ctx, ffmpeg, ffmpegArgs(segment)...)
+	e.cmd.Stderr = &e.stderr
+	stdin, err := e.cmd.StdinPipe()
+	var stdout io.ReadCloser
+	if err == nil {
+		stdout, err = e.cmd.StdoutPipe()
+	}
+	if err == nil {
+		err = e.cmd.Start()
+	}
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("start the video encoder %s: %w", ffmpeg, err)
+	}
+	e.stdin = stdin
+	go e.readOutput(stdout)
+	if _, err := stdin.Write(mkv.Header(kind.codec, kind.w, kind.h, nil)); err != nil {
+		return nil, errors.Join(fmt.Errorf("start the video encoder %s: %w", ffmpeg, err), e.finish(-1))
+	}
+	return e, nil
+}
+
+// write gives the encoder frame f, its bytes data.
+func (e *encoder) write(f Frame, data []byte) error {
+	cur := fed{Frame: f}
+	cur.Pixels = nil // the queue keeps no pixels
+	if e.n > 0 {
+		e.dur = frameDuration(f.PTSUs-e.prev.PTSUs, e.most)
+		cur.at = e.prev.at + e.dur
+	}
+	e.mu.Lock()
+	e.queue = append(e.queue, cur)
+	e.mu.Unlock()
+	e.prev, e.n = cur, e.n+1
+	if err := mkv.WriteFrame(e.stdin, cur.at, data); err != nil {
+		return fmt.Errorf("write frame %d to the video encoder: %w", f.Seq, err)
+	}
+	return nil
+}
+
+// finish ends the encoder's input and waits for its last segment; next
+// is the time of the frame after its last (-1: none), for the last
+// frame's duration. The frames of no segment are reported.
+func (e *encoder) finish(next int64) error {
+	defer e.cancel()
+	last := e.dur
+	if next >= 0 && e.n > 0 {
+		last = frameDuration(next-e.prev.PTSUs, e.most)
+	}
+	e.mu.Lock()
+	e.lastDur, e.finished = frameDuration(last, e.most), true
+	e.mu.Unlock()
+	_ = e.stdin.Close()
+	select {
+	case <-e.read:
+	case <-time.After(segmentTimeout):
+		e.cancel()
+		<-e.read
+	}
+	err := e.cmd.Wait()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	err = errors.Join(e.readErr, err)
+	if err != nil || len(e.queue) > 0 {
+		return fmt.Errorf("video encoder: %d frames in no segment: %w: %s", len(e.queue), err, strings.TrimSpace(e.stderr.String()))
+	}
+	return nil
+}
