@@ -124,9 +124,9 @@ func exportVideo(t *testing.T, dir string) string {
 // TestVideoAcrossASizeChangeExportsAsOne streams a clip whose picture
 // changes size (40 frames at 320x240, then 40 at 768x576): the segments
 // hold every frame once, and framewire-export makes them one H.264 MP4
-// of the 80 frames lasting as long as the playlist. (The frames read
-// after the change have no file position, so their times are capture
-// times: the playlist is not the clip's 3.2 s.)
+// of the 80 frames lasting as long as the clip, 3.2 s, as does the
+// playlist (the frames read through GStreamer after the change are timed
+// on from FFmpeg's last position at the clip's 25 fps).
 func TestVideoAcrossASizeChangeExportsAsOne(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -150,9 +150,12 @@ func TestVideoAcrossASizeChangeExportsAsOne(t *testing.T) {
 		return err == nil && bytes.Contains(b, []byte(`"ended": true`))
 	})
 	checkSegments(t, out, 80)
-	_, _, want := probeVideo(t, filepath.Join(out, record.VideoDir, record.VideoPlaylist))
+	const want = 3.2
+	if _, _, listed := probeVideo(t, filepath.Join(out, record.VideoDir, record.VideoPlaylist)); listed < want*0.99 || listed > want*1.01 {
+		t.Errorf("playlist: %.3f s, want the clip's %.1f s within 1%%", listed, want)
+	}
 	codec, frames, seconds := probeVideo(t, exportVideo(t, out))
 	if codec != "h264" || frames != 80 || seconds < want*0.99 || seconds > want*1.01 {
-		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 80 frames, %.3f s (the playlist's) within 1%%", codec, frames, seconds, want)
+		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 80 frames, %.1f s within 1%%", codec, frames, seconds, want)
 	}
 }
