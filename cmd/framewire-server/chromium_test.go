@@ -160,8 +160,13 @@ func (b *browser) eval(expr string, v any) {
 // screenshot returns the page as PNG bytes.
 func (b *browser) screenshot() []byte {
 	b.t.Helper()
+	var page struct {
+		CSSContentSize struct{ Width, Height float64 } `json:"cssContentSize"`
+	}
+	b.call(b.session, "Page.getLayoutMetrics", map[string]any{}, &page)
+	clip := map[string]any{"x": 0, "y": 0, "width": page.CSSContentSize.Width, "height": page.CSSContentSize.Height, "scale": 1}
 	var shot struct{ Data string }
-	b.call(b.session, "Page.captureScreenshot", map[string]any{"format": "png"}, &shot)
+	b.call(b.session, "Page.captureScreenshot", map[string]any{"format": "png", "clip": clip, "captureBeyondViewport": true}, &shot)
 	png, err := base64.StdEncoding.DecodeString(shot.Data)
 	if err != nil {
 		b.t.Fatal(err)
