@@ -48,31 +48,42 @@ func (c Codec) Name() string { return grpcproto.Name }
 // then its data, which the returned buffers share with the frame: the
 // caller must not change the data until the message is sent.
 func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
-	req, ok := v.(*framewirepb.StreamRequest)
-	f := req.GetFrame()
-	if !ok || len(f.GetData()) < MinBytes || len(req.ProtoReflect().GetUnknown()) > 0 {
+	f, ok := largeFrame(v)
+	if !ok {
 		return c.proto.Marshal(v)
 	}
 	rest, err := proto.Marshal(withoutData(f))
 	if err != nil {
 		return nil, fmt.Errorf("marshal frame %d: %w", f.GetSeq(), err)
 	}
-	n := len(f.Data)
+	return mem.BufferSlice{mem.SliceBuffer(frameHead(rest, len(f.Data))), mem.SliceBuffer(f.Data)}, nil
+}
+
+// largeFrame is v's frame when v is a StreamRequest with nothing but a
+// frame of at least MinBytes of data.
+func largeFrame(v any) (*framewirepb.Frame, bool) {
+	req, ok := v.(*framewirepb.StreamRequest)
+	f := req.GetFrame()
+	return f, ok && len(f.GetData()) >= MinBytes && len(req.ProtoReflect().GetUnknown()) == 0
+}
+
+// frameHead is what goes before n bytes of data: the request's frame
+// field, its length, the frame's other fields rest, the data's tag and
+// length.
+func frameHead(rest []byte, n int) []byte {
 	head := make([]byte, 0, len(rest)+24)
 	head = protowire.AppendTag(head, requestFrame, protowire.BytesType)
 	head = protowire.AppendVarint(head, uint64(len(rest)+protowire.SizeTag(frameData)+protowire.SizeBytes(n)))
 	head = append(head, rest...)
 	head = protowire.AppendTag(head, frameData, protowire.BytesType)
-	head = protowire.AppendVarint(head, uint64(n))
-	return mem.BufferSlice{mem.SliceBuffer(head), mem.SliceBuffer(f.Data)}, nil
+	return protowire.AppendVarint(head, uint64(n))
 }
 
 // withoutData is a copy of f without its data: every other field, set
 // or not, and its unknown fields.
 func withoutData(f *framewirepb.Frame) *framewirepb.Frame {
 	out := &framewirepb.Frame{}
-	dst := out.ProtoReflect()
-	src := f.ProtoReflect()
+	dst, src := out.ProtoReflect(), f.ProtoReflect()
 	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.Number() != frameData {
 			dst.Set(fd, v)
@@ -127,22 +138,9 @@ func onlyField(b []byte, num protowire.Number) ([]byte, bool) {
 // unmarshalFrame reads a Frame whose data is a part of b (the last data
 // field, as proto does); its other fields go through proto.Unmarshal.
 func unmarshalFrame(b []byte) (*framewirepb.Frame, error) {
-	var rest, data []byte
-	for len(b) > 0 {
-		num, typ, k := protowire.ConsumeTag(b)
-		if k < 0 {
-			return nil, protowire.ParseError(k)
-		}
-		m := protowire.ConsumeFieldValue(num, typ, b[k:])
-		if m < 0 {
-			return nil, protowire.ParseError(m)
-		}
-		if num == frameData && typ == protowire.BytesType {
-			data, _ = protowire.ConsumeBytes(b[k:])
-		} else {
-			rest = append(rest, b[:k+m]...)
-		}
-		b = b[k+m:]
+	rest, data, err := splitData(b)
+	if err != nil {
+		return nil, err
 	}
 	f := &framewirepb.Frame{}
 	if err := proto.Unmarshal(rest, f); err != nil {
@@ -150,4 +148,35 @@ func unmarshalFrame(b []byte) (*framewirepb.Frame, error) {
 	}
 	f.Data = data
 	return f, nil
+}
+
+// splitData splits a Frame's fields b into its data, in place, and a
+// copy of every other field.
+func splitData(b []byte) (rest, data []byte, err error) {
+	for len(b) > 0 {
+		n, err := fieldLen(b)
+		if err != nil {
+			return nil, nil, err
+		}
+		if num, typ, k := protowire.ConsumeTag(b); num == frameData && typ == protowire.BytesType {
+			data, _ = protowire.ConsumeBytes(b[k:])
+		} else {
+			rest = append(rest, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return rest, data, nil
+}
+
+// fieldLen is the length of the field, tag and value, b starts with.
+func fieldLen(b []byte) (int, error) {
+	num, typ, k := protowire.ConsumeTag(b)
+	if k < 0 {
+		return 0, protowire.ParseError(k)
+	}
+	m := protowire.ConsumeFieldValue(num, typ, b[k:])
+	if m < 0 {
+		return 0, protowire.ParseError(m)
+	}
+	return k + m, nil
 }
