@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/framewire/framewire/internal/redact"
+	"github.com/framewire/framewire/proto/framecodec"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/delivery"
@@ -161,8 +162,9 @@ func grpcOptions(cfg Config, mon *monitor.Monitor) []grpc.ServerOption {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: cfg.KeepaliveTime, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: cfg.KeepaliveMinTime, PermitWithoutStream: true}),
 		grpc.StatsHandler(mon.StatsHandler()),
-		// ImageMeanWH reads its request in place (service.ServiceDesc).
-		grpc.ForceServerCodecV2(meanwh.NewCodec()),
+		// ImageMeanWH reads its request in place (service.ServiceDesc), a
+		// large frame's data stays in the buffer it is read into.
+		grpc.ForceServerCodecV2(meanwh.NewCodecOver(framecodec.New())),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/resolver/manual"
 
 	"github.com/framewire/framewire/internal/certpool"
+	"github.com/framewire/framewire/proto/framecodec"
 )
 
 // Config describes how a client reaches the server.
@@ -125,6 +126,8 @@ func dialOptions(cfg Config) ([]grpc.DialOption, error) {
 		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.WithConnectParams(connectParams()),
+		// A large frame's data is sent from the frame's own slice.
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(framecodec.New())),
 	}
 	if cfg.MaxMsgBytes > 0 {
 		opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxMsgBytes), grpc.MaxCallSendMsgSize(cfg.MaxMsgBytes)))

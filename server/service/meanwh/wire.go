@@ -39,7 +39,11 @@ type Codec struct{ proto encoding.CodecV2 }
 var _ encoding.CodecV2 = Codec{}
 
 // NewCodec wraps gRPC's registered proto codec.
-func NewCodec() Codec { return Codec{proto: encoding.GetCodecV2(grpcproto.Name)} }
+func NewCodec() Codec { return NewCodecOver(encoding.GetCodecV2(grpcproto.Name)) }
+
+// NewCodecOver wraps inner, a codec of proto messages named "proto", which
+// reads and writes every message but a *Request.
+func NewCodecOver(inner encoding.CodecV2) Codec { return Codec{proto: inner} }
 
 // Name is the proto codec's, so that clients see nothing different.
 func (c Codec) Name() string { return grpcproto.Name }
