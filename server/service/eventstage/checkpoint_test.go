@@ -155,12 +155,7 @@ func TestResumeFromTheCheckpointEqualsAWholeReplay(t *testing.T) {
 			again.restored, again.replayed, again.frames)
 	}
 	again.feed(t, 100, 160)
-	if got := readEvents(t, dir); got != want {
-		t.Errorf("events after the resume:\n%s\nwant (counted in one go):\n%s", got, want)
-	}
-	if got := again.stage.Counts(); !slices.Equal(got, wantCounts) {
-		t.Errorf("counts %v, want %v", got, wantCounts)
-	}
+	checkSameAsWhole(t, dir, again, want, wantCounts)
 	again.out.Close()
 	if strings.Count(want, "\n") < 10 {
 		t.Fatalf("the scene gives %d events, want at least 10", strings.Count(want, "\n"))
@@ -193,14 +188,21 @@ func TestDamagedOrMissingCheckpointFallsBackToAWholeReplay(t *testing.T) {
 				t.Fatalf("reopened: restored %v, replayed %d frames; want not restored, 100 replayed", again.restored, again.replayed)
 			}
 			again.feed(t, 100, 130)
-			if got := readEvents(t, dir); got != want {
-				t.Errorf("events:\n%s\nwant:\n%s", got, want)
-			}
-			if got := again.stage.Counts(); !slices.Equal(got, wantCounts) {
-				t.Errorf("counts %v, want %v", got, wantCounts)
-			}
+			checkSameAsWhole(t, dir, again, want, wantCounts)
 			again.out.Close()
 		})
+	}
+}
+
+// checkSameAsWhole checks that the events written in dir and the counts
+// of stream s are want and wantCounts, those of the stream counted in one go.
+func checkSameAsWhole(t *testing.T, dir string, s *counting, want string, wantCounts []record.Count) {
+	t.Helper()
+	if got := readEvents(t, dir); got != want {
+		t.Errorf("events after the reopening:\n%s\nwant (counted in one go):\n%s", got, want)
+	}
+	if got := s.stage.Counts(); !slices.Equal(got, wantCounts) {
+		t.Errorf("counts %v, want %v", got, wantCounts)
 	}
 }
 

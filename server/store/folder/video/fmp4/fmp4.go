@@ -70,14 +70,11 @@ func InitSize(b []byte) (int, error) {
 // one) to ticks, in place, so that it continues the timeline of the
 // segments before it.
 func SetDecodeTime(b []byte, ticks uint64) error {
-	bs, err := boxes(b, 0, len(b))
+	moofs, err := fragments(b)
 	if err != nil {
 		return err
 	}
-	for _, m := range bs {
-		if m.typ != "moof" {
-			continue
-		}
+	for _, m := range moofs {
 		if err := setFragmentTime(b, m, ticks); err != nil {
 			return err
 		}
@@ -196,14 +193,11 @@ func WriteFragments(w io.Writer, b []byte, from int) error {
 // EachSample calls fn with every sample of b's fragments, in order: its
 // decode time, duration and bytes.
 func EachSample(b []byte, fn func(ticks, dur int64, data []byte) error) error {
-	bs, err := boxes(b, 0, len(b))
+	moofs, err := fragments(b)
 	if err != nil {
 		return err
 	}
-	for _, m := range bs {
-		if m.typ != "moof" {
-			continue
-		}
+	for _, m := range moofs {
 		ss, err := fragmentSamples(b, m)
 		if err != nil {
 			return err
