@@ -73,11 +73,11 @@ func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []b
 	DrawOverlay(&p.bgr, p.overlay)
 	Draw(&p.bgr, dets)
 	if p.video != nil {
-		v, err := videoframe.FromBGR(p.bgr)
-		if err != nil {
-			return err
+		// A picture with no video frame (a row or column of pixels) is
+		// still recorded: the video then reads its JPEG.
+		if v, err := videoframe.FromBGR(p.bgr); err == nil {
+			p.video(v)
 		}
-		p.video(v)
 	}
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, p.bgr, []int{gocv.IMWriteJpegQuality, quality})
 	if err != nil {

@@ -33,13 +33,19 @@ func (p *framePixels) keep(seq int64, v core.VideoFrame) {
 }
 
 // attach gives f the pixels held for it (none: the video reads its JPEG)
-// and lets them go.
+// and lets them go, with those of earlier frames: frames are appended in
+// order, so an earlier frame still held was never recorded (its image
+// could not be written, or a newer live frame took its place).
 func (p *framePixels) attach(f video.Frame) video.Frame {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if v, ok := p.bySeq[f.Seq]; ok {
 		f.Pixels, f.Width, f.Height = v.I420, v.Width, v.Height
-		delete(p.bySeq, f.Seq)
+	}
+	for seq := range p.bySeq {
+		if seq <= f.Seq {
+			delete(p.bySeq, seq)
+		}
 	}
 	return f
 }
