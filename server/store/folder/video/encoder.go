@@ -108,6 +108,10 @@ func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit fun
 	return e, nil
 }
 
+// writeTimeout bounds giving the encoder one frame: it takes a frame in
+// milliseconds, so one that has not in this long is hung.
+const writeTimeout = 30 * time.Second
+
 // write gives the encoder frame f, its bytes data.
 func (e *encoder) write(f Frame, data []byte) error {
 	cur := fed{Frame: f}
@@ -120,6 +124,8 @@ func (e *encoder) write(f Frame, data []byte) error {
 	e.queue = append(e.queue, cur)
 	e.mu.Unlock()
 	e.prev, e.n = cur, e.n+1
+	stuck := time.AfterFunc(writeTimeout, e.cancel) // an encoder that stops reading is killed
+	defer stuck.Stop()
 	if err := mkv.WriteFrame(e.stdin, cur.at, data); err != nil {
 		return fmt.Errorf("write frame %d to the video encoder: %w", f.Seq, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"path"
 	"time"
 
+	"github.com/framewire/framewire/internal/backoff"
 	"github.com/framewire/framewire/server/store/folder/video/fmp4"
 	"github.com/framewire/framewire/server/store/folder/video/mkv"
 )
@@ -72,6 +73,10 @@ type Recorder struct {
 	x     Index
 	nextN int
 	enc   *encoder
+	// failures counts encoders in a row that failed; no new one starts
+	// before retryAt (the frames meanwhile are not in the video).
+	failures int
+	retryAt  time.Time
 }
 
 // Open starts the video of root's stream folder dir, continuing its
@@ -152,15 +157,29 @@ func (r *Recorder) encode(f Frame) {
 		r.finish(f.PTSUs)
 	}
 	if r.enc == nil {
+		if time.Now().Before(r.retryAt) {
+			return
+		}
 		if r.enc, err = startEncoder(r.cfg.FFmpeg, r.cfg.Segment, kind, r.segmentMade); err != nil {
-			r.cfg.Log.Error("frame not in the video", "stream", r.dir, "seq", f.Seq, "error", err)
+			r.failed(f, err)
 			return
 		}
 	}
 	if err := r.enc.write(f, data); err != nil {
-		r.cfg.Log.Error("video encoder failed", "stream", r.dir, "seq", f.Seq, "error", err)
+		r.failed(f, err)
 		r.finish(f.PTSUs)
 	}
+}
+
+// failed says that the encoder failed at frame f, and holds off the next
+// one: a failure that stays (an ffmpeg without libx264) costs a process
+// every few seconds, not every frame.
+func (r *Recorder) failed(f Frame, err error) {
+	r.failures++
+	wait := backoff.Policy{}.Wait(r.failures)
+	r.retryAt = time.Now().Add(wait)
+	r.cfg.Log.Error("video encoder failed; its frames until the next try are not in the video", "stream", r.dir,
+		"seq", f.Seq, "next_try_in", wait, "error", err)
 }
 
 // input is what the encoder takes of f: its pixels, or else its JPEG
@@ -191,6 +210,8 @@ func (r *Recorder) finish(next int64) {
 	}
 	if err := r.enc.finish(next); err != nil {
 		r.cfg.Log.Error("video frames not in a segment", "stream", r.dir, "error", err)
+	} else {
+		r.failures = 0
 	}
 	r.enc = nil
 }
