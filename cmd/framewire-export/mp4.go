@@ -33,12 +33,18 @@ func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
 	if out == "" {
 		out = filepath.Join(o.dir, "video.mp4")
 	}
-	joined := filepath.Join(filepath.Dir(out), ".tmp-joined-"+filepath.Base(out))
+	joined, err := tempName(out, ".tmp-joined-")
+	if err != nil {
+		return err
+	}
 	defer os.Remove(joined)
 	if err := writeJoined(ctx, joined, root, x); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(out), ".tmp-"+filepath.Base(out))
+	tmp, err := tempName(out, ".tmp-")
+	if err != nil {
+		return err
+	}
 	cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", joined,
 		"-c", "copy", "-movflags", "+faststart", "-f", "mp4", tmp)
 	var stderr bytes.Buffer
@@ -53,6 +59,16 @@ func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, out)
 	return nil
+}
+
+// tempName makes a new empty file beside out, its name prefix and a
+// unique part, so that two exports to one file never share it.
+func tempName(out, prefix string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(out), prefix+"*.mp4")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", out, err)
+	}
+	return f.Name(), f.Close()
 }
 
 // writeJoined writes the segments of x as one fragmented MP4 to the file

@@ -55,7 +55,7 @@ func Join(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x video.Inde
 func sameInit(fsys fs.FS, dir string, x video.Index) (bool, error) {
 	var first []byte
 	for i, s := range x.Segments {
-		b, err := readInit(fsys, path.Join(dir, s.File), s.InitBytes)
+		b, err := video.ReadInit(fsys, dir, s)
 		if err != nil {
 			return false, fmt.Errorf("join segments: read %s: %w", s.File, err)
 		}
@@ -66,16 +66,4 @@ func sameInit(fsys fs.FS, dir string, x video.Index) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-// readInit reads the first n bytes of the file name.
-func readInit(fsys fs.FS, name string, n int64) ([]byte, error) {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b := make([]byte, n)
-	_, err = io.ReadFull(f, b)
-	return b, err
 }

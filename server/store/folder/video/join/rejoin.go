@@ -30,11 +30,11 @@ func reencode(ctx context.Context, w io.Writer, fsys fs.FS, dir string, x video.
 	var sizes [][2]int
 	width, height := 0, 0
 	for _, s := range x.Segments {
-		b, err := fs.ReadFile(fsys, path.Join(dir, s.File))
+		init, err := video.ReadInit(fsys, dir, s)
 		if err != nil {
 			return fmt.Errorf("join segments: %w", err)
 		}
-		wd, ht, err := pictureSize(b)
+		wd, ht, err := pictureSize(init)
 		if err != nil {
 			return fmt.Errorf("join segment %s: %w", s.File, err)
 		}
