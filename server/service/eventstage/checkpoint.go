@@ -67,7 +67,7 @@ func (cs *Stage) checkpointDue() {
 // with opts.Snapshot's, beside the files (when opts.Snapshot has one).
 // A failure is logged: the next open replays more frames, nothing else.
 func (cs *Stage) Checkpoint() {
-	if cs == nil || cs.opts.Snapshot == nil {
+	if cs == nil || cs.opts.Snapshot == nil || cs.unsaved {
 		return
 	}
 	cs.sinceSaved = 0

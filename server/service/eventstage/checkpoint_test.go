@@ -3,6 +3,7 @@ package eventstage_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,6 +74,12 @@ func open(t testing.TB, dir string) *counting {
 // openHooked is open with hooks.
 func openHooked(t testing.TB, dir string, hooks eventstage.Hooks) *counting {
 	t.Helper()
+	return openOn(t, openOutput(t, dir), hooks)
+}
+
+// openOutput opens stream cam of the folder store in dir.
+func openOutput(t testing.TB, dir string) core.Output {
+	t.Helper()
 	store, err := folder.New(dir, 0, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +89,12 @@ func openHooked(t testing.TB, dir string, hooks eventstage.Hooks) *counting {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// openOn opens the counting of out, with hooks.
+func openOn(t testing.TB, out core.Output, hooks eventstage.Hooks) *counting {
+	t.Helper()
 	cfg, err := zonefile.Parse([]byte(rulesYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -218,4 +231,69 @@ func remove(t *testing.T, dir, name string) {
 	if err := os.Remove(filepath.Join(dir, "cam", name)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// failingEvents is an output whose events file fails to take one append
+// of events.
+type failingEvents struct {
+	core.Output
+	failAt int // the append of events that fails, counted from 1
+	n      int
+}
+
+func (f *failingEvents) AppendEvents(evs []record.Event) error {
+	if len(evs) == 0 {
+		return f.Output.(core.EventLog).AppendEvents(evs)
+	}
+	if f.n++; f.n == f.failAt {
+		return errors.New("disk full")
+	}
+	return f.Output.(core.EventLog).AppendEvents(evs)
+}
+
+func (f *failingEvents) CountCheckpoint() (core.CountCheckpoint, bool) {
+	return f.Output.(core.EventLog).CountCheckpoint()
+}
+
+func (f *failingEvents) RecordedFrames(from *core.CountCheckpoint, fn func(record.Frame) error) error {
+	return f.Output.(core.EventLog).RecordedFrames(from, fn)
+}
+
+func (f *failingEvents) KeepEvents(from *core.CountCheckpoint, evs []record.Event) error {
+	return f.Output.(core.EventLog).KeepEvents(from, evs)
+}
+
+func (f *failingEvents) SaveCountCheckpoint(state []byte) error {
+	return f.Output.(core.EventLog).SaveCountCheckpoint(state)
+}
+
+// A frame recorded whose events could not be written (the frame is then
+// answered as not recorded, the stream goes on) leaves the counter behind
+// the files: no checkpoint is saved after it, so the next open replays
+// from before it and writes its events.
+func TestEventsNotWrittenAreWrittenAtTheNextOpen(t *testing.T) {
+	want, wantCounts := whole(t, 100)
+	dir := t.TempDir()
+	first := openOn(t, &failingEvents{Output: openOutput(t, dir), failAt: 3}, eventstage.Hooks{})
+	failed := 0
+	for seq := int64(0); seq < 60; seq++ {
+		r := result(seq)
+		first.stage.Peek(r)
+		if err := first.out.Append(record.FromResult(r)); err != nil {
+			t.Fatal(err)
+		}
+		first.frames++
+		if err := first.stage.Commit(r); err != nil {
+			failed++
+		}
+	}
+	first.stage.Close()
+	first.out.Close()
+	if failed != 1 {
+		t.Fatalf("%d commits failed, want the one", failed)
+	}
+	again := open(t, dir)
+	again.feed(t, 60, 100)
+	checkSameAsWhole(t, dir, again, want, wantCounts)
+	again.out.Close()
 }

@@ -44,6 +44,11 @@ type Stage struct {
 	// recorded since the last checkpoint.
 	last       frameMark
 	sinceSaved int64
+	// unsaved: a recorded frame's events could not be written, so the
+	// counter has not counted every recorded frame and no checkpoint may
+	// be saved for the rest of the session (the next open replays from
+	// the last one and writes the missing events).
+	unsaved bool
 }
 
 // DefaultCheckpointEvery is how many recorded frames apart counting's
@@ -127,6 +132,7 @@ func (cs *Stage) Commit(r *pb.FrameResult) error {
 	next, evs := cs.next, cs.evs
 	cs.next, cs.evs = nil, nil
 	if err := cs.log.AppendEvents(evs); err != nil {
+		cs.unsaved = true
 		return err
 	}
 	cs.counter, cs.last = next, cs.at
