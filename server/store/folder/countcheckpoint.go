@@ -14,8 +14,8 @@ const CountCheckpointFile = countfile.Name
 // CountCheckpoint reads the folder's counting checkpoint and checks it
 // against the files as opened (core.EventLog).
 func (o *output) CountCheckpoint() (core.CountCheckpoint, bool) {
-	size, _ := o.jsonl.Mark()
-	return countfile.Read(o.root, o.name, size)
+	size, crc := o.jsonl.Mark()
+	return countfile.Read(o.root, o.name, size, crc)
 }
 
 // SaveCountCheckpoint syncs predictions.jsonl (events.jsonl is synced on

@@ -32,14 +32,17 @@ type file struct {
 
 // Read reads the checkpoint of the stream folder dir in root and checks
 // it against the folder's files, predictions.jsonl being size bytes long
-// as opened; false when there is none that holds.
-func Read(root *os.Root, dir string, size int64) (core.CountCheckpoint, bool) {
+// with CRC-32C crc as opened (so a checkpoint of the whole file, the
+// usual case after a clean close, costs no second read of it); false when
+// there is none that holds.
+func Read(root *os.Root, dir string, size int64, crc uint32) (core.CountCheckpoint, bool) {
 	b, err := root.ReadFile(path.Join(dir, Name))
 	var c file
 	if err != nil || json.Unmarshal(b, &c) != nil || len(c.State) == 0 || c.Frames > size {
 		return core.CountCheckpoint{}, false
 	}
-	if !prefixHolds(root, dir, journal.FileName, c.Frames, c.FramesCRC) ||
+	whole := c.Frames == size && c.FramesCRC == crc
+	if !whole && !prefixHolds(root, dir, journal.FileName, c.Frames, c.FramesCRC) ||
 		!prefixHolds(root, dir, record.EventsFile, c.Events, c.EventsCRC) {
 		return core.CountCheckpoint{}, false
 	}
