@@ -27,7 +27,7 @@ const leftZone = doorZones + `zones:
 func TestCountedStreamPublishesEventsAndRetainedOccupancy(t *testing.T) {
 	t.Parallel()
 	broker := mosquittotest.Start(t)
-	sub := mosquittotest.Subscribe(t, broker, "e2e-events", "framewire/+/events")
+	sub := mosquittotest.Subscribe(t, broker, "e2e-events", "framewire/#")
 	dir, _ := crossingWalkers(t)
 	zones := filepath.Join(t.TempDir(), "zones.yaml")
 	if err := os.WriteFile(zones, []byte(leftZone), 0o644); err != nil {
@@ -39,27 +39,35 @@ func TestCountedStreamPublishesEventsAndRetainedOccupancy(t *testing.T) {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
 	}
 	var ids []string
-	inside := int64(0)
+	inside, lastChange := int64(0), int64(0)
 	for _, e := range readEvents(t, filepath.Join(s.out, "door", record.EventsFile)) {
 		ids = append(ids, e.ID)
 		switch {
 		case e.Rule == "left" && e.Kind == record.KindZoneEntered:
-			inside++
+			inside, lastChange = inside+1, e.Seq
 		case e.Rule == "left" && e.Kind == record.KindZoneLeft:
-			inside--
+			inside, lastChange = inside-1, e.Seq
 		}
 	}
 	if len(ids) < 3 {
 		t.Fatalf("%d events, want the crossings and the zone's entries", len(ids))
 	}
 	waitUntil(t, "every event on MQTT", func() bool { return len(eventstest.Missing(sub.IDs(), ids)) == 0 })
+	// The occupancy goes on its own connection: the late subscriber comes
+	// once the last value is out, so that the broker retains that one.
+	const topic = "framewire/door/zones/left/occupancy"
+	waitUntil(t, "the zone's last occupancy on MQTT", func() bool {
+		var o record.Occupancy
+		m, ok := sub.Last(topic)
+		return ok && json.Unmarshal(m.Payload, &o) == nil && o.Count == inside && o.Seq >= lastChange
+	})
 
 	late := mosquittotest.Subscribe(t, broker, "e2e-late", "framewire/+/zones/+/occupancy")
 	var got record.Occupancy
 	var m mosquittotest.Message
 	waitUntil(t, "the retained occupancy", func() bool {
 		var ok bool
-		m, ok = late.Last("framewire/door/zones/left/occupancy")
+		m, ok = late.Last(topic)
 		return ok && json.Unmarshal(m.Payload, &got) == nil
 	})
 	t.Logf("%d events; the zone's occupancy at the end: %s", len(ids), m.Payload)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -85,13 +86,17 @@ func (d *Deliverer) Notify(stream string) {
 	}
 }
 
-// Passes is how many passes over the stream folders the sinks' goroutines
-// have done since Run started (summed over the sinks): a test that waits
-// until it grew by 2 knows that a whole pass started after it looked.
+// Passes is how many passes over the stream folders every sink's
+// goroutine has done since Run started (the fewest of any sink): a test
+// that waits until it grew by 2 knows that each sink started a whole pass
+// after it looked.
 func (d *Deliverer) Passes() int64 {
-	var n int64
+	var n int64 = math.MaxInt64
 	for _, f := range d.followers {
-		n += f.passes.Load()
+		n = min(n, f.passes.Load())
+	}
+	if len(d.followers) == 0 {
+		return 0
 	}
 	return n
 }
