@@ -40,9 +40,6 @@ func (s *VideoReader) follow() error {
 	// Closing an OpenCV capture cannot fail.
 	_ = s.vc.Close()
 	s.followedAt, s.followedMs = at, s.posMs
-	if s.posMs < 0 {
-		s.followedAt = -1
-	}
 	s.vc, s.followed, s.posMs = vc, true, -1
 	return nil
 }

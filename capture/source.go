@@ -36,8 +36,8 @@ type VideoReader struct {
 	closed    bool
 	followed  bool // a video file moved to GStreamer to follow a picture size change
 	// followedAt is the frame at which the file moved to GStreamer and
-	// followedMs its position as FFmpeg gave it; the frames from there on
-	// are timed from it at the file's frame rate. -1 when there is none.
+	// followedMs its position as FFmpeg gave it (negative: unknown); the
+	// frames from there on are timed from it at the file's frame rate.
 	followedAt int64
 	followedMs float64
 }
@@ -235,7 +235,7 @@ func (s *VideoReader) current(at time.Time) frames.Frame {
 // gives none reliably) the last FFmpeg position carried on at the file's
 // frame rate.
 func (s *VideoReader) positionMs(seq int64) float64 {
-	if s.posMs >= 0 || !s.followed || s.followedAt < 0 || s.info.FPS <= 0 {
+	if s.posMs >= 0 || !s.followed || s.followedMs < 0 || s.info.FPS <= 0 {
 		return s.posMs
 	}
 	return s.followedMs + float64(seq-s.followedAt)*1000/s.info.FPS

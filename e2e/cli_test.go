@@ -36,28 +36,35 @@ func exitStatus(t *testing.T, env []string, bin string, args ...string) (int, st
 	return -1, ""
 }
 
-// clientBuild is framewire-capture built once for the tests that run it
-// as a process, beside serverBin.
-var clientBuild struct {
+// built holds the commands compiled for tests that run them as
+// processes, beside serverBin, by name.
+var built struct {
 	sync.Mutex
-	bin string
+	bins map[string]string
 }
 
-// buildClient compiles framewire-capture for tests that run it as a
-// process, the first time it is called.
-func buildClient(t *testing.T) string {
+// buildCmd compiles the command cmd/name the first time it is called and
+// returns its binary.
+func buildCmd(t *testing.T, name string) string {
 	t.Helper()
-	clientBuild.Lock()
-	defer clientBuild.Unlock()
-	if clientBuild.bin == "" {
-		bin := filepath.Join(filepath.Dir(serverBin), "framewire-capture")
-		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/framewire-capture").CombinedOutput(); err != nil {
-			t.Fatalf("build framewire-capture: %v\n%s", err, out)
-		}
-		clientBuild.bin = bin
+	built.Lock()
+	defer built.Unlock()
+	if bin, ok := built.bins[name]; ok {
+		return bin
 	}
-	return clientBuild.bin
+	bin := filepath.Join(filepath.Dir(serverBin), name)
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/"+name).CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, out)
+	}
+	if built.bins == nil {
+		built.bins = map[string]string{}
+	}
+	built.bins[name] = bin
+	return bin
 }
+
+// buildClient compiles framewire-capture, once.
+func buildClient(t *testing.T) string { return buildCmd(t, "framewire-capture") }
 
 // Both commands: --help and --version exit 0, usage errors 2, failures 1;
 // the health probe exits 1 when nothing serves and works over TLS.

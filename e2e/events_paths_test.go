@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/framewire/framewire/internal/capturecmd"
+	"github.com/framewire/framewire/proto/record"
 )
 
 // anchorX is how far right of its crop's corner a walker's anchor point
@@ -19,9 +19,9 @@ import (
 var anchorX = personInCrop.Min.X + personInCrop.Dx()/2
 
 // countPath streams n frames of one person following path (as a 10 fps
-// MJPEG video, so that frame times are exact) through a server counting
-// by zonesYAML, and returns events.jsonl's lines.
-func countPath(t *testing.T, n int, path func(int) image.Point, zonesYAML string) []map[string]any {
+// MJPEG video, so that frame times are exact) as stream "walk" through a
+// server counting by zonesYAML, and returns the server's output folder.
+func countPath(t *testing.T, n int, path func(int) image.Point, zonesYAML string) string {
 	t.Helper()
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		t.Skip("needs ffmpeg (scripts/setup.sh installs it)")
@@ -43,18 +43,7 @@ func countPath(t *testing.T, n int, path func(int) image.Point, zonesYAML string
 	if err != nil {
 		t.Fatalf("client failed: %v\n%s", err, stderr.String())
 	}
-	var evs []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(readFile(t, filepath.Join(s.out, "walk", "events.jsonl"))), "\n") {
-		if l == "" {
-			continue
-		}
-		var e map[string]any
-		if err := json.Unmarshal([]byte(l), &e); err != nil {
-			t.Fatalf("events line %q: %v", l, err)
-		}
-		evs = append(evs, e)
-	}
-	return evs
+	return s.out
 }
 
 // TestBoxJitteringOnTheLineCountsNothing: a person standing on the door
@@ -69,8 +58,22 @@ func TestBoxJitteringOnTheLineCountsNothing(t *testing.T) {
 		}
 		return image.Pt(onLine+10, 100)
 	}
-	if evs := countPath(t, 40, jitter, doorZones); len(evs) != 0 {
-		t.Errorf("%d events for a box jittering on the line, want none: %v", len(evs), evs)
+	out := countPath(t, 40, jitter, doorZones)
+	if evs := readEvents(t, filepath.Join(out, "walk", record.EventsFile)); len(evs) != 0 {
+		t.Errorf("%d events for a box jittering on the line, want none: %+v", len(evs), evs)
+	}
+	left, right := 0, 0
+	for _, l := range readPhotoLines(t, filepath.Join(out, "walk", "predictions.jsonl")) {
+		for _, d := range l.Detections {
+			if x := d.Box[0] + d.Box[2]/2; d.Label == "person" && x < 360 {
+				left++
+			} else if d.Label == "person" {
+				right++
+			}
+		}
+	}
+	if left < 10 || right < 10 {
+		t.Errorf("the person's anchor was left of the line in %d frames and right in %d, want each in about 20", left, right)
 	}
 }
 
@@ -94,12 +97,11 @@ zones:
 		return back(i)
 	}
 	var got []string
-	for _, e := range countPath(t, 59, path, zones) {
-		line := e["kind"].(string)
-		if line == "zone_left" {
-			line += " " + jsonNumber(e["entered_seq"]) + " " + jsonNumber(e["dwell_frames"]) + " " + jsonNumber(e["dwell_ms"])
-		} else {
-			line += " " + jsonNumber(e["since_seq"])
+	out := countPath(t, 59, path, zones)
+	for _, e := range readEvents(t, filepath.Join(out, "walk", record.EventsFile)) {
+		line := fmt.Sprint(e.Kind, " ", e.SinceSeq)
+		if e.Kind == record.KindZoneLeft {
+			line = fmt.Sprint(e.Kind, " ", e.EnteredSeq, " ", e.DwellFrames, " ", e.DwellMs)
 		}
 		got = append(got, line)
 	}
@@ -107,13 +109,4 @@ zones:
 	if strings.Join(got, "; ") != strings.Join(want, "; ") {
 		t.Errorf("events:\n got %q\nwant %q (kind, then the first frame inside for an entry; entry frame, dwell frames and ms for an exit)", got, want)
 	}
-}
-
-// jsonNumber is a decoded JSON number as an integer's text, "-" if absent.
-func jsonNumber(v any) string {
-	f, ok := v.(float64)
-	if !ok {
-		return "-"
-	}
-	return fmt.Sprint(int64(f))
 }

@@ -50,6 +50,11 @@ type eventLine struct {
 	Direction string `json:"direction"`
 	Seq       int64  `json:"seq"`
 	TrackID   int64  `json:"track_id"`
+	SinceSeq  int64  `json:"since_seq"`
+	// For zone_left: the visit's first frame inside and its length.
+	EnteredSeq  int64 `json:"entered_seq"`
+	DwellFrames int64 `json:"dwell_frames"`
+	DwellMs     int64 `json:"dwell_ms"`
 }
 
 func readEvents(t *testing.T, path string) []eventLine {

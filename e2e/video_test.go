@@ -109,12 +109,8 @@ func TestVideoSurvivesTwoServerKills(t *testing.T) {
 // framewire-export --format mp4 and returns the file.
 func exportVideo(t *testing.T, dir string) string {
 	t.Helper()
-	tmp := t.TempDir()
-	exportBin := filepath.Join(tmp, "framewire-export")
-	if out, err := exec.Command("go", "build", "-o", exportBin, "github.com/framewire/framewire/cmd/framewire-export").CombinedOutput(); err != nil {
-		t.Fatalf("build framewire-export: %v\n%s", err, out)
-	}
-	joined := filepath.Join(tmp, "joined.mp4")
+	exportBin := buildCmd(t, "framewire-export")
+	joined := filepath.Join(t.TempDir(), "joined.mp4")
 	if out, err := exec.Command(exportBin, "--format", "mp4", "--out", joined, dir).CombinedOutput(); err != nil {
 		t.Fatalf("framewire-export --format mp4: %v\n%s", err, out)
 	}

@@ -11,7 +11,8 @@ import (
 // FrameSource yields the frames of one stream, each with its sequence number and
 // capture time set. Next returns io.EOF after the last frame of a finite
 // source. It is called from one goroutine only; the returned frame belongs
-// to the caller.
+// to the caller, and the source never writes to its Data again (it is
+// sent without a copy and may be resent after a reconnect).
 type FrameSource interface {
 	Next(ctx context.Context) (*pb.Frame, error)
 }

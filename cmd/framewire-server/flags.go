@@ -193,7 +193,7 @@ func storeURLs() string {
 }
 
 func serviceFlags(fs *flag.FlagSet, o *options) {
-	fs.Int64Var(&o.countEvery, "count-checkpoint-every", server.DefaultCountCheckpointEvery, "save a counted stream's counting state every this many recorded `frames`, so that reopening it replays only the frames after (docs/events.md)")
+	fs.Int64Var(&o.countEvery, "count-checkpoint-every", server.DefaultCountCheckpointEvery, "save a counted stream's counting state every this many recorded `frames` (0: the default), so that reopening it replays only the frames after (docs/events.md)")
 	fs.StringVar(&o.zonesDir, "zones-dir", "", "`folder` of default counting rules per stream name: a stream whose client sends no --zones is counted by <folder>/<name>.yaml (or .yml, .json) when there is one, with tracking on (docs/events.md)")
 	fs.StringVar(&o.listen, "listen", ":5005", "`address` to serve gRPC on (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.out, "out", "framewire-out", "output `folder` or store URL ("+storeURLs()+"; docs/stores.md): <out>/<stream name>/<seq>.jpg and predictions.jsonl")

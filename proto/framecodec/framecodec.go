@@ -45,8 +45,10 @@ func New() Codec { return Codec{proto: encoding.GetCodecV2(grpcproto.Name)} }
 func (c Codec) Name() string { return grpcproto.Name }
 
 // Marshal writes a StreamRequest's large frame as its other fields and
-// then its data, which the returned buffers share with the frame: the
-// caller must not change the data until the message is sent.
+// then its data, which the returned buffers share with the frame without
+// a copy. gRPC may hold them after SendMsg returns (its write queue), so
+// a frame's Data must never change once it is sent: every frame source
+// gives each frame slice of its own (stream.FrameSource).
 func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
 	f, ok := largeFrame(v)
 	if !ok {
