@@ -70,10 +70,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// Mosquitto is stopped for part of the run while events keep coming, on
-// a stream that goes on and on one that starts and ends meanwhile: once
-// it is back, every event id reaches the subscriber, in order per stream.
+// Mosquitto is stopped for part of the run (SIGTERM: it saves its
+// sessions and closes every connection; SIGKILL: it dies mid-stream,
+// connections cut) while events keep coming, on a stream that goes on
+// and on one that starts and ends meanwhile: once it is back, every event
+// id reaches the subscriber, in order per stream.
 func TestEveryEventArrivesAfterTheBrokerComesBack(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) { everyEventArrivesAfter(t, sig) })
+	}
+}
+
+// everyEventArrivesAfter is the test above with the broker stopped by sig.
+func everyEventArrivesAfter(t *testing.T, sig syscall.Signal) {
 	broker := mosquittotest.Start(t)
 	sub := mosquittotest.Subscribe(t, broker, "test-subscriber", "framewire/+/events")
 	out := t.TempDir()
@@ -81,7 +90,7 @@ func TestEveryEventArrivesAfterTheBrokerComesBack(t *testing.T) {
 	reg := deliver(t, out, mqttsink.Config{URL: broker.URL(), ClientID: "framewire-test", Timeout: 2 * time.Second})
 	waitFor(t, "the first events", func() bool { return len(sub.IDs()) >= 50 })
 
-	broker.Stop(syscall.SIGTERM)
+	broker.Stop(sig)
 	want["cam1"] = append(want["cam1"], eventstest.Append(t, out, "cam1", 50, 250)...)
 	want["cam2"] = eventstest.Append(t, out, "cam2", 0, 40)
 	waitFor(t, "failed attempts while the broker is down", func() bool {

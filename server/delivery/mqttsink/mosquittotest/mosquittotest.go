@@ -74,8 +74,11 @@ func freePort(tb testing.TB) int {
 }
 
 // writeConfig writes mosquitto.conf (and the password file) in b.dir.
+// The broker saves its state at every change, so that a subscriber's
+// session outlives a SIGKILL: what a test then checks is the publisher's
+// at-least-once, not what an unsaved broker forgot.
 func (b *Broker) writeConfig() {
-	conf := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nlog_dest stderr\n", b.Port, b.dir)
+	conf := fmt.Sprintf("listener %d 127.0.0.1\npersistence true\npersistence_location %s/\nautosave_on_changes true\nautosave_interval 1\nlog_dest stderr\n", b.Port, b.dir)
 	if u, err := user.Current(); err == nil {
 		conf += "user " + u.Username + "\n" // run as root, it would switch to user mosquitto
 	}
