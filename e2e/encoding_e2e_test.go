@@ -38,8 +38,10 @@ func streamBytes(t *testing.T, s *server) float64 {
 	return n
 }
 
-// A server on this machine gets raw pixels by default, one on another
-// machine JPEG; the frames are the same but for JPEG's loss.
+// A server on this machine gets raw pixels by default, through memory
+// shared with it (the socket carries only the frames' other fields), or
+// through the socket without --shared-memory; one on another machine
+// gets JPEG. The frames are the same but for JPEG's loss.
 func TestFramesGoRawToALocalServer(t *testing.T) {
 	t.Parallel()
 	const frames = 200
@@ -48,32 +50,59 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 	const frameBytes = 768 * 576 * 3
 	means := map[string][]float64{}
 	var before float64
-	for _, enc := range []string{"jpeg", "auto"} {
-		stdout, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", clip, "--name", enc, "--encoding", enc, "--json")
+	for _, c := range []struct {
+		name, enc, shared  string
+		minBytes, maxBytes float64 // on the wire a frame
+	}{
+		{"jpeg", "jpeg", "false", 1000, frameBytes / 4}, // as to another machine
+		{"raw", "auto", "false", frameBytes, 2 * frameBytes},
+		{"shared", "auto", "true", 1, 1000},
+	} {
+		stdout, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", clip, "--name", c.name, "--encoding", c.enc, "--shared-memory="+c.shared, "--json")
 		if err != nil {
-			t.Fatalf("--encoding %s: %v\n%s", enc, err, stderr)
+			t.Fatalf("%s: %v\n%s", c.name, err, stderr)
 		}
 		after := streamBytes(t, s)
 		perFrame := (after - before) / frames
 		before = after
-		t.Logf("--encoding %s: %.0f bytes a frame on the wire", enc, perFrame)
-		if raw := perFrame >= frameBytes; raw != (enc == "auto") {
-			t.Errorf("--encoding %s sent %.0f bytes a frame; a raw frame is %d bytes", enc, perFrame, frameBytes)
+		t.Logf("%s: %.0f bytes a frame on the wire", c.name, perFrame)
+		if perFrame < c.minBytes || perFrame > c.maxBytes {
+			t.Errorf("%s sent %.0f bytes a frame on the wire, want %.0f to %.0f (a raw frame is %d bytes)", c.name, perFrame, c.minBytes, c.maxBytes, frameBytes)
+		}
+		if want := map[bool]int{true: frames}[c.name == "shared"]; sharedFrames(t, stderr) != want {
+			t.Errorf("%s: summary says %d frames through shared memory, want %d:\n%s", c.name, sharedFrames(t, stderr), want, stderr)
 		}
 		for _, r := range parseResults(t, stdout) {
-			means[enc] = append(means[enc], r.Mean)
+			means[c.name] = append(means[c.name], r.Mean)
 		}
 	}
-	if len(means["jpeg"]) != frames || len(means["auto"]) != frames {
-		t.Fatalf("%d and %d results, want %d each", len(means["jpeg"]), len(means["auto"]), frames)
+	for _, name := range []string{"jpeg", "shared"} {
+		if len(means[name]) != frames || len(means["raw"]) != frames {
+			t.Fatalf("%d %s and %d raw results, want %d each", len(means[name]), name, len(means["raw"]), frames)
+		}
 	}
 	worst := 0.0
 	for i := range means["jpeg"] {
-		worst = max(worst, math.Abs(means["jpeg"][i]-means["auto"][i]))
+		worst = max(worst, math.Abs(means["jpeg"][i]-means["raw"][i]))
+		if means["shared"][i] != means["raw"][i] {
+			t.Errorf("frame %d: mean %v through shared memory, %v through the socket; want the same pixels", i, means["shared"][i], means["raw"][i])
+		}
 	}
 	if worst > 1 {
 		t.Errorf("frame means differ by up to %.2f between JPEG and raw frames, want <= 1 (JPEG's loss)", worst)
 	}
+}
+
+// sharedFrames is the count of frames sent through shared memory in the
+// --json summary on stderr.
+func sharedFrames(t *testing.T, stderr string) int {
+	t.Helper()
+	m := regexp.MustCompile(`"sent_through_shared_memory":(\d+)`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no shared memory count in the summary:\n%s", stderr)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 // A local server that takes smaller messages than a raw frame gets JPEG

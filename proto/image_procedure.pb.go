@@ -812,9 +812,14 @@ type StreamHeader struct {
 	Zones string `protobuf:"bytes,11,opt,name=zones,proto3" json:"zones,omitempty"`
 	// Also write the stream's annotated frames as H.264 video segments
 	// (<name>/video/); unset: the server's --video decides.
-	Video         *bool `protobuf:"varint,12,opt,name=video,proto3,oneof" json:"video,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Video *bool `protobuf:"varint,12,opt,name=video,proto3,oneof" json:"video,omitempty"`
+	// The client runs on the server's machine and would rather write its
+	// frames into memory shared with the server than send them through the
+	// socket, in slots of this many bytes; 0 = no. The server answers with
+	// StreamReady.shared_memory, or without it to say no.
+	SharedMemorySlotBytes int64 `protobuf:"varint,13,opt,name=shared_memory_slot_bytes,json=sharedMemorySlotBytes,proto3" json:"shared_memory_slot_bytes,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *StreamHeader) Reset() {
@@ -931,6 +936,13 @@ func (x *StreamHeader) GetVideo() bool {
 	return false
 }
 
+func (x *StreamHeader) GetSharedMemorySlotBytes() int64 {
+	if x != nil {
+		return x.SharedMemorySlotBytes
+	}
+	return 0
+}
+
 // StreamOptions are per-stream requests; zero values mean "server default".
 type StreamOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1044,7 +1056,10 @@ type Frame struct {
 	SourceName string `protobuf:"bytes,8,opt,name=source_name,json=sourceName,proto3" json:"source_name,omitempty"`
 	// Position of the frame in its source (a video's timestamp), in
 	// microseconds, when the source knows it.
-	PositionUs    *int64 `protobuf:"varint,9,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
+	PositionUs *int64 `protobuf:"varint,9,opt,name=position_us,json=positionUs,proto3,oneof" json:"position_us,omitempty"`
+	// Set instead of data: the frame's bytes are in this slot of the call's
+	// shared memory (StreamReady.shared_memory).
+	Shared        *SharedSlot `protobuf:"bytes,10,opt,name=shared,proto3" json:"shared,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1142,6 +1157,154 @@ func (x *Frame) GetPositionUs() int64 {
 	return 0
 }
 
+func (x *Frame) GetShared() *SharedSlot {
+	if x != nil {
+		return x.Shared
+	}
+	return nil
+}
+
+// SharedSlot locates a frame's bytes in the call's shared memory.
+type SharedSlot struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0 .. SharedMemory.slots-1.
+	Index int32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// Bytes of the frame, from the slot's start (<= SharedMemory.slot_bytes).
+	Length        int64 `protobuf:"varint,2,opt,name=length,proto3" json:"length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SharedSlot) Reset() {
+	*x = SharedSlot{}
+	mi := &file_image_procedure_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedSlot) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedSlot) ProtoMessage() {}
+
+func (x *SharedSlot) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedSlot.ProtoReflect.Descriptor instead.
+func (*SharedSlot) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SharedSlot) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *SharedSlot) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+// SharedMemory is a region of the server's memory that a client on the
+// same machine opens by path and writes frames into. The server reads a
+// frame in its slot until it sends the frame's result, so the client
+// writes a slot again only once the result of the frame it held arrived;
+// with one slot per window place, taking the slots in turn does that.
+type SharedMemory struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the client opens it (a path under /proc, of the server's
+	// process); it can be sized neither up nor down.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// The region's first bytes: a client that reads anything else there
+	// opened something else and must send its frames in data.
+	Token     []byte `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	Slots     int32  `protobuf:"varint,3,opt,name=slots,proto3" json:"slots,omitempty"`
+	SlotBytes int64  `protobuf:"varint,4,opt,name=slot_bytes,json=slotBytes,proto3" json:"slot_bytes,omitempty"`
+	// Where slot 0 starts; slot i starts at offset + i * slot_bytes.
+	Offset        int64 `protobuf:"varint,5,opt,name=offset,proto3" json:"offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SharedMemory) Reset() {
+	*x = SharedMemory{}
+	mi := &file_image_procedure_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SharedMemory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SharedMemory) ProtoMessage() {}
+
+func (x *SharedMemory) ProtoReflect() protoreflect.Message {
+	mi := &file_image_procedure_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SharedMemory.ProtoReflect.Descriptor instead.
+func (*SharedMemory) Descriptor() ([]byte, []int) {
+	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SharedMemory) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *SharedMemory) GetToken() []byte {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
+func (x *SharedMemory) GetSlots() int32 {
+	if x != nil {
+		return x.Slots
+	}
+	return 0
+}
+
+func (x *SharedMemory) GetSlotBytes() int64 {
+	if x != nil {
+		return x.SlotBytes
+	}
+	return 0
+}
+
+func (x *SharedMemory) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
 // StreamReady is the server's answer to the header.
 type StreamReady struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1163,14 +1326,17 @@ type StreamReady struct {
 	// when it does not say. A client sending raw frames keeps under it.
 	MaxMessageBytes int64 `protobuf:"varint,7,opt,name=max_message_bytes,json=maxMessageBytes,proto3" json:"max_message_bytes,omitempty"`
 	// True when the server takes SourceStatus messages on this call.
-	SourceStatus  bool `protobuf:"varint,8,opt,name=source_status,json=sourceStatus,proto3" json:"source_status,omitempty"`
+	SourceStatus bool `protobuf:"varint,8,opt,name=source_status,json=sourceStatus,proto3" json:"source_status,omitempty"`
+	// Memory for the frames of this call, when the header asked for it
+	// (StreamHeader.shared_memory_slot_bytes) and the server could make it.
+	SharedMemory  *SharedMemory `protobuf:"bytes,9,opt,name=shared_memory,json=sharedMemory,proto3" json:"shared_memory,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StreamReady) Reset() {
 	*x = StreamReady{}
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1182,7 +1348,7 @@ func (x *StreamReady) String() string {
 func (*StreamReady) ProtoMessage() {}
 
 func (x *StreamReady) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[10]
+	mi := &file_image_procedure_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1195,7 +1361,7 @@ func (x *StreamReady) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamReady.ProtoReflect.Descriptor instead.
 func (*StreamReady) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{10}
+	return file_image_procedure_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StreamReady) GetWindow() int32 {
@@ -1254,6 +1420,13 @@ func (x *StreamReady) GetSourceStatus() bool {
 	return false
 }
 
+func (x *StreamReady) GetSharedMemory() *SharedMemory {
+	if x != nil {
+		return x.SharedMemory
+	}
+	return nil
+}
+
 // SourceStatus tells the server how the client's live source is doing
 // between frames: lost and being opened again, or back. It is no frame:
 // it takes no window slot for long and gets no result. A client sends one
@@ -1279,7 +1452,7 @@ type SourceStatus struct {
 
 func (x *SourceStatus) Reset() {
 	*x = SourceStatus{}
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1291,7 +1464,7 @@ func (x *SourceStatus) String() string {
 func (*SourceStatus) ProtoMessage() {}
 
 func (x *SourceStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[11]
+	mi := &file_image_procedure_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1304,7 +1477,7 @@ func (x *SourceStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceStatus.ProtoReflect.Descriptor instead.
 func (*SourceStatus) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{11}
+	return file_image_procedure_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SourceStatus) GetState() SourceState {
@@ -1352,7 +1525,7 @@ type SeqRange struct {
 
 func (x *SeqRange) Reset() {
 	*x = SeqRange{}
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1537,7 @@ func (x *SeqRange) String() string {
 func (*SeqRange) ProtoMessage() {}
 
 func (x *SeqRange) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[12]
+	mi := &file_image_procedure_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1550,7 @@ func (x *SeqRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeqRange.ProtoReflect.Descriptor instead.
 func (*SeqRange) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{12}
+	return file_image_procedure_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SeqRange) GetStart() int64 {
@@ -1410,7 +1583,7 @@ type Detection struct {
 
 func (x *Detection) Reset() {
 	*x = Detection{}
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1595,7 @@ func (x *Detection) String() string {
 func (*Detection) ProtoMessage() {}
 
 func (x *Detection) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[13]
+	mi := &file_image_procedure_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1608,7 @@ func (x *Detection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Detection.ProtoReflect.Descriptor instead.
 func (*Detection) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{13}
+	return file_image_procedure_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Detection) GetLabel() string {
@@ -1485,7 +1658,7 @@ type Box struct {
 
 func (x *Box) Reset() {
 	*x = Box{}
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1497,7 +1670,7 @@ func (x *Box) String() string {
 func (*Box) ProtoMessage() {}
 
 func (x *Box) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[14]
+	mi := &file_image_procedure_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1510,7 +1683,7 @@ func (x *Box) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Box.ProtoReflect.Descriptor instead.
 func (*Box) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{14}
+	return file_image_procedure_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Box) GetX() float32 {
@@ -1555,7 +1728,7 @@ type StageTimings struct {
 
 func (x *StageTimings) Reset() {
 	*x = StageTimings{}
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1567,7 +1740,7 @@ func (x *StageTimings) String() string {
 func (*StageTimings) ProtoMessage() {}
 
 func (x *StageTimings) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[15]
+	mi := &file_image_procedure_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1580,7 +1753,7 @@ func (x *StageTimings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StageTimings.ProtoReflect.Descriptor instead.
 func (*StageTimings) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{15}
+	return file_image_procedure_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StageTimings) GetQueueUs() int64 {
@@ -1652,7 +1825,7 @@ type FrameResult struct {
 
 func (x *FrameResult) Reset() {
 	*x = FrameResult{}
-	mi := &file_image_procedure_proto_msgTypes[16]
+	mi := &file_image_procedure_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1837,7 @@ func (x *FrameResult) String() string {
 func (*FrameResult) ProtoMessage() {}
 
 func (x *FrameResult) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[16]
+	mi := &file_image_procedure_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1850,7 @@ func (x *FrameResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FrameResult.ProtoReflect.Descriptor instead.
 func (*FrameResult) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{16}
+	return file_image_procedure_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *FrameResult) GetSeq() int64 {
@@ -1809,7 +1982,7 @@ type CountEvent struct {
 
 func (x *CountEvent) Reset() {
 	*x = CountEvent{}
-	mi := &file_image_procedure_proto_msgTypes[17]
+	mi := &file_image_procedure_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1821,7 +1994,7 @@ func (x *CountEvent) String() string {
 func (*CountEvent) ProtoMessage() {}
 
 func (x *CountEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[17]
+	mi := &file_image_procedure_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1834,7 +2007,7 @@ func (x *CountEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountEvent.ProtoReflect.Descriptor instead.
 func (*CountEvent) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{17}
+	return file_image_procedure_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CountEvent) GetId() string {
@@ -1913,7 +2086,7 @@ type StreamSummary struct {
 
 func (x *StreamSummary) Reset() {
 	*x = StreamSummary{}
-	mi := &file_image_procedure_proto_msgTypes[18]
+	mi := &file_image_procedure_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +2098,7 @@ func (x *StreamSummary) String() string {
 func (*StreamSummary) ProtoMessage() {}
 
 func (x *StreamSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_image_procedure_proto_msgTypes[18]
+	mi := &file_image_procedure_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +2111,7 @@ func (x *StreamSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StreamSummary.ProtoReflect.Descriptor instead.
 func (*StreamSummary) Descriptor() ([]byte, []int) {
-	return file_image_procedure_proto_rawDescGZIP(), []int{18}
+	return file_image_procedure_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StreamSummary) GetReceived() int64 {
@@ -2028,7 +2201,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\fStreamQueued\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x05R\bposition\x12\x1f\n" +
 	"\vmax_streams\x18\x02 \x01(\x05R\n" +
-	"maxStreams\"\xfb\x02\n" +
+	"maxStreams\"\xb4\x03\n" +
 	"\fStreamHeader\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x12\n" +
@@ -2043,7 +2216,8 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\rqueue_updates\x18\n" +
 	" \x01(\bR\fqueueUpdates\x12\x14\n" +
 	"\x05zones\x18\v \x01(\tR\x05zones\x12\x19\n" +
-	"\x05video\x18\f \x01(\bH\x00R\x05video\x88\x01\x01B\b\n" +
+	"\x05video\x18\f \x01(\bH\x00R\x05video\x88\x01\x01\x127\n" +
+	"\x18shared_memory_slot_bytes\x18\r \x01(\x03R\x15sharedMemorySlotBytesB\b\n" +
 	"\x06_video\"\xc5\x01\n" +
 	"\rStreamOptions\x12\x12\n" +
 	"\x04conf\x18\x01 \x01(\x02R\x04conf\x12\x18\n" +
@@ -2053,7 +2227,7 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\x14save_only_detections\x18\x04 \x01(\bR\x12saveOnlyDetections\x12\x1f\n" +
 	"\vreturn_jpeg\x18\x05 \x01(\bR\n" +
 	"returnJpeg\x12\x14\n" +
-	"\x05track\x18\x06 \x01(\bR\x05track\"\xac\x02\n" +
+	"\x05track\x18\x06 \x01(\bR\x05track\"\xd1\x02\n" +
 	"\x05Frame\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12*\n" +
 	"\x11capture_unix_nano\x18\x02 \x01(\x03R\x0fcaptureUnixNano\x12%\n" +
@@ -2065,8 +2239,21 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\vsource_name\x18\b \x01(\tR\n" +
 	"sourceName\x12$\n" +
 	"\vposition_us\x18\t \x01(\x03H\x00R\n" +
-	"positionUs\x88\x01\x01B\x0e\n" +
-	"\f_position_us\"\xf4\x01\n" +
+	"positionUs\x88\x01\x01\x12#\n" +
+	"\x06shared\x18\n" +
+	" \x01(\v2\v.SharedSlotR\x06sharedB\x0e\n" +
+	"\f_position_us\":\n" +
+	"\n" +
+	"SharedSlot\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x16\n" +
+	"\x06length\x18\x02 \x01(\x03R\x06length\"\x85\x01\n" +
+	"\fSharedMemory\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\fR\x05token\x12\x14\n" +
+	"\x05slots\x18\x03 \x01(\x05R\x05slots\x12\x1d\n" +
+	"\n" +
+	"slot_bytes\x18\x04 \x01(\x03R\tslotBytes\x12\x16\n" +
+	"\x06offset\x18\x05 \x01(\x03R\x06offset\"\xa8\x02\n" +
 	"\vStreamReady\x12\x16\n" +
 	"\x06window\x18\x01 \x01(\x05R\x06window\x12\x1d\n" +
 	"\x04done\x18\x02 \x03(\v2\t.SeqRangeR\x04done\x12\x14\n" +
@@ -2075,7 +2262,8 @@ const file_image_procedure_proto_rawDesc = "" +
 	"\aresumed\x18\x05 \x01(\bR\aresumed\x12\x19\n" +
 	"\bmin_conf\x18\x06 \x01(\x02R\aminConf\x12*\n" +
 	"\x11max_message_bytes\x18\a \x01(\x03R\x0fmaxMessageBytes\x12#\n" +
-	"\rsource_status\x18\b \x01(\bR\fsourceStatus\"\xa1\x01\n" +
+	"\rsource_status\x18\b \x01(\bR\fsourceStatus\x122\n" +
+	"\rshared_memory\x18\t \x01(\v2\r.SharedMemoryR\fsharedMemory\"\xa1\x01\n" +
 	"\fSourceStatus\x12\"\n" +
 	"\x05state\x18\x01 \x01(\x0e2\f.SourceStateR\x05state\x12\x18\n" +
 	"\aattempt\x18\x02 \x01(\x05R\aattempt\x12\x16\n" +
@@ -2186,7 +2374,7 @@ func file_image_procedure_proto_rawDescGZIP() []byte {
 }
 
 var file_image_procedure_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_image_procedure_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_image_procedure_proto_goTypes = []any{
 	(ExistPolicy)(0),           // 0: ExistPolicy
 	(Encoding)(0),              // 1: Encoding
@@ -2202,16 +2390,18 @@ var file_image_procedure_proto_goTypes = []any{
 	(*StreamHeader)(nil),       // 11: StreamHeader
 	(*StreamOptions)(nil),      // 12: StreamOptions
 	(*Frame)(nil),              // 13: Frame
-	(*StreamReady)(nil),        // 14: StreamReady
-	(*SourceStatus)(nil),       // 15: SourceStatus
-	(*SeqRange)(nil),           // 16: SeqRange
-	(*Detection)(nil),          // 17: Detection
-	(*Box)(nil),                // 18: Box
-	(*StageTimings)(nil),       // 19: StageTimings
-	(*FrameResult)(nil),        // 20: FrameResult
-	(*CountEvent)(nil),         // 21: CountEvent
-	(*StreamSummary)(nil),      // 22: StreamSummary
-	nil,                        // 23: StreamSummary.TracksEntry
+	(*SharedSlot)(nil),         // 14: SharedSlot
+	(*SharedMemory)(nil),       // 15: SharedMemory
+	(*StreamReady)(nil),        // 16: StreamReady
+	(*SourceStatus)(nil),       // 17: SourceStatus
+	(*SeqRange)(nil),           // 18: SeqRange
+	(*Detection)(nil),          // 19: Detection
+	(*Box)(nil),                // 20: Box
+	(*StageTimings)(nil),       // 21: StageTimings
+	(*FrameResult)(nil),        // 22: FrameResult
+	(*CountEvent)(nil),         // 23: CountEvent
+	(*StreamSummary)(nil),      // 24: StreamSummary
+	nil,                        // 25: StreamSummary.TracksEntry
 }
 var file_image_procedure_proto_depIdxs = []int32{
 	13, // 0: DetectFrameRequest.frame:type_name -> Frame
@@ -2219,33 +2409,35 @@ var file_image_procedure_proto_depIdxs = []int32{
 	11, // 2: StreamRequest.header:type_name -> StreamHeader
 	13, // 3: StreamRequest.frame:type_name -> Frame
 	8,  // 4: StreamRequest.end:type_name -> SourceEnd
-	15, // 5: StreamRequest.source_status:type_name -> SourceStatus
-	14, // 6: StreamResponse.ready:type_name -> StreamReady
-	20, // 7: StreamResponse.result:type_name -> FrameResult
-	22, // 8: StreamResponse.summary:type_name -> StreamSummary
+	17, // 5: StreamRequest.source_status:type_name -> SourceStatus
+	16, // 6: StreamResponse.ready:type_name -> StreamReady
+	22, // 7: StreamResponse.result:type_name -> FrameResult
+	24, // 8: StreamResponse.summary:type_name -> StreamSummary
 	10, // 9: StreamResponse.queued:type_name -> StreamQueued
 	12, // 10: StreamHeader.options:type_name -> StreamOptions
 	0,  // 11: StreamHeader.exist:type_name -> ExistPolicy
 	1,  // 12: Frame.encoding:type_name -> Encoding
-	16, // 13: StreamReady.done:type_name -> SeqRange
-	2,  // 14: SourceStatus.state:type_name -> SourceState
-	18, // 15: Detection.box:type_name -> Box
-	17, // 16: FrameResult.detections:type_name -> Detection
-	19, // 17: FrameResult.timings:type_name -> StageTimings
-	3,  // 18: FrameResult.status:type_name -> FrameStatus
-	21, // 19: FrameResult.events:type_name -> CountEvent
-	23, // 20: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
-	4,  // 21: ImageProcedure.ImageMeanWH:input_type -> B64Image
-	7,  // 22: ImageProcedure.StreamFrames:input_type -> StreamRequest
-	6,  // 23: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
-	5,  // 24: ImageProcedure.ImageMeanWH:output_type -> Prediction
-	9,  // 25: ImageProcedure.StreamFrames:output_type -> StreamResponse
-	20, // 26: ImageProcedure.DetectFrame:output_type -> FrameResult
-	24, // [24:27] is the sub-list for method output_type
-	21, // [21:24] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	14, // 13: Frame.shared:type_name -> SharedSlot
+	18, // 14: StreamReady.done:type_name -> SeqRange
+	15, // 15: StreamReady.shared_memory:type_name -> SharedMemory
+	2,  // 16: SourceStatus.state:type_name -> SourceState
+	20, // 17: Detection.box:type_name -> Box
+	19, // 18: FrameResult.detections:type_name -> Detection
+	21, // 19: FrameResult.timings:type_name -> StageTimings
+	3,  // 20: FrameResult.status:type_name -> FrameStatus
+	23, // 21: FrameResult.events:type_name -> CountEvent
+	25, // 22: StreamSummary.tracks:type_name -> StreamSummary.TracksEntry
+	4,  // 23: ImageProcedure.ImageMeanWH:input_type -> B64Image
+	7,  // 24: ImageProcedure.StreamFrames:input_type -> StreamRequest
+	6,  // 25: ImageProcedure.DetectFrame:input_type -> DetectFrameRequest
+	5,  // 26: ImageProcedure.ImageMeanWH:output_type -> Prediction
+	9,  // 27: ImageProcedure.StreamFrames:output_type -> StreamResponse
+	22, // 28: ImageProcedure.DetectFrame:output_type -> FrameResult
+	26, // [26:29] is the sub-list for method output_type
+	23, // [23:26] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_image_procedure_proto_init() }
@@ -2267,15 +2459,15 @@ func file_image_procedure_proto_init() {
 	}
 	file_image_procedure_proto_msgTypes[7].OneofWrappers = []any{}
 	file_image_procedure_proto_msgTypes[9].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[16].OneofWrappers = []any{}
-	file_image_procedure_proto_msgTypes[17].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[18].OneofWrappers = []any{}
+	file_image_procedure_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_image_procedure_proto_rawDesc), len(file_image_procedure_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	pb "github.com/framewire/framewire/proto"
+	"github.com/framewire/framewire/stream/shmout"
 	"github.com/framewire/framewire/stream/sourcenews"
 )
 
@@ -49,13 +50,16 @@ func (r *run) exchange(ctx context.Context, cancel context.CancelFunc, call pb.I
 	credits := newCredits(int(ready.GetWindow()))
 	resend := r.takeResend(done)
 	sendCall, newsDone := r.news(ready).Attach(ctx, call)
+	shared := r.openShared(ready)
 	sendDone := make(chan error, 1)
-	go func() { sendDone <- r.send(ctx, sendCall, credits, resend, done) }()
+	go func() { sendDone <- r.send(ctx, sendCall, credits, resend, done, shared) }()
 	progress, err := r.receive(call, credits)
 	if err != nil {
 		cancel()
 	}
 	sendErr := <-sendDone
+	r.sum.SharedFrames += shared.Sent()
+	shared.Close()
 	cancel() // the call is over: this ends the news sender
 	<-newsDone
 	return progress, firstError(err, sendErr, r.feed.ReadErr())
@@ -161,10 +165,10 @@ func (r *run) adopt(ready *pb.StreamReady) {
 }
 
 // send is the only goroutine that sends frames in a call: first resend,
-// then one frame from the feed per credit, skipping frames in done; at the
-// end of the feed it half-closes the call, after a SourceEnd when the
-// source ended early.
-func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet) error {
+// then one frame from the feed per credit, skipping frames in done,
+// through shared memory when the call has it; at the end of the feed it
+// half-closes the call, after a SourceEnd when the source ended early.
+func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClient, credits <-chan struct{}, resend []*pb.Frame, done seqSet, shared *shmout.Writer) error {
 	for waitCredit(ctx, credits) {
 		var f *pb.Frame
 		f, resend = r.nextToSend(ctx, resend, done)
@@ -172,7 +176,7 @@ func (r *run) send(ctx context.Context, call pb.ImageProcedure_StreamFramesClien
 			return r.finish(ctx, call)
 		}
 		r.markSent(f)
-		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: f}}); err != nil {
+		if err := call.Send(&pb.StreamRequest{Msg: &pb.StreamRequest_Frame{Frame: shared.Frame(f)}}); err != nil {
 			return nil // the receiver sees why the call broke
 		}
 	}
@@ -290,7 +294,7 @@ func (r *run) handle(msg *pb.StreamResponse, credits chan<- struct{}) (isResult 
 // result acknowledges the oldest unacked frame, returns its credit and
 // counts and reports res; a frame the server dropped is only counted.
 func (r *run) result(res *pb.FrameResult, credits chan<- struct{}) {
-	r.ack()
+	r.recycle(r.ack())
 	giveCredit(credits)
 	lat := time.Duration(time.Now().UnixNano() - res.GetCaptureUnixNano())
 	if !r.sum.count(res) {
@@ -302,12 +306,24 @@ func (r *run) result(res *pb.FrameResult, credits chan<- struct{}) {
 	}
 }
 
-// ack drops the oldest unacked frame: its result arrived.
-func (r *run) ack() {
+// ack drops the oldest unacked frame, whose result arrived, and returns
+// it; nil when there is none.
+func (r *run) ack() *pb.Frame {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.unacked) > 0 {
-		r.unacked = r.unacked[1:]
+	if len(r.unacked) == 0 {
+		return nil
+	}
+	f := r.unacked[0]
+	r.unacked = r.unacked[1:]
+	return f
+}
+
+// recycle gives an answered frame's bytes, never read again, back to a
+// source that reuses them.
+func (r *run) recycle(f *pb.Frame) {
+	if rc, ok := r.src.(Recycler); ok && len(f.GetData()) > 0 {
+		rc.Recycle(f.Data)
 	}
 }
 

@@ -40,6 +40,14 @@ func sourceEnd(err error) *pb.SourceEnd {
 	return nil
 }
 
+// Recycler is a FrameSource that takes back the bytes of a frame it gave
+// once the server answered the frame: they are never read or sent again,
+// so the source may fill them with a later frame instead of allocating.
+// Recycle is called from another goroutine than Next.
+type Recycler interface {
+	Recycle(data []byte)
+}
+
 // until is a FrameSource that ends when its stop context ends.
 type until struct {
 	src  FrameSource
@@ -61,6 +69,13 @@ func Until(stop context.Context, src FrameSource) FrameSource {
 type skippingUntil struct {
 	until
 	Skipper
+}
+
+// Recycle passes data back to src when it recycles.
+func (u until) Recycle(data []byte) {
+	if r, ok := u.src.(Recycler); ok {
+		r.Recycle(data)
+	}
 }
 
 func (u until) Next(ctx context.Context) (*pb.Frame, error) {

@@ -389,7 +389,11 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 	var reconnects []string
 	var killers sync.WaitGroup
 	kills := make(chan struct{}, 2)
-	sum, err := r.client().Run(context.Background(), &countSource{n: n}, ClientConfig{
+	// The source gives no frame past 200 (400) before the first (second)
+	// kill is done, so that the stream cannot end before it.
+	killed := map[int64]chan struct{}{200: make(chan struct{}), 450: make(chan struct{})}
+	src := &gatedSource{src: &countSource{n: n}, gates: killed}
+	sum, err := r.client().Run(context.Background(), src, ClientConfig{
 		Header:     &pb.StreamHeader{Name: "file", Window: 8},
 		MaxRetries: 5,
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
@@ -401,10 +405,12 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 			if results == 150 || results == 400 {
 				// From the receiving goroutine, so the kill lands mid-stream.
 				kills <- struct{}{}
+				gate := killed[int64(results+50)]
 				killers.Add(1)
 				go func() {
 					defer killers.Done()
 					r.kill()
+					close(gate)
 				}()
 			}
 		},
@@ -425,6 +431,26 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 		t.Errorf("%d seqs committed, want %d", len(h.committed), n)
 	}
 	t.Logf("summary: %s", sum)
+}
+
+// gatedSource is src whose frame seq waits until gates[seq], if any, is
+// closed.
+type gatedSource struct {
+	src   FrameSource
+	gates map[int64]chan struct{}
+	next  int64
+}
+
+func (g *gatedSource) Next(ctx context.Context) (*pb.Frame, error) {
+	if gate := g.gates[g.next]; gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	g.next++
+	return g.src.Next(ctx)
 }
 
 func TestSkipsWhatTheServerHas(t *testing.T) {

@@ -34,7 +34,11 @@ type Summary struct {
 	// lost in all.
 	SourceReconnects int64
 	SourceOutage     time.Duration
-	Duration         time.Duration
+	// SharedFrames of Sent went through memory shared with the server;
+	// SharedMemoryErr says why memory it offered was not used, last time.
+	SharedFrames    int64
+	SharedMemoryErr error
+	Duration        time.Duration
 	// Latency is capture-to-result time of every result.
 	Latency histogram.Histogram
 	// Ready is the server's answer to the header; Server its closing
@@ -75,7 +79,15 @@ func (s *Summary) String() string {
 	line := fmt.Sprintf("frames read %d, sent %d, processed %d, dropped %d, failed %d; %.1f fps; latency p50 %s p95 %s",
 		s.Read, s.Sent, s.Processed, s.Dropped+s.Superseded, s.Failed, s.FPS(),
 		s.Latency.Quantile(0.50).Round(100*time.Microsecond), s.Latency.Quantile(0.95).Round(100*time.Microsecond))
-	return line + s.superseded() + s.failures() + s.resumes() + s.sourceOutages() + s.tracks()
+	return line + s.superseded() + s.failures() + s.resumes() + s.sourceOutages() + s.tracks() + s.sharedRefused()
+}
+
+// sharedRefused is String's part on shared memory offered and not used.
+func (s *Summary) sharedRefused() string {
+	if s.SharedMemoryErr == nil {
+		return ""
+	}
+	return fmt.Sprintf("; frames sent through the socket: %v", s.SharedMemoryErr)
 }
 
 // superseded is String's part on live frames the server dropped, if any.

@@ -29,17 +29,18 @@ type Config struct {
 }
 
 // Encoder encodes frames as its Config says. Encode and Close belong to
-// one goroutine; LimitRaw may be called from any.
+// one goroutine; LimitRaw and Recycle may be called from any.
 type Encoder struct {
 	cfg    Config
 	scaled gocv.Mat // resize target, reused
 	params []int    // IMEncode parameters
 	maxRaw atomic.Int64
+	free   chan []byte // raw frames' buffers given back (Recycle)
 }
 
 // New returns an Encoder; the caller must Close it.
 func New(cfg Config) *Encoder {
-	e := &Encoder{cfg: cfg, scaled: gocv.NewMat(), params: []int{gocv.IMWriteJpegQuality, cfg.Quality}}
+	e := &Encoder{cfg: cfg, scaled: gocv.NewMat(), params: []int{gocv.IMWriteJpegQuality, cfg.Quality}, free: make(chan []byte, recycled)}
 	e.maxRaw.Store(int64(cfg.MaxRawBytes))
 	return e
 }
@@ -54,7 +55,7 @@ func (e *Encoder) Close() error { return e.scaled.Close() }
 func (e *Encoder) Encode(img gocv.Mat) (frames.Encoded, error) {
 	img = e.resize(img)
 	if img.Type() == gocv.MatTypeCV8UC3 && e.sendsRaw(img.Cols(), img.Rows()) {
-		return rawBGR(img), nil
+		return e.rawBGR(img), nil
 	}
 	data, err := encodeJPEG(img, e.params)
 	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_JPEG, Width: img.Cols(), Height: img.Rows()}, err
@@ -116,14 +117,46 @@ func (c Config) Size(srcW, srcH int) (w, h int) {
 	}
 }
 
-// rawBGR copies the pixels of an 8-bit, 3-channel img.
-func rawBGR(img gocv.Mat) frames.Encoded {
+// rawBGR copies the pixels of an 8-bit, 3-channel img into a recycled
+// buffer when one is large enough, else into a new one.
+func (e *Encoder) rawBGR(img gocv.Mat) frames.Encoded {
 	if !img.IsContinuous() {
 		img = img.Clone()
 		defer img.Close()
 	}
-	return frames.Encoded{Data: img.ToBytes(), Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Width: img.Cols(), Height: img.Rows()}
+	px, err := img.DataPtrUint8()
+	if err != nil {
+		px = img.ToBytes()
+	}
+	data := e.buffer(len(px))
+	copy(data, px)
+	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Width: img.Cols(), Height: img.Rows()}
 }
+
+// buffer is n bytes to fill: a recycled buffer with room, else a new one.
+func (e *Encoder) buffer(n int) []byte {
+	select {
+	case b := <-e.free:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	default:
+	}
+	return make([]byte, n)
+}
+
+// Recycle takes back the bytes of a raw frame that will never be read
+// again, to fill with a later frame; beyond a few buffers they are left
+// to the garbage collector. It is safe to call from any goroutine.
+func (e *Encoder) Recycle(data []byte) {
+	select {
+	case e.free <- data:
+	default:
+	}
+}
+
+// recycled is how many spare buffers an Encoder keeps: a window of frames.
+const recycled = 8
 
 // encodeJPEG encodes img with params into Go memory.
 func encodeJPEG(img gocv.Mat, params []int) ([]byte, error) {

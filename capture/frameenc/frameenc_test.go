@@ -53,3 +53,31 @@ func TestRawOfARegion(t *testing.T) {
 		t.Error("raw bytes of a region are not its pixels")
 	}
 }
+
+// A raw frame's buffer given back is filled with a later frame (no new
+// buffer) when it is large enough; a smaller one is left alone.
+func TestRawBuffersAreRecycled(t *testing.T) {
+	e := New(Config{Quality: 90, Raw: true})
+	defer e.Close()
+	encode := func(v float64, rows int) []byte {
+		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(v, v, v, 0), rows, 10, gocv.MatTypeCV8UC3)
+		defer img.Close()
+		f, err := e.Encode(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(f.Data, bytes.Repeat([]byte{byte(v)}, rows*10*3)) {
+			t.Fatalf("frame of %v: raw bytes are not its pixels", v)
+		}
+		return f.Data
+	}
+	first := encode(1, 10)
+	e.Recycle(first)
+	if second := encode(2, 10); &second[0] != &first[0] {
+		t.Errorf("the second frame has a new buffer; want the first's, given back")
+	}
+	e.Recycle(first[:0:100]) // too small for the next frame
+	if third := encode(3, 10); &third[0] == &first[0] {
+		t.Errorf("a buffer too small was used")
+	}
+}

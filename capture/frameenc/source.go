@@ -85,6 +85,11 @@ func (s *Source) SkipTo(seq int64) error { return s.r.SkipTo(seq) }
 // is safe to call while another goroutine reads frames.
 func (s *Source) LimitRaw(n int) { s.enc.LimitRaw(n) }
 
+// Recycle takes back the bytes of a frame Next gave that were sent and
+// answered (a stream.Recycler): a raw frame's buffer is filled again
+// with a later frame. Safe to call while another goroutine reads frames.
+func (s *Source) Recycle(data []byte) { s.enc.Recycle(data) }
+
 // Close closes the source it wraps and frees the encoder. It is safe to
 // call more than once.
 func (s *Source) Close() error {

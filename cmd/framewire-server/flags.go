@@ -33,6 +33,7 @@ type options struct {
 	workers       int
 	window        int
 	maxMsgMB      int
+	sharedMemory  bool
 	maxPixels     int64
 	jpegQuality   int
 	drain         time.Duration
@@ -172,6 +173,7 @@ func positive[T int | float32](v T) string {
 func limitFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.window, "window", serving.DefaultMaxWindow, "most frames of one stream in flight in the server; clients asking for more get this")
 	fs.IntVar(&o.maxMsgMB, "max-msg-mb", 16, "largest gRPC message accepted or sent, in MiB (a 1920x1080 raw frame as the tutorial's base64 is 8.3 MB)")
+	fs.BoolVar(&o.sharedMemory, "shared-memory", true, "let a client on this machine that asks for it write its frames into memory shared with the server (a sealed memory file per stream, opened by the client through /proc; up to --max-msg-mb a frame), instead of sending them through the socket")
 	fs.Int64Var(&o.maxPixels, "max-pixels", pixels.DefaultMaxPixels, "largest frame in pixels (width*height), checked from the image header before decoding")
 	fs.IntVar(&o.maxStreams, "max-streams", 16, "most streams served at once; more wait for a slot, first come first served, in a queue of --max-queue (0 = no limit)")
 	fs.IntVar(&o.maxQueue, "max-queue", 64, "most streams waiting for a slot when --max-streams run; one more is refused with RESOURCE_EXHAUSTED and told to try again in 2 s (0 = refuse at once)")

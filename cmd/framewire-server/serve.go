@@ -68,11 +68,20 @@ func serverConfig(o *options, log *slog.Logger, remote engine.Remote) (server.Co
 		Workers: o.workers, MaxPixels: o.maxPixels, JPEGQuality: o.jpegQuality,
 		MinConf: float32(o.minConf), LiveKeepFrames: o.liveKeep, ZonesDir: o.zonesDir, CountCheckpointEvery: o.countEvery,
 		Video: o.video.on, VideoOut: vc,
-		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout},
+		Stream:     serving.Config{MaxWindow: o.window, IdleTimeout: o.idle, HeaderTimeout: o.headerTimeout, SharedSlotBytes: sharedSlotBytes(o)},
 		MaxStreams: o.maxStreams, MaxQueued: o.maxQueue, MaxMsgBytes: o.maxMsgMB << 20,
 		KeepaliveTime: o.kaTime, KeepaliveMinTime: o.kaMinTime,
 		TLS: tc, Token: o.token, HTTPAddr: o.http, Drain: o.drain, MQTT: mqtt, Webhook: hook, DeliveryRetryMax: o.delivery.retryMax, Log: log,
 	}, nil
+}
+
+// sharedSlotBytes is the largest frame a local client may share: none
+// without --shared-memory, else the largest message.
+func sharedSlotBytes(o *options) int64 {
+	if !o.sharedMemory {
+		return 0
+	}
+	return int64(o.maxMsgMB) << 20
 }
 
 // tlsConfig loads --tls-cert and --tls-key (and --tls-client-ca); nil

@@ -66,6 +66,7 @@ func newHeader(o *options, src *source) *pb.StreamHeader {
 		Name: pathtext.Text(o.name), Source: pathtext.Text(record.RedactSource(o.source)), Live: info.Live, FrameCount: info.FrameCount,
 		Window: int32(window), Exist: existPolicy(o, info.Live),
 		SourceFingerprint: fingerprint.Of(o.source, info, src.files, captureOptions(o)), Zones: o.zones, Video: o.video.v,
+		SharedMemorySlotBytes: sharedSlotBytes(o, info),
 		Options: &pb.StreamOptions{
 			Conf: float32(o.conf), Classes: o.classes,
 			SaveEvery: int32(o.saveEvery), SaveOnlyDetections: o.saveOnlyDet,

@@ -80,3 +80,23 @@ func limitRaw(src *frameenc.Source, ready *pb.StreamReady) {
 		src.LimitRaw(int(max - messageMargin))
 	}
 }
+
+// defaultSlotBytes is the shared memory slot asked for when the source
+// does not say its frame size: a 1920x1080 raw frame fits.
+const defaultSlotBytes = 8 << 20
+
+// sharedSlotBytes is the slot a stream asks a server on this machine to
+// share memory in (--shared-memory): room for one raw frame of the
+// source, rounded up to 64 KiB; 0 (no shared memory) for a remote
+// server or without --shared-memory. A larger frame goes in its message.
+func sharedSlotBytes(o *options, info capture.Info) int64 {
+	if !o.sharedMemory || !isLocal(o.server) {
+		return 0
+	}
+	n := int64(info.Width) * int64(info.Height) * 3
+	if n <= 0 {
+		return defaultSlotBytes
+	}
+	const unit = 64 << 10
+	return (n + unit - 1) / unit * unit
+}

@@ -26,6 +26,7 @@ type options struct {
 	encoding     string
 	width        int
 	height       int
+	sharedMemory bool
 	maxFPS       float64
 	window       int
 	json         bool
@@ -185,6 +186,7 @@ func (o *options) complete(raw *rawFlags) error {
 func sourceFlags(fs *flag.FlagSet, o *options, raw *rawFlags) {
 	fs.StringVar(&o.source, "source", "", "`SRC` to stream: webcam index, device, video file, URL or GStreamer pipeline (required)")
 	fs.StringVar(&o.name, "name", "", "stream `name`, the server's output folder (default: from the source, e.g. vtest for vtest.avi, webcam0 for 0)")
+	fs.BoolVar(&o.sharedMemory, "shared-memory", true, "when every --server address is this machine (as for --encoding auto), ask the server for memory shared with it and write each frame there instead of sending it through the socket (the server copies it out when it takes it); frames go through the socket when the server offers none or it cannot be opened (another user, another container: the summary says why). false: always the socket")
 	fs.StringVar(&o.encoding, "encoding", encodingAuto, "how frames go to the server: jpeg (compressed, for networks), raw (uncompressed BGR pixels, 3 bytes a pixel: no encoding or decoding, no loss), or auto: raw when every --server address is this machine (loopback, 0.0.0.0 or a unix socket) and the frame is at most half of --max-msg-mb, else jpeg. A raw frame larger than the server takes goes as JPEG, and so do grey frames; photos that are JPEG or PNG files always go as they are")
 	fs.IntVar(&o.quality, "quality", 90, "JPEG quality of the frames sent, 1..100")
 	fs.StringVar(&raw.resize, "resize", "", "resize frames before sending: `WxH`, or W alone to keep the aspect ratio")

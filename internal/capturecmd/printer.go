@@ -74,6 +74,8 @@ type SummaryJSON struct {
 	NotRecorded int64            `json:"failed_not_recorded"`
 	Skipped     int64            `json:"skipped_as_done"`
 	Resent      int64            `json:"resent"`
+	Shared      int64            `json:"sent_through_shared_memory"`
+	SharedErr   string           `json:"shared_memory_error,omitempty"`
 	Reconnects  int64            `json:"reconnects"`
 	Gap         int64            `json:"live_gap"`
 	SourceRecon int64            `json:"source_reconnects"`
@@ -91,6 +93,7 @@ func (p *printer) summary(s *stream.Summary) {
 			Name: s.Ready.GetName(), Resumed: s.Ready.GetResumed(),
 			Read: s.Read, Sent: s.Sent, Processed: s.Processed, Dropped: s.Dropped + s.Superseded, Superseded: s.Superseded, Failed: s.Failed,
 			Invalid: s.Invalid, NotRecorded: s.NotRecorded, Skipped: s.Skipped, Resent: s.Resent,
+			Shared: s.SharedFrames, SharedErr: errText(s.SharedMemoryErr),
 			Reconnects: s.Reconnects, Gap: s.Gap, Tracks: s.Server.GetTracks(),
 			SourceRecon: s.SourceReconnects, SourceOut: s.SourceOutage.Seconds(),
 			FPS:     s.FPS(),
@@ -102,4 +105,12 @@ func (p *printer) summary(s *stream.Summary) {
 		return
 	}
 	fmt.Fprintf(p.errOut, "summary: %s\n", s)
+}
+
+// errText is err's text, empty for none.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

@@ -54,7 +54,7 @@ func (c Codec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok {
 		return c.proto.Marshal(v)
 	}
-	rest, err := proto.Marshal(withoutData(f))
+	rest, err := proto.Marshal(WithoutData(f))
 	if err != nil {
 		return nil, fmt.Errorf("marshal frame %d: %w", f.GetSeq(), err)
 	}
@@ -81,9 +81,9 @@ func frameHead(rest []byte, n int) []byte {
 	return protowire.AppendVarint(head, uint64(n))
 }
 
-// withoutData is a copy of f without its data: every other field, set
+// WithoutData is a copy of f without its data: every other field, set
 // or not, and its unknown fields.
-func withoutData(f *framewirepb.Frame) *framewirepb.Frame {
+func WithoutData(f *framewirepb.Frame) *framewirepb.Frame {
 	out := &framewirepb.Frame{}
 	dst, src := out.ProtoReflect(), f.ProtoReflect()
 	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {

@@ -21,7 +21,8 @@ func frameRequest(n int) *framewirepb.StreamRequest {
 	}
 	pos := int64(-3)
 	f := &framewirepb.Frame{Seq: 41, CaptureUnixNano: 1 << 60, Encoding: framewirepb.Encoding_ENCODING_RAW_BGR,
-		Data: data, Width: 640, Height: 480, DroppedBefore: 2, SourceName: "cam é", PositionUs: &pos}
+		Data: data, Width: 640, Height: 480, DroppedBefore: 2, SourceName: "cam é", PositionUs: &pos,
+		Shared: &framewirepb.SharedSlot{Index: 3, Length: 9}}
 	return &framewirepb.StreamRequest{Msg: &framewirepb.StreamRequest_Frame{Frame: f}}
 }
 

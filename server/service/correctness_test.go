@@ -215,6 +215,17 @@ func TestDetectFrameLeavesStreamsAlone(t *testing.T) {
 	}
 }
 
+// A unary call has no shared memory: a frame that says it is there is
+// refused, not read as an empty frame.
+func TestDetectFrameRefusesSharedFrames(t *testing.T) {
+	c := startServer(t, t.TempDir())
+	_, err := c.DetectFrame(context.Background(), &pb.DetectFrameRequest{Name: "m", Frame: &pb.Frame{
+		Seq: 1, Encoding: pb.Encoding_ENCODING_RAW_BGR, Width: 2, Height: 2, Shared: &pb.SharedSlot{Index: 0, Length: 12}}})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "shared memory") {
+		t.Errorf("DetectFrame of a shared frame: %v, want InvalidArgument naming shared memory", err)
+	}
+}
+
 // Calls that never send a header hold no stream slot and end at the
 // header timeout.
 func TestHeaderlessCallsHoldNoSlot(t *testing.T) {

@@ -107,6 +107,9 @@ func (s *Service) DetectFrame(ctx context.Context, req *pb.DetectFrameRequest) (
 	if err != nil {
 		return nil, toStatus(err)
 	}
+	if req.GetFrame().GetShared() != nil {
+		return nil, toStatus(fmt.Errorf("%w: a frame in shared memory needs a StreamFrames call that has it", errBadRequest))
+	}
 	opts.track = false // a single frame has no track
 	write := func(seq int64, jpg []byte) (string, error) { return s.cfg.Store.WriteUnaryImage(name, seq, jpg) }
 	sess := &session{svc: s, write: write, opts: opts}

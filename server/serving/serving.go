@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/framewire/framewire/internal/shm"
 	pb "github.com/framewire/framewire/proto"
 )
 
@@ -92,6 +93,10 @@ type Config struct {
 	// Unavailable, so that the client reconnects elsewhere or later and
 	// sends again what was not taken. Nil means never.
 	Drain <-chan struct{}
+	// SharedSlotBytes is the largest frame a client on this machine may
+	// write into memory shared with the server, when its header asks for
+	// such memory (0 = never: frames come in their messages).
+	SharedSlotBytes int64
 }
 
 // DefaultMaxWindow is the in-flight bound per stream when none is set.
@@ -129,10 +134,12 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) err
 	}
 	defer sess.Close()
 	window := grantWindow(hdr.GetWindow(), cfg.MaxWindow)
-	if err := sendReady(call, sess, window); err != nil {
+	shared := openShared(hdr, window, cfg.SharedSlotBytes)
+	defer shared.Close() // once serveFrames halted the receiver and every Process returned
+	if err := sendReady(call, sess, window, shared); err != nil {
 		return err
 	}
-	sum, err := serveFrames(call, sess, window, cfg)
+	sum, err := serveFrames(call, sess, window, shared, cfg)
 	if err != nil {
 		return err
 	}
@@ -161,11 +168,12 @@ func openStatus(err error) error {
 	return status.Error(codes.InvalidArgument, err.Error())
 }
 
-// sendReady answers the header with the session's Ready and the granted
-// window.
-func sendReady(call pb.ImageProcedure_StreamFramesServer, sess Session, window int) error {
+// sendReady answers the header with the session's Ready, the granted
+// window and the call's shared memory.
+func sendReady(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, shared *shm.Slots) error {
 	ready := sess.Ready()
 	ready.Window = int32(window)
+	ready.SharedMemory = sharedMemory(shared)
 	ready.SourceStatus = true
 	if err := call.Send(&pb.StreamResponse{Msg: &pb.StreamResponse_Ready{Ready: ready}}); err != nil {
 		return fmt.Errorf("send ready: %w", err)
@@ -251,8 +259,9 @@ func grantWindow(asked int32, maxWindow int) int {
 }
 
 // serveFrames runs the receiver and sends results until the stream ends.
-func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, cfg Config) (*pb.StreamSummary, error) {
+func serveFrames(call pb.ImageProcedure_StreamFramesServer, sess Session, window int, shared *shm.Slots, cfg Config) (*pb.StreamSummary, error) {
 	r := newReceiver(call, sess, window, cfg)
+	r.shared = shared
 	go r.run()
 	sum := &pb.StreamSummary{}
 	err := r.sendResults(sum)
@@ -293,6 +302,7 @@ type receiver struct {
 	drain   <-chan struct{}
 	evicted <-chan struct{}
 	idle    time.Duration
+	shared  *shm.Slots // the call's shared memory, read under mu until halted; nil for none
 
 	received atomic.Int64
 
@@ -428,6 +438,10 @@ func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 		return true
 	}
 	*lastSeq = f.GetSeq()
+	if err := unshare(f, r.shared); err != nil {
+		r.order <- badSlot(f, err)
+		return true
+	}
 	r.order <- r.startProcess(f)
 	return true
 }

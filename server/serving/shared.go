@@ -1,0 +1,80 @@
+package serving
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/framewire/framewire/internal/shm"
+	pb "github.com/framewire/framewire/proto"
+)
+
+// sharedLayout is the shared memory a call's header asks for, bounded by
+// the server's largest slot: one slot per window place. ok is false when
+// the header asks for none or the server gives none.
+func sharedLayout(hdr *pb.StreamHeader, window int, maxSlot int64) (shm.Layout, bool) {
+	asked := hdr.GetSharedMemorySlotBytes()
+	if asked <= 0 || maxSlot <= 0 {
+		return shm.Layout{}, false
+	}
+	return shm.NewLayout(window, min(asked, maxSlot)), true
+}
+
+// openShared makes the call's shared memory when its header asks for it;
+// nil (the frames come in their messages) when it does not or the memory
+// cannot be made, which the client copes with.
+func openShared(hdr *pb.StreamHeader, window int, maxSlot int64) *shm.Slots {
+	l, ok := sharedLayout(hdr, window, maxSlot)
+	if !ok {
+		return nil
+	}
+	s, err := shm.Create(l)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+// sharedMemory describes s for the client; nil for no shared memory.
+func sharedMemory(s *shm.Slots) *pb.SharedMemory {
+	if s == nil {
+		return nil
+	}
+	l := s.Layout()
+	return &pb.SharedMemory{Path: s.Path(), Token: s.Token(), Slots: int32(l.Count), SlotBytes: l.Size, Offset: l.Offset}
+}
+
+// errNoSharedMemory is a frame's in a slot of a call without shared memory.
+var errNoSharedMemory = errors.New("the frame is in shared memory, but this call has none")
+
+// unshare gives a frame sent in a slot of s its bytes, the slot itself
+// (no copy): the client writes the slot again only once the frame's
+// result is sent, after Process returned. A client that writes it sooner
+// spoils its own frame, and nothing else: the slot's length is fixed.
+func unshare(f *pb.Frame, s *shm.Slots) error {
+	slot := f.GetShared()
+	if slot == nil {
+		return nil
+	}
+	if s == nil {
+		return errNoSharedMemory
+	}
+	b, err := s.Slot(int(slot.GetIndex()), slot.GetLength())
+	if err != nil {
+		return fmt.Errorf("frame %d: %w", f.GetSeq(), err)
+	}
+	f.Data, f.Shared = b, nil
+	return nil
+}
+
+// badSlot is the already answered pending of a frame whose slot cannot
+// be read: an error result, not recorded.
+func badSlot(f *pb.Frame, err error) pending {
+	p := pending{done: make(chan *pb.FrameResult, 1)}
+	p.done <- &pb.FrameResult{
+		Seq:             f.GetSeq(),
+		CaptureUnixNano: f.GetCaptureUnixNano(),
+		Status:          pb.FrameStatus_FRAME_INVALID,
+		Error:           fmt.Sprintf("frame ignored: %v", err),
+	}
+	return p
+}
