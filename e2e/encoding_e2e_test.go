@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -53,11 +55,13 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 	for _, c := range []struct {
 		name, enc, shared  string
 		minBytes, maxBytes float64 // on the wire a frame
+		maxReads           float64 // the server's read calls a frame
 	}{
-		{"jpeg", "jpeg", "false", 1000, frameBytes / 4}, // as to another machine
-		{"raw", "auto", "false", frameBytes, 2 * frameBytes},
-		{"shared", "auto", "true", 1, 1000},
+		{"jpeg", "jpeg", "false", 1000, frameBytes / 4, 100}, // as to another machine
+		{"raw", "auto", "false", frameBytes, 2 * frameBytes, 100},
+		{"shared", "auto", "true", 1, 1000, 6},
 	} {
+		reads := readCalls(t, s)
 		stdout, stderr, err := runFor(t, time.Minute, "--server", s.addr, "--source", clip, "--name", c.name, "--encoding", c.enc, "--shared-memory="+c.shared, "--json")
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", c.name, err, stderr)
@@ -65,7 +69,11 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 		after := streamBytes(t, s)
 		perFrame := (after - before) / frames
 		before = after
-		t.Logf("%s: %.0f bytes a frame on the wire", c.name, perFrame)
+		readsPerFrame := float64(readCalls(t, s)-reads) / frames
+		t.Logf("%s: %.0f bytes a frame on the wire, %.1f read calls a frame in the server", c.name, perFrame, readsPerFrame)
+		if readsPerFrame > c.maxReads {
+			t.Errorf("%s: the server made %.1f read calls a frame, want at most %.0f (a raw frame through the socket takes about 42)", c.name, readsPerFrame, c.maxReads)
+		}
 		if perFrame < c.minBytes || perFrame > c.maxBytes {
 			t.Errorf("%s sent %.0f bytes a frame on the wire, want %.0f to %.0f (a raw frame is %d bytes)", c.name, perFrame, c.minBytes, c.maxBytes, frameBytes)
 		}
@@ -122,4 +130,20 @@ func TestRawFramesKeepToTheServersLimit(t *testing.T) {
 	if perFrame := streamBytes(t, s) / frames; perFrame >= 1<<20 {
 		t.Errorf("%.0f bytes a frame on the wire to a server taking at most 1 MiB", perFrame)
 	}
+}
+
+// readCalls is how many read system calls the server process made so
+// far (/proc/PID/io).
+func readCalls(t *testing.T, s *server) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", s.Cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^syscr: (\d+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no syscr in /proc/PID/io:\n%s", b)
+	}
+	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
 }
