@@ -3,6 +3,7 @@ package frameenc
 import (
 	"bytes"
 	"image"
+	"runtime"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -79,5 +80,31 @@ func TestRawBuffersAreRecycled(t *testing.T) {
 	e.Recycle(first[:0:100]) // too small for the next frame
 	if third := encode(3, 10); &third[0] == &first[0] {
 		t.Errorf("a buffer too small was used")
+	}
+}
+
+// With its buffers given back, encoding raw frames allocates no frame
+// buffers: 20 frames of 768x576 allocate less than one frame's bytes.
+func TestRecycledRawFramesAllocateNoFrames(t *testing.T) {
+	e := New(Config{Quality: 90, Raw: true})
+	defer e.Close()
+	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(7, 8, 9, 0), 576, 768, gocv.MatTypeCV8UC3)
+	defer img.Close()
+	encode := func() {
+		f, err := e.Encode(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Recycle(f.Data)
+	}
+	encode() // the first frame's buffer
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 20 {
+		encode()
+	}
+	runtime.ReadMemStats(&after)
+	if got, frame := after.TotalAlloc-before.TotalAlloc, uint64(768*576*3); got >= frame {
+		t.Errorf("20 recycled frames allocated %d bytes, want less than one frame's %d", got, frame)
 	}
 }

@@ -4,6 +4,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/framewire/framewire/capture"
 	"github.com/framewire/framewire/internal/capturecmd"
 	"github.com/framewire/framewire/internal/cli"
@@ -11,5 +13,6 @@ import (
 
 func main() {
 	capture.QuietLibraryLogs()
+	cli.HalveGoProcs(os.Getenv)
 	cli.Main("framewire-capture", capturecmd.Run)
 }

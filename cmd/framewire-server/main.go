@@ -18,6 +18,7 @@ import (
 )
 
 func main() {
+	cli.HalveGoProcs(os.Getenv)
 	cli.Main("framewire-server", run)
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -33,5 +34,23 @@ func TestVersionNamesCommandAndParts(t *testing.T) {
 	v := Version("framewire-x", "OpenCV 4.6.0")
 	if !strings.HasPrefix(v, "framewire-x ") || !strings.Contains(v, "\n  OpenCV 4.6.0\n") || !strings.Contains(v, "go1.") {
 		t.Errorf("Version = %q, want the command, the Go version and one line per part", v)
+	}
+}
+
+func TestHalveGoProcs(t *testing.T) {
+	before := runtime.GOMAXPROCS(4)
+	defer runtime.GOMAXPROCS(before)
+	HalveGoProcs(func(string) string { return "4" })
+	if got := runtime.GOMAXPROCS(0); got != 4 {
+		t.Errorf("with GOMAXPROCS set: %d processors, want the 4 it says", got)
+	}
+	HalveGoProcs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != 2 {
+		t.Errorf("4 processors halved: %d, want 2", got)
+	}
+	runtime.GOMAXPROCS(1)
+	HalveGoProcs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Errorf("1 processor halved: %d, want 1", got)
 	}
 }
