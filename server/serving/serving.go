@@ -439,7 +439,7 @@ func (r *receiver) take(f *pb.Frame, lastSeq *int64) bool {
 	}
 	*lastSeq = f.GetSeq()
 	if err := unshare(f, r.shared); err != nil {
-		r.order <- badSlot(f, err)
+		r.order <- ignored(f, fmt.Sprintf("frame ignored: %v", err))
 		return true
 	}
 	r.order <- r.startProcess(f)
@@ -460,14 +460,20 @@ func (r *receiver) takeEnd(end *pb.SourceEnd) bool {
 }
 
 // outOfOrder is the already answered pending of a frame whose sequence
-// number does not grow: an error result, not recorded.
+// number does not grow.
 func outOfOrder(f *pb.Frame, lastSeq int64) pending {
+	return ignored(f, fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), lastSeq))
+}
+
+// ignored is the already answered pending of a frame the stream layer
+// itself rejects: an invalid frame saying why, not recorded.
+func ignored(f *pb.Frame, why string) pending {
 	p := pending{done: make(chan *pb.FrameResult, 1)}
 	p.done <- &pb.FrameResult{
 		Seq:             f.GetSeq(),
 		CaptureUnixNano: f.GetCaptureUnixNano(),
 		Status:          pb.FrameStatus_FRAME_INVALID,
-		Error:           fmt.Sprintf("sequence number %d is not above the previous %d: frame ignored", f.GetSeq(), lastSeq),
+		Error:           why,
 	}
 	return p
 }

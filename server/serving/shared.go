@@ -65,16 +65,3 @@ func unshare(f *pb.Frame, s *shm.Slots) error {
 	f.Data, f.Shared = b, nil
 	return nil
 }
-
-// badSlot is the already answered pending of a frame whose slot cannot
-// be read: an error result, not recorded.
-func badSlot(f *pb.Frame, err error) pending {
-	p := pending{done: make(chan *pb.FrameResult, 1)}
-	p.done <- &pb.FrameResult{
-		Seq:             f.GetSeq(),
-		CaptureUnixNano: f.GetCaptureUnixNano(),
-		Status:          pb.FrameStatus_FRAME_INVALID,
-		Error:           fmt.Sprintf("frame ignored: %v", err),
-	}
-	return p
-}
