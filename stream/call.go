@@ -322,8 +322,8 @@ func (r *run) ack() *pb.Frame {
 // recycle gives an answered frame's bytes, never read again, back to a
 // source that reuses them.
 func (r *run) recycle(f *pb.Frame) {
-	if rc, ok := r.src.(Recycler); ok && len(f.GetData()) > 0 {
-		rc.Recycle(f.Data)
+	if rc, ok := r.src.(Recycler); ok && f != nil {
+		rc.Recycle(f)
 	}
 }
 

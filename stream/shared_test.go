@@ -47,12 +47,12 @@ func (s *recyclingSource) Next(ctx context.Context) (*pb.Frame, error) {
 	return f, nil
 }
 
-func (s *recyclingSource) Recycle(data []byte) {
+func (s *recyclingSource) Recycle(f *pb.Frame) {
 	s.mu.Lock()
 	s.recycled++
 	s.mu.Unlock()
-	for i := range data {
-		data[i] = 'X'
+	for i := range f.Data {
+		f.Data[i] = 'X'
 	}
 }
 

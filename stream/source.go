@@ -40,12 +40,12 @@ func sourceEnd(err error) *pb.SourceEnd {
 	return nil
 }
 
-// Recycler is a FrameSource that takes back the bytes of a frame it gave
-// once the server answered the frame: they are never read or sent again,
-// so the source may fill them with a later frame instead of allocating.
+// Recycler is a FrameSource that takes back a frame it gave once the
+// server answered it: the frame's bytes are never read or sent again, so
+// the source may fill them with a later frame instead of allocating.
 // Recycle is called from another goroutine than Next.
 type Recycler interface {
-	Recycle(data []byte)
+	Recycle(f *pb.Frame)
 }
 
 // until is a FrameSource that ends when its stop context ends.
@@ -71,10 +71,10 @@ type skippingUntil struct {
 	Skipper
 }
 
-// Recycle passes data back to src when it recycles.
-func (u until) Recycle(data []byte) {
+// Recycle passes f back to src when it recycles.
+func (u until) Recycle(f *pb.Frame) {
 	if r, ok := u.src.(Recycler); ok {
-		r.Recycle(data)
+		r.Recycle(f)
 	}
 }
 

@@ -108,3 +108,20 @@ func TestRecycledRawFramesAllocateNoFrames(t *testing.T) {
 		t.Errorf("20 recycled frames allocated %d bytes, want less than one frame's %d", got, frame)
 	}
 }
+
+// Only a raw frame's buffer, which the encoder made, is filled again: a
+// JPEG's bytes given back are left alone.
+func TestSourceRecyclesOnlyRawFrames(t *testing.T) {
+	s := &Source{enc: New(Config{Quality: 90, Raw: true})}
+	defer s.enc.Close()
+	jpg := &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_JPEG, Data: make([]byte, 10*10*3)}
+	s.Recycle(jpg)
+	if len(s.enc.free) != 0 {
+		t.Errorf("a JPEG frame's bytes were kept for raw frames")
+	}
+	raw := &framewirepb.Frame{Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Data: make([]byte, 10*10*3)}
+	s.Recycle(raw)
+	if len(s.enc.free) != 1 {
+		t.Errorf("a raw frame's buffer was not kept")
+	}
+}

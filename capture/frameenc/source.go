@@ -85,10 +85,15 @@ func (s *Source) SkipTo(seq int64) error { return s.r.SkipTo(seq) }
 // is safe to call while another goroutine reads frames.
 func (s *Source) LimitRaw(n int) { s.enc.LimitRaw(n) }
 
-// Recycle takes back the bytes of a frame Next gave that were sent and
-// answered (a stream.Recycler): a raw frame's buffer is filled again
-// with a later frame. Safe to call while another goroutine reads frames.
-func (s *Source) Recycle(data []byte) { s.enc.Recycle(data) }
+// Recycle takes back a frame Next gave that was sent and answered (a
+// stream.Recycler): the buffer of a raw frame, which the Encoder made, is
+// filled again with a later frame; other frames' bytes (a photo file's,
+// a JPEG) are left alone. Safe to call while another goroutine reads.
+func (s *Source) Recycle(f *framewirepb.Frame) {
+	if f.GetEncoding() == framewirepb.Encoding_ENCODING_RAW_BGR {
+		s.enc.Recycle(f.GetData())
+	}
+}
 
 // Close closes the source it wraps and frees the encoder. It is safe to
 // call more than once.
