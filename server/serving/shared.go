@@ -1,6 +1,7 @@
 package serving
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -46,10 +47,13 @@ func sharedMemory(s *shm.Slots) *pb.SharedMemory {
 // errNoSharedMemory is a frame's in a slot of a call without shared memory.
 var errNoSharedMemory = errors.New("the frame is in shared memory, but this call has none")
 
-// unshare gives a frame sent in a slot of s its bytes, the slot itself
-// (no copy): the client writes the slot again only once the frame's
-// result is sent, after Process returned. A client that writes it sooner
-// spoils its own frame, and nothing else: the slot's length is fixed.
+// unshare gives a frame sent in a slot of s its bytes. A raw frame's are
+// the slot itself (no copy): the client writes the slot again only once
+// the frame's result is sent, after Process returned, and a client that
+// writes it sooner spoils its own pixels and nothing else (their size is
+// the message's width and height, the slot's length fixed). A compressed
+// frame is copied out: it is read twice, its header for the size checks
+// and then the image, and the client must not change one between them.
 func unshare(f *pb.Frame, s *shm.Slots) error {
 	slot := f.GetShared()
 	if slot == nil {
@@ -61,6 +65,9 @@ func unshare(f *pb.Frame, s *shm.Slots) error {
 	b, err := s.Slot(int(slot.GetIndex()), slot.GetLength())
 	if err != nil {
 		return fmt.Errorf("frame %d: %w", f.GetSeq(), err)
+	}
+	if f.GetEncoding() != pb.Encoding_ENCODING_RAW_BGR {
+		b = bytes.Clone(b)
 	}
 	f.Data, f.Shared = b, nil
 	return nil
