@@ -394,8 +394,11 @@ func TestFiniteStreamResumesAfterRestarts(t *testing.T) {
 	killed := map[int64]chan struct{}{200: make(chan struct{}), 450: make(chan struct{})}
 	src := &gatedSource{src: &countSource{n: n}, gates: killed}
 	sum, err := r.client().Run(context.Background(), src, ClientConfig{
-		Header:     &pb.StreamHeader{Name: "file", Window: 8},
-		MaxRetries: 5,
+		Header: &pb.StreamHeader{Name: "file", Window: 8},
+		// Between stopping the old server and starting the new one (after
+		// its frames are committed) every dial fails: enough tries for a
+		// slow machine's restart.
+		MaxRetries: 200,
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
 		OnReconnect: func(failures int, wait time.Duration, err error) {
 			reconnects = append(reconnects, fmt.Sprint(status.Code(errors.Unwrap(err))))
