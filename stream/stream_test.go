@@ -553,7 +553,7 @@ func TestLiveStreamReconnectsAndCountsTheGap(t *testing.T) {
 	var killer sync.WaitGroup
 	sum, err := r.client().Run(context.Background(), Until(stopCtx, &liveSource{}), ClientConfig{
 		Header:     &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
-		MaxRetries: 5,
+		MaxRetries: 200, // as in TestFiniteStreamResumesAfterRestarts
 		MinBackoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
 		OnResult: func(res *pb.FrameResult, _ time.Duration) {
 			results++
