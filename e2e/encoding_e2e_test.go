@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,6 +85,9 @@ func TestFramesGoRawToALocalServer(t *testing.T) {
 			means[c.name] = append(means[c.name], r.Mean)
 		}
 	}
+	if n := sharedFiles(t, s); n != 0 {
+		t.Errorf("the server holds %d shared memory files after its streams ended, want 0", n)
+	}
 	for _, name := range []string{"jpeg", "shared"} {
 		if len(means[name]) != frames || len(means["raw"]) != frames {
 			t.Fatalf("%d %s and %d raw results, want %d each", len(means[name]), name, len(means["raw"]), frames)
@@ -145,5 +149,23 @@ func readCalls(t *testing.T, s *server) int64 {
 		t.Fatalf("no syscr in /proc/PID/io:\n%s", b)
 	}
 	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return n
+}
+
+// sharedFiles counts the shared memory files (memfd) the server process
+// has open.
+func sharedFiles(t *testing.T, s *server) int {
+	t.Helper()
+	dir := fmt.Sprintf("/proc/%d/fd", s.Cmd.Process.Pid)
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink(dir + "/" + fd.Name()); err == nil && strings.HasPrefix(target, "/memfd:framewire-frames") {
+			n++
+		}
+	}
 	return n
 }

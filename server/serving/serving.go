@@ -135,11 +135,12 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) err
 	defer sess.Close()
 	window := grantWindow(hdr.GetWindow(), cfg.MaxWindow)
 	shared := openShared(hdr, window, cfg.SharedSlotBytes)
-	defer shared.Close() // once serveFrames halted the receiver and every Process returned
 	if err := sendReady(call, sess, window, shared); err != nil {
+		shared.Close()
 		return err
 	}
 	sum, err := serveFrames(call, sess, window, shared, cfg)
+	shared.Close() // the receiver halted and every Process returned: before the summary
 	if err != nil {
 		return err
 	}
