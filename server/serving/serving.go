@@ -1,7 +1,8 @@
 // Package serving owns the server end of the long-lived StreamFrames call:
 // the header handshake, bounded in-flight frames, results in arrival order,
-// drain, idle and header deadlines, and the summary. It does not touch
-// pixels: frames are opaque bytes handed to a Session.
+// drain, idle and header deadlines, the memory a local client shares its
+// frames through, and the summary. It does not touch pixels: frames are
+// opaque bytes handed to a Session.
 package serving
 
 import (
