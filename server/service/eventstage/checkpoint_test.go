@@ -237,34 +237,18 @@ func remove(t *testing.T, dir, name string) {
 // of events.
 type failingEvents struct {
 	core.Output
+	core.EventLog
 	failAt int // the append of events that fails, counted from 1
 	n      int
 }
 
 func (f *failingEvents) AppendEvents(evs []record.Event) error {
-	if len(evs) == 0 {
-		return f.Output.(core.EventLog).AppendEvents(evs)
+	if len(evs) > 0 {
+		if f.n++; f.n == f.failAt {
+			return errors.New("disk full")
+		}
 	}
-	if f.n++; f.n == f.failAt {
-		return errors.New("disk full")
-	}
-	return f.Output.(core.EventLog).AppendEvents(evs)
-}
-
-func (f *failingEvents) CountCheckpoint() (core.CountCheckpoint, bool) {
-	return f.Output.(core.EventLog).CountCheckpoint()
-}
-
-func (f *failingEvents) RecordedFrames(from *core.CountCheckpoint, fn func(record.Frame) error) error {
-	return f.Output.(core.EventLog).RecordedFrames(from, fn)
-}
-
-func (f *failingEvents) KeepEvents(from *core.CountCheckpoint, evs []record.Event) error {
-	return f.Output.(core.EventLog).KeepEvents(from, evs)
-}
-
-func (f *failingEvents) SaveCountCheckpoint(state []byte) error {
-	return f.Output.(core.EventLog).SaveCountCheckpoint(state)
+	return f.EventLog.AppendEvents(evs)
 }
 
 // A frame recorded whose events could not be written (the frame is then
@@ -274,7 +258,8 @@ func (f *failingEvents) SaveCountCheckpoint(state []byte) error {
 func TestEventsNotWrittenAreWrittenAtTheNextOpen(t *testing.T) {
 	want, wantCounts := whole(t, 100)
 	dir := t.TempDir()
-	first := openOn(t, &failingEvents{Output: openOutput(t, dir), failAt: 3}, eventstage.Hooks{})
+	out := openOutput(t, dir)
+	first := openOn(t, &failingEvents{Output: out, EventLog: out.(core.EventLog), failAt: 3}, eventstage.Hooks{})
 	failed := 0
 	for seq := int64(0); seq < 60; seq++ {
 		r := result(seq)
@@ -291,6 +276,13 @@ func TestEventsNotWrittenAreWrittenAtTheNextOpen(t *testing.T) {
 	first.out.Close()
 	if failed != 1 {
 		t.Fatalf("%d commits failed, want the one", failed)
+	}
+	// What went out live after the failure is the whole run's too: every
+	// line written is one of its lines.
+	for _, line := range strings.Split(strings.TrimSpace(readEvents(t, dir)), "\n") {
+		if !strings.Contains(want, line+"\n") {
+			t.Errorf("written live, not in the whole run: %s", line)
+		}
 	}
 	again := open(t, dir)
 	again.feed(t, 60, 100)

@@ -129,13 +129,16 @@ func (cs *Stage) Commit(r *pb.FrameResult) error {
 	if cs == nil || cs.next == nil {
 		return nil
 	}
-	next, evs := cs.next, cs.evs
+	evs := cs.evs
+	// The frame is recorded: the counter moves on whether or not its
+	// events can be written, so that later frames' events are the whole
+	// run's (the next open writes the missing ones from a replay).
+	cs.counter, cs.last = cs.next, cs.at
 	cs.next, cs.evs = nil, nil
 	if err := cs.log.AppendEvents(evs); err != nil {
 		cs.unsaved = true
 		return err
 	}
-	cs.counter, cs.last = next, cs.at
 	for _, e := range evs {
 		r.Events = append(r.Events, toProtoEvent(e))
 	}
