@@ -165,14 +165,12 @@ func (s *session) Summarize(sum *pb.StreamSummary) {
 // SourceStatus tells the monitor how the client's live source is doing.
 func (s *session) SourceStatus(st *pb.SourceStatus) { s.watch.SourceStatus(st) }
 
-// Close saves the counting checkpoint (unless a newer call took the
-// name), releases held pictures and lets the stream's name go.
+// Close saves the counting checkpoint, releases held pictures and lets
+// the stream's name go. A newer call that took the name over waits for
+// that (the store releases the name in out.Close), so the folder is
+// still this call's when the checkpoint is saved.
 func (s *session) Close() error {
 	s.watch.Close()
-	select {
-	case <-s.out.Evicted(): // the name is a newer call's: its folder too
-	default:
-		s.counted.Close()
-	}
+	s.counted.Close()
 	return errors.Join(s.tracked.Close(), s.out.Close())
 }
