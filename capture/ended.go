@@ -40,6 +40,6 @@ func (s *VideoReader) follow() error {
 	// Closing an OpenCV capture cannot fail.
 	_ = s.vc.Close()
 	s.followedAt, s.followedMs = at, s.posMs
-	s.vc, s.followed, s.posMs = vc, true, -1
+	s.vc, s.followed = vc, true // the frame read again keeps its position
 	return nil
 }

@@ -208,10 +208,15 @@ func (s *VideoReader) readFrame() bool {
 }
 
 // filePosition is the position of the frame just read from a video file,
-// in ms, or -1 when the source is no file or does not know it.
+// in ms, or -1 when the source is no file or does not know it: FFmpeg's,
+// or after a move to GStreamer (whose reader gives none reliably) the
+// last FFmpeg position carried on at the file's frame rate.
 func (s *VideoReader) filePosition() float64 {
-	if s.spec.kind != KindFile || s.followed {
+	switch {
+	case s.spec.kind != KindFile:
 		return -1
+	case s.followed:
+		return s.carriedMs(s.read - 1)
 	}
 	if ms := s.vc.Get(gocv.VideoCapturePosMsec); ms >= 0 && !math.IsNaN(ms) && !math.IsInf(ms, 0) {
 		return ms
@@ -219,26 +224,24 @@ func (s *VideoReader) filePosition() float64 {
 	return -1
 }
 
+// carriedMs is frame seq's position after the move to GStreamer: FFmpeg's
+// at the move, on at the file's frame rate; -1 when either is unknown.
+func (s *VideoReader) carriedMs(seq int64) float64 {
+	if s.followedMs < 0 || s.info.FPS <= 0 {
+		return -1
+	}
+	return s.followedMs + float64(seq-s.followedAt)*1000/s.info.FPS
+}
+
 // current is the frame just read, read at at; a video file's frame
 // carries its position.
 func (s *VideoReader) current(at time.Time) frames.Frame {
 	f := frames.Frame{Seq: s.read - 1, At: at, Image: &s.frame}
-	if ms := s.positionMs(f.Seq); ms >= 0 {
-		pos := int64(math.Round(ms * 1000))
+	if s.posMs >= 0 {
+		pos := int64(math.Round(s.posMs * 1000))
 		f.PositionUs = &pos
 	}
 	return f
-}
-
-// positionMs is frame seq's position in a video file, in ms, or -1 when
-// it is not known: FFmpeg's, or after a move to GStreamer (whose reader
-// gives none reliably) the last FFmpeg position carried on at the file's
-// frame rate.
-func (s *VideoReader) positionMs(seq int64) float64 {
-	if s.posMs >= 0 || !s.followed || s.followedMs < 0 || s.info.FPS <= 0 {
-		return s.posMs
-	}
-	return s.followedMs + float64(seq-s.followedAt)*1000/s.info.FPS
 }
 
 // SkipTo discards frames of a finite source, without decoding them to images,
