@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"sync"
 	"time"
@@ -91,12 +90,12 @@ func (d *Deliverer) Notify(stream string) {
 // that waits until it grew by 2 knows that each sink started a whole pass
 // after it looked.
 func (d *Deliverer) Passes() int64 {
-	var n int64 = math.MaxInt64
-	for _, f := range d.followers {
-		n = min(n, f.passes.Load())
-	}
 	if len(d.followers) == 0 {
 		return 0
+	}
+	n := d.followers[0].passes.Load()
+	for _, f := range d.followers[1:] {
+		n = min(n, f.passes.Load())
 	}
 	return n
 }
