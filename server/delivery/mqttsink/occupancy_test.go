@@ -3,6 +3,7 @@ package mqttsink_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -71,12 +72,17 @@ func TestLateSubscriberGetsTheZonesOccupancy(t *testing.T) {
 		t.Errorf("late subscriber got door %+v, want 1 person and 1 dog at frame 50, position %d", got, pos)
 	}
 
-	broker.Stop(syscall.SIGTERM)
-	o.Publish(record.Occupancy{Stream: "cam", Zone: "desk", Count: 1, Seq: 90})
-	broker.Restart()
-	again := mosquittotest.Subscribe(t, broker, "after-restart", "framewire/+/zones/+/occupancy")
-	if got, m := occupancyOn(t, again, desk, 1); got.Seq != 90 {
-		t.Errorf("after the restart got %s, want the desk's count 1 at frame 90", m.Payload)
+	// Stopped cleanly, then killed mid-stream: the value set while the
+	// broker was away is the one a new subscriber gets.
+	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		broker.Stop(sig)
+		seq := int64(90 + i)
+		o.Publish(record.Occupancy{Stream: "cam", Zone: "desk", Count: int64(1 + i), Seq: seq})
+		broker.Restart()
+		again := mosquittotest.Subscribe(t, broker, fmt.Sprintf("after-restart-%d", i), "framewire/+/zones/+/occupancy")
+		if got, m := occupancyOn(t, again, desk, int64(1+i)); got.Seq != seq {
+			t.Errorf("after %v and a restart got %s, want the desk's count %d at frame %d", sig, m.Payload, 1+i, seq)
+		}
 	}
 }
 
