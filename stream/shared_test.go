@@ -4,16 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/serving"
-	"github.com/framewire/framewire/stream/streamtest"
 )
 
 // sharedSlot is the slot the tests' clients ask for; every tenth frame of
@@ -42,7 +43,9 @@ func (s *recyclingSource) Next(ctx context.Context) (*pb.Frame, error) {
 	if s.next >= s.n {
 		return nil, io.EOF
 	}
-	f := &pb.Frame{Seq: s.next, CaptureUnixNano: time.Now().UnixNano(), Data: []byte(frameText(s.next))}
+	// Raw: the server reads a raw frame in its slot (a compressed one it
+	// copies out), so a slot written again too soon shows.
+	f := &pb.Frame{Seq: s.next, CaptureUnixNano: time.Now().UnixNano(), Encoding: pb.Encoding_ENCODING_RAW_BGR, Data: []byte(frameText(s.next))}
 	s.next++
 	return f, nil
 }
@@ -82,7 +85,7 @@ func runShared(t *testing.T, c *Client) (*Summary, *recyclingSource) {
 
 func TestFramesGoThroughSharedMemory(t *testing.T) {
 	h := &echoHandler{work: 200 * time.Microsecond}
-	sum, src := runShared(t, dial(t, h, serving.Config{MaxWindow: 4, SharedSlotBytes: 1 << 20}))
+	sum, src := runShared(t, NewClient(pb.NewImageProcedureClient(loopback(t, newTestServer(h, serving.Config{MaxWindow: 4, SharedSlotBytes: 1 << 20})))))
 	if want := src.n - src.n/10; sum.SharedFrames != want || sum.SharedMemoryErr != nil {
 		t.Errorf("%d frames through shared memory (%v), want %d (all but the 10%% larger than a slot)", sum.SharedFrames, sum.SharedMemoryErr, want)
 	}
@@ -121,7 +124,7 @@ func (s *tamperingService) StreamFrames(call pb.ImageProcedure_StreamFramesServe
 func TestSharedMemoryThatIsNotTheServersIsNotUsed(t *testing.T) {
 	srv := grpc.NewServer()
 	pb.RegisterImageProcedureServer(srv, &tamperingService{testService{h: &echoHandler{}, cfg: serving.Config{SharedSlotBytes: 1 << 20}}})
-	c := NewClient(pb.NewImageProcedureClient(streamtest.Dial(t, srv)))
+	c := NewClient(pb.NewImageProcedureClient(loopback(t, srv)))
 	sum, _ := runShared(t, c)
 	if sum.SharedFrames != 0 || sum.SharedMemoryErr == nil || !strings.Contains(sum.String(), "token differs") {
 		t.Errorf("%d frames through shared memory, summary %q; want none, saying the token differs", sum.SharedFrames, sum)
@@ -143,7 +146,7 @@ func TestBadSharedSlotsAreInvalidFrames(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := &echoHandler{}
-			conn := streamtest.Dial(t, newTestServer(h, serving.Config{MaxWindow: 4, SharedSlotBytes: 1 << 20}))
+			conn := loopback(t, newTestServer(h, serving.Config{MaxWindow: 4, SharedSlotBytes: 1 << 20}))
 			res := sendRaw(t, pb.NewImageProcedureClient(conn), c.slot,
 				&pb.Frame{Seq: 0, Shared: c.frame}, &pb.Frame{Seq: 1, Data: []byte("fine")})
 			if res[0].GetStatus() != pb.FrameStatus_FRAME_INVALID || !strings.Contains(res[0].GetError(), c.want) {
@@ -154,6 +157,35 @@ func TestBadSharedSlotsAreInvalidFrames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A caller from elsewhere than this machine (here an in-memory
+// connection, whose address is neither loopback nor a Unix socket) is
+// offered no shared memory: it could have the server read whole frames
+// of it for a few bytes a message.
+func TestRemoteCallerGetsNoSharedMemory(t *testing.T) {
+	sum, _ := runShared(t, dial(t, &echoHandler{}, serving.Config{MaxWindow: 4, SharedSlotBytes: 1 << 20}))
+	if sum.Ready.GetSharedMemory() != nil || sum.SharedFrames != 0 {
+		t.Errorf("shared memory %v offered, %d frames through it; want none", sum.Ready.GetSharedMemory(), sum.SharedFrames)
+	}
+}
+
+// loopback serves srv on a loopback TCP port and returns a connection to
+// it; both end with the test.
+func loopback(t *testing.T, srv *grpc.Server) *grpc.ClientConn {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
 }
 
 func newTestServer(h serving.Handler, cfg serving.Config) *grpc.Server {

@@ -135,7 +135,7 @@ func Serve(call pb.ImageProcedure_StreamFramesServer, h Handler, cfg Config) err
 	}
 	defer sess.Close()
 	window := grantWindow(hdr.GetWindow(), cfg.MaxWindow)
-	shared := openShared(hdr, window, cfg.SharedSlotBytes)
+	shared := openShared(hdr, window, localSlotBytes(call, cfg.SharedSlotBytes))
 	if err := sendReady(call, sess, window, shared); err != nil {
 		shared.Close()
 		return err

@@ -4,10 +4,34 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/peer"
 
 	"github.com/framewire/framewire/internal/shm"
 	pb "github.com/framewire/framewire/proto"
 )
+
+// localSlotBytes is maxSlot for a call from this machine (a Unix socket
+// or a loopback address), else 0: a remote caller could not write the
+// memory, only have the server read and process whole frames of it for
+// a few bytes a message.
+func localSlotBytes(call grpc.ServerStream, maxSlot int64) int64 {
+	p, ok := peer.FromContext(call.Context())
+	if !ok {
+		return 0
+	}
+	switch a := p.Addr.(type) {
+	case *net.UnixAddr:
+		return maxSlot
+	case *net.TCPAddr:
+		if a.IP.IsLoopback() {
+			return maxSlot
+		}
+	}
+	return 0
+}
 
 // sharedLayout is the shared memory a call's header asks for, bounded by
 // the server's largest slot: one slot per window place. ok is false when

@@ -31,12 +31,12 @@ func Open(sm *pb.SharedMemory) (*Writer, error) {
 	return &Writer{slots: s}, nil
 }
 
-// Frame is f as it is sent: without its bytes, which go into the next
-// slot, when they fit one; else f itself. f is not changed: a resend
+// Frame is f as it is sent: a raw frame without its bytes, which go into
+// the next slot, when they fit one; else f itself. f is not changed: a resend
 // after a broken call takes it again. A nil Writer sends f as it is.
 func (w *Writer) Frame(f *pb.Frame) *pb.Frame {
-	if w == nil || len(f.GetData()) == 0 {
-		return f
+	if w == nil || len(f.GetData()) == 0 || f.GetEncoding() != pb.Encoding_ENCODING_RAW_BGR {
+		return f // a compressed frame is small, and the server would copy it out
 	}
 	i := w.next % w.slots.Layout().Count
 	dst, err := w.slots.Slot(i, int64(len(f.Data)))
