@@ -48,9 +48,8 @@ type captureRun struct {
 }
 
 // runCapture streams video through the capture binary to srv, whose
-// output is out, under a new name, and removes that output afterwards.
+// output is out, under a new name, and leaves that output to the caller.
 func (b *Bench) runCapture(ctx context.Context, bin string, srv *serverproc.Proc, out, name, video string) (captureRun, error) {
-	defer os.RemoveAll(filepath.Join(out, name))
 	wall, cpu, _, err := rig.RunCPU(ctx, bin, "--server", srv.Addr, "--source", video, "--name", name, "--quiet")
 	if err != nil {
 		return captureRun{}, err

@@ -132,13 +132,12 @@ func forwardFloor(m rig.ModelSpec, imgs []gocv.Mat) ([][]core.Detection, float64
 }
 
 // encodeWriteFloor draws, encodes (quality 90, as the server) and writes
-// every image's JPEG into dir, and returns the CPU ms a frame took and
+// every image's JPEG into dir (a new folder, left to the caller), and returns the CPU ms a frame took and
 // the median wall ms of one fsync of such a file (not in the floor).
 func encodeWriteFloor(imgs []gocv.Mat, dets [][]core.Detection, dir string) (cpuMS, fsyncMS float64, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, 0, err
 	}
-	defer os.RemoveAll(dir)
 	for i := range imgs {
 		pixels.Draw(&imgs[i], dets[i])
 	}

@@ -49,7 +49,7 @@ func (b *Bench) sizesFigures(ctx context.Context, m rig.ModelSpec, capBin string
 func (b *Bench) sizeRound(ctx context.Context, m rig.ModelSpec, capBin string, det *serverproc.Proc, clip, dir string) (cpuRound, error) {
 	var r cpuRound
 	var err error
-	if r.floor, err = measureFloor(m, clip, filepath.Join(dir, "floor")); err != nil {
+	if r.floor, err = measureFloor(m, clip, filepath.Join(dir, b.StreamName("floor"))); err != nil {
 		return r, fmt.Errorf("floor of %s: %w", clip, err)
 	}
 	if err := resetThreads(b.O.CVThreads); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -52,7 +53,9 @@ func (b *Bench) Streams(ctx context.Context) (_ []fig.Figure, err error) {
 
 // streamsRound runs one stream alone, then b.O.Streams at once.
 func (b *Bench) streamsRound(ctx context.Context, capBin string, srv *serverproc.Proc, out string) (streamsRound, error) {
-	one, err := b.runCapture(ctx, capBin, srv, out, b.StreamName("alone"), b.O.Video)
+	alone := b.StreamName("alone")
+	one, err := b.runCapture(ctx, capBin, srv, out, alone, b.O.Video)
+	os.RemoveAll(filepath.Join(out, alone))
 	if err != nil {
 		return streamsRound{}, err
 	}
@@ -70,6 +73,9 @@ func (b *Bench) streamsRound(ctx context.Context, capBin string, srv *serverproc
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	for _, name := range names {
+		os.RemoveAll(filepath.Join(out, name))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return r, err
 	}
