@@ -13,15 +13,20 @@ func (s *VideoReader) endOfFile() error {
 	})
 }
 
-// readFileFrame reads the next frame into s.frame, the previous one kept
-// in s.prev, and moves a video file to GStreamer when FFmpeg's reader may
-// have left the frame unconverted (see package videofile).
+// readFileFrame reads the next frame into s.frame, and moves a video
+// file to GStreamer when FFmpeg's reader may have left the frame
+// unconverted: its last row repeats the frame before's (see package
+// videofile).
 func (s *VideoReader) readFileFrame() (ok bool, err error) {
-	s.frame, s.prev = s.prev, s.frame
 	if !s.readFrame() {
 		return false, nil
 	}
-	if s.spec.kind != KindFile || s.followed || !videofile.SameLastRow(s.frame, s.prev) {
+	if s.spec.kind != KindFile || s.followed {
+		return true, nil
+	}
+	repeated := s.last.Same(s.frame)
+	s.last.Keep(s.frame)
+	if !repeated {
 		return true, nil
 	}
 	return true, s.follow()

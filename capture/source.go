@@ -11,13 +11,16 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/capture/frames"
+	"github.com/framewire/framewire/capture/lending"
+	"github.com/framewire/framewire/capture/videofile"
 )
 
 // VideoReader reads the decoded frames of a webcam, a device, a video
 // file, a URL or a GStreamer pipeline, through OpenCV's VideoCapture.
 //
-// A VideoReader owns an OpenCV capture and two Mats that are reused for
-// every frame; Close releases them. Read, SkipTo and Close must not be
+// A VideoReader owns an OpenCV capture and the Mat each frame is read
+// into: one reused for every frame, or, when it is lent buffers
+// (UseBuffers), a Mat over each frame's own buffer; Close releases them. Read, SkipTo and Close must not be
 // called concurrently (one reader goroutine owns the source); Info may be
 // called from any goroutine.
 type VideoReader struct {
@@ -25,8 +28,9 @@ type VideoReader struct {
 	info Info
 
 	vc    *gocv.VideoCapture
-	frame gocv.Mat // last frame read; owned here, reused for every read
-	prev  gocv.Mat // a video file's frame before it; owned here, swapped with frame
+	frame gocv.Mat          // last frame read; owned here
+	last  videofile.LastRow // a video file's last row of the frame before
+	lend  lending.Lender    // buffers lent for frames' pixels, if any
 
 	read      int64     // frames read from the source so far
 	posMs     float64   // position of the frame in s.frame in a video file, ms; -1 unknown
@@ -82,7 +86,7 @@ func prepare(spec string, opts Options) (sourceSpec, error) {
 // newVideoReader is the source of sp read through vc, before its first
 // frame.
 func newVideoReader(sp sourceSpec, vc *gocv.VideoCapture) *VideoReader {
-	return &VideoReader{spec: sp, vc: vc, frame: gocv.NewMat(), prev: gocv.NewMat()}
+	return &VideoReader{spec: sp, vc: vc, frame: gocv.NewMat()}
 }
 
 // readFirst reads the first frame, which the first Read returns, and
@@ -93,6 +97,7 @@ func (s *VideoReader) readFirst() error {
 		_ = s.Close()
 		return fmt.Errorf("open %s: OpenCV opened it but could not read a first frame (%s)", s.spec.name(), firstReadHint(s.spec.kind))
 	}
+	s.last.Keep(s.frame)
 	s.pending, s.pendingAt = true, time.Now()
 	return nil
 }
@@ -134,6 +139,12 @@ func finite(v float64) float64 {
 	}
 	return v
 }
+
+// UseBuffers has each frame after the first read into a buffer lent by
+// b, the size of the frame before it, and handed over as the Frame's
+// Pixels (see frames.BufferUser). A frame that comes at another size or
+// type is read into OpenCV's own memory and has no Pixels.
+func (s *VideoReader) UseBuffers(b frames.Buffers) { s.lend.Buffers = b }
 
 // Info describes the source; Width and Height are those of its first
 // frame as read. It does not change after the source opened and is safe
@@ -199,6 +210,7 @@ func (s *VideoReader) readFinite() (frames.Frame, error) {
 // readFrame reads the next frame into s.frame and counts it, with its
 // position when the source is a video file that knows it.
 func (s *VideoReader) readFrame() bool {
+	s.lend.Prepare(&s.frame)
 	if !s.vc.Read(&s.frame) || s.frame.Empty() {
 		return false
 	}
@@ -236,7 +248,7 @@ func (s *VideoReader) carriedMs(seq int64) float64 {
 // current is the frame just read, read at at; a video file's frame
 // carries its position.
 func (s *VideoReader) current(at time.Time) frames.Frame {
-	f := frames.Frame{Seq: s.read - 1, At: at, Image: &s.frame}
+	f := frames.Frame{Seq: s.read - 1, At: at, Image: &s.frame, Pixels: s.lend.HandOver(s.frame)}
 	if s.posMs >= 0 {
 		pos := int64(math.Round(s.posMs * 1000))
 		f.PositionUs = &pos
@@ -318,5 +330,6 @@ func (s *VideoReader) Close() error {
 		return nil
 	}
 	s.closed = true
-	return errors.Join(s.frame.Close(), s.prev.Close(), s.vc.Close())
+	s.lend.Release()
+	return errors.Join(s.frame.Close(), s.vc.Close())
 }

@@ -28,14 +28,18 @@ type Config struct {
 	MaxRawBytes int
 }
 
+var _ frames.Buffers = (*Encoder)(nil)
+
 // Encoder encodes frames as its Config says. Encode and Close belong to
-// one goroutine; LimitRaw and Recycle may be called from any.
+// one goroutine; LimitRaw, Get and Put may be called from any. It lends
+// raw frames' buffers (frames.Buffers): those of frames sent and
+// answered come back to it to be filled again.
 type Encoder struct {
 	cfg    Config
 	scaled gocv.Mat // resize target, reused
 	params []int    // IMEncode parameters
 	maxRaw atomic.Int64
-	free   chan []byte // raw frames' buffers given back (Recycle)
+	free   chan []byte // raw frames' buffers given back (Put)
 }
 
 // New returns an Encoder; the caller must Close it.
@@ -51,14 +55,26 @@ func (e *Encoder) Close() error { return e.scaled.Close() }
 // Encode resizes img as asked and encodes it: as raw BGR pixels when the
 // Config and the present raw limit allow a frame of this size and img is
 // 8-bit BGR, else as JPEG (a grey or 4-channel camera's frames too). The
-// bytes are Go memory, the caller's.
-func (e *Encoder) Encode(img gocv.Mat) (frames.Encoded, error) {
-	img = e.resize(img)
-	if img.Type() == gocv.MatTypeCV8UC3 && e.sendsRaw(img.Cols(), img.Rows()) {
-		return e.rawBGR(img), nil
+// bytes are Go memory, the caller's. pixels, when set, are img's own
+// bytes, given with it (frames.Frame.Pixels): a raw frame not resized is
+// sent as them, without a copy; otherwise they come back here (Put).
+func (e *Encoder) Encode(img gocv.Mat, pixels []byte) (frames.Encoded, error) {
+	out := e.resize(img)
+	if out.Type() == gocv.MatTypeCV8UC3 && e.sendsRaw(out.Cols(), out.Rows()) {
+		if out.Ptr() == img.Ptr() && len(pixels) == out.Rows()*out.Cols()*3 {
+			return rawEncoded(pixels, out), nil
+		}
+		defer e.Put(pixels)
+		return e.rawBGR(out), nil
 	}
-	data, err := encodeJPEG(img, e.params)
-	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_JPEG, Width: img.Cols(), Height: img.Rows()}, err
+	defer e.Put(pixels)
+	data, err := encodeJPEG(out, e.params)
+	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_JPEG, Width: out.Cols(), Height: out.Rows()}, err
+}
+
+// rawEncoded is img's pixels px as a raw BGR frame.
+func rawEncoded(px []byte, img gocv.Mat) frames.Encoded {
+	return frames.Encoded{Data: px, Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Width: img.Cols(), Height: img.Rows()}
 }
 
 // LimitRaw lowers the largest raw frame to n bytes, as when the server
@@ -128,13 +144,13 @@ func (e *Encoder) rawBGR(img gocv.Mat) frames.Encoded {
 	if err != nil {
 		px = img.ToBytes()
 	}
-	data := e.buffer(len(px))
+	data := e.Get(len(px))
 	copy(data, px)
-	return frames.Encoded{Data: data, Encoding: framewirepb.Encoding_ENCODING_RAW_BGR, Width: img.Cols(), Height: img.Rows()}
+	return rawEncoded(data, img)
 }
 
-// buffer is n bytes to fill: a recycled buffer with room, else a new one.
-func (e *Encoder) buffer(n int) []byte {
+// Get is n bytes to fill: a buffer given back with room, else a new one.
+func (e *Encoder) Get(n int) []byte {
 	select {
 	case b := <-e.free:
 		if cap(b) >= n {
@@ -145,10 +161,13 @@ func (e *Encoder) buffer(n int) []byte {
 	return make([]byte, n)
 }
 
-// Recycle takes back the bytes of a raw frame that will never be read
+// Put takes back the bytes of a raw frame that will never be read
 // again, to fill with a later frame; beyond a few buffers they are left
 // to the garbage collector. It is safe to call from any goroutine.
-func (e *Encoder) Recycle(data []byte) {
+func (e *Encoder) Put(data []byte) {
+	if data == nil {
+		return
+	}
 	select {
 	case e.free <- data:
 	default:

@@ -25,7 +25,7 @@ func TestRawOnlyForBGR(t *testing.T) {
 	} {
 		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(10, 20, 30, 255), 48, 64, c.typ)
 		e := New(Config{Quality: 90, Raw: true})
-		f, err := e.Encode(img)
+		f, err := e.Encode(img, nil)
 		if err != nil || f.Encoding != c.want || f.Width != 64 || f.Height != 48 {
 			t.Errorf("%s: %v %dx%d %v, want %v 64x48", c.name, f.Encoding, f.Width, f.Height, err, c.want)
 		}
@@ -46,7 +46,7 @@ func TestRawOfARegion(t *testing.T) {
 	defer region.Close()
 	e := New(Config{Quality: 90, Raw: true})
 	defer e.Close()
-	f, err := e.Encode(region)
+	f, err := e.Encode(region, nil)
 	if err != nil || f.Encoding != framewirepb.Encoding_ENCODING_RAW_BGR || len(f.Data) != 20*10*3 {
 		t.Fatalf("%v, %d bytes, %v; want raw 600 bytes", f.Encoding, len(f.Data), err)
 	}
@@ -63,7 +63,7 @@ func TestRawBuffersAreRecycled(t *testing.T) {
 	encode := func(v float64, rows int) []byte {
 		img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(v, v, v, 0), rows, 10, gocv.MatTypeCV8UC3)
 		defer img.Close()
-		f, err := e.Encode(img)
+		f, err := e.Encode(img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,11 +73,11 @@ func TestRawBuffersAreRecycled(t *testing.T) {
 		return f.Data
 	}
 	first := encode(1, 10)
-	e.Recycle(first)
+	e.Put(first)
 	if second := encode(2, 10); &second[0] != &first[0] {
 		t.Errorf("the second frame has a new buffer; want the first's, given back")
 	}
-	e.Recycle(first[:0:100]) // too small for the next frame
+	e.Put(first[:0:100]) // too small for the next frame
 	if third := encode(3, 10); &third[0] == &first[0] {
 		t.Errorf("a buffer too small was used")
 	}
@@ -91,11 +91,11 @@ func TestRecycledRawFramesAllocateNoFrames(t *testing.T) {
 	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(7, 8, 9, 0), 576, 768, gocv.MatTypeCV8UC3)
 	defer img.Close()
 	encode := func() {
-		f, err := e.Encode(img)
+		f, err := e.Encode(img, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.Recycle(f.Data)
+		e.Put(f.Data)
 	}
 	encode() // the first frame's buffer
 	var before, after runtime.MemStats
@@ -123,5 +123,42 @@ func TestSourceRecyclesOnlyRawFrames(t *testing.T) {
 	s.Recycle(raw)
 	if len(s.enc.free) != 1 {
 		t.Errorf("a raw frame's buffer was not kept")
+	}
+}
+
+// A raw frame given with its own bytes is sent as them, without a copy;
+// resized, or as JPEG, it is encoded and its bytes come back to be lent
+// again.
+func TestLentPixels(t *testing.T) {
+	lent := func() (gocv.Mat, []byte) {
+		px := bytes.Repeat([]byte{4, 5, 6}, 64*48)
+		img, err := gocv.NewMatFromBytes(48, 64, gocv.MatTypeCV8UC3, px)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img, px
+	}
+	for _, c := range []struct {
+		name   string
+		cfg    Config
+		asThem bool
+	}{
+		{"raw", Config{Quality: 90, Raw: true}, true},
+		{"resized", Config{Quality: 90, Raw: true, Width: 32}, false},
+		{"JPEG", Config{Quality: 90}, false},
+	} {
+		e := New(c.cfg)
+		img, px := lent()
+		f, err := e.Encode(img, px)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent := len(f.Data) > 0 && &f.Data[0] == &px[0]
+		back := e.Get(len(px))
+		if sent != c.asThem || (&back[0] == &px[0]) == c.asThem {
+			t.Errorf("%s: sent as the pixels given %v, given back %v; want %v and %v", c.name, sent, !sent && &back[0] == &px[0], c.asThem, !c.asThem)
+		}
+		img.Close()
+		e.Close()
 	}
 }

@@ -30,7 +30,12 @@ func Wrap(r frames.Reader, cfg Config) *Source {
 	if info.Width > 0 && info.Height > 0 {
 		info.Width, info.Height = cfg.Size(info.Width, info.Height)
 	}
-	return &Source{r: r, enc: New(cfg), info: info}
+	enc := New(cfg)
+	if cfg.Raw && cfg.Width == 0 && cfg.Height == 0 {
+		// Frames not resized can be read straight into the buffers sent.
+		frames.UseBuffers(r, enc)
+	}
+	return &Source{r: r, enc: enc, info: info}
 }
 
 // Info describes the source; Width and Height are those of the frames
@@ -63,7 +68,7 @@ func (s *Source) encode(f frames.Frame) (frames.Encoded, error) {
 		return f.Encoded, nil
 	}
 	s.encoded++
-	e, err := s.enc.Encode(*f.Image)
+	e, err := s.enc.Encode(*f.Image, f.Pixels)
 	switch {
 	case err == nil:
 		return e, nil
@@ -86,12 +91,12 @@ func (s *Source) SkipTo(seq int64) error { return s.r.SkipTo(seq) }
 func (s *Source) LimitRaw(n int) { s.enc.LimitRaw(n) }
 
 // Recycle takes back a frame Next gave that was sent and answered (a
-// stream.Recycler): the buffer of a raw frame, which the Encoder made, is
-// filled again with a later frame; other frames' bytes (a photo file's,
+// stream.Recycler): the buffer of a raw frame, which the Encoder made or
+// lent the reader, is filled again with a later frame; other frames' bytes (a photo file's,
 // a JPEG) are left alone. Safe to call while another goroutine reads.
 func (s *Source) Recycle(f *framewirepb.Frame) {
 	if f.GetEncoding() == framewirepb.Encoding_ENCODING_RAW_BGR {
-		s.enc.Recycle(f.GetData())
+		s.enc.Put(f.GetData())
 	}
 }
 

@@ -55,10 +55,39 @@ type Frame struct {
 	// Image is the decoded picture, owned by the Reader (see Read); nil
 	// when Encoded holds the frame as it goes.
 	Image *gocv.Mat
+	// Pixels, when set, are Image's own bytes (BGR, continuous), in a
+	// buffer the Reader was lent (see BufferUser): they belong to the
+	// caller from now on, who gives them back (Buffers.Put) or keeps
+	// them; the Reader never writes them again.
+	Pixels []byte
 	// Encoded is the frame as it goes when the source has it so: a
 	// photo's own JPEG or PNG bytes, or the bytes of a file OpenCV cannot
 	// read, for the server to record as failed.
 	Encoded Encoded
+}
+
+// Buffers lends byte buffers for frames' pixels and takes back those no
+// one reads any more. Safe for concurrent use.
+type Buffers interface {
+	// Get lends a buffer of n bytes.
+	Get(n int) []byte
+	// Put takes a buffer back; it may be lent again.
+	Put(b []byte)
+}
+
+// BufferUser is a Reader that can decode each frame into a buffer it is
+// lent, handing it over as the Frame's Pixels, so that the frame's bytes
+// need no copy on their way out. A decorator forwards it to the Reader it
+// wraps. UseBuffers is called before the first Read.
+type BufferUser interface {
+	UseBuffers(b Buffers)
+}
+
+// UseBuffers lends r's frames buffers from b when r can use them.
+func UseBuffers(r Reader, b Buffers) {
+	if u, ok := r.(BufferUser); ok {
+		u.UseBuffers(b)
+	}
 }
 
 // Encoded is a frame's bytes as sent, with their encoding and size.

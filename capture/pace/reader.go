@@ -16,6 +16,8 @@ type Reader struct {
 	live  bool
 	pacer Pacer
 	timer *time.Timer // reused for a finite source's waits
+	// buffers, when set, takes back the pixels of frames dropped here.
+	buffers frames.Buffers
 }
 
 var _ frames.Reader = (*Reader)(nil)
@@ -47,6 +49,9 @@ func (p *Reader) readLive(ctx context.Context) (frames.Frame, error) {
 			p.pacer.Sent(f.At)
 			return f, nil
 		}
+		if p.buffers != nil && f.Pixels != nil {
+			p.buffers.Put(f.Pixels)
+		}
 		if err := ctx.Err(); err != nil {
 			return frames.Frame{}, err
 		}
@@ -63,6 +68,13 @@ func (p *Reader) readFinite(ctx context.Context) (frames.Frame, error) {
 		p.pacer.Sent(time.Now())
 	}
 	return f, err
+}
+
+// UseBuffers lends the Reader it wraps b (frames.BufferUser); the
+// pixels of a live frame dropped here go back to b.
+func (p *Reader) UseBuffers(b frames.Buffers) {
+	p.buffers = b
+	frames.UseBuffers(p.r, b)
 }
 
 // SkipTo skips on the source it wraps; skipped frames take no turn.

@@ -66,6 +66,7 @@ type Config struct {
 // called from one goroutine; Info from any.
 type Reader struct {
 	open  Opener
+	first frames.Reader // the source first opened, until the first Read (UseBuffers)
 	cfg   Config
 	info  frames.Info
 	name  string
@@ -91,7 +92,7 @@ func New(first frames.Reader, open Opener, cfg Config) *Reader {
 		cfg.Backoff.Max = 2 * time.Second
 	}
 	r := &Reader{
-		open: open, cfg: cfg, info: first.Info(),
+		open: open, first: first, cfg: cfg, info: first.Info(),
 		name:  fmt.Sprintf("%s %q", first.Info().Kind, redact.Source(first.Info().Source)),
 		slots: make(chan struct{}, maxAbandoned+1),
 		last:  time.Now(),
@@ -101,6 +102,22 @@ func New(first frames.Reader, open Opener, cfg Config) *Reader {
 	return r
 }
 
+// UseBuffers lends b to the source first opened and to each one opened
+// again (frames.BufferUser). Call it before the first Read.
+func (r *Reader) UseBuffers(b frames.Buffers) {
+	if r.first != nil {
+		frames.UseBuffers(r.first, b)
+	}
+	open := r.open
+	r.open = func() (frames.Reader, error) {
+		src, err := open()
+		if err == nil {
+			frames.UseBuffers(src, b)
+		}
+		return src, err
+	}
+}
+
 // Info describes the source as it was first opened.
 func (r *Reader) Info() frames.Info { return r.info }
 
@@ -108,6 +125,7 @@ func (r *Reader) Info() frames.Info { return r.info }
 // lost. It returns an error only when ctx ends, the reopening attempts
 // run out (wrapping the last one's error) or the source is closed.
 func (r *Reader) Read(ctx context.Context) (frames.Frame, error) {
+	r.first = nil
 	for {
 		if r.cur == nil {
 			if err := r.reconnect(ctx); err != nil {

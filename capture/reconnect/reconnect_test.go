@@ -26,7 +26,10 @@ type fakeLive struct {
 	n       int64
 	reading atomic.Bool
 	closed  atomic.Bool
+	buffers frames.Buffers // lent by UseBuffers
 }
+
+func (s *fakeLive) UseBuffers(b frames.Buffers) { s.buffers = b }
 
 var _ frames.Reader = (*fakeLive)(nil)
 
@@ -136,6 +139,26 @@ func TestReconnectingGoesOnAfterTheSourceEnds(t *testing.T) {
 		t.Errorf("Close: %v, source closed %v", err, second.closed.Load())
 	}
 }
+
+// The buffers lent to the Reader reach the source first opened and each
+// one opened again.
+func TestReconnectingLendsBuffersToEverySource(t *testing.T) {
+	first, second := &fakeLive{t: t, frames: 2}, &fakeLive{t: t, frames: 100}
+	r := New(first, opener(nil, second), Config{Stall: time.Second, Backoff: fastBackoff()})
+	defer r.Close()
+	var b frames.Buffers = nopBuffers{}
+	frames.UseBuffers(r, b)
+	readSeqs(t, r, 4)
+	if first.buffers != b || second.buffers != b {
+		t.Errorf("buffers lent to the first source %v, to the second %v; want both", first.buffers != nil, second.buffers != nil)
+	}
+}
+
+// nopBuffers lends new buffers and drops those given back.
+type nopBuffers struct{}
+
+func (nopBuffers) Get(n int) []byte { return make([]byte, n) }
+func (nopBuffers) Put([]byte)       {}
 
 func TestReconnectingAbandonsAStalledRead(t *testing.T) {
 	freeze := make(chan struct{})

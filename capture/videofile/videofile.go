@@ -12,7 +12,7 @@
 // twice the CPU a frame and has no reliable positions (the reader carries
 // FFmpeg's last one on at the frame rate). So video files are
 // read through FFmpeg, and a file moves to GStreamer, once, at the first
-// frame whose last row is byte for byte the previous frame's (SameLastRow):
+// frame whose last row is byte for byte the previous frame's (LastRow):
 // the sign of a frame left unconverted. A picture that truly repeats its
 // last row (a letterbox bar, a still scene) moves too; it only costs speed.
 package videofile
@@ -97,20 +97,45 @@ func (r Reading) shortReason() string {
 	return fmt.Sprintf("%s (reached %.2f s of %.2f s)", why, (r.LastMs+1000/r.FPS)/1000, float64(r.Declared)/r.FPS)
 }
 
-// SameLastRow says whether a and b are the same size and their last rows
-// hold the same bytes.
-func SameLastRow(a, b gocv.Mat) bool {
-	if a.Empty() || a.Rows() != b.Rows() || a.Cols() != b.Cols() || a.Type() != b.Type() ||
-		!a.IsContinuous() || !b.IsContinuous() {
-		return false
+// LastRow is a copy of one frame's size, type and last row, to tell
+// whether the next frame repeats it. The zero value holds no frame.
+type LastRow struct {
+	rows, cols int
+	typ        gocv.MatType
+	row        []byte
+}
+
+// Keep copies m's last row (reusing l's bytes); a frame that is empty or
+// not continuous leaves l holding none.
+func (l *LastRow) Keep(m gocv.Mat) {
+	row, ok := lastRow(m)
+	if !ok {
+		l.rows = 0
+		return
 	}
-	pa, errA := a.DataPtrUint8()
-	pb, errB := b.DataPtrUint8()
-	if errA != nil || errB != nil {
-		return false
+	l.rows, l.cols, l.typ = m.Rows(), m.Cols(), m.Type()
+	l.row = append(l.row[:0], row...)
+}
+
+// Same says whether m is the size and type of the frame kept and its
+// last row holds the same bytes.
+func (l *LastRow) Same(m gocv.Mat) bool {
+	row, ok := lastRow(m)
+	return ok && l.rows > 0 && m.Rows() == l.rows && m.Cols() == l.cols && m.Type() == l.typ && bytes.Equal(row, l.row)
+}
+
+// lastRow is m's last row of bytes, in place; false when m is empty or
+// not continuous.
+func lastRow(m gocv.Mat) ([]byte, bool) {
+	if m.Empty() || !m.IsContinuous() {
+		return nil, false
 	}
-	row := len(pa) / a.Rows()
-	return len(pa) == len(pb) && bytes.Equal(pa[len(pa)-row:], pb[len(pb)-row:])
+	px, err := m.DataPtrUint8()
+	if err != nil {
+		return nil, false
+	}
+	n := len(px) / m.Rows()
+	return px[len(px)-n:], true
 }
 
 // OpenGStreamerAt opens the file at path with GStreamer, moves it to
