@@ -57,13 +57,21 @@ type made struct {
 	ticks      int64
 }
 
+// maxQueued is how many frames written may wait for their segment: a
+// segment's length of frames and the few ffmpeg holds, at any frame rate
+// a camera has. An encoder holding this many makes no segments; the
+// next write fails (the recorder then starts another after a backoff).
+const maxQueued = 1 << 14
+
 // encoder is one ffmpeg process making a stream's segments from frames
 // written to it in order: every segment's length of frame time it cuts
 // a fragment, which is one segment. write and finish are called from one
 // goroutine; the segments are handed to emit on the encoder's reading
-// goroutine, which finish waits for.
+// goroutine, which finish waits for. Once its output cannot be read, or
+// ends before its input, writes fail.
 type encoder struct {
 	kind   inputKind
+	limit  int   // frames that may wait for a segment (maxQueued)
 	most   int64 // longest frame duration (microseconds): the segment length
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
@@ -79,13 +87,13 @@ type encoder struct {
 	queue    []fed // written, not yet in a segment
 	lastDur  int64 // the last frame's duration, known at finish
 	finished bool  // no more frames come
-	readErr  error
+	readErr  error // why the output ended before the input; then ffmpeg is killed
 }
 
 // startEncoder starts ffmpeg for frames of kind.
 func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit func(made)) (*encoder, error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &encoder{kind: kind, most: max(segment.Microseconds(), 1), cancel: cancel, emit: emit, read: make(chan struct{})}
+	e := &encoder{kind: kind, limit: maxQueued, most: max(segment.Microseconds(), 1), cancel: cancel, emit: emit, read: make(chan struct{})}
 	e.cmd = exec.CommandContext(ctx, ffmpeg, ffmpegArgs(segment)...)
 	e.cmd.Stderr = &e.stderr
 	stdin, err := e.cmd.StdinPipe()
@@ -112,24 +120,52 @@ func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit fun
 // milliseconds, so one that has not in this long is hung.
 const writeTimeout = 30 * time.Second
 
-// write gives the encoder frame f, its bytes data.
+// write gives the encoder frame f, its bytes data. On an error f is not
+// in the encoder, and no later frame will be.
 func (e *encoder) write(f Frame, data []byte) error {
-	cur := fed{Frame: f}
+	cur, dur := fed{Frame: f}, e.dur
 	cur.Pixels = nil // the queue keeps no pixels
 	if e.n > 0 {
-		e.dur = frameDuration(f.PTSUs-e.prev.PTSUs, e.most)
-		cur.at = e.prev.at + e.dur
+		dur = frameDuration(f.PTSUs-e.prev.PTSUs, e.most)
+		cur.at = e.prev.at + dur
 	}
-	e.mu.Lock()
-	e.queue = append(e.queue, cur)
-	e.mu.Unlock()
-	e.prev, e.n = cur, e.n+1
+	if err := e.take(cur); err != nil {
+		return fmt.Errorf("write frame %d to the video encoder: %w", f.Seq, err)
+	}
 	stuck := time.AfterFunc(writeTimeout, e.cancel) // an encoder that stops reading is killed
 	defer stuck.Stop()
 	if err := mkv.WriteFrame(e.stdin, cur.at, data); err != nil {
-		return fmt.Errorf("write frame %d to the video encoder: %w", f.Seq, err)
+		return fmt.Errorf("write frame %d to the video encoder: %w", f.Seq, e.untake(err))
 	}
+	e.prev, e.dur, e.n = cur, dur, e.n+1
 	return nil
+}
+
+// take queues cur for its segment, unless the output has ended or the
+// queue is full.
+func (e *encoder) take(cur fed) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.readErr != nil {
+		return fmt.Errorf("its output ended: %w", e.readErr)
+	}
+	if len(e.queue) >= e.limit {
+		return fmt.Errorf("%d frames written wait for a segment, the most it holds", len(e.queue))
+	}
+	e.queue = append(e.queue, cur)
+	return nil
+}
+
+// untake drops the frame last queued, which could not be written (err),
+// and adds why the output ended, if it has.
+func (e *encoder) untake(err error) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.queue = e.queue[:len(e.queue)-1] // ffmpeg has not all of it: in no segment
+	if e.readErr != nil {
+		return errors.Join(err, fmt.Errorf("its output ended: %w", e.readErr))
+	}
+	return err
 }
 
 // finish ends the encoder's input and waits for its last segment; next

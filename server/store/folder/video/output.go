@@ -10,36 +10,47 @@ import (
 )
 
 // readOutput reads the encoder's fragmented MP4 to its end, handing on
-// each fragment as a segment.
+// each fragment as a segment. When it fails, or the output ends before
+// the input, ffmpeg is killed and writes fail from then on.
 func (e *encoder) readOutput(out io.ReadCloser) {
 	defer close(e.read)
 	r := bufio.NewReaderSize(out, 1<<20)
-	var init, moof []byte
-	err := func() error {
-		for {
-			typ, b, err := fmp4.ReadBox(r)
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			switch typ {
-			case "ftyp", "moov":
-				init = append(init, b...)
-			case "moof":
-				moof = b
-			case "mdat":
-				if err := e.segment(append(append(append([]byte{}, init...), moof...), b...), len(init)); err != nil {
-					return err
-				}
-			}
-		}
-	}()
-	_, _ = io.Copy(io.Discard, r) // ffmpeg never waits on a full pipe
+	err := e.readSegments(r)
 	e.mu.Lock()
+	if err == nil && !e.finished {
+		err = errors.New("ffmpeg's output ended before its input")
+	}
 	e.readErr = err
 	e.mu.Unlock()
+	if err != nil {
+		e.cancel()
+	}
+	_, _ = io.Copy(io.Discard, r) // ffmpeg never waits on a full pipe
+}
+
+// readSegments reads r's boxes to its end, handing on each fragment as a
+// segment.
+func (e *encoder) readSegments(r io.Reader) error {
+	var init, moof []byte
+	for {
+		typ, b, err := fmp4.ReadBox(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch typ {
+		case "ftyp", "moov":
+			init = append(init, b...)
+		case "moof":
+			moof = b
+		case "mdat":
+			if err := e.segment(append(append(append([]byte{}, init...), moof...), b...), len(init)); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // segment hands on one fragment (with the initialisation section, init

@@ -1,0 +1,116 @@
+package video
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/framewire/framewire/server/store/folder/video/mkv"
+)
+
+// fakeFFmpeg writes a script standing in for ffmpeg: body, then the
+// real ffmpeg (real) once marker exists, when real is not empty.
+func fakeFFmpeg(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ffmpeg")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// brokenOutput is an ffmpeg whose output is not MP4 (a box of 0 bytes)
+// while it goes on reading its input, as a live stream's would.
+const brokenOutput = `printf '\000\000\000\000junk'; exec cat >/dev/null`
+
+// queuedLen is how many frames e holds for a segment.
+func queuedLen(e *encoder) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.queue)
+}
+
+// Once the encoder's output cannot be read, writing to it fails, saying
+// why, and frames do not pile up meanwhile.
+func TestEncoderWhoseOutputFailedRefusesFrames(t *testing.T) {
+	dir := t.TempDir()
+	frames := writeFrames(t, dir, 1, func(int) int64 { return 0 })
+	jpg, _ := os.ReadFile(filepath.Join(dir, frames[0].Image))
+	e, err := startEncoder(fakeFFmpeg(t, brokenOutput), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var werr error
+	most := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for seq := int64(0); werr == nil && time.Now().Before(deadline); seq++ {
+		werr = e.write(Frame{Seq: seq, PTSUs: seq * 40_000, Image: frames[0].Image}, jpg)
+		most = max(most, queuedLen(e))
+	}
+	if werr == nil || !strings.Contains(werr.Error(), "box of 0 bytes") {
+		t.Fatalf("writes after the output failed: error %v, want one saying the output had a box of 0 bytes (%d frames queued)", werr, queuedLen(e))
+	}
+	t.Logf("the write failed with at most %d frames queued: %v", most, werr)
+	if most > maxQueued {
+		t.Errorf("%d frames queued before the write failed, want at most %d", most, maxQueued)
+	}
+	_ = e.finish(-1)
+}
+
+// An encoder that takes frames and makes no segment of them holds no
+// more than its limit: the next write fails.
+func TestEncoderQueueIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	frames := writeFrames(t, dir, 1, func(int) int64 { return 0 })
+	jpg, _ := os.ReadFile(filepath.Join(dir, frames[0].Image))
+	e, err := startEncoder(fakeFFmpeg(t, "exec cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.limit = 10
+	for seq := range int64(10) {
+		if err := e.write(Frame{Seq: seq, PTSUs: seq * 40_000}, jpg); err != nil {
+			t.Fatalf("frame %d: %v", seq, err)
+		}
+	}
+	if err := e.write(Frame{Seq: 10, PTSUs: 400_000}, jpg); err == nil || queuedLen(e) != 10 {
+		t.Errorf("the 11th frame: error %v, %d queued; want an error and 10 queued", err, queuedLen(e))
+	}
+	_ = e.finish(-1)
+}
+
+// A live stream whose first encoder's output fails gets a new encoder
+// after the backoff, and its later frames are in segments.
+func TestRecorderRestartsAnEncoderWhoseOutputFailed(t *testing.T) {
+	ffmpeg := needFFmpeg(t)
+	dir := t.TempDir()
+	root, _ := os.OpenRoot(dir)
+	defer root.Close()
+	os.Mkdir(filepath.Join(dir, "s"), 0o777)
+	images := writeFrames(t, filepath.Join(dir, "s"), 5, func(int) int64 { return 0 })
+	marker := filepath.Join(t.TempDir(), "failed once")
+	fake := fakeFFmpeg(t, "if [ ! -e '"+marker+"' ]; then touch '"+marker+"'; "+brokenOutput+"; fi\nexec '"+ffmpeg+`' "$@"`)
+	var segmented atomic.Int64
+	r, err := Open(root, "s", Config{FFmpeg: fake, Segment: 200 * time.Millisecond}, true, nil, func(f []Frame) {
+		segmented.Add(int64(len(f)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := int64(0)
+	for deadline := time.Now().Add(20 * time.Second); segmented.Load() == 0 && time.Now().Before(deadline); seq++ {
+		r.Add(Frame{Seq: seq, PTSUs: seq * 40_000, Image: images[seq%5].Image})
+	}
+	r.Close(false)
+	t.Logf("%d frames added", seq)
+	x, _ := ReadIndex(root.FS(), "s/video")
+	if len(x.Segments) == 0 {
+		t.Fatalf("no segment after %d frames: the encoder was not started again", seq)
+	}
+	if first := x.Segments[0].Frames[0][0]; first == 0 {
+		t.Errorf("the first segment starts at frame 0, want a later frame (the first encoder's output failed)")
+	}
+}
