@@ -119,7 +119,7 @@ func (o *output) Append(rec record.Frame) error {
 	switch {
 	case rec.Image == "":
 	case o.video != nil:
-		o.video.Add(o.pixels.attach(videoFrame(rec))) // its JPEG goes once in a segment
+		o.video.Add(o.pixels.attach(videoFrame(rec))) // its JPEG goes once in a segment or given up
 	default:
 		o.prune.written(rec.Seq)
 	}

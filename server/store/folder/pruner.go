@@ -12,7 +12,7 @@ import (
 // and removes older ones, so that a camera left running does not fill the
 // disk. Its predictions lines stay (their image field then names a file
 // that was removed). Used from the stream's sender, and from its video's
-// goroutine when it has one (the JPEGs go once in a segment).
+// goroutine when it has one (the JPEGs go once in a segment or given up).
 type imagePruner struct {
 	mu   sync.Mutex
 	dir  *output

@@ -45,7 +45,8 @@ func (s *Store) openVideo(out *output, run record.Run) error {
 		return err
 	}
 	if out.prune != nil {
-		// The JPEGs of frames not yet in a segment stay until they are.
+		// The JPEGs of frames not yet in a segment stay until they are,
+		// or the video gives them up.
 		keep := out.prune.keep
 		if s.video.LiveJPEGKeep > 0 {
 			keep = min(keep, s.video.LiveJPEGKeep)
@@ -62,8 +63,9 @@ func (s *Store) openVideo(out *output, run record.Run) error {
 	return nil
 }
 
-// segmented hears that frames are in a finished segment: their JPEGs may
-// now be pruned.
+// segmented hears that frames are in a finished segment, or that the
+// video gave them up (not encoded, their segment not written): their
+// JPEGs may now be pruned.
 func (o *output) segmented(frames []video.Frame) {
 	for _, f := range frames {
 		o.prune.written(f.Seq)

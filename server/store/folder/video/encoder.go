@@ -111,7 +111,8 @@ func startEncoder(ffmpeg string, segment time.Duration, kind inputKind, emit fun
 	e.stdin = stdin
 	go e.readOutput(stdout)
 	if _, err := stdin.Write(mkv.Header(kind.codec, kind.w, kind.h, nil)); err != nil {
-		return nil, errors.Join(fmt.Errorf("start the video encoder %s: %w", ffmpeg, err), e.finish(-1))
+		_, ferr := e.finish(-1)
+		return nil, errors.Join(fmt.Errorf("start the video encoder %s: %w", ffmpeg, err), ferr)
 	}
 	return e, nil
 }
@@ -170,8 +171,9 @@ func (e *encoder) untake(err error) error {
 
 // finish ends the encoder's input and waits for its last segment; next
 // is the time of the frame after its last (-1: none), for the last
-// frame's duration. The frames of no segment are reported.
-func (e *encoder) finish(next int64) error {
+// frame's duration. It returns the frames written that are in no
+// segment, and reports them.
+func (e *encoder) finish(next int64) ([]Frame, error) {
 	defer e.cancel()
 	last := e.dur
 	if next >= 0 && e.n > 0 {
@@ -191,8 +193,12 @@ func (e *encoder) finish(next int64) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	err = errors.Join(e.readErr, err)
-	if err != nil || len(e.queue) > 0 {
-		return fmt.Errorf("video encoder: %d frames in no segment: %w: %s", len(e.queue), err, strings.TrimSpace(e.stderr.String()))
+	var lost []Frame
+	for _, f := range e.queue {
+		lost = append(lost, f.Frame)
 	}
-	return nil
+	if err != nil || len(e.queue) > 0 {
+		return lost, fmt.Errorf("video encoder: %d frames in no segment: %w: %s", len(e.queue), err, strings.TrimSpace(e.stderr.String()))
+	}
+	return nil, nil
 }

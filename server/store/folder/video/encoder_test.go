@@ -57,7 +57,7 @@ func TestEncoderWhoseOutputFailedRefusesFrames(t *testing.T) {
 	if most > maxQueued {
 		t.Errorf("%d frames queued before the write failed, want at most %d", most, maxQueued)
 	}
-	_ = e.finish(-1)
+	_, _ = e.finish(-1)
 }
 
 // An encoder that takes frames and makes no segment of them holds no
@@ -79,7 +79,7 @@ func TestEncoderQueueIsBounded(t *testing.T) {
 	if err := e.write(Frame{Seq: 10, PTSUs: 400_000}, jpg); err == nil || queuedLen(e) != 10 {
 		t.Errorf("the 11th frame: error %v, %d queued; want an error and 10 queued", err, queuedLen(e))
 	}
-	_ = e.finish(-1)
+	_, _ = e.finish(-1)
 }
 
 // A live stream whose first encoder's output fails gets a new encoder
@@ -93,19 +93,29 @@ func TestRecorderRestartsAnEncoderWhoseOutputFailed(t *testing.T) {
 	images := writeFrames(t, filepath.Join(dir, "s"), 5, func(int) int64 { return 0 })
 	marker := filepath.Join(t.TempDir(), "failed once")
 	fake := fakeFFmpeg(t, "if [ ! -e '"+marker+"' ]; then touch '"+marker+"'; "+brokenOutput+"; fi\nexec '"+ffmpeg+`' "$@"`)
-	var segmented atomic.Int64
+	var settled atomic.Int64
 	r, err := Open(root, "s", Config{FFmpeg: fake, Segment: 200 * time.Millisecond}, true, nil, func(f []Frame) {
-		segmented.Add(int64(len(f)))
+		settled.Add(int64(len(f)))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	segmented := func(n int64) bool {
+		if n == 0 || n%50 != 0 {
+			return false
+		}
+		x, _ := ReadIndex(root.FS(), "s/video")
+		return len(x.Segments) > 0
+	}
 	seq := int64(0)
-	for deadline := time.Now().Add(20 * time.Second); segmented.Load() == 0 && time.Now().Before(deadline); seq++ {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !segmented(seq); seq++ {
 		r.Add(Frame{Seq: seq, PTSUs: seq * 40_000, Image: images[seq%5].Image})
 	}
 	r.Close(false)
 	t.Logf("%d frames added", seq)
+	if settled.Load() != seq {
+		t.Errorf("%d frames settled (in a segment or given up on), want all %d", settled.Load(), seq)
+	}
 	x, _ := ReadIndex(root.FS(), "s/video")
 	if len(x.Segments) == 0 {
 		t.Fatalf("no segment after %d frames: the encoder was not started again", seq)

@@ -64,9 +64,10 @@ type Recorder struct {
 	lastSeq int64      // last frame taken
 	in      chan input // bounded: Add waits when the encoder is behind
 	done    chan struct{}
-	// made is told the frames of each finished segment (the JPEG
-	// pruner).
-	made func([]Frame)
+	// settled is told the frames the video is done with (the JPEG
+	// pruner): those of each finished segment, and those it could not
+	// put in one.
+	settled func([]Frame)
 
 	// Owned by the recorder's goroutine, and by the encoder's reading
 	// goroutine while it runs (the recorder waits for it to end).
@@ -81,9 +82,11 @@ type Recorder struct {
 
 // Open starts the video of root's stream folder dir, continuing its
 // index: recovered are the frames recorded after its last segment (a
-// crash lost them from the video), which are encoded first. made (nil:
-// none) is told the frames of every finished segment.
-func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, made func([]Frame)) (*Recorder, error) {
+// crash lost them from the video), which are encoded first. settled
+// (nil: none) is told the frames of every finished segment, and those
+// that could not be put in one (not encoded, or their segment not
+// written): their JPEGs are no longer needed for the video.
+func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, settled func([]Frame)) (*Recorder, error) {
 	vdir := path.Join(dir, Dir)
 	if err := root.MkdirAll(vdir, 0o777); err != nil {
 		return nil, err
@@ -95,12 +98,12 @@ func Open(root *os.Root, dir string, cfg Config, live bool, recovered []Frame, m
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if made == nil {
-		made = func([]Frame) {}
+	if settled == nil {
+		settled = func([]Frame) {}
 	}
 	x.Ended = false
 	r := &Recorder{root: root, dir: dir, cfg: cfg, live: live, lastSeq: x.LastSeq(), x: x, nextN: x.next(),
-		in: make(chan input, queued), done: make(chan struct{}), made: made}
+		in: make(chan input, queued), done: make(chan struct{}), settled: settled}
 	sweep(root, vdir, x.next())
 	go r.run()
 	for _, f := range recovered {
@@ -151,6 +154,7 @@ func (r *Recorder) encode(f Frame) {
 	kind, data, err := r.input(f)
 	if err != nil {
 		r.cfg.Log.Error("frame not in the video", "stream", r.dir, "seq", f.Seq, "error", err)
+		r.settled([]Frame{f})
 		return
 	}
 	if r.enc != nil && r.enc.kind != kind {
@@ -158,16 +162,19 @@ func (r *Recorder) encode(f Frame) {
 	}
 	if r.enc == nil {
 		if time.Now().Before(r.retryAt) {
+			r.settled([]Frame{f})
 			return
 		}
 		if r.enc, err = startEncoder(r.cfg.FFmpeg, r.cfg.Segment, kind, r.segmentMade); err != nil {
 			r.failed(f, err)
+			r.settled([]Frame{f})
 			return
 		}
 	}
 	if err := r.enc.write(f, data); err != nil {
 		r.failed(f, err)
 		r.finish(f.PTSUs)
+		r.settled([]Frame{f})
 	}
 }
 
@@ -208,10 +215,14 @@ func (r *Recorder) finish(next int64) {
 	if r.enc == nil {
 		return
 	}
-	if err := r.enc.finish(next); err != nil {
+	lost, err := r.enc.finish(next)
+	if err != nil {
 		r.cfg.Log.Error("video frames not in a segment", "stream", r.dir, "error", err)
 	} else {
 		r.failures = 0
+	}
+	if len(lost) > 0 {
+		r.settled(lost)
 	}
 	r.enc = nil
 }
@@ -225,6 +236,7 @@ func (r *Recorder) segmentMade(m made) {
 	}
 	if err != nil {
 		r.cfg.Log.Error("video segment not written; its frames are not in the video", "stream", r.dir, "segment", n, "error", err)
+		r.settled(m.frames)
 		return
 	}
 	r.nextN++
@@ -232,7 +244,7 @@ func (r *Recorder) segmentMade(m made) {
 		StartUs: m.frames[0].PTSUs, DurationUs: m.durationUs, BaseTicks: base, Ticks: m.ticks,
 		Bytes: int64(len(m.mp4)), InitBytes: int64(m.init)})
 	r.writeIndex(r.expired(&r.x))
-	r.made(m.frames)
+	r.settled(m.frames)
 }
 
 // writeIndex writes the index and its playlist, then removes the
