@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/framewire/framewire/internal/rootfile"
 	"github.com/framewire/framewire/proto/record"
 	"github.com/framewire/framewire/server/store/folder/video"
 	"github.com/framewire/framewire/server/store/folder/video/join"
@@ -26,14 +27,17 @@ func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
 	}
 	defer root.Close()
 	x, err := video.ReadIndex(root.FS(), record.VideoDir)
-	if err != nil || len(x.Segments) == 0 {
-		return fmt.Errorf("no video in %s (the server writes one with --video): %v", o.dir, err)
+	if err != nil {
+		return fmt.Errorf("read the video of %s: %w", o.dir, err)
+	}
+	if len(x.Segments) == 0 {
+		return fmt.Errorf("no video in %s (the server writes one with --video)", o.dir)
 	}
 	out := o.out
 	if out == "" {
 		out = filepath.Join(o.dir, "video.mp4")
 	}
-	joined, err := tempName(out, ".tmp-joined-")
+	joined, err := tempName(out)
 	if err != nil {
 		return err
 	}
@@ -41,7 +45,7 @@ func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
 	if err := writeJoined(ctx, joined, root, x); err != nil {
 		return err
 	}
-	tmp, err := tempName(out, ".tmp-")
+	tmp, err := tempName(out)
 	if err != nil {
 		return err
 	}
@@ -61,14 +65,21 @@ func exportMP4(ctx context.Context, o *options, stdout io.Writer) error {
 	return nil
 }
 
-// tempName makes a new empty file beside out, its name prefix and a
-// unique part, so that two exports to one file never share it.
-func tempName(out, prefix string) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(out), prefix+"*.mp4")
+// tempName makes a new empty file beside out with a unique name, so
+// that two exports to one file never share it, and the mode every output
+// gets (os.CreateTemp's would be 0600).
+func tempName(out string) (string, error) {
+	dir := filepath.Dir(out)
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", out, err)
 	}
-	return f.Name(), f.Close()
+	defer root.Close()
+	f, err := rootfile.CreateTemp(root, ".")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", out, err)
+	}
+	return filepath.Join(dir, filepath.Base(f.Name())), f.Close()
 }
 
 // writeJoined writes the segments of x as one fragmented MP4 to the file
