@@ -197,8 +197,15 @@ func (e *encoder) finish(next int64) ([]Frame, error) {
 	for _, f := range e.queue {
 		lost = append(lost, f.Frame)
 	}
-	if err != nil || len(e.queue) > 0 {
-		return lost, fmt.Errorf("video encoder: %d frames in no segment: %w: %s", len(e.queue), err, strings.TrimSpace(e.stderr.String()))
+	if err == nil && len(lost) == 0 {
+		return nil, nil
 	}
-	return nil, nil
+	msg := fmt.Sprintf("video encoder: %d frames in no segment", len(lost))
+	if s := strings.TrimSpace(e.stderr.String()); s != "" {
+		msg += " (ffmpeg: " + s + ")"
+	}
+	if err == nil {
+		return lost, errors.New(msg)
+	}
+	return lost, fmt.Errorf("%s: %w", msg, err)
 }

@@ -82,6 +82,24 @@ func TestEncoderQueueIsBounded(t *testing.T) {
 	_, _ = e.finish(-1)
 }
 
+// An encoder that makes no segment of the frames written, and exits
+// well, says how many it lost, with no nil error in the message.
+func TestEncoderWithFramesInNoSegmentSaysSo(t *testing.T) {
+	e, err := startEncoder(fakeFFmpeg(t, "exec cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := range int64(2) {
+		if err := e.write(Frame{Seq: seq, PTSUs: seq * 40_000}, []byte("jpeg")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lost, err := e.finish(-1)
+	if len(lost) != 2 || err == nil || !strings.Contains(err.Error(), "2 frames in no segment") || strings.Contains(err.Error(), "%!") {
+		t.Errorf("finish: %d frames lost, error %v; want 2 and an error saying so", len(lost), err)
+	}
+}
+
 // A live stream whose first encoder's output fails gets a new encoder
 // after the backoff, and its later frames are in segments.
 func TestRecorderRestartsAnEncoderWhoseOutputFailed(t *testing.T) {
