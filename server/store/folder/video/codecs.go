@@ -17,7 +17,7 @@ func Codecs(fsys fs.FS, dir string, s Segment) string {
 	if err != nil {
 		return fallback
 	}
-	avcc, ok := fmp4.FindBox(init, "avcC")
+	avcc, ok := fmp4.AVCC(init)
 	if !ok || len(avcc) < 4 {
 		return fallback
 	}

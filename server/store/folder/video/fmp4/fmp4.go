@@ -4,7 +4,6 @@
 package fmp4
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -134,15 +133,6 @@ func trafChild(b []byte, moof box, typ string) (box, bool) {
 func mustBoxes(b []byte, from, to int) []box {
 	bs, _ := boxes(b, from, to)
 	return bs
-}
-
-// FindBox is the body of the first box of typ found in b by its name.
-func FindBox(b []byte, typ string) ([]byte, bool) {
-	i := bytes.Index(b, []byte(typ))
-	if i < 4 || be32(b, i-4) < 8 || i-4+int(be32(b, i-4)) > len(b) {
-		return nil, false
-	}
-	return b[i+4 : i-4+int(be32(b, i-4))], true
 }
 
 // ReadBox reads one whole MP4 box.

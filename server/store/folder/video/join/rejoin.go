@@ -123,7 +123,7 @@ func writeH264MKV(w io.Writer, fsys fs.FS, dir string, x video.Index, width, hei
 		if err != nil {
 			return err
 		}
-		avcc, ok := fmp4.FindBox(b, "avcC")
+		avcc, ok := fmp4.AVCC(b)
 		if !ok {
 			return fmt.Errorf("segment %s has no avcC", s.File)
 		}
@@ -145,7 +145,7 @@ func writeH264MKV(w io.Writer, fsys fs.FS, dir string, x video.Index, width, hei
 
 // pictureSize is the width and height of a segment's H.264 sample entry.
 func pictureSize(b []byte) (int, int, error) {
-	avc1, ok := fmp4.FindBox(b, "avc1")
+	avc1, ok := fmp4.AVC1(b)
 	if !ok || len(avc1) < 28 {
 		return 0, 0, errors.New("no H.264 sample entry")
 	}
