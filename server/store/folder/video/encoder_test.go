@@ -33,31 +33,37 @@ func queuedLen(e *encoder) int {
 	return len(e.queue)
 }
 
-// Once the encoder's output cannot be read, writing to it fails, saying
-// why, and frames do not pile up meanwhile.
+// Once the encoder's output cannot be read, or ends while ffmpeg still
+// reads its input, writing to it fails, saying why, and frames do not
+// pile up meanwhile.
 func TestEncoderWhoseOutputFailedRefusesFrames(t *testing.T) {
 	dir := t.TempDir()
 	frames := writeFrames(t, dir, 1, func(int) int64 { return 0 })
 	jpg, _ := os.ReadFile(filepath.Join(dir, frames[0].Image))
-	e, err := startEncoder(fakeFFmpeg(t, brokenOutput), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct{ name, script, says string }{
+		{"not MP4", brokenOutput, "box of 0 bytes"},
+		{"closed", "exec 1>&-; exec cat >/dev/null", "output ended before its input"},
+	} {
+		e, err := startEncoder(fakeFFmpeg(t, c.script), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var werr error
+		most := 0
+		deadline := time.Now().Add(5 * time.Second)
+		for seq := int64(0); werr == nil && time.Now().Before(deadline); seq++ {
+			werr = e.write(Frame{Seq: seq, PTSUs: seq * 40_000, Image: frames[0].Image}, jpg)
+			most = max(most, queuedLen(e))
+		}
+		if werr == nil || !strings.Contains(werr.Error(), c.says) {
+			t.Fatalf("output %s: writes after it failed: error %v, want one saying %q (%d frames queued)", c.name, werr, c.says, queuedLen(e))
+		}
+		t.Logf("output %s: the write failed with at most %d frames queued: %v", c.name, most, werr)
+		if most > maxQueued {
+			t.Errorf("output %s: %d frames queued before the write failed, want at most %d", c.name, most, maxQueued)
+		}
+		_, _ = e.finish(-1)
 	}
-	var werr error
-	most := 0
-	deadline := time.Now().Add(5 * time.Second)
-	for seq := int64(0); werr == nil && time.Now().Before(deadline); seq++ {
-		werr = e.write(Frame{Seq: seq, PTSUs: seq * 40_000, Image: frames[0].Image}, jpg)
-		most = max(most, queuedLen(e))
-	}
-	if werr == nil || !strings.Contains(werr.Error(), "box of 0 bytes") {
-		t.Fatalf("writes after the output failed: error %v, want one saying the output had a box of 0 bytes (%d frames queued)", werr, queuedLen(e))
-	}
-	t.Logf("the write failed with at most %d frames queued: %v", most, werr)
-	if most > maxQueued {
-		t.Errorf("%d frames queued before the write failed, want at most %d", most, maxQueued)
-	}
-	_, _ = e.finish(-1)
 }
 
 // An encoder that takes frames and makes no segment of them holds no
