@@ -18,8 +18,11 @@ import (
 	"github.com/framewire/framewire/server/pixels"
 )
 
-// floorFrames is how many frames of the video each floor stage runs on.
-const floorFrames = 120
+// floorBytes bounds the decoded frames the floor keeps for its later
+// stages: 1.5 GB holds every frame of vtest.avi (795 at 768x576) and of
+// the 150-frame 1920x1080 clip, so the floor runs on the very frames the
+// pipeline does.
+const floorBytes = 1536 << 20
 
 // floor is the CPU one frame needs at the least, per stage, in ms.
 type floor struct {
@@ -40,7 +43,7 @@ func processCPU() time.Duration {
 
 // measureFloor measures the three stages no frame processor can skip on
 // one core (OpenCV and ONNX Runtime on one thread each), stage after
-// stage on the first floorFrames frames of the video: decoding, the
+// stage on the video's frames, as many as floorBytes holds: decoding, the
 // NanoDet forward pass with its input blob and output decoding, and
 // encoding plus writing the annotated JPEG.
 func measureFloor(m rig.ModelSpec, video, dir string) (fl floor, err error) {
@@ -68,8 +71,9 @@ func measureFloor(m rig.ModelSpec, video, dir string) (fl floor, err error) {
 	return fl, err
 }
 
-// decodeFloor times decoding the first floorFrames frames of video into
-// one reused image (CPU ms a frame), then decodes them again, keeping each.
+// decodeFloor times decoding the frames of video into one reused image
+// (CPU ms a frame), as many as floorBytes holds of the first one's size,
+// then decodes them again, keeping each.
 func decodeFloor(video string) ([]gocv.Mat, float64, error) {
 	vc, err := gocv.VideoCaptureFile(video)
 	if err != nil {
@@ -78,7 +82,11 @@ func decodeFloor(video string) ([]gocv.Mat, float64, error) {
 	img := gocv.NewMat()
 	defer img.Close()
 	start, n := processCPU(), 0
-	for ; n < floorFrames && vc.Read(&img) && !img.Empty(); n++ {
+	limit := 1
+	for ; n < limit && vc.Read(&img) && !img.Empty(); n++ {
+		if n == 0 {
+			limit = max(1, floorBytes/int(img.Total()*img.ElemSize()))
+		}
 	}
 	cpu := processCPU() - start
 	vc.Close()
