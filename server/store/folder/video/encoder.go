@@ -57,10 +57,12 @@ type made struct {
 	ticks      int64
 }
 
-// maxQueued is how many frames written may wait for their segment: a
-// segment's length of frames and the few ffmpeg holds, at any frame rate
-// a camera has. An encoder holding this many makes no segments; the
-// next write fails (the recorder then starts another after a backoff).
+// maxQueued is how many frames written may wait for their segment before
+// the encoder is taken as making none: when that many wait and they span
+// more than two segments of frame time (a healthy encoder holds one
+// segment's and the few ffmpeg keeps, however long the segment and high
+// the frame rate), the next write fails and the recorder starts another
+// after a backoff.
 const maxQueued = 1 << 14
 
 // encoder is one ffmpeg process making a stream's segments from frames
@@ -71,7 +73,7 @@ const maxQueued = 1 << 14
 // ends before its input, writes fail.
 type encoder struct {
 	kind   inputKind
-	limit  int   // frames that may wait for a segment (maxQueued)
+	limit  int   // frames that may wait for a segment over two (maxQueued)
 	most   int64 // longest frame duration (microseconds): the segment length
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
@@ -150,8 +152,8 @@ func (e *encoder) take(cur fed) error {
 	if e.readErr != nil {
 		return fmt.Errorf("its output ended: %w", e.readErr)
 	}
-	if len(e.queue) >= e.limit {
-		return fmt.Errorf("%d frames written wait for a segment, the most it holds", len(e.queue))
+	if len(e.queue) >= e.limit && cur.at-e.queue[0].at > 2*e.most {
+		return fmt.Errorf("%d frames written over %.1f s wait for a segment of %.1f s", len(e.queue), float64(cur.at-e.queue[0].at)/1e6, float64(e.most)/1e6)
 	}
 	e.queue = append(e.queue, cur)
 	return nil

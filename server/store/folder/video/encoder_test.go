@@ -24,7 +24,7 @@ func fakeFFmpeg(t *testing.T, body string) string {
 
 // brokenOutput is an ffmpeg whose output is not MP4 (a box of 0 bytes)
 // while it goes on reading its input, as a live stream's would.
-const brokenOutput = `printf '\000\000\000\000junk'; exec cat >/dev/null`
+const brokenOutput = `printf '\000\000\000\000junk'; cat >/dev/null`
 
 // queuedLen is how many frames e holds for a segment.
 func queuedLen(e *encoder) int {
@@ -72,26 +72,46 @@ func TestEncoderQueueIsBounded(t *testing.T) {
 	dir := t.TempDir()
 	frames := writeFrames(t, dir, 1, func(int) int64 { return 0 })
 	jpg, _ := os.ReadFile(filepath.Join(dir, frames[0].Image))
-	e, err := startEncoder(fakeFFmpeg(t, "exec cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+	e, err := startEncoder(fakeFFmpeg(t, "cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.limit = 10
-	for seq := range int64(10) {
+	// 20 frames 40 ms apart: over the limit, but within one segment of
+	// frame time, as a long segment at a high frame rate would be.
+	for seq := range int64(20) {
 		if err := e.write(Frame{Seq: seq, PTSUs: seq * 40_000}, jpg); err != nil {
-			t.Fatalf("frame %d: %v", seq, err)
+			t.Fatalf("frame %d, within a segment: %v", seq, err)
 		}
 	}
-	if err := e.write(Frame{Seq: 10, PTSUs: 400_000}, jpg); err == nil || queuedLen(e) != 10 {
-		t.Errorf("the 11th frame: error %v, %d queued; want an error and 10 queued", err, queuedLen(e))
+	// Then 300 ms apart: frame 24, at 2.26 s, is the first over two
+	// segments after the first queued.
+	for seq := int64(20); seq <= 24; seq++ {
+		err := e.write(Frame{Seq: seq, PTSUs: 760_000 + (seq-19)*300_000}, jpg)
+		if (err != nil) != (seq == 24) {
+			t.Errorf("frame %d: error %v, with %d frames over %d us queued; want one only at frame 24", seq, err, queuedLen(e), queueSpan(e))
+		}
+	}
+	if queuedLen(e) != 24 {
+		t.Errorf("%d frames queued after the failed write, want 24", queuedLen(e))
 	}
 	_, _ = e.finish(-1)
+}
+
+// queueSpan is the frame time the frames queued in e span, microseconds.
+func queueSpan(e *encoder) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.queue) == 0 {
+		return 0
+	}
+	return e.queue[len(e.queue)-1].at - e.queue[0].at
 }
 
 // An encoder that makes no segment of the frames written, and exits
 // well, says how many it lost, with no nil error in the message.
 func TestEncoderWithFramesInNoSegmentSaysSo(t *testing.T) {
-	e, err := startEncoder(fakeFFmpeg(t, "exec cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+	e, err := startEncoder(fakeFFmpeg(t, "cat >/dev/null"), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
 	if err != nil {
 		t.Fatal(err)
 	}

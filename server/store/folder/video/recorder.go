@@ -173,6 +173,7 @@ func (r *Recorder) encode(f Frame) {
 	}
 	if err := r.enc.write(f, data); err != nil {
 		r.failed(f, err)
+		r.enc.cancel() // its frames are lost: no wait for an ffmpeg that may hang
 		r.finish(f.PTSUs)
 		r.settled([]Frame{f})
 	}
