@@ -1,7 +1,6 @@
 package video
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,7 +77,7 @@ type encoder struct {
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	stdin  io.WriteCloser
-	stderr bytes.Buffer
+	stderr stderrTail
 	prev   fed   // the last frame written
 	dur    int64 // its duration before it, once there are two
 	n      int   // frames written
