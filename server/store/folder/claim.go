@@ -58,12 +58,14 @@ func (s *Store) openName(ctx context.Context, name string, run record.Run, polic
 		return nil, err
 	}
 	out.owner, out.release = w, func() { s.owners.release(w) }
-	if run.Live && s.liveKeep > 0 {
-		out.prune = newImagePruner(out, s.liveKeep, math.MaxInt64)
-	}
+	// The video's pruner, when it has one, leaves the JPEGs of frames in
+	// no segment yet to it: they must not go before it recovers them.
 	if err := s.openVideo(out, run); err != nil {
 		out.Close()
 		return nil, err
+	}
+	if out.prune == nil && run.Live && s.liveKeep > 0 {
+		out.prune = newImagePruner(out, s.liveKeep, math.MaxInt64)
 	}
 	return out, nil
 }

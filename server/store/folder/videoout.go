@@ -44,10 +44,10 @@ func (s *Store) openVideo(out *output, run record.Run) error {
 	if err != nil {
 		return err
 	}
-	if out.prune != nil {
+	if run.Live && s.liveKeep > 0 {
 		// The JPEGs of frames not yet in a segment stay until they are,
 		// or the video gives them up.
-		keep := out.prune.keep
+		keep := s.liveKeep
 		if s.video.LiveJPEGKeep > 0 {
 			keep = min(keep, s.video.LiveJPEGKeep)
 		}
