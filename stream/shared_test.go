@@ -227,3 +227,37 @@ func sendRaw(t *testing.T, rpc pb.ImageProcedureClient, slot int64, frames ...*p
 	}
 	return res
 }
+
+// A live source's frames that a newer one replaced unsent go back to it,
+// as its answered ones do: every frame read is recycled once, and no
+// result shows bytes given back too soon.
+func TestDroppedLiveFramesAreRecycled(t *testing.T) {
+	h := &echoHandler{gate: make(chan struct{})}
+	c := dial(t, h, serving.Config{MaxWindow: 2})
+	stopCtx, stop := context.WithCancel(context.Background())
+	go func() {
+		for range 20 {
+			h.gate <- struct{}{}
+		}
+		stop()
+		close(h.gate)
+	}()
+	src := &recyclingSource{n: 1 << 62}
+	sum, err := c.Run(context.Background(), Until(stopCtx, src), ClientConfig{
+		Header: &pb.StreamHeader{Name: "cam", Live: true, Window: 2},
+		OnResult: func(r *pb.FrameResult, _ time.Duration) {
+			if got, want := r.GetDetections()[0].GetLabel(), frameText(r.Seq); got != want {
+				t.Errorf("result %d: the server read %q, want %q", r.Seq, got, want)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.mu.Lock()
+	recycled := int64(src.recycled)
+	src.mu.Unlock()
+	if sum.Dropped == 0 || recycled != sum.Read {
+		t.Errorf("read %d (dropped %d, processed %d), recycled %d; want drops, and every frame read recycled", sum.Read, sum.Dropped, sum.Processed, recycled)
+	}
+}

@@ -41,9 +41,11 @@ func sourceEnd(err error) *pb.SourceEnd {
 }
 
 // Recycler is a FrameSource that takes back a frame it gave once the
-// server answered it: the frame's bytes are never read or sent again, so
-// the source may fill them with a later frame instead of allocating.
-// Recycle is called from another goroutine than Next.
+// server answered it, or once a newer frame of a live source replaced it
+// unsent: the frame's bytes are never read or sent again, so the source
+// may fill them with a later frame instead of allocating. Recycle is
+// called from another goroutine than Next (an answered frame) and from
+// Next's own, between two calls (a replaced frame).
 type Recycler interface {
 	Recycle(f *pb.Frame)
 }

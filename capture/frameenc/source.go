@@ -90,8 +90,8 @@ func (s *Source) SkipTo(seq int64) error { return s.r.SkipTo(seq) }
 // is safe to call while another goroutine reads frames.
 func (s *Source) LimitRaw(n int) { s.enc.LimitRaw(n) }
 
-// Recycle takes back a frame Next gave that was sent and answered (a
-// stream.Recycler): the buffer of a raw frame, which the Encoder made or
+// Recycle takes back a frame Next gave that was answered, or replaced
+// unsent by a newer live frame (a stream.Recycler): the buffer of a raw frame, which the Encoder made or
 // lent the reader, is filled again with a later frame; other frames' bytes (a photo file's,
 // a JPEG) are left alone. Safe to call while another goroutine reads.
 func (s *Source) Recycle(f *framewirepb.Frame) {

@@ -51,7 +51,7 @@ func (f *Feed) Fill(ctx context.Context, src Reader, read *int64) {
 		fr, err = src.Next(ctx)
 		if stop, err = readEnd(ctx, err); !stop {
 			*read++
-			stop = !f.put(ctx, fr)
+			stop = !f.put(ctx, src, fr)
 		}
 	}
 }
@@ -68,11 +68,14 @@ func readEnd(ctx context.Context, err error) (stop bool, _ error) {
 	return false, nil
 }
 
-// put hands fr to the sender: into the mailbox at once, or through the
-// channel once the sender takes it; false when ctx ended first.
-func (f *Feed) put(ctx context.Context, fr *pb.Frame) bool {
+// put hands fr to the sender: into the mailbox at once (a frame it
+// replaces goes back to src when src recycles), or through the channel
+// once the sender takes it; false when ctx ended first.
+func (f *Feed) put(ctx context.Context, src Reader, fr *pb.Frame) bool {
 	if f.mb != nil {
-		f.mb.Put(fr)
+		if old := f.mb.Put(fr); old != nil {
+			recycle(src, old)
+		}
 		return true
 	}
 	select {
@@ -80,6 +83,19 @@ func (f *Feed) put(ctx context.Context, fr *pb.Frame) bool {
 		return true
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// recycler is a Reader that takes back a frame it gave (stream.Recycler).
+type recycler interface {
+	Recycle(f *pb.Frame)
+}
+
+// recycle gives fr, never sent, back to src when src takes frames back:
+// a live source's dropped frames are reused as its answered ones are.
+func recycle(src Reader, fr *pb.Frame) {
+	if rc, ok := src.(recycler); ok {
+		rc.Recycle(fr)
 	}
 }
 

@@ -29,15 +29,17 @@ func New() *Mailbox {
 	return &Mailbox{notify: make(chan struct{}, 1)}
 }
 
-// Put stores f, replacing (and counting as dropped) any unsent frame.
-func (m *Mailbox) Put(f *pb.Frame) {
+// Put stores f, replacing (and counting as dropped) any unsent frame,
+// which it returns: nothing else holds it, so its bytes may be reused.
+func (m *Mailbox) Put(f *pb.Frame) (replaced *pb.Frame) {
 	m.mu.Lock()
 	if m.frame != nil {
 		m.dropped++
 	}
-	m.frame = f
+	replaced, m.frame = m.frame, f
 	m.mu.Unlock()
 	m.signal()
+	return replaced
 }
 
 // Close says no more frames will come; Take returns what is left, then nil.
