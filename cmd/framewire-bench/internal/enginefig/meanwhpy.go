@@ -72,7 +72,7 @@ func (b *Bench) meanWHVsPythonOn(ctx context.Context, fwAddr, pyAddr string) (fi
 		return fig.Figure{}, err
 	}
 	return fig.NewFigure("j", fmt.Sprintf("ImageMeanWH 416x416x3, %d at once: vs python", meanWHPyConc), "framewire/python calls/s",
-		fig.PairedRatio(s[0], s[1]), &fig.Target{Op: ">=", Bound: 3},
+		fig.PairedRatio(s[0], s[1]), &fig.Target{Op: ">=", Bound: 5}, // issue 18
 		fig.Value{Name: "framewire-server", Value: fig.Median(s[0]), Unit: "/s"},
 		fig.Value{Name: "p50", Value: fig.MedianQuantile(runs[0], 0.50), Unit: "ms"}, fig.Value{Name: "p99", Value: fig.MedianQuantile(runs[0], 0.99), Unit: "ms"},
 		fig.Value{Name: "python grpcio+numpy", Value: fig.Median(s[1]), Unit: "/s"},
