@@ -39,7 +39,7 @@ timed='^(TestLiveSourceDropsAndLatencyStaysFlat|TestLoadFourStreamsNanoDet)$'
 timed_unit='^TestStalledViewerDoesNotSlowTheStream$'
 go test -race -count=1 -p 2 -timeout 20m -v -skip "$timed_unit" $(go list ./... | grep -v '/e2e$') > "$logs/1-unit" 2>&1 &
 unit=$!
-go test -tags matprofile -count=1 -timeout 20m -v -run 'Leak' ./capture/ ./server/detect/ ./server/pixels/ > "$logs/2-matprofile" 2>&1 &
+go test -tags matprofile -count=1 -timeout 20m -v -run 'Leak' ./capture/ ./server/detect/ ./server/pixels/ ./server/pixels/drawing/ > "$logs/2-matprofile" 2>&1 &
 leak=$!
 go test -race -count=1 -parallel 4 -timeout 20m -v -skip "$timed" ./e2e/ > "$logs/3-e2e" 2>&1 || status=$?
 wait $unit || status=$?

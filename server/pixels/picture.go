@@ -7,6 +7,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/framewire/framewire/server/core"
+	"github.com/framewire/framewire/server/pixels/drawing"
 	"github.com/framewire/framewire/server/pixels/videoframe"
 )
 
@@ -70,8 +71,8 @@ func (p *picture) Annotate(dets []core.Detection, quality int, use func(jpeg []b
 // annotate is Annotate on the calling goroutine.
 func (p *picture) annotate(dets []core.Detection, quality int, use func(jpeg []byte) error) error {
 	defer p.Close()
-	DrawOverlay(&p.bgr, p.overlay)
-	Draw(&p.bgr, dets)
+	drawing.DrawOverlay(&p.bgr, p.overlay)
+	drawing.Draw(&p.bgr, dets)
 	if p.video != nil {
 		// A picture with no video frame (a row or column of pixels) is
 		// still recorded: the video then reads its JPEG.

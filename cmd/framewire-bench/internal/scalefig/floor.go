@@ -15,7 +15,7 @@ import (
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
-	"github.com/framewire/framewire/server/pixels"
+	"github.com/framewire/framewire/server/pixels/drawing"
 )
 
 // floorBytes bounds the decoded frames the floor keeps for its later
@@ -147,7 +147,7 @@ func encodeWriteFloor(imgs []gocv.Mat, dets [][]core.Detection, dir string) (cpu
 		return 0, 0, err
 	}
 	for i := range imgs {
-		pixels.Draw(&imgs[i], dets[i])
+		drawing.Draw(&imgs[i], dets[i])
 	}
 	var syncs []time.Duration
 	var cpu time.Duration

@@ -1,6 +1,6 @@
 //go:build matprofile
 
-package pixels
+package drawing
 
 import (
 	"testing"
@@ -10,10 +10,10 @@ import (
 	"github.com/framewire/framewire/server/core"
 )
 
-// TestDrawLeavesNoMat checks, with gocv's Mat profile (build tag
+// TestDrawNoMatLeaks checks, with gocv's Mat profile (build tag
 // matprofile), that Draw x N leaves no Mat open (its share of the detect
 // package's New + Detect + Draw + Close check).
-func TestDrawLeavesNoMat(t *testing.T) {
+func TestDrawNoMatLeaks(t *testing.T) {
 	img := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(0, 0, 0, 0), 480, 640, gocv.MatTypeCV8UC3)
 	defer img.Close()
 	dets := []core.Detection{{Label: "person", Score: 0.8, Box: core.Box{X: 40, Y: 30, W: 100, H: 200}}, {Label: "dog", ClassID: 16, Score: 0.5, TrackID: 3, Box: core.Box{X: 300, Y: 200, W: 80, H: 60}}}

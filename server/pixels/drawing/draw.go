@@ -1,4 +1,8 @@
-package pixels
+// Package drawing draws a frame's annotations in place: each detection's
+// box and caption, and a stream's counting rules (zones and lines) under
+// them. Part of the server's pixel side (package pixels), which calls it
+// on its workers.
+package drawing
 
 import (
 	"fmt"
