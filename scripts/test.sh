@@ -58,7 +58,7 @@ for log in "$logs"/*; do
   grep -B1 -- '--- SKIP' "$log" | grep -v -- '^--$' || true
   grep -E '^\s+\w+_test\.go:[0-9]+: .*(RSS|p95|summary|results;)' "$log" || true
   if grep -qE -- '--- FAIL|^panic:|DATA RACE|^FAIL' "$log"; then
-    grep -B2 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -300 || true
+    grep -B40 -A30 -E -- '--- FAIL|^panic:|DATA RACE' "$log" | head -600 || true
     grep -B30 -E -- '\[(build|setup) failed\]' "$log" | head -100 || true
   fi
 done

@@ -2,6 +2,7 @@ package drawing
 
 import (
 	"image"
+	"image/color"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -174,3 +175,51 @@ func TestDrawKeepsNeighbouringCaptionsApart(t *testing.T) {
 		t.Errorf("%d bytes of a's caption changed when b was drawn beside it", n)
 	}
 }
+
+// A box's outline covers the solid core of OpenCV's anti-aliased
+// rectangle of the same thickness, and nothing that rectangle leaves
+// untouched but its rounded outer corners: the boxes look as wide as before, only without the faint
+// fringe (a thinner line faded out of the live view's scaled image).
+func TestOutlineCoversOpenCVsLine(t *testing.T) {
+	grey := gocv.NewScalar(128, 128, 128, 0)
+	col := color.RGBA{R: 235, G: 179, B: 35, A: 255}
+	r := image.Rect(30, 20, 150, 170)
+	for thick := 1; thick <= 7; thick++ {
+		want := gocv.NewMatWithSizeFromScalar(grey, 240, 320, gocv.MatTypeCV8UC3)
+		got := gocv.NewMatWithSizeFromScalar(grey, 240, 320, gocv.MatTypeCV8UC3)
+		gocv.Rectangle(&want, r, col, thick)
+		outline(&got, r, col, thick)
+		var missed, extra int
+		for y := range want.Rows() {
+			for x := range want.Cols() {
+				w, g := want.GetVecbAt(y, x), got.GetVecbAt(y, x)
+				solid := w[0] == col.B && w[1] == col.G && w[2] == col.R
+				touched := w[0] != 128 || w[1] != 128 || w[2] != 128
+				painted := g[0] != 128 || g[1] != 128 || g[2] != 128
+				if solid && !painted {
+					missed++
+				}
+				if painted && !touched && !nearCorner(image.Pt(x, y), r, thick) {
+					extra++ // OpenCV rounds a thick line's outer corners; ours are square
+				}
+			}
+		}
+		if missed > 0 || extra > 0 {
+			t.Errorf("thickness %d: %d pixels of OpenCV's solid line not painted, %d painted that it leaves alone", thick, missed, extra)
+		}
+		want.Close()
+		got.Close()
+	}
+}
+
+// nearCorner says whether p is within d pixels (both ways) of a corner of r.
+func nearCorner(p image.Point, r image.Rectangle, d int) bool {
+	for _, c := range []image.Point{r.Min, {r.Max.X, r.Min.Y}, {r.Min.X, r.Max.Y}, r.Max} {
+		if abs(p.X-c.X) <= d && abs(p.Y-c.Y) <= d {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(v int) int { return max(v, -v) }
