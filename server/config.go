@@ -26,7 +26,8 @@ type Config struct {
 	OutDir string
 	// Model selects the detector; every worker loads its own.
 	Model detect.Config
-	// Workers is the number of frames processed at once (0 = one per CPU).
+	// Workers is the number of frames processed at once (0 = one per CPU
+	// this process may use: a container's CPU limit counts).
 	Workers int
 	// MaxPixels refuses larger frames before decoding (0 = 8K).
 	MaxPixels int64

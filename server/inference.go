@@ -2,13 +2,13 @@ package server
 
 import (
 	"context"
-	"runtime"
 	"runtime/debug"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/framewire/framewire/internal/cpus"
 	inferencepb "github.com/framewire/framewire/proto/inference"
 	"github.com/framewire/framewire/server/detect"
 	"github.com/framewire/framewire/server/detect/engine"
@@ -36,7 +36,7 @@ func registerInference(srv *grpc.Server, healthSrv *health.Server, cfg Config) (
 		sc.Network = n
 	}
 	if sc.Engines <= 0 {
-		sc.Engines = runtime.NumCPU() // as --workers 0
+		sc.Engines = cpus.Usable() // as --workers 0
 	}
 	svc, err := kserve.NewService(sc)
 	if err != nil {

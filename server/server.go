@@ -221,7 +221,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		}
 		defer stop()
 	}
-	s.cfg.Log.Info("serving", "addr", lis.Addr().String(), "model", s.cfg.Model.Kind, "engine", s.engineName(), "out", redact.Source(s.cfg.OutDir))
+	s.cfg.Log.Info("serving", "addr", lis.Addr().String(), "model", s.cfg.Model.Kind, "engine", s.engineName(), "workers", s.proc.Workers(), "out", redact.Source(s.cfg.OutDir))
 	served := make(chan error, 1)
 	go func() { served <- s.grpc.Serve(lis) }()
 	select {

@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/framewire/framewire/cmd/framewire-bench/internal/rig"
+	"github.com/framewire/framewire/internal/cpus"
 	"github.com/framewire/framewire/server/detect"
 )
 
@@ -71,7 +71,7 @@ func check(o *rig.Options) error {
 // latter.
 func setThreads(o *rig.Options) error {
 	if o.Workers == 0 {
-		o.Workers = runtime.NumCPU()
+		o.Workers = cpus.Usable()
 	}
 	if o.CVThreads == 0 {
 		o.CVThreads = detect.ThreadsPerWorker(o.Workers)

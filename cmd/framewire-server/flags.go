@@ -145,7 +145,7 @@ func modelFlags(fs *flag.FlagSet, o *options) {
 		perFamily(func(f detect.Family) string { return positive(f.Input.DynamicSize) })+")")
 	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.Conf) })+")")
 	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.NMS) })+")")
-	fs.IntVar(&o.workers, "workers", 0, "frames processed at once, each worker with its own copy of the model (0 = one per CPU)")
+	fs.IntVar(&o.workers, "workers", 0, "frames processed at once, each worker with its own copy of the model (0 = one per CPU this process may use: a container's CPU limit counts)")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
 	fs.Float64Var(&o.minConf, "min-conf", 0.05, "lowest --conf a stream may ask for: the model keeps detections down to this score, and each stream filters at its own --conf (or the model's default)")
 }

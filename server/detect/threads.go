@@ -1,8 +1,7 @@
 package detect
 
 import (
-	"runtime"
-
+	"github.com/framewire/framewire/internal/cpus"
 	"github.com/framewire/framewire/server/detect/engine"
 )
 
@@ -22,18 +21,19 @@ func Threads() int {
 
 // ThreadsPerWorker is the OpenCV thread count for workers workers (0 = one
 // per CPU, as server.Config.Workers) that keeps workers x threads at the
-// number of CPUs: CPUs/workers, at least 1. On 2 cores with NanoDet-m 320
+// number of CPUs this process may use (cpus.Usable: a container's limit
+// counts): CPUs/workers, at least 1. On 2 cores with NanoDet-m 320
 // (framewire-bench, figure d), one worker with 2 threads is the slowest
 // setting by 20-45%: a second thread speeds one forward pass up by only
 // about 15%. Two workers with 1 thread each matched or beat two workers on
 // OpenCV's default of 2 threads in most runs, without oversubscribing the
 // cores.
 func ThreadsPerWorker(workers int) int {
-	cpus := runtime.NumCPU()
+	n := cpus.Usable()
 	if workers <= 0 {
-		workers = cpus
+		workers = n
 	}
-	return max(1, cpus/workers)
+	return max(1, n/workers)
 }
 
 // ORTThreadsPerWorker is the ONNX Runtime intra-op thread count of each

@@ -1,17 +1,18 @@
 package detect
 
 import (
-	"runtime"
 	"testing"
+
+	"github.com/framewire/framewire/internal/cpus"
 )
 
 func TestThreadsPerWorker(t *testing.T) {
-	cpus := runtime.NumCPU()
+	n := cpus.Usable()
 	for _, c := range []struct{ workers, want int }{
-		{0, 1}, {cpus, 1}, {1, cpus}, {2 * cpus, 1}, {-1, 1},
+		{0, 1}, {n, 1}, {1, n}, {2 * n, 1}, {-1, 1},
 	} {
 		if got := ThreadsPerWorker(c.workers); got != c.want {
-			t.Errorf("ThreadsPerWorker(%d) on %d CPUs = %d, want %d", c.workers, cpus, got, c.want)
+			t.Errorf("ThreadsPerWorker(%d) on %d CPUs = %d, want %d", c.workers, n, got, c.want)
 		}
 	}
 }

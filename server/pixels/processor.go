@@ -8,9 +8,9 @@ package pixels
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"time"
 
+	"github.com/framewire/framewire/internal/cpus"
 	pb "github.com/framewire/framewire/proto"
 	"github.com/framewire/framewire/server/core"
 	"github.com/framewire/framewire/server/detect"
@@ -23,7 +23,7 @@ type Config struct {
 	// Model selects the detector; every worker loads its own.
 	Model detect.Config
 	// Workers is the number of frames decoded and detected at once
-	// (0 = one per CPU).
+	// (0 = one per CPU this process may use, cpus.Usable).
 	Workers int
 	// MaxPixels refuses larger frames before decoding (0 = DefaultMaxPixels).
 	MaxPixels int64
@@ -41,7 +41,7 @@ type Processor struct {
 // the model file or engine is wrong.
 func New(cfg Config) (*Processor, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = runtime.NumCPU()
+		cfg.Workers = cpus.Usable()
 	}
 	if cfg.MaxPixels <= 0 {
 		cfg.MaxPixels = DefaultMaxPixels
@@ -52,6 +52,9 @@ func New(cfg Config) (*Processor, error) {
 	}
 	return &Processor{pool: pool, maxPixels: cfg.MaxPixels, classes: pool.workers[0].det.Labels()}, nil
 }
+
+// Workers is how many frames are decoded and detected at once.
+func (p *Processor) Workers() int { return len(p.pool.workers) }
 
 // Classes are the model's labels; nil for the mean model.
 func (p *Processor) Classes() []string { return p.classes }
