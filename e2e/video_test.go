@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +22,10 @@ import (
 // a video file or playlist.
 func probeVideo(t *testing.T, file string) (codec string, frames int, seconds float64) {
 	t.Helper()
-	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v",
+	// A live playlist (no end tag) would have ffprobe wait for more.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v",
 		"-show_entries", "stream=codec_name,nb_read_frames:format=duration", "-of", "default=nw=1", file).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v\n%s", file, err, out)
@@ -154,4 +158,78 @@ func TestVideoAcrossASizeChangeExportsAsOne(t *testing.T) {
 	if codec != "h264" || frames != 80 || seconds < want*0.99 || seconds > want*1.01 {
 		t.Errorf("joined video: %s, %d frames, %.3f s; want h264, 80 frames, %.1f s within 1%%", codec, frames, seconds, want)
 	}
+}
+
+// A live camera's server is SIGKILLed before any segment is finished,
+// with far more frames recorded than --live-keep-frames: the restarted
+// server's video recovers every one of them (their JPEGs wait for the
+// video, not for the keep), and once the stream ends its segments hold
+// every frame recorded, before and after the kill, each once.
+func TestLiveVideoRecoversEveryFrameAfterAKill(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("needs ffmpeg (scripts/setup.sh installs it)")
+	}
+	out, addr := t.TempDir(), freeAddr(t)
+	args := []string{"--model", "mean", "--video", "--video-segment", "10m", "--live-keep-frames", "5", "--listen", addr}
+	s := startServer(t, out, args...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- capturecmd.Run(ctx, []string{"--server", addr, "--source", testCamera, "--name", "cam", "--quiet", "--retries", "50"}, io.Discard, &stderr)
+	}()
+	waitLines(t, 30*time.Second, 40, out, "cam")
+	if err := s.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-s.Done()
+	before := lineCount(t, filepath.Join(out, "cam", "predictions.jsonl"))
+	s = startServer(t, out, args...)
+	waitLines(t, 30*time.Second, before+20, out, "cam")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("client: %v\n%s", err, stderr.String())
+	}
+	if err := s.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-s.Done()
+	recorded := lineCount(t, filepath.Join(out, "cam", "predictions.jsonl"))
+	indexed, files := videoFrames(t, filepath.Join(out, "cam"))
+	played := 0
+	for _, f := range files {
+		_, n, _ := probeVideo(t, filepath.Join(out, "cam", record.VideoDir, f))
+		played += n
+	}
+	if int(indexed) != recorded || played != recorded {
+		t.Errorf("the video's index holds %d frames and its segments play %d; %d were recorded (%d before the kill)", indexed, played, recorded, before)
+	}
+	if jpgs, _ := filepath.Glob(filepath.Join(out, "cam", "*.jpg")); len(jpgs) > 5 {
+		t.Errorf("%d JPEGs left once the video holds their frames, want at most 5 (--live-keep-frames)", len(jpgs))
+	}
+}
+
+// videoFrames counts the frames the segments of dir's video index hold,
+// and names the segments' files.
+func videoFrames(t *testing.T, dir string) (n int64, files []string) {
+	t.Helper()
+	var x struct {
+		Segments []struct {
+			File   string
+			Frames [][2]int64
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(dir, record.VideoDir, record.VideoIndex))
+	if err != nil || json.Unmarshal(b, &x) != nil {
+		t.Fatalf("video index: %v %s", err, b)
+	}
+	for _, s := range x.Segments {
+		for _, r := range s.Frames {
+			n += r[1] - r[0]
+		}
+		files = append(files, s.File)
+	}
+	return n, files
 }
