@@ -319,8 +319,8 @@ func (r *run) ack() *pb.Frame {
 	return f
 }
 
-// recycle gives an answered frame's bytes, never read again, back to a
-// source that reuses them.
+// recycle gives the bytes of a frame never read again (answered, or
+// dropped unsent) back to a source that reuses them.
 func (r *run) recycle(f *pb.Frame) {
 	if rc, ok := r.src.(Recycler); ok && f != nil {
 		rc.Recycle(f)

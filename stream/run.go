@@ -35,12 +35,14 @@ type run struct {
 
 func newRun(rpc pb.ImageProcedureClient, src FrameSource, cfg ClientConfig) *run {
 	live := cfg.Header.GetLive()
-	return &run{
+	r := &run{
 		rpc: rpc, cfg: cfg, src: src,
-		hdr:  newRunHeader(cfg.Header),
-		sum:  &Summary{Live: live},
-		feed: feed.New(live), start: time.Now(),
+		hdr: newRunHeader(cfg.Header),
+		sum: &Summary{Live: live}, start: time.Now(),
 	}
+	// A live frame dropped unsent is reused as an answered one is.
+	r.feed = feed.New(live, r.recycle)
+	return r
 }
 
 // waitToReconnect tells OnReconnect and waits the backoff, or until ctx

@@ -24,18 +24,21 @@ type Reader interface {
 // that blocks the reader, so nothing is lost. One goroutine fills it and
 // one takes from it.
 type Feed struct {
-	mb *mailbox.Mailbox
-	ch chan *pb.Frame
+	mb      *mailbox.Mailbox
+	ch      chan *pb.Frame
+	dropped func(*pb.Frame) // told each live frame a newer one replaced unsent
 
 	once sync.Once
 	mu   sync.Mutex
 	err  error // why reading stopped early; nil at the source's end
 }
 
-// New returns a live (mailbox) or finite (channel) feed.
-func New(live bool) *Feed {
+// New returns a live (mailbox) or finite (channel) feed. A live feed
+// gives dropped each frame a newer one replaced before it was sent, from
+// Fill's goroutine (nil: nothing is told).
+func New(live bool, dropped func(*pb.Frame)) *Feed {
 	if live {
-		return &Feed{mb: mailbox.New()}
+		return &Feed{mb: mailbox.New(), dropped: dropped}
 	}
 	return &Feed{ch: make(chan *pb.Frame, 1)}
 }
@@ -51,7 +54,7 @@ func (f *Feed) Fill(ctx context.Context, src Reader, read *int64) {
 		fr, err = src.Next(ctx)
 		if stop, err = readEnd(ctx, err); !stop {
 			*read++
-			stop = !f.put(ctx, src, fr)
+			stop = !f.put(ctx, fr)
 		}
 	}
 }
@@ -68,13 +71,13 @@ func readEnd(ctx context.Context, err error) (stop bool, _ error) {
 	return false, nil
 }
 
-// put hands fr to the sender: into the mailbox at once (a frame it
-// replaces goes back to src when src recycles), or through the channel
-// once the sender takes it; false when ctx ended first.
-func (f *Feed) put(ctx context.Context, src Reader, fr *pb.Frame) bool {
+// put hands fr to the sender: into the mailbox at once (the frame it
+// replaces goes to dropped), or through the channel once the sender takes
+// it; false when ctx ended first.
+func (f *Feed) put(ctx context.Context, fr *pb.Frame) bool {
 	if f.mb != nil {
-		if old := f.mb.Put(fr); old != nil {
-			recycle(src, old)
+		if old := f.mb.Put(fr); old != nil && f.dropped != nil {
+			f.dropped(old)
 		}
 		return true
 	}
@@ -83,19 +86,6 @@ func (f *Feed) put(ctx context.Context, src Reader, fr *pb.Frame) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-// recycler is a Reader that takes back a frame it gave (stream.Recycler).
-type recycler interface {
-	Recycle(f *pb.Frame)
-}
-
-// recycle gives fr, never sent, back to src when src takes frames back:
-// a live source's dropped frames are reused as its answered ones are.
-func recycle(src Reader, fr *pb.Frame) {
-	if rc, ok := src.(recycler); ok {
-		rc.Recycle(fr)
 	}
 }
 
