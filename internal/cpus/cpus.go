@@ -23,18 +23,18 @@ func Usable() int { return usable(runtime.NumCPU(), os.DirFS("/")) }
 
 // usable is n lowered to the limit fsys's cgroup files give, if any.
 func usable(n int, fsys fs.FS) int {
-	if lim, ok := Limit(fsys); ok {
+	if lim, ok := limit(fsys); ok {
 		n = min(n, int(math.Ceil(lim)))
 	}
 	return max(1, n)
 }
 
-// Limit reads the tightest CPU bandwidth limit, in CPUs, of the control
+// limit reads the tightest CPU bandwidth limit, in CPUs, of the control
 // group /proc/self/cgroup names and of those above it, in fsys (a view of
 // /). cgroup v2 (cpu.max) and v1 (the cpu controller's cfs quota and
 // period) mounted at /sys/fs/cgroup are read; false when none is set or
 // none can be read.
-func Limit(fsys fs.FS) (float64, bool) {
+func limit(fsys fs.FS) (float64, bool) {
 	b, err := fs.ReadFile(fsys, "proc/self/cgroup")
 	if err != nil {
 		return 0, false
@@ -42,8 +42,8 @@ func Limit(fsys fs.FS) (float64, bool) {
 	best, found := math.Inf(1), false
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		for _, dir := range limitDirs(sc.Text()) {
-			if lim, ok := tightest(fsys, dir.base, dir.group, dir.read); ok && lim < best {
+		for _, h := range hierarchies(sc.Text()) {
+			if lim, ok := tightest(fsys, h.base, h.group, h.read); ok && lim < best {
 				best, found = lim, true
 			}
 		}
@@ -58,9 +58,9 @@ type hierarchy struct {
 	read        func(fsys fs.FS, dir string) (float64, bool)
 }
 
-// limitDirs are the hierarchies of a /proc/self/cgroup line
+// hierarchies are those of a /proc/self/cgroup line
 // ("id:controllers:/path") that can hold a CPU limit.
-func limitDirs(line string) []hierarchy {
+func hierarchies(line string) []hierarchy {
 	parts := strings.SplitN(line, ":", 3)
 	if len(parts) != 3 {
 		return nil

@@ -64,7 +64,7 @@ func (s *Store) openName(ctx context.Context, name string, run record.Run, polic
 		out.Close()
 		return nil, err
 	}
-	if out.prune == nil && run.Live && s.liveKeep > 0 {
+	if out.prune == nil && s.prunesJPEGs(run) {
 		out.prune = newImagePruner(out, s.liveKeep, math.MaxInt64)
 	}
 	return out, nil
@@ -122,3 +122,7 @@ func sameRun(root *os.Root, dir string, want record.Run) (had bool, differences 
 	}
 	return false, nil, nil // adopted: its manifest is written now
 }
+
+// prunesJPEGs says whether run's stream keeps only its last liveKeep
+// JPEGs: a live one, when the store has a limit.
+func (s *Store) prunesJPEGs(run record.Run) bool { return run.Live && s.liveKeep > 0 }

@@ -44,7 +44,7 @@ func (s *Store) openVideo(out *output, run record.Run) error {
 	if err != nil {
 		return err
 	}
-	if run.Live && s.liveKeep > 0 {
+	if s.prunesJPEGs(run) {
 		// The JPEGs of frames not yet in a segment stay until they are,
 		// or the video gives them up.
 		keep := s.liveKeep
