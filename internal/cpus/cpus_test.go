@@ -1,7 +1,13 @@
 package cpus
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -60,5 +66,36 @@ func TestUsable(t *testing.T) {
 func TestUsableHere(t *testing.T) {
 	if n := Usable(); n < 1 || n > runtime.NumCPU() {
 		t.Errorf("Usable() = %d, want 1 to %d", n, runtime.NumCPU())
+	}
+}
+
+// The limits of a real control group (cgroup v1's cpu controller, as on
+// this project's machines; skipped where it cannot be made): a child
+// process put in a group of 0.5 and then 1.5 CPUs counts ceil(limit)
+// CPUs, at most NumCPU.
+func TestUsableInARealCgroup(t *testing.T) {
+	if os.Getenv("FW_CPUS_PRINT") != "" {
+		fmt.Println(Usable())
+		return
+	}
+	dir := filepath.Join("/sys/fs/cgroup/cpu", fmt.Sprintf("framewire-test-%d", os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup v1 cpu group (needs root and the cpu controller at /sys/fs/cgroup/cpu): %v", err)
+	}
+	t.Cleanup(func() { os.Remove(dir) }) // after the children have exited
+	for _, quota := range []int{50000, 150000} {
+		if err := os.WriteFile(filepath.Join(dir, "cpu.cfs_quota_us"), []byte(strconv.Itoa(quota)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$2" -test.run '^TestUsableInARealCgroup$'`, "sh", dir, os.Args[0])
+		cmd.Env = append(os.Environ(), "FW_CPUS_PRINT=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("child in a group of %d/100000: %v\n%s", quota, err, out)
+		}
+		got, _ := strconv.Atoi(strings.Fields(string(out))[0])
+		if want := min(runtime.NumCPU(), (quota+99999)/100000); got != want {
+			t.Errorf("in a group of %.1f CPUs: %d usable, want %d (of %d)", float64(quota)/100000, got, want, runtime.NumCPU())
+		}
 	}
 }
