@@ -35,13 +35,8 @@ type run struct {
 
 func newRun(rpc pb.ImageProcedureClient, src FrameSource, cfg ClientConfig) *run {
 	live := cfg.Header.GetLive()
-	r := &run{
-		rpc: rpc, cfg: cfg, src: src,
-		hdr: newRunHeader(cfg.Header),
-		sum: &Summary{Live: live}, start: time.Now(),
-	}
-	// A live frame dropped unsent is reused as an answered one is.
-	r.feed = feed.New(live, r.recycle)
+	r := &run{rpc: rpc, cfg: cfg, src: src, hdr: newRunHeader(cfg.Header), sum: &Summary{Live: live}, start: time.Now()}
+	r.feed = feed.New(live, r.recycle) // a live frame dropped unsent is reused as an answered one is
 	return r
 }
 
