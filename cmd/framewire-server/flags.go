@@ -31,6 +31,7 @@ type options struct {
 	minConf       float64
 	nms           float64
 	workers       int
+	schedBatch    bool
 	window        int
 	maxMsgMB      int
 	sharedMemory  bool
@@ -146,6 +147,7 @@ func modelFlags(fs *flag.FlagSet, o *options) {
 	fs.Float64Var(&o.conf, "conf", 0, "minimum detection score 0..1 (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.Conf) })+")")
 	fs.Float64Var(&o.nms, "nms", 0, "IoU threshold of non-maximum suppression (0 = the model's default"+perFamily(func(f detect.Family) string { return positive(f.NMS) })+")")
 	fs.IntVar(&o.workers, "workers", 0, "frames processed at once, each worker with its own copy of the model (0 = one per CPU this process may use: a container's CPU limit counts)")
+	fs.BoolVar(&o.schedBatch, "sched-batch", true, "run the server's threads in Linux's batch scheduling policy (SCHED_BATCH): a thread waking up does not preempt the one running, so the workers' forward passes are cut into pieces less often (docs/performance.md: a quarter of the context switches, less CPU a frame); false keeps the policy it was started with")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality of the annotated images, 1..100")
 	fs.Float64Var(&o.minConf, "min-conf", 0.05, "lowest --conf a stream may ask for: the model keeps detections down to this score, and each stream filters at its own --conf (or the model's default)")
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/framewire/framewire/internal/cpus"
 	"github.com/framewire/framewire/server"
 	"github.com/framewire/framewire/server/auth"
 	"github.com/framewire/framewire/server/detect"
@@ -31,6 +32,9 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 	if err := detect.SetThreads(detect.ThreadsPerWorker(o.workers)); err != nil {
 		return err
 	}
+	if o.schedBatch {
+		schedBatch(log)
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		return err
@@ -41,6 +45,18 @@ func serve(ctx context.Context, o *options, log *slog.Logger) error {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
 	return srv.Serve(ctx, lis)
+}
+
+// schedBatch puts the server's threads, and those it starts later, in the
+// batch scheduling policy; where that is refused (a container's seccomp
+// profile) the server runs on in the policy it has.
+func schedBatch(log *slog.Logger) {
+	n, err := cpus.Batch()
+	if err != nil {
+		log.Warn("the threads stay in their scheduling policy", "err", err)
+		return
+	}
+	log.Debug("batch scheduling", "threads", n)
 }
 
 // serverConfig turns the flags into the server's configuration.
