@@ -123,6 +123,13 @@ func (s *b64Shares) init() {
 // sumQuads sums the bytes that q, whole quads of at most b64Block
 // characters, decodes to; false if a character is not in the alphabet.
 func (s *b64Shares) sumQuads(q []byte) (uint64, bool) {
+	vec, n, ok := sumVector(q)
+	rest, restOK := s.sumQuadsScalar(q[n:])
+	return vec + rest, ok && restOK
+}
+
+// sumQuadsScalar is sumQuads with the shares' tables alone.
+func (s *b64Shares) sumQuadsScalar(q []byte) (uint64, bool) {
 	var a, b uint32 // two chains of additions, for the CPU to overlap
 	for ; len(q) >= 8; q = q[8:] {
 		a += s[0][q[0]] + s[1][q[1]] + s[2][q[2]] + s[3][q[3]]
