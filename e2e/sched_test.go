@@ -33,7 +33,7 @@ func policies(t *testing.T, pid int) map[int]uint32 {
 // stream too; --sched-batch=false leaves them in the default one.
 func TestServerThreadsRunInBatchScheduling(t *testing.T) {
 	t.Parallel()
-	needFile(t, vtest, "opencv-doc")
+	clip := vtestClip(t, 30)
 	for _, c := range []struct {
 		args []string
 		want uint32
@@ -43,7 +43,7 @@ func TestServerThreadsRunInBatchScheduling(t *testing.T) {
 	} {
 		s := startServer(t, t.TempDir(), append([]string{"--model", "mean"}, c.args...)...)
 		var stdout, stderr bytes.Buffer
-		if err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", vtest}, &stdout, &stderr); err != nil {
+		if err := capturecmd.Run(context.Background(), []string{"--server", s.addr, "--source", clip}, &stdout, &stderr); err != nil {
 			t.Fatalf("client failed: %v\n%s", err, stderr.String())
 		}
 		ps := policies(t, s.Cmd.Process.Pid)

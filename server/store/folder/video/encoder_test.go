@@ -45,6 +45,9 @@ func TestEncoderWhoseOutputFailedRefusesFrames(t *testing.T) {
 		{"closed", "exec 1>&-; exec cat >/dev/null", "output ended before its input"},
 	} {
 		e, err := startEncoder(fakeFFmpeg(t, c.script), time.Second, inputKind{codec: mkv.JPEG, w: 66, h: 50}, func(made) {})
+		if err != nil && strings.Contains(err.Error(), c.says) {
+			continue // the output failed before the header was written: refused at once (1 run in 300)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
