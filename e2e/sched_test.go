@@ -21,7 +21,10 @@ func policies(t *testing.T, pid int) map[int]uint32 {
 	}
 	out := map[int]uint32{}
 	for _, e := range ents {
-		tid, _ := strconv.Atoi(e.Name())
+		tid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
 		if a, err := unix.SchedGetAttr(tid, 0); err == nil {
 			out[tid] = a.Policy
 		}

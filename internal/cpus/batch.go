@@ -52,6 +52,9 @@ func threads() ([]int, error) {
 			tids = append(tids, tid)
 		}
 	}
+	if err != nil {
+		err = fmt.Errorf("list the process's threads: %w", err)
+	}
 	return tids, err
 }
 
